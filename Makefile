@@ -1,0 +1,49 @@
+# The commands README.md names. Everything installs into .venv from pyproject.toml.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app network
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint translations extract-messages migrate bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compile every catalog (network/translations and each feature's own) into .mo files.
+translations: install
+	@for dir in network/translations network/*/translations; do \
+		if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+			$(BIN)/pybabel compile --use-fuzzy -q -d $$dir || exit 1; \
+		fi; \
+	done
+
+# Refresh the English catalogs after changing user-facing strings (see README).
+extract-messages: install
+	$(BIN)/python -m network.i18n_tools
+
+migrate: install
+	$(FLASK) db upgrade
+
+run: translations migrate
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: translations lint
+	$(BIN)/python -m pytest
+	$(BIN)/python bin/postgres_pass.py $(BIN)/python -m pytest -m "not browser"
+
+bench: translations
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

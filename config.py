@@ -1,0 +1,161 @@
+"""Configuration: every setting is read from the environment here and nowhere else.
+
+Embedded mode (the default) needs nothing: SQLite and files under ``instance/``, an in-memory
+rate-limit store and a single process. Setting ``DATABASE_URL`` and ``REDIS_URL`` switches to
+scaled mode (PostgreSQL through psycopg 3, Redis for rate limits, cache and Socket.IO).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("NETWORK_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+class InsecureConfigurationError(RuntimeError):
+    """Raised when production settings would be unsafe to run with."""
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise DATABASE_URL so PostgreSQL always goes through psycopg 3."""
+    if not raw:
+        return f"sqlite:///{INSTANCE_DIR / 'network.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def _instance_secret_key() -> str:
+    """A per-installation secret generated on first run and kept in instance/ (never committed)."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+    DEMO_MODE = False
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.default_secret_key()
+        self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.STORAGE_DIR = Path(os.environ.get("STORAGE_DIR", INSTANCE_DIR / "storage"))
+        self.MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+        # The request limit leaves room for the form fields around a file of the maximum size.
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 1024 * 1024
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.NETWORK_NAME = os.environ.get("NETWORK_NAME", "Nätverket för brottsförebyggande arbete")
+        self.MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")  # console | smtp
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "natverket@example.se")
+        self.SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+        self.SMTP_PORT = _int("SMTP_PORT", 25)
+        self.SMTP_USER = os.environ.get("SMTP_USER") or None
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+        self.SMTP_STARTTLS = _bool("SMTP_STARTTLS")
+        self.SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 10)
+        self.SOCKETIO_ALLOWED_ORIGINS = [
+            o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", self.PUBLIC_BASE_URL).split(",") if o
+        ]
+        self.X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX") or None
+        self.BABEL_DEFAULT_LOCALE = "sv"
+        self.BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+        self.LANGUAGES = ("sv", "en")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+        self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+        self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+        self.INVITATION_DAYS = 7
+        self.PASSWORD_RESET_HOURS = 2
+
+    def default_secret_key(self) -> str:
+        return _instance_secret_key()
+
+    def validate(self) -> None:
+        """Development accepts the defaults; production overrides this to refuse unsafe ones."""
+
+
+class DevelopmentConfig(Config):
+    DEMO_MODE = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.PREFERRED_URL_SCHEME = "https"
+
+    def default_secret_key(self) -> str:
+        return ""
+
+    def validate(self) -> None:
+        problems = []
+        if len(self.SECRET_KEY) < 32:
+            problems.append("SECRET_KEY must be set to at least 32 random characters")
+        if self.DEBUG or _bool("FLASK_DEBUG"):
+            problems.append("debug mode must be off")
+        if problems:
+            raise InsecureConfigurationError("; ".join(problems))
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.MAIL_TRANSPORT = "memory"
+
+    def default_secret_key(self) -> str:
+        return "testing-secret-key-not-for-production-use-0123456789"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def load_config(name: str | None = None) -> Config:
+    name = name or os.environ.get("NETWORK_ENV", "development")
+    try:
+        config = CONFIGS[name]()
+    except KeyError:
+        raise InsecureConfigurationError(f"unknown NETWORK_ENV {name!r}") from None
+    config.validate()
+    return config

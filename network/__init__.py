@@ -1,0 +1,63 @@
+"""network: a collaboration platform for crime prevention in Swedish municipalities."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import Config, load_config
+
+# Feature packages in layering order; each exposes ``init_app(app)`` that registers its
+# blueprint, CLI commands, navigation entries and hooks. Only create_app sees them all.
+FEATURES = (
+    "network.accounts",
+    "network.notifications",
+    "network.resources",
+    "network.forums",
+    "network.events",
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(PACKAGE_DIR.parent / "instance"))
+    if isinstance(config, dict):
+        base = load_config("testing" if config.get("TESTING") else None)
+        app.config.from_object(base)
+        app.config.update(config)
+    else:
+        app.config.from_object(config if isinstance(config, Config) else load_config(config))
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("network").setLevel(logging.INFO)
+
+    from network import errors, fulltext, security, views  # noqa: F401 - fulltext: its model
+    from network.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from network.i18n import select_locale, translation_directories
+
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+    )
+    app.extensions["network_nav"] = []
+    app.extensions["network_panels"] = []
+
+    errors.init_app(app)
+    security.init_app(app)
+    views.init_app(app)
+    for name in FEATURES:
+        importlib.import_module(name).init_app(app)
+    return app

@@ -1,0 +1,276 @@
+"""People, organisations, the municipalities they belong to, areas and groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.db import TimestampMixin, UTCDateTime, utcnow
+from network.extensions import db
+
+FORMER_MEMBER_NAME = "Tidigare medlem"
+
+
+class OrganisationType(enum.StrEnum):
+    KOMMUN = "kommun"
+    POLIS = "polis"
+    LANSSTYRELSE = "lansstyrelse"
+    REGION = "region"
+    BOSTADSBOLAG = "bostadsbolag"
+    FASTIGHETSAGARE = "fastighetsagare"  # centrumanläggning / fastighetsägare
+    SKOLA = "skola"
+    CIVILSAMHALLE = "civilsamhalle"
+    MYNDIGHET = "myndighet"
+    OVRIGT = "ovrigt"
+
+
+class ClassificationLevel(enum.StrEnum):
+    """The Police's classification of an area, in order of seriousness."""
+
+    NONE = "none"  # no longer classified
+    UTSATT = "utsatt"
+    RISK = "risk"
+    SARSKILT_UTSATT = "sarskilt_utsatt"
+
+    @property
+    def priority(self) -> int:
+        """Sort key: the programme prioritises särskilt utsatta områden, then riskområden."""
+        return {"sarskilt_utsatt": 0, "risk": 1, "utsatt": 2, "none": 3}[self.value]
+
+
+class NetworkRole(enum.StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class GroupKind(enum.StrEnum):
+    LOCAL = "local"  # lokal samverkansgrupp
+    THEMATIC = "thematic"  # tematiskt nätverk
+
+
+class GroupVisibility(enum.StrEnum):
+    PUBLIC = "public"  # visitors may read what the group publishes
+    MEMBERS = "members"  # every network member (an "open" group)
+    CLOSED = "closed"  # the group's members only
+
+
+class GroupRole(enum.StrEnum):
+    FACILITATOR = "facilitator"
+    MEMBER = "member"
+
+
+class County(db.Model):
+    __tablename__ = "counties"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+    municipalities: Mapped[list[Municipality]] = relationship(back_populates="county")
+
+
+class Municipality(db.Model):
+    __tablename__ = "municipalities"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), index=True)
+    county_code: Mapped[str] = mapped_column(ForeignKey("counties.code"), index=True)
+    participating_since: Mapped[dt.date | None]
+
+    county: Mapped[County] = relationship(back_populates="municipalities")
+    areas: Mapped[list[Area]] = relationship(
+        back_populates="municipality", order_by="Area.name", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_participating(self) -> bool:
+        return self.participating_since is not None
+
+
+class Organisation(TimestampMixin, db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[OrganisationType] = mapped_column(String(32))
+    municipality_code: Mapped[str | None] = mapped_column(
+        ForeignKey("municipalities.code"), index=True
+    )
+    county_code: Mapped[str | None] = mapped_column(ForeignKey("counties.code"), index=True)
+
+    municipality: Mapped[Municipality | None] = relationship()
+    county: Mapped[County | None] = relationship()
+
+
+class Area(TimestampMixin, db.Model):
+    """An area of a municipality, e.g. a neighbourhood the Police have classified."""
+
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("municipality_code", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    municipality: Mapped[Municipality] = relationship(back_populates="areas")
+    classifications: Mapped[list[AreaClassification]] = relationship(
+        back_populates="area",
+        order_by="AreaClassification.year.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def current_level(self) -> ClassificationLevel:
+        if not self.classifications:
+            return ClassificationLevel.NONE
+        return ClassificationLevel(self.classifications[0].level)
+
+
+class AreaClassification(db.Model):
+    __tablename__ = "area_classifications"
+    __table_args__ = (UniqueConstraint("area_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    level: Mapped[ClassificationLevel] = mapped_column(String(24))
+
+    area: Mapped[Area] = relationship(back_populates="classifications")
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Null once the account is deleted: the row stays so content keeps an author.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    role: Mapped[NetworkRole] = mapped_column(String(16), default=NetworkRole.MEMBER)
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # immediately | daily | never: how in-app notifications also reach the inbox.
+    email_notifications: Mapped[str] = mapped_column(String(16), default="immediately")
+    # Rotated on password change and logout-everywhere: it is part of the login cookie.
+    session_token: Mapped[str] = mapped_column(
+        String(64), default=lambda: secrets.token_hex(16)
+    )
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation | None] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and self.deleted_at is None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == NetworkRole.ADMIN
+
+    @property
+    def display_name(self) -> str:
+        return FORMER_MEMBER_NAME if self.deleted_at else self.name
+
+
+class Group(TimestampMixin, db.Model):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[GroupKind] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[GroupVisibility] = mapped_column(String(16), default=GroupVisibility.MEMBERS)
+    municipality_code: Mapped[str | None] = mapped_column(
+        ForeignKey("municipalities.code"), index=True
+    )
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    municipality: Mapped[Municipality | None] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
+
+
+class Membership(TimestampMixin, db.Model):
+    __tablename__ = "memberships"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[GroupRole] = mapped_column(String(16), default=GroupRole.MEMBER)
+
+    group: Mapped[Group] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Invitation(TimestampMixin, db.Model):
+    """A single-use invitation; only the SHA-256 of the emailed token is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    group_role: Mapped[GroupRole] = mapped_column(String(16), default=GroupRole.MEMBER)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    organisation: Mapped[Organisation | None] = relationship()
+    group: Mapped[Group | None] = relationship()
+
+    def usable(self, now: dt.datetime | None = None) -> bool:
+        return self.used_at is None and (now or utcnow()) < self.expires_at
+
+
+class PasswordReset(db.Model):
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class AuditLog(db.Model):
+    """Who did what to what, and when: every admin and moderator action lands here."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str] = mapped_column(String(40), default="")
+    target_id: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,61 @@
+"""Error pages: Swedish (or the chosen language), no stack traces, the right status code."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Felaktig begäran"),
+          _l("Begäran kunde inte behandlas. Om du skickade ett formulär: ladda om sidan och "
+             "försök igen.")),
+    403: (_l("Åtkomst nekad"), _l("Du har inte behörighet att se eller göra detta.")),
+    404: (_l("Sidan hittades inte"),
+          _l("Sidan finns inte, har tagits bort eller är inte synlig för dig.")),
+    405: (_l("Metoden är inte tillåten"), _l("Sidan kan inte användas på det sättet.")),
+    413: (_l("Filen eller formuläret är för stort"),
+          _l("Det du skickade är större än vad som är tillåtet. Försök med en mindre fil.")),
+    429: (_l("För många försök"),
+          _l("Du har gjort för många försök på kort tid. Vänta en stund och försök igen.")),
+    500: (_l("Något gick fel"),
+          _l("Ett oväntat fel inträffade. Ingenting har sparats. Försök igen om en stund.")),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=str(title), message=str(detail or message)), code
+    return render_template("errors/error.html", code=code, title=title,
+                           message=detail or message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, str(_l("Formuläret har gått ut eller saknar säkerhetskod. "
+                                        "Ladda om sidan och försök igen.")))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code in MESSAGES:
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        from network.extensions import db
+
+        db.session.rollback()
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        return render_error(InternalServerError.code)

@@ -1,0 +1,188 @@
+"""Every feature notifies people and sends mail through these functions.
+
+Mail is never sent inside a request: ``queue_email`` writes a row that commits with the rest of
+the request, and ``deliver_outbox`` (the ``flask send-mail`` command, or the worker) sends what is
+due, retrying with back-off so a failing SMTP server loses nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from network.accounts.models import User
+from network.db import utcnow
+from network.extensions import db
+from network.notifications.models import Notification, OutboxEmail
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+# Features register a checker per subject type so that notifications are re-checked for access
+# when listed: (user, subject_id) -> bool. Registered in each feature's init_app.
+SubjectChecker = Callable[[User, int], bool]
+
+
+def register_subject_checker(app, subject_type: str, checker: SubjectChecker) -> None:
+    app.extensions.setdefault("notification_checkers", {})[subject_type] = checker
+
+
+def queue_email(to_addr: str, subject: str, body_text: str, *, body_html: str | None = None,
+                attachments: Iterable[tuple[str, str, bytes]] = ()) -> OutboxEmail:
+    """Put a message in the outbox. ``attachments`` are (filename, content_type, data)."""
+    row = OutboxEmail(
+        to_addr=to_addr, subject=subject, body_text=body_text, body_html=body_html,
+        attachments=[
+            {"filename": name, "content_type": ctype, "data_b64": base64.b64encode(data).decode()}
+            for name, ctype, data in attachments
+        ],
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def build_message(row: OutboxEmail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.to_addr
+    message["Subject"] = row.subject
+    message["Message-ID"] = make_msgid(idstring=f"outbox{row.id}")
+    message.set_content(row.body_text)
+    if row.body_html:
+        message.add_alternative(row.body_html, subtype="html")
+    for item in row.attachments or []:
+        maintype, _, subtype = item["content_type"].partition("/")
+        message.add_attachment(
+            base64.b64decode(item["data_b64"]), maintype=maintype, subtype=subtype or "octet-stream",
+            filename=item["filename"],
+        )
+    return message
+
+
+def get_transport():
+    app = current_app._get_current_object()
+    if "mail_transport" not in app.extensions:
+        from network.notifications.mail import transport_from_config
+
+        app.extensions["mail_transport"] = transport_from_config(app.config)
+    return app.extensions["mail_transport"]
+
+
+def deliver_outbox(limit: int = 100, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Send due messages; returns (sent, failed). Commits each message so a crash loses none."""
+    now = now or utcnow()
+    transport = get_transport()
+    sender = current_app.config["MAIL_FROM"]
+    due = db.session.scalars(
+        select(OutboxEmail)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.next_attempt_at <= now,
+               OutboxEmail.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxEmail.id)
+        .limit(limit)
+    ).all()
+    sent = failed = 0
+    for row in due:
+        row.attempts += 1
+        try:
+            transport.send(build_message(row, sender))
+        except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
+            failed += 1
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            row.next_attempt_at = now + dt.timedelta(minutes=2 ** row.attempts)
+            log.warning("Could not send mail %s (attempt %s): %s", row.id, row.attempts, exc)
+        else:
+            sent += 1
+            row.sent_at = now
+            row.last_error = ""
+        db.session.commit()
+    return sent, failed
+
+
+def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
+           subject_type: str = "", subject_id: int | None = None) -> Notification | None:
+    """Give ``user`` an in-app notification, and email it now if they asked for that.
+
+    Callers must only notify people who can see the subject; listing re-checks it anyway.
+    """
+    if user.deleted_at is not None or not user.active:
+        return None
+    row = Notification(user_id=user.id, kind=kind, title=title, url=url, body=body,
+                       subject_type=subject_type, subject_id=subject_id)
+    db.session.add(row)
+    if user.email and user.email_notifications == "immediately":
+        base = current_app.config["PUBLIC_BASE_URL"]
+        text = f"{title}\n\n{body}\n\n{base}{url}\n".strip() + "\n"
+        queue_email(user.email, title, text)
+        row.emailed_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def _visible(user: User, row: Notification) -> bool:
+    if not row.subject_type or row.subject_id is None:
+        return True
+    checker = current_app.extensions.get("notification_checkers", {}).get(row.subject_type)
+    # A subject type nobody vouches for is not shown: closed by default.
+    return bool(checker and checker(user, row.subject_id))
+
+
+def notifications_for(user: User, limit: int = 50) -> list[Notification]:
+    rows = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    ).all()
+    return [row for row in rows if _visible(user, row)]
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def mark_read(user: User, notification_id: int | None = None) -> None:
+    stmt = update(Notification).where(Notification.user_id == user.id,
+                                      Notification.read_at.is_(None))
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    db.session.execute(stmt.values(read_at=utcnow()))
+
+
+def send_daily_digests(now: dt.datetime | None = None) -> int:
+    """One email per 'daily' user with what they have not been mailed yet. Safe to run twice."""
+    now = now or utcnow()
+    users = db.session.scalars(
+        select(User).where(User.email_notifications == "daily", User.deleted_at.is_(None),
+                           User.email.is_not(None))
+    ).all()
+    base = current_app.config["PUBLIC_BASE_URL"]
+    count = 0
+    for user in users:
+        pending = [
+            row for row in db.session.scalars(
+                select(Notification).where(Notification.user_id == user.id,
+                                           Notification.emailed_at.is_(None),
+                                           Notification.read_at.is_(None))
+                .order_by(Notification.created_at)
+            ) if _visible(user, row)
+        ]
+        if not pending:
+            continue
+        lines = [f"- {row.title}\n  {base}{row.url}" for row in pending]
+        queue_email(user.email, f"Sammanfattning: {len(pending)} nya händelser",
+                    "Det här har hänt sedan förra sammanfattningen:\n\n" + "\n".join(lines) + "\n")
+        for row in pending:
+            row.emailed_at = now
+        count += 1
+    db.session.flush()
+    return count

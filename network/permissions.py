@@ -1,0 +1,217 @@
+"""The one place that answers "may this user see / do this?".
+
+Every feature maps its objects onto the same two facts, a *visibility* and an owning *group*,
+and asks the functions here; feature packages keep a thin ``permissions.py`` that does that
+mapping. The same rules exist twice, on purpose, in two forms that are tested against each
+other: as Python predicates (for a loaded object) and as SQL expressions (so list, search and
+feed queries filter *inside* the query, never after a LIMIT).
+
+Visibility of a piece of content:
+    public   anyone, including visitors without an account
+    members  every active network member
+    group    members of the owning group (and network admins)
+Network admins may see and manage everything.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any
+
+from flask import g, has_request_context
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+
+from network.accounts.models import Group, GroupRole, GroupVisibility, Membership
+from network.extensions import db
+
+if TYPE_CHECKING:
+    pass
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    MEMBERS = "members"
+    GROUP = "group"
+
+
+GROUP_DEFAULT_VISIBILITY = {
+    GroupVisibility.PUBLIC: Visibility.PUBLIC,
+    GroupVisibility.MEMBERS: Visibility.MEMBERS,
+    GroupVisibility.CLOSED: Visibility.GROUP,
+}
+
+
+def default_visibility_for(group: Group | None) -> Visibility:
+    """What content created in ``group`` inherits unless it says otherwise."""
+    if group is None:
+        return Visibility.MEMBERS
+    return GROUP_DEFAULT_VISIBILITY[GroupVisibility(group.visibility)]
+
+
+# -- who is the user ---------------------------------------------------------------------------
+
+
+def is_member(user: Any) -> bool:
+    """An authenticated, active network member (anonymous visitors are not)."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_admin(user: Any) -> bool:
+    return is_member(user) and user.is_admin
+
+
+def group_roles(user: Any) -> dict[int, GroupRole]:
+    """The user's groups and role in each, loaded once per request."""
+    if not is_member(user):
+        return {}
+    cache_key = f"_group_roles_{user.id}"
+    if has_request_context() and cache_key in g:
+        return g.get(cache_key)
+    rows = db.session.execute(
+        select(Membership.group_id, Membership.role).where(Membership.user_id == user.id)
+    ).all()
+    roles = {group_id: GroupRole(role) for group_id, role in rows}
+    if has_request_context():
+        setattr(g, cache_key, roles)
+    return roles
+
+
+def forget_group_roles(user: Any) -> None:
+    """Call after changing memberships within a request."""
+    if has_request_context() and is_member(user):
+        g.pop(f"_group_roles_{user.id}", None)
+
+
+def group_ids(user: Any) -> set[int]:
+    return set(group_roles(user))
+
+
+def is_group_member(user: Any, group: Group | int | None) -> bool:
+    if group is None:
+        return False
+    gid = group if isinstance(group, int) else group.id
+    return gid in group_roles(user)
+
+
+def is_facilitator(user: Any, group: Group | int | None) -> bool:
+    if group is None:
+        return False
+    gid = group if isinstance(group, int) else group.id
+    return group_roles(user).get(gid) == GroupRole.FACILITATOR
+
+
+def facilitated_group_ids(user: Any) -> set[int]:
+    return {gid for gid, role in group_roles(user).items() if role == GroupRole.FACILITATOR}
+
+
+# -- groups ------------------------------------------------------------------------------------
+
+
+def can_view_group(user: Any, group: Group) -> bool:
+    """Whether the group's page and the content it shares with its audience may be seen."""
+    if is_admin(user):
+        return True
+    visibility = GroupVisibility(group.visibility)
+    if visibility == GroupVisibility.PUBLIC:
+        return True
+    if visibility == GroupVisibility.MEMBERS:
+        return is_member(user)
+    return is_group_member(user, group)
+
+
+def can_post_in_group(user: Any, group: Group | None) -> bool:
+    """Start topics, register content, take part. Open groups welcome every member."""
+    if not is_member(user):
+        return False
+    if is_admin(user) or group is None:
+        return True
+    if group.archived:
+        return False
+    if GroupVisibility(group.visibility) == GroupVisibility.CLOSED:
+        return is_group_member(user, group)
+    return True
+
+
+def can_manage_group(user: Any, group: Group | None) -> bool:
+    """Facilitators manage their group (members, categories, events, moderation)."""
+    if is_admin(user):
+        return True
+    return group is not None and is_facilitator(user, group)
+
+
+def can_join_group(user: Any, group: Group) -> bool:
+    """Open groups may be joined by any member; closed ones only by invitation."""
+    return (
+        is_member(user)
+        and not group.archived
+        and GroupVisibility(group.visibility) != GroupVisibility.CLOSED
+        and not is_group_member(user, group)
+    )
+
+
+def can_invite(user: Any, group: Group | None = None) -> bool:
+    """Admins invite to the network; facilitators invite into their own group."""
+    if is_admin(user):
+        return True
+    return group is not None and is_facilitator(user, group)
+
+
+def can_administer(user: Any) -> bool:
+    """Network-wide administration: organisations, areas, all groups, the audit log."""
+    return is_admin(user)
+
+
+# -- content -----------------------------------------------------------------------------------
+
+
+def can_view_content(user: Any, visibility: str, group_id: int | None) -> bool:
+    """The rule for every piece of content: pages, downloads, feeds, notifications, sockets."""
+    level = Visibility(visibility)
+    if level == Visibility.PUBLIC:
+        return True
+    if not is_member(user):
+        return False
+    if level == Visibility.MEMBERS or is_admin(user):
+        return True
+    return group_id is not None and group_id in group_roles(user)
+
+
+def visible_filter(user: Any, visibility_col: Any, group_id_col: Any) -> ColumnElement[bool]:
+    """``can_view_content`` as a SQL expression, for the WHERE clause of any listing query."""
+    if not is_member(user):
+        return visibility_col == Visibility.PUBLIC.value
+    if is_admin(user):
+        return true()
+    groups = group_ids(user)
+    in_group = and_(visibility_col == Visibility.GROUP.value, group_id_col.in_(groups)) if groups else false()
+    return or_(
+        visibility_col.in_([Visibility.PUBLIC.value, Visibility.MEMBERS.value]),
+        in_group,
+    )
+
+
+def visible_groups_filter(user: Any) -> ColumnElement[bool]:
+    """``can_view_group`` as a SQL expression over ``Group``."""
+    if is_admin(user):
+        return true()
+    if not is_member(user):
+        return Group.visibility == GroupVisibility.PUBLIC.value
+    groups = group_ids(user)
+    return or_(
+        Group.visibility.in_([GroupVisibility.PUBLIC.value, GroupVisibility.MEMBERS.value]),
+        Group.id.in_(groups) if groups else false(),
+    )
+
+
+def can_moderate(user: Any, group_id: int | None) -> bool:
+    """Moderate content owned by a group (or network-wide content, for admins)."""
+    if is_admin(user):
+        return True
+    return group_id is not None and is_facilitator(user, group_id)
+
+
+def can_edit_own(user: Any, author_id: int | None, group_id: int | None) -> bool:
+    """Authors edit what they wrote; moderators edit anything in their group."""
+    if not is_member(user):
+        return False
+    return (author_id is not None and author_id == user.id) or can_moderate(user, group_id)

@@ -1,0 +1,102 @@
+"""Pages that belong to no single feature: the start page, language choice and health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.exceptions import BadRequest
+
+from network.extensions import db
+
+bp = Blueprint("main", __name__)
+
+# A start-page panel: callable(user) -> (template name, context) or None to skip.
+Panel = Callable[[Any], tuple[str, dict] | None]
+
+
+def register_nav(app: Flask, endpoint: str, label: Any, order: int = 50,
+                 members_only: bool = False) -> None:
+    app.extensions["network_nav"].append(
+        {"endpoint": endpoint, "label": label, "order": order, "members_only": members_only}
+    )
+    app.extensions["network_nav"].sort(key=lambda item: item["order"])
+
+
+def register_panel(app: Flask, panel: Panel, order: int = 50) -> None:
+    app.extensions["network_panels"].append((order, panel))
+    app.extensions["network_panels"].sort(key=lambda item: item[0])
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only same-site relative paths are followed after login or a language switch."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+@bp.get("/")
+def index():
+    panels = []
+    for _order, panel in current_app.extensions["network_panels"]:
+        result = panel(current_user)
+        if result:
+            panels.append(result)
+    return render_template("index.html", panels=panels)
+
+
+@bp.post("/sprak")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        raise BadRequest()
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any failure means the database is not usable
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "error", database=database), status
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    register_nav(app, "main.index", _l("Start"), order=0)
+
+    @app.context_processor
+    def navigation() -> dict:
+        user_is_member = current_user.is_authenticated
+        items = [
+            item for item in app.extensions["network_nav"]
+            if item["endpoint"] in app.view_functions and (user_is_member or not item["members_only"])
+        ]
+        unread = 0
+        if user_is_member:
+            from network.notifications.services import unread_count
+
+            unread = unread_count(current_user)
+        return {"nav_items": items, "network_name": app.config["NETWORK_NAME"],
+                "get_locale": get_locale, "unread_notifications": unread}

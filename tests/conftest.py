@@ -1,0 +1,247 @@
+"""Shared fixtures: an app per test on a fresh copy of a migrated database.
+
+The database is built once per run by running the Alembic migrations (so every run also proves
+the migrations match the models), then each test gets its own copy:
+- SQLite (default): the migrated file is copied per test.
+- PostgreSQL (``NETWORK_TEST_DB=postgres``): a fresh database is created on the local server for
+  the run and dropped after; tables are emptied between tests. Unreachable PostgreSQL fails the
+  run loudly when ``CI=true`` and skips it with a reason elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from network import create_app
+from network.extensions import db as _db
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+# Reference data loaded by the first migration; kept between tests.
+KEEP_TABLES = {"alembic_version", "counties", "municipalities"}
+
+
+def backend() -> str:
+    return os.environ.get("NETWORK_TEST_DB", "sqlite")
+
+
+def service_missing(what: str, why: str) -> None:
+    """Fail loudly in CI, skip with a clear reason on a laptop."""
+    message = f"{what} is not reachable ({why})"
+    if IN_CI:
+        pytest.fail(f"{message}; CI=true requires it", pytrace=False)
+    pytest.skip(f"{message}; these tests run when it is available and always in CI")
+
+
+def migrate(url: str, instance_dir: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                      "STORAGE_DIR": instance_dir / "storage"})
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    workdir = tmp_path_factory.mktemp("db")
+    if backend() != "postgres":
+        path = workdir / "template.sqlite3"
+        migrate(f"sqlite:///{path}", workdir)
+        yield str(path)
+        return
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        service_missing("PostgreSQL at " + PG_ADMIN_URL, type(exc).__name__)
+    name = f"network_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        migrate(url, workdir)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+            ), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def _empty_postgres(engine) -> None:
+    with engine.begin() as conn:
+        tables = [
+            t.name for t in _db.metadata.sorted_tables if t.name not in KEEP_TABLES
+        ]
+        if tables:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                              + " RESTART IDENTITY CASCADE"))
+
+
+def make_config(url: str, tmp_path: Path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "STORAGE_DIR": tmp_path / "storage",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": True,
+        "PUBLIC_BASE_URL": "http://localhost",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_config(database_template: str, tmp_path: Path) -> dict:
+    """Override keys in this dict (by overriding the fixture) to change a test's config."""
+    if backend() == "postgres":
+        url = database_template
+    else:
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(database_template, path)
+        url = f"sqlite:///{path}"
+    return make_config(url, tmp_path)
+
+
+@pytest.fixture
+def app(app_config: dict):
+    app = create_app(app_config)
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield app
+    finally:
+        _db.session.remove()
+        if backend() == "postgres":
+            _empty_postgres(_db.engine)
+        _db.engine.dispose()
+        ctx.pop()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(app):
+    """``login(user)`` returns a test client whose session is logged in as ``user``."""
+
+    def _login(user, client=None):
+        client = client or app.test_client()
+        _db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def make(db):
+    """Data factories bound to the test's database: ``make.user()``, ``make.group()``..."""
+    return factories.Factory(db.session)
+
+
+@pytest.fixture
+def mail(app):
+    """The in-memory mail transport; ``deliver()`` sends the outbox and returns messages."""
+    from network.notifications.services import deliver_outbox, get_transport
+
+    transport = get_transport()
+
+    class Mail:
+        sent = transport.sent
+
+        @staticmethod
+        def deliver():
+            deliver_outbox()
+            return transport.sent
+
+    return Mail()
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: ...`` then ``q.count``: SQL statements a block made."""
+
+    @contextmanager
+    def _count():
+        counter = QueryCounter()
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return _count
+
+
+@pytest.fixture
+def assert_max_queries(count_queries):
+    """``with assert_max_queries(12): client.get(...)`` fails on an N+1."""
+
+    @contextmanager
+    def _assert(limit: int):
+        with count_queries() as counter:
+            yield counter
+        assert counter.count <= limit, (
+            f"{counter.count} queries > {limit}:\n" + "\n".join(counter.statements)
+        )
+
+    return _assert
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database reserved for tests (flushed before use)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001
+        service_missing("Redis at " + REDIS_TEST_URL, type(exc).__name__)
+    client.flushdb()
+    client.close()
+    return REDIS_TEST_URL

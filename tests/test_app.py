@@ -1,0 +1,44 @@
+from config import InsecureConfigurationError, load_config
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    try:
+        load_config("production")
+    except InsecureConfigurationError as exc:
+        assert "SECRET_KEY" in str(exc)
+    else:
+        raise AssertionError("production started without a secret key")
+
+
+def test_production_refuses_debug(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    try:
+        load_config("production")
+    except InsecureConfigurationError as exc:
+        assert "debug" in str(exc)
+    else:
+        raise AssertionError("production started in debug mode")
+
+
+def test_start_page_is_swedish_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'<html lang="sv">' in response.data
+    assert "Hoppa till innehållet".encode() in response.data
+
+
+def test_security_headers_are_set(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]

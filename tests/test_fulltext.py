@@ -1,0 +1,87 @@
+"""The shared full-text index: matching, Swedish word forms, ranking and the access filter."""
+
+import datetime as dt
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from network import fulltext
+from network.accounts.models import GroupVisibility
+
+ANON = AnonymousUserMixin()
+
+
+def put(kind, oid, title, body, visibility="public", group_id=None, created_at=None):
+    return fulltext.index_entry(kind, oid, title=title, body=body, url=f"/x/{oid}",
+                                visibility=visibility, group_id=group_id, created_at=created_at)
+
+
+def test_definite_form_finds_the_base_word_and_back(db):
+    put("t", 1, "Om grovt våld", "Det grova våldet i centrum har minskat.")
+    put("t", 2, "Trygghet", "Inget om det här ämnet.")
+    assert [h.entry.object_id for h in fulltext.search(ANON, "våld").hits] == [1]
+    assert [h.entry.object_id for h in fulltext.search(ANON, "våldet").hits] == [1]
+
+
+def test_title_matches_rank_above_body_matches(db):
+    put("t", 1, "Föräldraskapsstöd", "Om nyrekrytering i korthet.")
+    put("t", 2, "Nyrekrytering till kriminella nätverk", "Hur kommunen arbetar.")
+    assert [h.entry.object_id for h in fulltext.search(ANON, "nyrekrytering").hits] == [2, 1]
+
+
+def test_snippets_escape_content_and_mark_hits(db):
+    put("t", 1, "Rubrik", "<script>alert(1)</script> samverkan med polisen")
+    hit = fulltext.search(ANON, "samverkan").hits[0]
+    assert "<script" not in hit.snippet
+    assert "<mark>samverkan</mark>" in hit.snippet
+
+
+def test_highlight_escapes_everything_but_its_own_markers():
+    fragment = f"<img src=x onerror=alert(1)> {fulltext.HL_START}våld{fulltext.HL_END}"
+    assert fulltext.highlight(fragment) == "&lt;img src=x onerror=alert(1)&gt; <mark>våld</mark>"
+
+
+def test_query_syntax_in_user_input_is_harmless(db):
+    put("t", 1, "Rubrik", "text om polisen")
+    for query in ['"', "AND OR NOT", "polis* OR", "'&|!:*()", "NEAR(a b)", "title:x"]:
+        fulltext.search(ANON, query)  # must not raise
+
+
+def test_access_filter_is_inside_the_query_so_counts_are_right(db, make):
+    member, outsider = make.user(), make.user()
+    closed = make.group(visibility=GroupVisibility.CLOSED, members=[member])
+    for i in range(30):
+        put("t", i, f"Lägesbild {i}", "hemlig lägesbild", visibility="group", group_id=closed.id)
+    put("t", 100, "Lägesbild öppen", "öppen lägesbild", visibility="members")
+    put("t", 101, "Lägesbild publik", "publik lägesbild", visibility="public")
+    assert fulltext.search(member, "lägesbild").total == 32
+    assert fulltext.search(outsider, "lägesbild").total == 2
+    anon = fulltext.search(ANON, "lägesbild")
+    assert anon.total == 1 and [h.entry.object_id for h in anon.hits] == [101]
+
+
+def test_filters_by_kind_group_and_date(db, make):
+    group = make.group()
+    old = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    put("post", 1, "Samverkan", "a", group_id=group.id, created_at=old)
+    put("post", 2, "Samverkan", "b")
+    put("resource", 3, "Samverkan", "c")
+    assert fulltext.search(ANON, "samverkan", kinds=["post"]).total == 2
+    assert fulltext.search(ANON, "samverkan", group_id=group.id).total == 1
+    since = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    assert fulltext.search(ANON, "samverkan", since=since).total == 2
+
+
+def test_reindex_replaces_and_remove_deletes(db):
+    put("t", 1, "Första", "gammal text")
+    put("t", 1, "Andra", "ny text")
+    assert fulltext.search(ANON, "gammal").total == 0
+    assert fulltext.search(ANON, "ny").total == 1
+    fulltext.remove_entry("t", 1)
+    assert fulltext.search(ANON, "ny").total == 0
+
+
+@pytest.mark.parametrize("word,stem", [("våldet", "våld"), ("nätverken", "nätverk"),
+                                       ("ungdomarna", "ungdom")])
+def test_swedish_normalisation(word, stem):
+    assert fulltext.normalise_word(word) == stem
