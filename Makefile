@@ -24,9 +24,9 @@ translations: install
 		fi; \
 	done
 
-# Refresh the English catalogs after changing user-facing strings (see README).
+# Refresh the English catalogs after changing user-facing strings: make extract-messages [ONLY=forums]
 extract-messages: install
-	$(BIN)/python -m network.i18n_tools
+	$(BIN)/python -m network.i18n_tools $(ONLY)
 
 migrate: install
 	$(FLASK) db upgrade

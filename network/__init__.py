@@ -19,6 +19,9 @@ FEATURES = (
     "network.resources",
     "network.forums",
     "network.events",
+    "network.chat",
+    "network.followup",
+    "network.search",
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent

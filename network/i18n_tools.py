@@ -1,4 +1,4 @@
-"""Refresh the English catalogs: ``make extract-messages`` (python -m network.i18n_tools).
+"""Refresh the English catalogs: ``make extract-messages`` (python -m network.i18n_tools [names]).
 
 Each catalog covers one part of the code: ``network/translations`` the shared modules and
 templates, ``network/<feature>/translations`` one feature. New strings appear in the ``.po``
@@ -26,11 +26,15 @@ def catalog_sources() -> dict[Path, list[Path]]:
 
 
 def pybabel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)  # noqa: S603
 
 
-def main() -> None:
+def main(only: list[str]) -> None:
+    """Refresh every catalog, or only those named (``core`` or a feature's name)."""
     for directory, sources in catalog_sources().items():
+        name = "core" if directory.parent == PACKAGE else directory.parent.name
+        if only and name not in only:
+            continue
         directory.mkdir(exist_ok=True)
         pot = directory / "messages.pot"
         pybabel("extract", "-F", "babel.cfg", "--no-location", "--sort-output", "-k", "_l",
@@ -44,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
