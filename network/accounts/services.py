@@ -10,7 +10,7 @@ import re
 import secrets
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from network.accounts.models import (
     Area,
@@ -93,12 +93,16 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
+_USER_BY_ID = select(User).where(User.id == bindparam("id"))
+
+
 def load_user_from_cookie(user_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session token, so rotated tokens log out."""
     ident, _, token = user_id.partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = db.session.get(User, int(ident))
+    # A prepared statement: this runs on every request, and session.get builds its query anew.
+    user = db.session.scalars(_USER_BY_ID, {"id": int(ident)}).first()
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
         return None
     return user
