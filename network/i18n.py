@@ -44,12 +44,6 @@ def _translations():
         return g._network_translations
 
 
-def forget_locale() -> None:
-    """Drop the cached locale and catalog, e.g. when the language was just changed."""
-    flask_babel.refresh()
-    g.pop("_network_translations", None)
-
-
 def localtime(value: dt.datetime) -> dt.datetime:
     """An aware UTC datetime in the user's time zone (Europe/Stockholm)."""
     return flask_babel.to_user_timezone(value)
@@ -83,7 +77,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
-
-    # Each request chooses its locale afresh (tests reuse one app context across requests,
-    # and Flask-Babel caches the locale on ``g``).
-    app.before_request(forget_locale)
