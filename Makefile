@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 translations: install
 	@for dir in network/translations network/*/translations; do \
 		if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-			$(BIN)/pybabel compile --use-fuzzy -q -d $$dir || exit 1; \
+			$(BIN)/pybabel -q compile -d $$dir || exit 1; \
 		fi; \
 	done
 
