@@ -29,7 +29,7 @@ extract-messages: install
 	$(BIN)/python -m network.i18n_tools $(ONLY)
 
 migrate: install
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 
 run: translations migrate
 	$(FLASK) seed-demo --if-empty
