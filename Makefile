@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 translations: install
 	@for dir in network/translations network/*/translations; do \
 		if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-			$(BIN)/pybabel compile --use-fuzzy -q -d $$dir || exit 1; \
+			$(BIN)/pybabel -q compile -d $$dir || exit 1; \
 		fi; \
 	done
 
@@ -29,7 +29,7 @@ extract-messages: install
 	$(BIN)/python -m network.i18n_tools $(ONLY)
 
 migrate: install
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 
 run: translations migrate
 	$(FLASK) seed-demo --if-empty
