@@ -120,22 +120,20 @@ def app_config(database_template: str, tmp_path: Path) -> dict:
     return make_config(url, tmp_path)
 
 
-def _fresh_g() -> None:
-    """Each request starts with an empty ``g``, as in production.
-
-    The test's app context stays pushed (so tests can use the session), and Flask reuses it for
-    test-client requests; without this, per-request caches on ``g`` (Flask-Login's user,
-    Flask-Babel's locale, permissions' group roles) would leak from one request to the next.
-    """
-    from flask import g
-
-    g.__dict__.clear()
-
-
 @pytest.fixture
 def app(app_config: dict):
     app = create_app(app_config)
-    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+
+    # Requests reuse the app context this fixture pushes, and with it ``g``, where Flask-Login,
+    # Flask-Babel and permissions cache the user, locale and roles. Production gets a fresh
+    # ``g`` per request; so does every test request.
+    @app.teardown_request
+    def _fresh_g_per_request(_exc):
+        from flask import g
+
+        for key in list(g):
+            g.pop(key, None)
+
     ctx = app.app_context()
     ctx.push()
     try:
