@@ -77,6 +77,8 @@ class Config:
         self.NETWORK_NAME = os.environ.get("NETWORK_NAME", "Nätverket för brottsförebyggande arbete")
         self.MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")  # console | smtp
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "natverket@example.se")
+        # Shown on the accessibility and privacy pages for questions and reports.
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", self.MAIL_FROM)
         self.SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
         self.SMTP_PORT = _int("SMTP_PORT", 25)
         self.SMTP_USER = os.environ.get("SMTP_USER") or None
