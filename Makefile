@@ -31,16 +31,22 @@ extract-messages: install
 migrate: install
 	$(FLASK) db upgrade heads
 
+# TEMPORARY: tolerates a tree without seed-demo (it lands with the accounts branch); once it is
+# on main this becomes a plain "$(FLASK) seed-demo --if-empty".
 run: translations migrate
-	$(FLASK) seed-demo --if-empty
+	@if $(FLASK) seed-demo --help >/dev/null 2>&1; then $(FLASK) seed-demo --if-empty; \
+	else echo "seed-demo is not available in this tree: starting without demo data"; fi
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
 
+# SQLite first (with the browser tests), then the same suite on PostgreSQL. pytest's exit code 5
+# ("no tests collected") fails the run like any other non-zero code: a suite that finds nothing
+# to run is broken, not green. PYTEST_ARGS narrows both passes, e.g. PYTEST_ARGS="tests/forums".
 test: translations lint
-	$(BIN)/python -m pytest
-	$(BIN)/python bin/postgres_pass.py $(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python bin/postgres_pass.py $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 # All benchmarks, or some: make bench BENCH="start_page" BENCH_ARGS="--duration 5"
 bench: translations
