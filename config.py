@@ -89,6 +89,9 @@ class Config:
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", self.PUBLIC_BASE_URL).split(",") if o
         ]
         self.X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX") or None
+        # How many reverse proxies (nginx) sit in front and set X-Forwarded-*: without it every
+        # visitor shares the proxy's address, and the per-IP login limit with it.
+        self.PROXY_COUNT = _int("PROXY_COUNT", 0)
         self.BABEL_DEFAULT_LOCALE = "sv"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
         self.LANGUAGES = ("sv", "en")

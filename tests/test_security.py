@@ -164,3 +164,33 @@ def test_production_refuses_to_start_with_insecure_settings(monkeypatch, env, pr
 def test_unknown_environment_name_is_refused():
     with pytest.raises(InsecureConfigurationError, match="NETWORK_ENV"):
         load_config("staging-ish")
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_come_from_x_forwarded(app_config):
+    app = create_app(dict(app_config, PROXY_COUNT=1))
+    seen = {}
+
+    @app.get("/test/whoami")
+    def whoami():
+        from flask import request
+
+        seen.update(addr=request.remote_addr, scheme=request.scheme)
+        return "ok"
+
+    app.test_client().get("/test/whoami", headers={
+        "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert seen == {"addr": "203.0.113.7", "scheme": "https"}
+
+
+def test_without_a_proxy_setting_forwarded_headers_are_not_trusted(app):
+    seen = {}
+
+    @app.get("/test/whoami")
+    def whoami():
+        from flask import request
+
+        seen.update(addr=request.remote_addr)
+        return "ok"
+
+    app.test_client().get("/test/whoami", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen["addr"] != "203.0.113.7"
