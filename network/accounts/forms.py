@@ -160,9 +160,13 @@ class ParticipationForm(FlaskForm):
     participating = BooleanField(_l("Kommunen deltar i programmet"))
     since = DateField(_l("Datum då kommunen gick med"), validators=[Optional()])
 
-    def validate_since(self, field):
-        if self.participating.data and field.data is None:
-            raise ValidationError(_l("Ange datumet då kommunen gick med."))
+    def validate(self, extra_validators=None) -> bool:
+        # Optional() ends the field's own chain on an empty date, so the rule lives here.
+        ok = super().validate(extra_validators)
+        if ok and self.participating.data and self.since.data is None:
+            self.since.errors = [*self.since.errors, _l("Ange datumet då kommunen gick med.")]
+            return False
+        return ok
 
 
 class AreaForm(FlaskForm):
