@@ -16,7 +16,7 @@ def test_switching_to_english_changes_lang_and_navigation_and_back(client):
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Skip to content" in page and 'aria-label="Main menu"' in page
-    assert ">Log in<" in page and ">Home<" in page
+    assert ">Sign in<" in page and ">Home<" in page
     # The switch offers the way back, marked as Swedish for screen readers.
     assert 'lang="sv">Svenska</button>' in page
 

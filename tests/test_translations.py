@@ -89,3 +89,23 @@ def test_extraction_finds_the_strings_of_the_base_layout():
     found = extract_msgids([PACKAGE / "templates"])
     assert "Hoppa till innehållet" in found and "Huvudmeny" in found
     assert "Sidan hittades inte" in extract_msgids([PACKAGE / "errors.py"])
+
+
+def test_a_string_has_the_same_english_in_every_catalog():
+    # At run time the catalogs are merged and one wins: two translations of the same Swedish
+    # string would make a page's words depend on which features are installed.
+    seen: dict[str, tuple[str, str]] = {}
+    conflicts = []
+    for directory, _sources in CATALOGS:
+        po_path = directory / "en" / "LC_MESSAGES" / "messages.po"
+        if not po_path.exists():
+            continue
+        with open(po_path, "rb") as po:
+            for m in read_po(po, locale="en"):
+                if not m.id or not m.string or isinstance(m.id, tuple) or "fuzzy" in m.flags:
+                    continue
+                name = catalog_name(directory)
+                if m.id in seen and seen[m.id][1] != m.string:
+                    conflicts.append(f"{m.id!r}: {seen[m.id][0]} {seen[m.id][1]!r}, {name} {m.string!r}")
+                seen.setdefault(m.id, (name, m.string))
+    assert not conflicts, "translate shared strings alike:\n" + "\n".join(conflicts)
