@@ -31,11 +31,8 @@ extract-messages: install
 migrate: install
 	$(FLASK) db upgrade heads
 
-# TEMPORARY: tolerates a tree without seed-demo (it lands with the accounts branch); once it is
-# on main this becomes a plain "$(FLASK) seed-demo --if-empty".
 run: translations migrate
-	@if $(FLASK) seed-demo --help >/dev/null 2>&1; then $(FLASK) seed-demo --if-empty; \
-	else echo "seed-demo is not available in this tree: starting without demo data"; fi
+	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install
