@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from sqlalchemy import select
@@ -19,8 +21,11 @@ def init_app(app: Flask) -> None:
         from network.resources import storage
         from network.resources.models import ResourceFile
 
+        # Files younger than an hour may belong to an upload whose row is about to commit.
+        cutoff = time.time() - 3600
         known = set(db.session.scalars(select(ResourceFile.storage_key)))
-        orphans = [(key, path) for key, path in storage.iter_files() if key not in known]
+        orphans = [(key, path) for key, path in storage.iter_files()
+                   if key not in known and path.stat().st_mtime < cutoff]
         for key, _path in orphans:
             if not dry_run:
                 storage.remove_key(key)

@@ -270,6 +270,8 @@ def _with_extension(name: str, extension: str) -> str:
 
 def ascii_fallback(name: str) -> str:
     """The filename for clients that do not read RFC 5987's ``filename*``."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    decomposed = unicodedata.normalize("NFKD", name)
+    folded = "".join(ch if ch.isascii() else "_" for ch in decomposed
+                     if unicodedata.category(ch) != "Mn")
     folded = re.sub(r"[^A-Za-z0-9._ -]", "_", folded).strip(" .")
     return folded or "fil"

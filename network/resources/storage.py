@@ -181,7 +181,12 @@ def _session_info() -> dict:
 
 
 def _track_new(path: Path) -> None:
-    _session_info().setdefault(PENDING_KEY, set()).add(path)
+    from network.extensions import db
+
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback or close right away still ends "a transaction"
+    session.info.setdefault(PENDING_KEY, set()).add(path)
 
 
 def _after_commit(session: Session) -> None:
