@@ -3,9 +3,9 @@ downloadable (old versions and direct file URLs included) by those outside their
 unapproved public resources never reach the public catalogue or feed."""
 
 import io
-from xml.etree import ElementTree
 
 import pytest
+from defusedxml import ElementTree
 
 from network import fulltext
 from network.accounts.models import GroupVisibility

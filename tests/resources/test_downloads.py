@@ -1,8 +1,8 @@
 """Downloads: streamed attachments with safe headers, conditional requests, ranges, counts."""
 
 import datetime as dt
-import io
 import hashlib
+import io
 from urllib.parse import unquote
 
 import pytest

@@ -31,10 +31,10 @@ def zip_of(members: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
 def zip_bomb() -> bytes:
     """50 MB of zeros in well under the 64 kB test limit (ratio ~1000:1)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        with z.open("nollor.txt", "w") as member:
-            for _ in range(50):
-                member.write(b"\0" * 1024 * 1024)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z, \
+            z.open("nollor.txt", "w") as member:
+        for _ in range(50):
+            member.write(b"\0" * 1024 * 1024)
     return out.getvalue()
 
 
@@ -227,7 +227,8 @@ def test_one_bad_file_among_several_stores_none_of_them(app, db, uploader):
     response = uploader.post("/bibliotek/ny", data={
         "title": "Flera filer", "type": "rapport", "visibility": "members", "language": "sv",
         "licence": "cc-by-4.0",
-        "files": [(io.BytesIO(PDF), "a.pdf", "application/pdf"), (io.BytesIO(HTML), "b.pdf", "application/pdf")],
+        "files": [(io.BytesIO(PDF), "a.pdf", "application/pdf"),
+                  (io.BytesIO(HTML), "b.pdf", "application/pdf")],
     }, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "b.pdf" in response.get_data(as_text=True)

@@ -254,7 +254,7 @@ def test_generated_files_go_through_the_same_checks(db, make):
     admin = make.admin()
     r = services.create_generated_resource(
         admin, title="Transkript från workshop", filename="transkript.txt",
-        content="Anna: Hej alla\n".encode(), content_type="text/plain", visibility="members",
+        content=b"Anna: Hej alla\n", content_type="text/plain", visibility="members",
         group_id=None, type="transkript",
     )
     file = r.versions[0].files[0]
