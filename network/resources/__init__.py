@@ -13,8 +13,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from network.accounts.seed import register_seed
     from network.notifications.services import register_subject_checker
-    from network.resources import cli, storage, views
+    from network.resources import cli, seed, storage, views
     from network.resources.services import get_visible, newest
     from network.views import register_nav, register_panel
 
@@ -29,3 +30,4 @@ def init_app(app: Flask) -> None:
 
     register_panel(app, newest_panel, order=30)
     register_subject_checker(app, "resource", lambda user, rid: get_visible(user, rid) is not None)
+    register_seed(app, seed.seed_resources)

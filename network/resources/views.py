@@ -65,9 +65,7 @@ def spool_uploads_inside_storage() -> None:
 
 @bp.app_context_processor
 def labels() -> dict:
-    # base.html reads ``current_app``, which Flask does not put in templates by itself.
-    return {"current_app": current_app._get_current_object(),
-            "resource_type_labels": TYPE_LABELS, "resource_theme_labels": THEMES,
+    return {"resource_type_labels": TYPE_LABELS, "resource_theme_labels": THEMES,
             "resource_licence_labels": LICENCES, "resource_language_labels": LANGUAGES,
             "area_level_labels": LEVEL_LABELS}
 
