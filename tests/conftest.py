@@ -93,6 +93,9 @@ def _empty_postgres(engine) -> None:
         if tables:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
                               + " RESTART IDENTITY CASCADE"))
+        # Reference rows stay, but what tests set on them must not leak into the next test.
+        conn.execute(text("UPDATE municipalities SET participating_since = NULL "
+                          "WHERE participating_since IS NOT NULL"))
 
 
 def make_config(url: str, tmp_path: Path, **overrides) -> dict:

@@ -81,6 +81,7 @@ def erase_account(user: User) -> None:
     user.password_hash = None
     user.organisation_id = None
     user.locale = None
+    user.last_login_at = None
     user.active = False
     user.deleted_at = utcnow()
     user.session_token = secrets.token_hex(16)

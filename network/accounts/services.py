@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, case, func, select
@@ -323,12 +323,21 @@ def current_levels_subquery() -> Any:
             .subquery())
 
 
+class MunicipalityRow(NamedTuple):
+    code: str
+    name: str
+    county_name: str
+    participating_since: dt.date | None
+    priority: int | None  # ClassificationLevel.priority of the worst current area, None if none
+    areas: int
+
+
 def municipality_list(*, county_code: str | None = None, participating_only: bool = False,
-                      sort: str = "priority") -> list[tuple[Municipality, int | None, int]]:
-    """[(municipality, worst current priority or None, number of areas)] in one query.
+                      sort: str = "priority") -> list[MunicipalityRow]:
+    """All municipalities (filtered) with their worst current classification, in one query.
 
     ``sort="priority"`` puts municipalities with särskilt utsatta områden first, then riskområden,
-    then utsatta; ``sort="name"`` is alphabetical.
+    then utsatta; ``sort="name"`` is alphabetical. Plain rows, not entities: the list has 290.
     """
     current = current_levels_subquery()
     per_municipality = (
@@ -338,9 +347,11 @@ def municipality_list(*, county_code: str | None = None, participating_only: boo
         .outerjoin(current, current.c.area_id == Area.id)
         .group_by(Area.municipality_code).subquery()
     )
-    stmt = (select(Municipality, per_municipality.c.priority, per_municipality.c.areas)
-            .outerjoin(per_municipality, per_municipality.c.code == Municipality.code)
-            .options(selectinload(Municipality.county)))
+    stmt = (select(Municipality.code, Municipality.name, County.name,
+                   Municipality.participating_since, per_municipality.c.priority,
+                   per_municipality.c.areas)
+            .join(County, County.code == Municipality.county_code)
+            .outerjoin(per_municipality, per_municipality.c.code == Municipality.code))
     if county_code:
         stmt = stmt.where(Municipality.county_code == county_code)
     if participating_only:
@@ -351,9 +362,11 @@ def municipality_list(*, county_code: str | None = None, participating_only: boo
         none_priority = ClassificationLevel.NONE.priority
         stmt = stmt.order_by(func.coalesce(per_municipality.c.priority, none_priority + 1),
                              Municipality.participating_since.is_(None), Municipality.name)
-    rows = db.session.execute(stmt).all()
-    return [(m, p if p is not None and p < ClassificationLevel.NONE.priority else None, n or 0)
-            for m, p, n in rows]
+    classified = ClassificationLevel.NONE.priority
+    return [MunicipalityRow(code, name, county, since,
+                            priority if priority is not None and priority < classified else None,
+                            areas or 0)
+            for code, name, county, since, priority, areas in db.session.execute(stmt)]
 
 
 def counties() -> list[County]:

@@ -134,8 +134,6 @@ def accept_invitation(token: str):
     state = invitations.invitation_state(invitation)
     if state != TokenState.OK:
         return _token_problem(state, "invitation")
-    if current_user.is_authenticated:
-        logout_user()
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
