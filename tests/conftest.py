@@ -93,7 +93,8 @@ def _empty_postgres(engine) -> None:
         if tables:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
                               + " RESTART IDENTITY CASCADE"))
-        # Reference rows stay, but what tests set on them must not leak into the next test.
+        # The kept reference rows have one column tests change (seed-demo, the admin pages):
+        # put it back as the migration left it, as the SQLite copy per test does.
         conn.execute(text("UPDATE municipalities SET participating_since = NULL "
                           "WHERE participating_since IS NOT NULL"))
 
