@@ -367,8 +367,11 @@ def delete_resource(actor: Any, resource: Resource) -> None:
     db.session.flush()
 
 
-def record_download(file: ResourceFile) -> None:
-    """Count in the database (no read-modify-write, so parallel downloads all count)."""
+def record_download(file: Any) -> None:
+    """Count in the database (no read-modify-write, so parallel downloads all count).
+
+    ``file`` is a ``ResourceFile`` or a ``download_info`` row (anything with id and resource_id).
+    """
     db.session.execute(
         update(ResourceFile).where(ResourceFile.id == file.id)
         .values(download_count=ResourceFile.download_count + 1)
@@ -597,6 +600,20 @@ def get_visible(user: Any, resource_id: int) -> Resource | None:
 
     resource = db.session.get(Resource, resource_id)
     return resource if resource is not None and can_view_resource(user, resource) else None
+
+
+def download_info(file_id: int):
+    """One light row with what a download needs (file facts + the resource's access), or None.
+
+    Downloads and conditional GETs are the hottest path; a single Core query keeps them cheap.
+    """
+    return db.session.execute(
+        select(ResourceFile.id, ResourceFile.resource_id, ResourceFile.storage_key,
+               ResourceFile.filename, ResourceFile.content_type, ResourceFile.sha256,
+               ResourceFile.created_at, Resource.effective_visibility, Resource.group_id)
+        .join(Resource, Resource.id == ResourceFile.resource_id)
+        .where(ResourceFile.id == file_id)
+    ).first()
 
 
 def file_with_resource(file_id: int) -> ResourceFile | None:

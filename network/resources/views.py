@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.utils import send_file as werkzeug_send_file
 
 from network import permissions as p
 from network.accounts.models import Area, ClassificationLevel, Group, Municipality, Organisation
@@ -33,7 +33,6 @@ from network.resources.models import (
     THEMES,
     TYPE_LABELS,
     Resource,
-    ResourceFile,
     ResourceVersion,
     ReviewStatus,
 )
@@ -389,13 +388,13 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _download_headers(response, file: ResourceFile) -> None:
+def _download_headers(response, file) -> None:
     headers = response.headers
     headers["Content-Disposition"] = content_disposition(file.filename)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Content-Security-Policy"] = DOWNLOAD_CSP
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if file.resource.is_public:
+    if file.effective_visibility == p.Visibility.PUBLIC:
         headers["Cache-Control"] = "public, no-cache"
     else:
         headers["Cache-Control"] = "private, no-cache"
@@ -415,8 +414,10 @@ def _counts_as_download(status: int) -> bool:
 @bp.route("/fil/<int:file_id>", methods=["GET", "HEAD"])
 @bp.route("/fil/<int:file_id>/<path:name>", methods=["GET", "HEAD"])
 def download(file_id: int, name: str | None = None):
-    file = services.file_with_resource(file_id)
-    if file is None or not can_view_resource(current_user, file.resource):
+    file = services.download_info(file_id)
+    # The same rule as the resource page (permissions.can_view_content on the resource's
+    # effective visibility and group), for every version's files and every direct URL.
+    if file is None or not p.can_view_content(current_user, file.effective_visibility, file.group_id):
         abort(404)
     path = storage.path_for(file.storage_key)
     prefix = current_app.config.get("X_ACCEL_REDIRECT_PREFIX")
@@ -425,9 +426,15 @@ def download(file_id: int, name: str | None = None):
     else:
         if not path.is_file():
             abort(404)
-        response = send_file(
-            path, mimetype=file.content_type, as_attachment=True, download_name=file.filename,
-            conditional=True, etag=file.sha256, last_modified=file.created_at, max_age=None,
+        environ = request.environ
+        if "HTTP_RANGE" in environ:
+            # The server's file wrapper (sendfile) cannot seek, so Werkzeug would read and drop
+            # everything before the range; its own wrapper seeks straight to it.
+            environ = {k: v for k, v in environ.items() if k != "wsgi.file_wrapper"}
+        response = werkzeug_send_file(
+            path, environ, mimetype=file.content_type, as_attachment=True,
+            download_name=file.filename, conditional=True, etag=file.sha256,
+            last_modified=file.created_at, max_age=None, response_class=current_app.response_class,
         )
     _download_headers(response, file)
     if _counts_as_download(response.status_code):
@@ -436,7 +443,7 @@ def download(file_id: int, name: str | None = None):
     return response
 
 
-def _accel_response(file: ResourceFile, prefix: str):
+def _accel_response(file, prefix: str):
     """Let nginx send the bytes (and Ranges); the permission check stayed here."""
     response = current_app.response_class(mimetype=file.content_type)
     response.set_etag(file.sha256)
