@@ -149,6 +149,8 @@ def message_dict(message: ChatMessage) -> dict:
         "author": None if author is None else {"id": author.id, "name": author.display_name},
         "created_at": message.created_at.isoformat(),
         "removed": removed,
+        # Lets the sender match the broadcast to the line it shows as "sending".
+        "client_uuid": message.client_uuid,
     }
 
 
