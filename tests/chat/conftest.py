@@ -42,7 +42,12 @@ class ChatClient:
                                   "client_uuid": client_uuid or str(uuid.uuid4())})
 
     def received(self, name=None):
+        """Events received since the last call, each with its one payload under "args"."""
         events = self.sio.get_received(NAMESPACE)
+        for e in events:
+            # Events emitted inside a handler arrive as an argument list, others bare.
+            if isinstance(e["args"], list) and len(e["args"]) == 1:
+                e["args"] = e["args"][0]
         return [e for e in events if name is None or e["name"] == name]
 
     @property

@@ -7,6 +7,7 @@ of its own so parallel runs never cross.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -198,7 +199,5 @@ class LiveClient:
         return predicate()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             self.sio.disconnect()
-        except Exception:  # noqa: BLE001,S110 - already gone
-            pass
