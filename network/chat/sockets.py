@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room, leave_room, rooms
 
@@ -47,6 +48,7 @@ def _fresh_user() -> Any:
     g.pop("_login_user", None)
     for key in [k for k in g if k.startswith("_group_roles_")]:
         g.pop(key, None)
+    refresh()  # the language, too: errors are answered in the user's current choice
     return current_user
 
 
