@@ -80,7 +80,7 @@ with app.app_context():
 
 
 def prepare_database(env: dict, participants: int = 2) -> dict:
-    subprocess.run([FLASK, "--app", "network", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+    subprocess.run([FLASK, "--app", "network", "db", "upgrade", "heads"], env=env, cwd=ROOT, check=True,
                    capture_output=True, timeout=120)
     out = subprocess.run([PYTHON, "-c", SETUP, str(participants)], env=env, cwd=ROOT, check=True,
                          capture_output=True, text=True, timeout=120)
