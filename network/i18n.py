@@ -23,8 +23,8 @@ def translation_directories() -> list[str]:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():
-        return current_app.config.get("BABEL_DEFAULT_LOCALE", "sv")  # CLI commands, workers
+    if not has_request_context():  # CLI commands and workers: the first language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
