@@ -5,22 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from flask import g
 
 from network.chat import services
 from network.chat.broadcast import NAMESPACE
 from network.extensions import socketio
-
-
-@pytest.fixture(autouse=True)
-def _fresh_request_globals(app):
-    """The tests' app context outlives requests, so ``g`` would carry the last request's user
-    into the next one; in production every request gets a fresh context."""
-
-    @app.teardown_request
-    def _forget(_exc=None):
-        for key in [k for k in g if k == "_login_user" or k.startswith("_group_roles_")]:
-            g.pop(key, None)
 
 
 @pytest.fixture
