@@ -16,6 +16,7 @@ bench`` does not run it (``NOT_BENCHMARKS``); run it on its own.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -120,10 +121,8 @@ class SwarmClient:
             raise RuntimeError(f"join refused: {answer}")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             self.sio.disconnect()
-        except Exception:  # noqa: BLE001,S110 - already gone
-            pass
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -42,9 +42,16 @@ def _room_form(groups: list[Group]) -> RoomForm:
 @bp.get("/")
 @login_required
 def index():
+    """Rooms the user may join; ``?grupp=<id>`` narrows to one group (the group page links here)."""
     groups = _managed_groups()
-    return render_template("chat/index.html", rooms=services.rooms_for_user(current_user),
-                           form=_room_form(groups) if groups else None)
+    rooms = services.rooms_for_user(current_user)
+    group_id = request.args.get("grupp", type=int)
+    if group_id is not None:
+        rooms = [r for r in rooms if r.group_id == group_id]
+    form = _room_form(groups) if groups else None
+    if form is not None and group_id in {g.id for g in groups}:
+        form.group_id.data = group_id
+    return render_template("chat/index.html", rooms=rooms, form=form)
 
 
 @bp.post("/nytt")

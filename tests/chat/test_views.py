@@ -102,3 +102,11 @@ def test_closing_a_room_tells_everyone_in_it(login, chat, make, make_room, db):
     member.join(room)
     login(fac).post(f"/workshoppar/{room.id}/status")
     assert member.received("room_status")[-1]["args"] == {"room_id": room.id, "status": "closed"}
+
+
+def test_the_list_narrows_to_one_group_for_links_from_the_group_page(login, make, make_room, db):
+    fac, anna, outsider, room = setup_room(make, make_room, db)
+    other_group = make.group(members=[anna], facilitators=[fac])
+    make_room(group=other_group, facilitator=fac, title="Annan grupps rum")
+    page = login(anna).get(f"/workshoppar/?grupp={room.group_id}").get_data(as_text=True)
+    assert "Workshop om belysning" in page and "Annan grupps rum" not in page

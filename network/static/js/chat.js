@@ -17,6 +17,7 @@
   var canManage = root.dataset.canManage === "true";
   var maxLength = parseInt(root.dataset.maxLength, 10) || 4000;
   var ACK_TIMEOUT = 10000;
+  var RETRYABLE = ["rate_limited", "not_joined", "server_error"];
 
   var $ = function (id) { return document.getElementById(id); };
   var log = $("chat-log"), announcer = $("chat-announcer"), input = $("chat-input");
@@ -182,14 +183,18 @@
     if (!p || !socket.connected || !joined) { return; }
     call("send", { client_uuid: uuid, body: p.body }, function (answer) {
       if (!pending.has(uuid)) { return; }
-      if (answer === null) { return; }  // no answer: retried on reconnect with the same UUID
+      if (answer === null) {
+        // No answer in time: try again with the same UUID (the server stores it once).
+        window.setTimeout(function () { trySend(uuid); }, 3000);
+        return;
+      }
       if (answer.ok) {
         // The broadcast may not have reached us yet (or was missed): fetch what we lack.
         if (!shown.has(answer.id)) { catchUp(); }
         return;
       }
-      if (answer.code === "rate_limited") {
-        window.setTimeout(function () { trySend(uuid); }, 5000);
+      if (RETRYABLE.indexOf(answer.code) !== -1) {
+        window.setTimeout(function () { trySend(uuid); }, answer.code === "rate_limited" ? 5000 : 1000);
         return;
       }
       pending.delete(uuid);
