@@ -47,3 +47,25 @@ def test_the_cli_posts_a_system_message(runner, make, make_room, db):
 def test_system_messages_are_checked_like_any_text(make_room):
     with pytest.raises(ChatError):
         services.post_system_message(make_room(), "x" * 4001)
+
+
+def test_the_transcript_text_has_polls_and_messages_but_no_removed_text(app, make, make_room, db):
+    import uuid
+
+    from network.chat.export import transcript_text
+
+    fac, anna = make.user(name="Fia"), make.user(name="Anna")
+    group = make.group(name="Trygg stadsdel", facilitators=[fac], members=[anna])
+    room = make_room(group=group, facilitator=fac, title="Belysning")
+    services.post_message(anna, room, "Mer ljus vid\ntunneln", str(uuid.uuid4()))
+    gone, _created = services.post_message(anna, room, "Hemligt", str(uuid.uuid4()))
+    services.remove_message(fac, room, gone.id)
+    poll = services.create_poll(fac, room, "Först?", ["Ljus", "Vakter"])
+    services.vote(anna, room, poll.id, poll.options[0].id)
+    db.session.commit()
+    with app.test_request_context():
+        text = transcript_text(services.transcript(room))
+    assert text.startswith("Belysning\n=========\n\nGrupp: Trygg stadsdel")
+    assert "Omröstning: Först?\n  - Ljus: 1 röster\n  - Vakter: 0 röster\n  Totalt: 1" in text
+    assert "Anna:\n  Mer ljus vid\n  tunneln" in text
+    assert "Hemligt" not in text
