@@ -7,6 +7,7 @@ socket handler, a view, a CLI command) commits once. Anything clients must see i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from typing import Any
@@ -221,6 +222,23 @@ def messages_after(room: ChatRoom, after_id: int, limit: int = REPLAY_LIMIT) -> 
     """What a reconnecting client missed, oldest first; it asks again while ``limit`` came back."""
     query = select(ChatMessage).where(ChatMessage.room_id == room.id, ChatMessage.id > after_id)
     return _messages(query.order_by(ChatMessage.id).limit(limit))
+
+
+# Ids are taken when a message is inserted but become visible when its transaction commits; with
+# several server processes on PostgreSQL a message can therefore commit just after one with a
+# higher id. A reconnecting client gets, besides everything after its last id, the messages
+# stored shortly before that one; it drops the ones it has by id.
+LATE_COMMIT_WINDOW = dt.timedelta(seconds=5)
+
+
+def late_commits(room: ChatRoom, last_id: int) -> list[ChatMessage]:
+    anchor = db.session.scalar(select(ChatMessage.created_at).where(
+        ChatMessage.room_id == room.id, ChatMessage.id <= last_id).order_by(ChatMessage.id.desc()).limit(1))
+    if anchor is None:
+        return []
+    return _messages(select(ChatMessage).where(
+        ChatMessage.room_id == room.id, ChatMessage.id <= last_id,
+        ChatMessage.created_at >= anchor - LATE_COMMIT_WINDOW).order_by(ChatMessage.id).limit(REPLAY_LIMIT))
 
 
 def removed_ids_after(room: ChatRoom, since_id: int, last_id: int) -> list[int]:

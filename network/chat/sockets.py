@@ -161,10 +161,11 @@ class ChatNamespace(Namespace):
             more_before = len(messages) == services.HISTORY_LIMIT
             more_after = False
         else:
-            messages = services.messages_after(room, last_id)
+            newer = services.messages_after(room, last_id)
+            messages = services.late_commits(room, last_id) + newer
             removed = services.removed_ids_after(room, 0, last_id)[-1000:]
             more_before = False
-            more_after = len(messages) == services.REPLAY_LIMIT
+            more_after = len(newer) == services.REPLAY_LIMIT
         presence = _state()["presence"]
         try:
             presence.add(room.id, request.sid, _user_dict(user))
@@ -212,9 +213,10 @@ class ChatNamespace(Namespace):
             after = _int_or_none(data.get("after_id"))
             if after is None:
                 raise ChatError("invalid", _("Felaktig begäran."))
-            messages = services.messages_after(room, after)
+            newer = services.messages_after(room, after)
+            messages = services.late_commits(room, after) + newer
             return {"messages": [services.message_dict(m) for m in messages],
-                    "more_after": len(messages) == services.REPLAY_LIMIT}
+                    "more_after": len(newer) == services.REPLAY_LIMIT}
 
         return self._run(data, chat_permissions.can_read_history, newer)
 
