@@ -201,3 +201,11 @@ class LiveClient:
     def close(self) -> None:
         with contextlib.suppress(Exception):  # already gone
             self.sio.disconnect()
+        # A refused connection leaves the Engine.IO client's HTTP session and websocket open.
+        eio = self.sio.eio
+        with contextlib.suppress(Exception):
+            if eio.ws is not None:
+                eio.ws.close()
+        with contextlib.suppress(Exception):
+            if eio.http is not None:
+                eio.http.close()
