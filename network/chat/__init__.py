@@ -21,3 +21,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     cli.init_app(app)
     register_nav(app, "chat.index", _l("Workshoppar"), order=45, members_only=True)
+    from network.chat import services
+    from network.resources.services import register_link_kind
+
+    register_link_kind(app, services.LINK_KIND, services.link_label)

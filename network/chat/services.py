@@ -419,3 +419,43 @@ def transcript(room: ChatRoom) -> dict:
     polls = db.session.scalars(select(ChatPoll).where(ChatPoll.room_id == room.id)
                                .options(selectinload(ChatPoll.options)).order_by(ChatPoll.id))
     return {"room": room, "messages": messages, "polls": [poll_dict(p) for p in polls]}
+
+
+# -- afterwards: the transcript in the resource library ----------------------------------------
+
+LINK_KIND = "chat_room"
+
+
+def save_transcript(actor: User, room: ChatRoom) -> Any:
+    """Store the transcript (with poll results) as a library resource for the room's audience.
+
+    Visible to the room's group only (``group`` visibility), attached to the room so the library
+    shows where it came from. The caller has checked ``can_save_transcript``.
+    """
+    from network.chat.export import transcript_text
+    from network.resources import services as resources
+    from network.resources.models import ResourceType
+
+    text = transcript_text(transcript(room))
+    resource = resources.create_generated_resource(
+        actor, title=_("Logg: %(title)s", title=room.title)[:200],
+        filename=f"workshop-{room.id}-logg.txt", content=text.encode("utf-8"),
+        content_type="text/plain; charset=utf-8", visibility=permissions.Visibility.GROUP.value,
+        group_id=room.group_id, type=ResourceType.TRANSKRIPT,
+        summary=_("Logg från workshoppen %(title)s i gruppen %(group)s.", title=room.title,
+                  group=room.group.name))
+    resources.attach(actor, resource, LINK_KIND, room.id)
+    audit(actor, "chat.transcript.save", room, resource_id=resource.id)
+    return resource
+
+
+def link_label(user: Any, room_id: int) -> tuple[str, str] | None:
+    """For the library's "used in": the room, when the user may see it."""
+    from flask import url_for
+
+    from network.chat.permissions import can_view_room
+
+    room = get_room(room_id)
+    if room is None or not can_view_room(user, room):
+        return None
+    return _("Workshop: %(title)s", title=room.title), url_for("chat.room", room_id=room.id)

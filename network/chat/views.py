@@ -136,3 +136,22 @@ def set_status(room_id: int):
     flash(_("Rummet är stängt och kan bara läsas.") if status == RoomStatus.CLOSED
           else _("Rummet är öppet igen."), "success")
     return redirect(url_for("chat.room", room_id=room.id))
+
+
+@bp.post("/<int:room_id>/spara-logg")
+@login_required
+def save_transcript(room_id: int):
+    room = _load_room(room_id)
+    if not chat_permissions.can_save_transcript(current_user, room):
+        abort(403)
+    from network.resources.services import ResourceError
+
+    try:
+        resource = services.save_transcript(current_user, room)
+    except (ResourceError, PermissionError):
+        db.session.rollback()
+        flash(_("Loggen kunde inte sparas i biblioteket."), "error")
+        return redirect(url_for("chat.transcript", room_id=room.id))
+    db.session.commit()
+    flash(_("Loggen är sparad i biblioteket."), "success")
+    return redirect(url_for("resources.detail", resource_id=resource.id))

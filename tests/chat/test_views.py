@@ -110,3 +110,29 @@ def test_the_list_narrows_to_one_group_for_links_from_the_group_page(login, make
     make_room(group=other_group, facilitator=fac, title="Annan grupps rum")
     page = login(anna).get(f"/workshoppar/?grupp={room.group_id}").get_data(as_text=True)
     assert "Workshop om belysning" in page and "Annan grupps rum" not in page
+
+
+def test_the_facilitator_saves_the_transcript_to_the_library_for_the_rooms_audience(
+        login, make, make_room, db):
+    import uuid
+
+    from network.resources import services as resources
+
+    fac, anna, outsider, room = setup_room(make, make_room, db)
+    services.post_message(anna, room, "Mer belysning vid tunneln", str(uuid.uuid4()))
+    poll = services.create_poll(fac, room, "Vad först?", ["Ljus", "Vakter"])
+    services.vote(anna, room, poll.id, poll.options[0].id)
+    db.session.commit()
+    assert login(anna).post(f"/workshoppar/{room.id}/spara-logg").status_code == 403
+    response = login(fac).post(f"/workshoppar/{room.id}/spara-logg")
+    assert response.status_code == 302
+    saved = resources.resources_for(anna, services.LINK_KIND, room.id)
+    assert [r.title for r in saved] == ["Logg: Workshop om belysning"]
+    assert saved[0].effective_visibility == "group" and saved[0].group_id == room.group_id
+    assert resources.resources_for(outsider, services.LINK_KIND, room.id) == []
+    content = saved[0].current_version.files[0]
+    assert content.filename == f"workshop-{room.id}-logg.txt"
+    assert "Mer belysning vid tunneln" in content.extracted_text
+    assert "Ljus: 1 röster" in content.extracted_text
+    page = login(anna).get(response.headers["Location"]).get_data(as_text=True)
+    assert "Workshop: Workshop om belysning" in page
