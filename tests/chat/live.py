@@ -90,16 +90,18 @@ def prepare_database(env: dict, participants: int = 2) -> dict:
 class Server:
     """``python -m network`` (socketio.run, threading mode, simple-websocket) on a loopback port."""
 
-    def __init__(self, env: dict, port: int, log_path: Path) -> None:
+    def __init__(self, env: dict, port: int, log_path: Path, flask_run: bool = False) -> None:
         self.env, self.port, self.log_path = env, port, log_path
+        self.flask_run = flask_run  # ``flask run``, what ``make run`` serves with
         self.proc: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{port}"
 
     def start(self, timeout: float = 30) -> Server:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self._log = log
-        self.proc = subprocess.Popen([PYTHON, "-m", "network", "--host", "127.0.0.1", "--port",
-                                      str(self.port)], env=self.env, cwd=ROOT, stdout=log, stderr=log)
+        command = ([FLASK, "--app", "network", "run"] if self.flask_run else [PYTHON, "-m", "network"])
+        self.proc = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(self.port)],
+                                     env=self.env, cwd=ROOT, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -137,3 +137,23 @@ def test_a_restarted_server_loses_no_acknowledged_message(cluster):
             ids_by_body.setdefault(message["body"], []).append(message_id)
         assert all(len(ids) == 1 for ids in ids_by_body.values())
         assert all(ids_by_body[body] == [mid] for body, mid in expected.items())
+
+
+def test_make_run_serves_websockets_with_flask_run(tmp_path):
+    """``make run`` serves with ``flask run``: the chat's websockets work there too (no Redis)."""
+    port = live.free_port()
+    env = live.base_env(tmp_path, None, [port])
+    info = live.prepare_database(env)
+    server = live.Server(env, port, tmp_path / "flask-run.log", flask_run=True).start()
+    clients = []
+    try:
+        for email in info["users"][:2]:
+            clients.append(live.LiveClient(server.url, live.login_cookie(server.url, email),
+                                           info["room_id"]).connect())
+        assert clients[0].sio.transport() == "websocket"
+        assert clients[0].send("via flask run")["ok"]
+        assert clients[1].wait_for(lambda: "via flask run" in clients[1].bodies())
+    finally:
+        for client in clients:
+            client.close()
+        server.stop()
