@@ -179,18 +179,20 @@ def test_sends_without_a_valid_uuid_are_refused(chat, people, room, db, client_u
     assert count(db) == 0
 
 
-@pytest.mark.parametrize("payload", [None, "hej", 17, ["room_id", 1], True, {}, {"room_id": "1"},
-                                     {"room_id": None}, {"room_id": 1.5}, {"room_id": True},
-                                     {"room_id": -1}, {"room_id": 2**80}])
+MALFORMED = [None, "hej", 17, ["room_id", 1], True, {}, {"room_id": "1"}, {"room_id": None},
+             {"room_id": 1.5}, {"room_id": True}, {"room_id": -1}, {"room_id": 2**80}]
+
+
 @pytest.mark.parametrize("event", ["join", "send", "history", "catch_up", "remove", "pin",
                                    "poll_create", "poll_vote", "poll_close", "hand", "hand_lower",
                                    "presence_ping", "leave"])
-def test_malformed_payloads_get_an_error_never_a_crash(chat, people, room, db, event, payload):
+def test_malformed_payloads_get_an_error_never_a_crash(chat, people, room, db, event):
     anna = chat(people["anna"])
-    answer = anna.call(event, payload)
-    assert answer["ok"] is False
-    assert answer["code"] in {"invalid", "not_found"}
-    assert anna.connected
+    for payload in MALFORMED:
+        answer = anna.call(event, payload)
+        assert answer["ok"] is False, payload
+        assert answer["code"] in {"invalid", "not_found"}, payload
+        assert anna.connected
     assert count(db) == 0
 
 
