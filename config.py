@@ -88,6 +88,10 @@ class Config:
         self.SOCKETIO_ALLOWED_ORIGINS = [
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", self.PUBLIC_BASE_URL).split(",") if o
         ]
+        # Socket.IO's Redis channel and the chat's Redis key prefix: separate installations (or
+        # parallel test runs) sharing one Redis keep apart by giving each its own names.
+        self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
+        self.CHAT_REDIS_PREFIX = os.environ.get("CHAT_REDIS_PREFIX", "network-chat")
         self.X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX") or None
         # How many reverse proxies (nginx) sit in front and set X-Forwarded-*: without it every
         # visitor shares the proxy's address, and the per-IP login limit with it.

@@ -49,11 +49,15 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     limiter.init_app(app)
+    # The SocketIO object outlives an app (tests build many): drop the previous app's Redis
+    # manager so an app without REDIS_URL never inherits one.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
     )
     app.extensions["network_nav"] = []
     app.extensions["network_panels"] = []

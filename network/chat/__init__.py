@@ -1,9 +1,27 @@
-"""The chat feature. See its issue for the scope; this package is filled in by that work."""
+"""Live workshop chat: rooms, messages that survive reconnects, and the facilitator's tools."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from network.chat import broadcast, cli, state, views
+    from network.chat.sockets import ChatNamespace
+    from network.extensions import socketio
+    from network.views import register_nav
+
+    app.extensions["chat"] = {**state.build_state(app.config), "emitter": socketio}
+    broadcast.listen()
+    # The SocketIO object is shared by every app this process builds (tests build many) and
+    # re-registers its namespaces on each init_app: register ours once.
+    if not any(isinstance(h, ChatNamespace) for h in socketio.namespace_handlers):
+        socketio.on_namespace(ChatNamespace(broadcast.NAMESPACE))
+    app.register_blueprint(views.bp)
+    cli.init_app(app)
+    register_nav(app, "chat.index", _l("Workshoppar"), order=45, members_only=True)
+    from network.chat import services
+    from network.resources.services import register_link_kind
+
+    register_link_kind(app, services.LINK_KIND, services.link_label)

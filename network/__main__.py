@@ -1,0 +1,29 @@
+"""``python -m network [--host H] [--port P]``: serve the app and its websockets.
+
+One process, Socket.IO in threading mode with simple-websocket on the Werkzeug server. Scaled
+deployments run several of these (or ``gunicorn -w 1 --threads 100 wsgi:app``) behind a front
+server with sticky sessions, sharing Redis through ``REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from network import create_app
+from network.extensions import socketio
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m network")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args(argv)
+    app = create_app()
+    # The Werkzeug server is fine for the embedded single-process mode this command is for.
+    socketio.run(app, host=args.host, port=args.port, debug=args.debug, use_reloader=False,
+                 log_output=args.debug, allow_unsafe_werkzeug=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Persist first, then emit: socket events queued by services go out only after the commit.
+
+Services flush and the caller commits (a socket handler, a view, a CLI command). A service that
+changes what clients see queues the event on the session; a listener sends the queued events
+when the transaction commits and drops them when it rolls back, so a client is never told about
+a message that is not in the database.
+
+The emitter is the app's ``socketio`` (which publishes through Redis to every process when
+``REDIS_URL`` is set). A process without a Socket.IO server of its own, such as a CLI command,
+swaps in a write-only emitter with ``use_write_only_emitter``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from flask_socketio import SocketIO
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/chat"
+_PENDING = "chat_pending_emits"
+
+
+def room_channel(room_id: int) -> str:
+    return f"chat-{room_id}"
+
+
+def queue_emit(session: Session, event_name: str, payload: dict, room_id: int) -> None:
+    session.info.setdefault(_PENDING, []).append((event_name, payload, room_id))
+
+
+def _emitter() -> Any:
+    return current_app.extensions["chat"]["emitter"]
+
+
+def _send_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    emitter = _emitter()
+    for event_name, payload, room_id in pending:
+        try:
+            emitter.emit(event_name, payload, namespace=NAMESPACE, to=room_channel(room_id))
+        except Exception:  # noqa: BLE001 - the data is stored; clients catch up on reconnect
+            log.exception("chat: could not emit %s to room %s", event_name, room_id)
+
+
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+_listening = False
+
+
+def listen() -> None:
+    """Attach the commit/rollback listeners once per process (the Session class is shared)."""
+    global _listening
+    if _listening:
+        return
+    event.listen(Session, "after_commit", _send_pending)
+    event.listen(Session, "after_rollback", _drop_pending)
+    _listening = True
+
+
+def use_write_only_emitter(app: Any) -> None:
+    """For processes that run no Socket.IO server: publish straight to the Redis queue."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return
+    app.extensions["chat"]["emitter"] = SocketIO(
+        message_queue=url, channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio")
+    )

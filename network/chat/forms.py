@@ -1,0 +1,21 @@
+"""Forms for the pages around the live chat (the chat itself talks over Socket.IO)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from network.chat.models import JoinRule
+from network.chat.services import MAX_TITLE_LENGTH
+
+
+class RoomForm(FlaskForm):
+    title = StringField(_l("Namn på rummet"), validators=[
+        DataRequired(_l("Ge rummet ett namn.")), Length(max=MAX_TITLE_LENGTH)])
+    group_id = SelectField(_l("Grupp"), coerce=int,
+                           validators=[DataRequired(_l("Välj vilken grupp rummet hör till."))])
+    join_rule = RadioField(_l("Vilka får delta"), default=JoinRule.GROUP.value, choices=[
+        (JoinRule.GROUP.value, _l("Alla medlemmar i gruppen")),
+    ])

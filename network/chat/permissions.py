@@ -1,0 +1,90 @@
+"""Chat actions mapped onto ``network.permissions``: one function per action.
+
+A room's audience is its group's members (or, for a room tied to an event occurrence with the
+"registered" rule, the people registered for it); facilitators of the group and network admins
+always belong. Every socket event asks one of these again, so removal from the group takes
+effect on the next thing the person tries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from network import permissions
+from network.chat.models import ChatRoom, JoinRule
+
+
+def can_manage_room(user: Any, room: ChatRoom) -> bool:
+    """Facilitators of the room's group (and admins) open, close, pin, poll and moderate."""
+    return permissions.is_member(user) and permissions.can_manage_group(user, room.group)
+
+
+def _in_audience(user: Any, room: ChatRoom) -> bool:
+    if not permissions.is_member(user):
+        return False
+    if can_manage_room(user, room):
+        return True
+    if room.group.archived:
+        return False
+    if room.join_rule == JoinRule.REGISTERED:
+        return _is_registered(user, room)
+    return permissions.is_group_member(user, room.group_id)
+
+
+def _is_registered(user: Any, room: ChatRoom) -> bool:
+    """Registered for the room's event occurrence; false until events are linked to rooms."""
+    return False
+
+
+def can_view_room(user: Any, room: ChatRoom) -> bool:
+    """See the room, join it, read its history and its transcript."""
+    return _in_audience(user, room)
+
+
+def can_join_room(user: Any, room: ChatRoom) -> bool:
+    return _in_audience(user, room)
+
+
+def can_read_history(user: Any, room: ChatRoom) -> bool:
+    return _in_audience(user, room)
+
+
+def can_post_message(user: Any, room: ChatRoom) -> bool:
+    """Closed rooms are read-only for everyone, facilitators included."""
+    return room.is_open and _in_audience(user, room)
+
+
+def can_vote(user: Any, room: ChatRoom) -> bool:
+    return room.is_open and _in_audience(user, room)
+
+
+def can_raise_hand(user: Any, room: ChatRoom) -> bool:
+    return room.is_open and _in_audience(user, room)
+
+
+def can_remove_message(user: Any, room: ChatRoom) -> bool:
+    return can_manage_room(user, room)
+
+
+def can_pin_prompt(user: Any, room: ChatRoom) -> bool:
+    return room.is_open and can_manage_room(user, room)
+
+
+def can_run_poll(user: Any, room: ChatRoom) -> bool:
+    return room.is_open and can_manage_room(user, room)
+
+
+def can_lower_others_hand(user: Any, room: ChatRoom) -> bool:
+    return can_manage_room(user, room)
+
+
+def can_open_close_room(user: Any, room: ChatRoom) -> bool:
+    return can_manage_room(user, room)
+
+
+def can_save_transcript(user: Any, room: ChatRoom) -> bool:
+    return can_manage_room(user, room)
+
+
+def can_create_room(user: Any, group: Any) -> bool:
+    return permissions.is_member(user) and permissions.can_manage_group(user, group)

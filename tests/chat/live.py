@@ -1,0 +1,213 @@
+"""Helpers for tests against real server processes on loopback ports.
+
+Each server is a subprocess with its own environment: a shared temporary SQLite file migrated
+with ``flask db upgrade``, and (when given) the test Redis with a Socket.IO channel and key prefix
+of its own so parallel runs never cross.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+FLASK = str(Path(sys.executable).with_name("flask"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(tmp_path: Path, redis_url: str | None, ports: list[int]) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "WERKZEUG_"))}
+    tag = f"network-chat-test-{uuid.uuid4().hex[:10]}"
+    env.update({
+        "NETWORK_ENV": "development",
+        "NETWORK_INSTANCE_DIR": str(tmp_path / "instance"),
+        "SECRET_KEY": "live-test-secret-key-0123456789abcdef0123456789",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports[0]}",
+        "SOCKETIO_ALLOWED_ORIGINS": ",".join(f"http://127.0.0.1:{p}" for p in ports),
+        "SOCKETIO_CHANNEL": tag,
+        "CHAT_REDIS_PREFIX": tag,
+        "MAIL_TRANSPORT": "console",
+        "LOGIN_LIMIT_PER_IP": "10000 per minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "10000 per minute",
+    })
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+SETUP = """
+import json, sys
+from network import create_app
+from network.accounts import services as accounts
+from network.accounts.models import GroupRole
+from network.chat import services as chat
+from network.extensions import db
+app = create_app()
+with app.app_context():
+    n = int(sys.argv[1])
+    fac = accounts.create_user("fac@example.se", "losenord-for-test-1", "Samtalsledare")
+    group = accounts.create_group(None, "Workshopgruppen", "thematic")
+    accounts.add_member(None, group, fac, GroupRole.FACILITATOR)
+    users = []
+    for i in range(n):
+        u = accounts.create_user(f"p{i}@example.se", "losenord-for-test-1", f"Deltagare {i}")
+        accounts.add_member(None, group, u)
+        users.append(u.email)
+    room = chat.create_room(fac, group, "Livetest")
+    db.session.commit()
+    print(json.dumps({"room_id": room.id, "users": users, "facilitator": fac.email}))
+"""
+
+
+def prepare_database(env: dict, participants: int = 2) -> dict:
+    subprocess.run([FLASK, "--app", "network", "db", "upgrade", "heads"], env=env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=120)
+    out = subprocess.run([PYTHON, "-c", SETUP, str(participants)], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True, timeout=120)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class Server:
+    """``python -m network`` (socketio.run, threading mode, simple-websocket) on a loopback port."""
+
+    def __init__(self, env: dict, port: int, log_path: Path, flask_run: bool = False) -> None:
+        self.env, self.port, self.log_path = env, port, log_path
+        self.flask_run = flask_run  # ``flask run``, what ``make run`` serves with
+        self.proc: subprocess.Popen | None = None
+        self.url = f"http://127.0.0.1:{port}"
+
+    def start(self, timeout: float = 30) -> Server:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self._log = log
+        command = ([FLASK, "--app", "network", "run"] if self.flask_run else [PYTHON, "-m", "network"])
+        self.proc = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(self.port)],
+                                     env=self.env, cwd=ROOT, stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not start in time")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if getattr(self, "_log", None):
+            self._log.close()
+
+
+def login_cookie(base_url: str, email: str, password: str = "losenord-for-test-1") -> str:
+    with requests.Session() as http:
+        page = http.get(base_url + "/logga-in", timeout=10)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+        data = {"email": email, "password": password}
+        if token:
+            data["csrf_token"] = token.group(1)
+        answer = http.post(base_url + "/logga-in", data=data, allow_redirects=False, timeout=10)
+        assert answer.status_code == 302, answer.text[:500]
+        return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+
+
+class LiveClient:
+    """A python-socketio client that joins one room and records every message it sees."""
+
+    def __init__(self, base_url: str, cookie: str, room_id: int) -> None:
+        self.base_url, self.cookie, self.room_id = base_url, cookie, room_id
+        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2,
+                                   reconnection_delay_max=1)
+        self.messages: dict[int, dict] = {}
+        self.lock = threading.Lock()
+        self.joined = threading.Event()
+        self.sio.on("message", self._on_message, namespace="/chat")
+        self.sio.on("connect", self._on_connect, namespace="/chat")
+
+    def _on_message(self, data: dict) -> None:
+        with self.lock:
+            self.messages.setdefault(data["id"], data)
+
+    def _on_connect(self) -> None:
+        threading.Thread(target=self._join, daemon=True).start()
+
+    def last_id(self) -> int:
+        with self.lock:
+            return max(self.messages, default=0)
+
+    def _join(self) -> None:
+        payload = {"room_id": self.room_id}
+        if self.last_id():
+            payload["last_id"] = self.last_id()
+        try:
+            answer = self.sio.call("join", payload, namespace="/chat", timeout=10)
+        except Exception:  # noqa: BLE001 - the reconnect will try again
+            return
+        if answer and answer.get("ok"):
+            with self.lock:
+                for m in answer["messages"]:
+                    self.messages.setdefault(m["id"], m)
+            self.joined.set()
+
+    def connect(self, transports=("websocket",)) -> LiveClient:
+        self.sio.connect(self.base_url, headers={"Cookie": self.cookie}, namespaces=["/chat"],
+                         transports=list(transports), wait_timeout=10)
+        assert self.joined.wait(10), "join was not acknowledged"
+        return self
+
+    def send(self, body: str, client_uuid: str | None = None, timeout: float = 5) -> dict:
+        return self.sio.call("send", {"room_id": self.room_id, "body": body,
+                                      "client_uuid": client_uuid or str(uuid.uuid4())},
+                             namespace="/chat", timeout=timeout)
+
+    def bodies(self) -> list[str]:
+        with self.lock:
+            return [m["body"] for _id, m in sorted(self.messages.items())]
+
+    def wait_for(self, predicate, timeout: float = 10) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return predicate()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # already gone
+            self.sio.disconnect()
+        # A refused connection leaves the Engine.IO client's HTTP session and websocket open.
+        eio = self.sio.eio
+        with contextlib.suppress(Exception):
+            if eio.ws is not None:
+                eio.ws.close()
+        with contextlib.suppress(Exception):
+            if eio.http is not None:
+                eio.http.close()
