@@ -85,6 +85,8 @@ def healthz():
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_nav(app, "main.index", _l("Start"), order=0)
+    # base.html asks current_app which features are installed (e.g. notifications.index).
+    app.jinja_env.globals.setdefault("current_app", current_app)
 
     @app.context_processor
     def navigation() -> dict:

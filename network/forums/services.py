@@ -341,7 +341,8 @@ def move_topic(actor: User, topic: Topic, target: Category) -> None:
     viewers = select(User.id).where(*viewer_conditions(target))
     db.session.execute(delete(TopicWatch).where(TopicWatch.topic_id == topic.id,
                                                 TopicWatch.user_id.not_in(viewers)))
-    audit(actor, "forums.topic.move", topic, source=source.id, target=target.id)
+    audit(actor, "forums.topic.move", topic, from_category=source.id,
+          to_category=target.id)
 
 
 def mark_answer(actor: User, topic: Topic, post: Post | None) -> None:
