@@ -130,25 +130,26 @@ def topic(topic_id: int):
             queries.load_post(topic.answer_post_id)
         if answer is not None and answer.deleted_at is not None:
             answer = None
-    watching = False
-    if is_member(current_user):
-        watching = db.session.get(TopicWatch, (current_user.id, topic.id)) is not None
-        if posts:
-            services.mark_read(current_user, topic, posts[-1].number, read)
-            db.session.commit()
+    watching = is_member(current_user) and db.session.get(
+        TopicWatch, (current_user.id, topic.id)) is not None
     form = ReplyForm(client_key=new_client_key())
     quote = request.args.get("citera", type=int)
     if quote:
         quoted = db.session.get(Post, quote)
         if quoted and quoted.topic_id == topic.id and quoted.deleted_at is None:
             form.body.data, form.reply_to.data = _quote_text(quoted), str(quoted.id)
-    return render_template(
+    html = render_template(
         "forums/topic.html", topic=topic, category=topic.category, posts=posts, page=page,
         pagination=queries.Page([], page, 20, topic.last_number), answer=answer, form=form,
         previous_read=previous_read, watching=watching,
         can_reply=perm.can_reply(current_user, topic),
         can_moderate=perm.can_moderate_topic(current_user, topic),
         can_mark_answer=perm.can_mark_answer(current_user, topic))
+    # Read position moves after rendering, so the page still marks what was new to the reader.
+    if is_member(current_user) and posts:
+        services.mark_read(current_user, topic, posts[-1].number, read)
+        db.session.commit()
+    return html
 
 
 def _quote_text(post: Post) -> str:
