@@ -17,8 +17,8 @@ are where the uploaded resource ids will be handed over, and the post template w
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -356,7 +356,7 @@ def mark_answer(actor: User, topic: Topic, post: Post | None) -> None:
         audit(actor, "forums.topic.answer", topic, post_id=post.id if post else None)
     if post is not None and post.author is not None and post.author_id != actor.id:
         _send(post.author, "forum_answer", topic, post,
-              lambda: _t("Ditt svar markerades som lösning: %(title)s", title=topic.title))
+              lambda: gettext("Ditt svar markerades som lösning: %(title)s", title=topic.title))
 
 
 def flag_post(actor: User, post: Post, reason: str, note: str = "") -> Flag:
@@ -446,12 +446,6 @@ def viewer_conditions(category: Category) -> list:
     return conditions
 
 
-def _t(message: str, **kwargs: Any) -> str:
-    from flask_babel import gettext
-
-    return gettext(message, **kwargs)
-
-
 def _send(recipient: User, kind: str, topic: Topic, post: Post, title_fn) -> None:
     """Notify in the recipient's language (the title is built inside their locale)."""
     from flask_babel import force_locale
@@ -477,16 +471,16 @@ def _notify_new_post(actor: User, post: Post, *, new_topic: bool) -> None:
             if user.id not in sent:
                 sent.add(user.id)
                 _send(user, "forum_mention", topic, post,
-                      lambda: _t("%(name)s nämnde dig i %(title)s", name=actor.display_name,
+                      lambda: gettext("%(name)s nämnde dig i %(title)s", name=actor.display_name,
                                  title=topic.title))
     if new_topic:
         watchers = select(CategoryWatch.user_id).where(CategoryWatch.category_id == category.id)
-        message = lambda: _t("Nytt ämne i %(category)s: %(title)s",  # noqa: E731
+        message = lambda: gettext("Nytt ämne i %(category)s: %(title)s",  # noqa: E731
                              category=category.name, title=topic.title)
         kind = "forum_topic"
     else:
         watchers = select(TopicWatch.user_id).where(TopicWatch.topic_id == topic.id)
-        message = lambda: _t("%(name)s svarade i %(title)s",  # noqa: E731
+        message = lambda: gettext("%(name)s svarade i %(title)s",  # noqa: E731
                              name=actor.display_name, title=topic.title)
         kind = "forum_reply"
     recipients = db.session.scalars(
@@ -509,4 +503,4 @@ def notify_flag(post: Post, flag: Flag) -> None:
     for user in db.session.scalars(moderators):
         if user.id != flag.user_id:
             _send(user, "forum_flag", post.topic, post,
-                  lambda: _t("Ett inlägg har flaggats i %(title)s", title=post.topic.title))
+                  lambda: gettext("Ett inlägg har flaggats i %(title)s", title=post.topic.title))
