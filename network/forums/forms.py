@@ -22,7 +22,18 @@ from network.markdown import MAX_LENGTH, MAX_NESTING, nesting_depth
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9-]{16,64}$")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value):
+    """Drop control characters (PostgreSQL refuses NUL) and normalise line endings."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _strip(value):
+    value = clean_text(value)
     return value.strip() if isinstance(value, str) else value
 
 
@@ -48,7 +59,7 @@ def new_client_key() -> str:
 
 
 class PostFormBase(FlaskForm):
-    body = BodyField(_l("Inlägg"), validators=[valid_body],
+    body = BodyField(_l("Inlägg"), validators=[valid_body], filters=[clean_text],
                      render_kw={"rows": 10, "data-mentions": "true"})
     # A random key per rendered form: a double-click submits it twice and gets one post.
     client_key = HiddenField(default=new_client_key)
@@ -71,7 +82,8 @@ class ReplyForm(PostFormBase):
 class EditPostForm(FlaskForm):
     title = StringField(_l("Rubrik"), filters=[_strip], validators=[
         Optional(), Length(min=3, max=200, message=_l("Rubriken ska vara 3–200 tecken."))])
-    body = BodyField(_l("Inlägg"), validators=[valid_body], render_kw={"rows": 12})
+    body = BodyField(_l("Inlägg"), validators=[valid_body], filters=[clean_text],
+                     render_kw={"rows": 12})
 
 
 class FlagForm(FlaskForm):
@@ -81,7 +93,7 @@ class FlagForm(FlaskForm):
         ("spam", _l("Reklam eller skräp")),
         ("other", _l("Annat")),
     ], validators=[DataRequired(_l("Välj ett skäl."))])
-    note = TextAreaField(_l("Kommentar till moderatorerna (valfri)"),
+    note = TextAreaField(_l("Kommentar till moderatorerna (valfri)"), filters=[clean_text],
                          validators=[Length(max=1000)], render_kw={"rows": 3})
 
 
@@ -89,6 +101,7 @@ class CategoryForm(FlaskForm):
     name = StringField(_l("Namn"), filters=[_strip], validators=[
         DataRequired(_l("Ge kategorin ett namn.")), Length(max=120)])
     description = TextAreaField(_l("Beskrivning"), validators=[Length(max=2000)],
+                                filters=[clean_text],
                                 render_kw={"rows": 3})
     visibility = SelectField(_l("Vem kan läsa"), choices=[])
     is_qa = BooleanField(_l("Rådgivning: frågor där ett svar kan markeras som lösning"))

@@ -51,27 +51,39 @@ def _visibility_label(value: str) -> str:
     return str(VISIBILITY_LABELS[value])
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL integer: larger ids cannot exist and must not reach the database
+
+
+def _id(value) -> int | None:
+    """A positive database id from user input, or None."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 def _page_arg() -> int:
     page = request.args.get("page", 1, type=int) or 1
     return max(1, min(page, 100_000))
 
 
 def _category_or_404(category_id: int) -> Category:
-    category = db.session.get(Category, category_id)
+    category = db.session.get(Category, category_id) if _id(category_id) else None
     if category is None or not perm.can_view_category(current_user, category):
         abort(404)
     return category
 
 
 def _topic_or_404(topic_id: int) -> Topic:
-    topic = queries.load_topic(topic_id)
+    topic = queries.load_topic(topic_id) if _id(topic_id) else None
     if topic is None or not perm.can_view_topic(current_user, topic):
         abort(404)
     return topic
 
 
 def _post_or_404(post_id: int) -> Post:
-    post = queries.load_post(post_id)
+    post = queries.load_post(post_id) if _id(post_id) else None
     if post is None or not perm.can_view_topic(current_user, post.topic):
         abort(404)
     return post
@@ -133,7 +145,7 @@ def topic(topic_id: int):
     watching = is_member(current_user) and db.session.get(
         TopicWatch, (current_user.id, topic.id)) is not None
     form = ReplyForm(client_key=new_client_key())
-    quote = request.args.get("citera", type=int)
+    quote = _id(request.args.get("citera"))
     if quote:
         quoted = db.session.get(Post, quote)
         if quoted and quoted.topic_id == topic.id and quoted.deleted_at is None:
@@ -212,7 +224,7 @@ def _stockholm():
 
 @bp.get("/k/<int:category_id>/flode.atom")
 def feed(category_id: int):
-    category = db.session.get(Category, category_id)
+    category = db.session.get(Category, category_id) if _id(category_id) else None
     # Feed readers are anonymous: only public categories have a feed, whoever asks.
     if category is None or category.visibility != Visibility.PUBLIC.value:
         abort(404)
@@ -282,8 +294,8 @@ def reply(topic_id: int):
         return render_template("forums/reply.html", form=form, topic=topic,
                                category=topic.category), 400
     reply_to = None
-    if form.reply_to.data and form.reply_to.data.isdigit():
-        reply_to = db.session.get(Post, int(form.reply_to.data))
+    if _id(form.reply_to.data):
+        reply_to = db.session.get(Post, _id(form.reply_to.data))
     try:
         post, _created = services.reply(current_user, topic, form.body.data,
                                         client_key=form.client_key.data, reply_to=reply_to)
@@ -343,7 +355,7 @@ def mark_answer(topic_id: int):
     topic = _topic_or_404(topic_id)
     if not perm.can_mark_answer(current_user, topic):
         abort(403)
-    post_id = request.form.get("post_id", type=int)
+    post_id = _id(request.form.get("post_id"))
     post = db.session.get(Post, post_id) if post_id else None
     try:
         services.mark_answer(current_user, topic, post)
@@ -497,7 +509,7 @@ def _visibility_choices(group: Group | None) -> list[tuple[str, str]]:
 @bp.route("/kategorier/ny", methods=["GET", "POST"])
 @login_required
 def new_category():
-    group_id = request.args.get("grupp", type=int)
+    group_id = _id(request.args.get("grupp"))
     group = None
     if group_id:
         group = db.session.get(Group, group_id)

@@ -325,3 +325,25 @@ def test_unknown_pages_and_bad_page_numbers_do_not_crash(client, forum, make):
     assert client.get(f"/forum/t/{topic.id}?page=-3").status_code == 200
     assert client.get(f"/forum/t/{topic.id}?page=abc").status_code == 200
     assert client.get(f"/forum/t/{topic.id}?page=99999999999").status_code == 200
+
+
+def test_huge_or_odd_ids_are_not_found_not_errors(login, forum, make):
+    topic = forum.topic()
+    client = login(make.user())
+    for url in ("/forum/t/99999999999999999999", "/forum/k/99999999999", "/forum/inlagg/4294967296",
+                "/forum/k/99999999999/flode.atom", "/forum/mentions/99999999999"):
+        assert client.get(url).status_code == 404, url
+    assert client.get(f"/forum/t/{topic.id}?citera=99999999999999").status_code == 200
+    response = client.post(f"/forum/t/{topic.id}/svara",
+                           data={"body": "hej", "reply_to": "99999999999999999"})
+    assert response.status_code == 302
+    assert client.post(f"/forum/t/{topic.id}/svara", data={"body": "hej²", "reply_to": "²"}).status_code == 302
+
+
+def test_control_characters_are_dropped_not_stored(login, forum, make, db):
+    topic = forum.topic()
+    client = login(make.user())
+    assert client.post(f"/forum/t/{topic.id}/svara", data={"body": "a\x00b\x07c\r\nd"}).status_code == 302
+    post = db.session.scalar(select(Post).where(Post.number == 2))
+    assert post.body == "abc\nd"
+    assert client.post(f"/forum/t/{topic.id}/svara", data={"body": "\x00\x01"}).status_code == 400

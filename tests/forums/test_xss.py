@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from network.accounts.models import GroupVisibility
+from network.forums.forms import clean_text
 from network.forums.models import Post, Topic
 from tests.html_safety import unsafe_markup
 
@@ -46,7 +47,9 @@ def test_hostile_replies_render_without_executable_markup(public_topic, login, m
         assert response.status_code == 302, payload
     stored = db.session.scalars(select(Post).where(Post.topic_id == public_topic.id,
                                                    Post.number > 1)).all()
-    assert len(stored) == len(payloads)
+    # Control characters are dropped on input, so "<scr\0ipt>" becomes an earlier payload again
+    # and is recognised as a repeated submit of it.
+    assert len(stored) == len({clean_text(p) for p in payloads})
     for post in stored:
         assert unsafe_markup(post.body_html) == [], post.body
     for page in range(1, public_topic.pages + 1):
