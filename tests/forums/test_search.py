@@ -51,8 +51,9 @@ def test_date_filter_through_the_page(forum, make, login, db):
     category = forum.category()
     old = forum.topic(category, title="Gammal ordningsstörning")
     forum.topic(category, title="Ny ordningsstörning")
-    from network.fulltext import SearchEntry
     from sqlalchemy import update
+
+    from network.fulltext import SearchEntry
 
     db.session.execute(update(SearchEntry).where(SearchEntry.object_id == old.id)
                        .values(created_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC)))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from network.accounts.models import AuditLog, GroupVisibility
+from network.forums import services
+from network.forums.mentions import handle_of, handles_in
 from network.fulltext import SearchEntry
 from network.notifications.models import Notification
 from network.notifications.services import notifications_for
-from network.forums import services
-from network.forums.mentions import handle_of, handles_in
 
 
 def _notes(db, user):

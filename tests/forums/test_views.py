@@ -15,7 +15,7 @@ def test_visitor_sees_public_categories_on_the_forum_start_page(client, forum, m
     response = client.get("/forum/")
     assert response.status_code == 200
     assert "Öppen kategori".encode() in response.data
-    assert "Trygghetsvandring i centrum".encode() in response.data
+    assert b"Trygghetsvandring i centrum" in response.data
 
 
 def test_member_starts_a_topic_and_replies(login, forum, make, db):
@@ -337,7 +337,8 @@ def test_huge_or_odd_ids_are_not_found_not_errors(login, forum, make):
     response = client.post(f"/forum/t/{topic.id}/svara",
                            data={"body": "hej", "reply_to": "99999999999999999"})
     assert response.status_code == 302
-    assert client.post(f"/forum/t/{topic.id}/svara", data={"body": "hej²", "reply_to": "²"}).status_code == 302
+    odd = client.post(f"/forum/t/{topic.id}/svara", data={"body": "hej²", "reply_to": "²"})
+    assert odd.status_code == 302
 
 
 def test_control_characters_are_dropped_not_stored(login, forum, make, db):
