@@ -264,12 +264,21 @@ def search(user: Any, query: str, *, kinds: list[str] | tuple[str, ...] | None =
     conditions = _filters(user, kinds, group_id, since, until)
     base = match.stmt.where(*conditions)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = db.session.execute(
-        base.add_columns(match.rank.label("rank"), match.title_hl.label("title_hl"),
-                         match.snippet.label("snippet"))
+    # Rank and cut the page first, then build snippets for those rows only: in one statement
+    # SQLite computes snippet() and highlight() for every match before sorting.
+    page_ids = list(db.session.scalars(
+        base.with_only_columns(SearchEntry.id, match.rank.label("rank"))
         .order_by(text("rank"), SearchEntry.created_at.desc())
         .limit(per_page).offset((page - 1) * per_page)
+    ))
+    if not page_ids:
+        return Results([], total, page, per_page)
+    rows = db.session.execute(
+        base.where(SearchEntry.id.in_(page_ids))
+        .add_columns(match.rank.label("rank"), match.title_hl.label("title_hl"),
+                     match.snippet.label("snippet"))
     ).all()
+    rows.sort(key=lambda row: page_ids.index(row[0].id))
     hits = [Hit(entry=row[0], title=highlight(row.title_hl), snippet=highlight(row.snippet),
                 rank=float(row.rank or 0)) for row in rows]
     return Results(hits, total, page, per_page)

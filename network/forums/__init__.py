@@ -1,9 +1,36 @@
-"""The forums feature. See the issue for its scope; this package is filled in by its own work."""
+"""Forums: categories per group or network-wide, topics and posts, ask-the-expert, mentions,
+watching, unread tracking, moderation, search and Atom feeds."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def _topic_visible(user, topic_id: int) -> bool:
+    """Notification subject checker: hide notifications of topics the user can no longer see."""
+    from network.forums import permissions, queries
+
+    topic = queries.load_topic(topic_id)
+    return topic is not None and permissions.can_view_topic(user, topic)
+
+
+def _latest_panel(user):
+    """Start page: recently active topics the user may read, with what is new for them."""
+    from network.forums import queries
+
+    page = queries.latest_topics(user, limit=6)
+    if not page.items:
+        return None
+    return "forums/_panel.html", {"rows": page.items}
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from network.forums import models, views  # noqa: F401 - models: tables for migrations
+    from network.notifications.services import register_subject_checker
+    from network.views import register_nav, register_panel
+
+    app.register_blueprint(views.bp)
+    register_nav(app, "forums.index", _l("Forum"), order=20, members_only=False)
+    register_panel(app, _latest_panel, order=20)
+    register_subject_checker(app, "forum_topic", _topic_visible)

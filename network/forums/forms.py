@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from network.markdown import MAX_LENGTH, MAX_NESTING, nesting_depth
+
+CLIENT_KEY = re.compile(r"^[A-Za-z0-9-]{16,64}$")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value):
+    """Drop control characters (PostgreSQL refuses NUL) and normalise line endings."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _strip(value):
+    value = clean_text(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+def valid_body(form, field) -> None:
+    text = field.data or ""
+    if not text.strip():
+        raise ValidationError(_l("Skriv något i inlägget."))
+    if len(text) > MAX_LENGTH:
+        raise ValidationError(_l("Inlägget får vara högst %(max)s tecken långt (det är %(n)s).",
+                                 max=f"{MAX_LENGTH:,}".replace(",", " "),
+                                 n=f"{len(text):,}".replace(",", " ")))
+    if nesting_depth(text) > MAX_NESTING:
+        raise ValidationError(_l("Citat och listor får vara inbäddade i högst %(max)s nivåer.",
+                                 max=MAX_NESTING))
+
+
+class BodyField(TextAreaField):
+    """The Markdown textarea. The length check is a validator so the message is ours."""
+
+
+def new_client_key() -> str:
+    return str(uuid.uuid4())
+
+
+class PostFormBase(FlaskForm):
+    body = BodyField(_l("Inlägg"), validators=[valid_body], filters=[clean_text],
+                     render_kw={"rows": 10, "data-mentions": "true"})
+    # A random key per rendered form: a double-click submits it twice and gets one post.
+    client_key = HiddenField(default=new_client_key)
+
+    def validate_client_key(self, field) -> None:
+        if field.data and not CLIENT_KEY.match(field.data):
+            field.data = None
+
+
+class TopicForm(PostFormBase):
+    title = StringField(_l("Rubrik"), filters=[_strip], validators=[
+        DataRequired(_l("Skriv en rubrik.")),
+        Length(min=3, max=200, message=_l("Rubriken ska vara 3–200 tecken."))])
+
+
+class ReplyForm(PostFormBase):
+    reply_to = HiddenField()
+
+
+class EditPostForm(FlaskForm):
+    title = StringField(_l("Rubrik"), filters=[_strip], validators=[
+        Optional(), Length(min=3, max=200, message=_l("Rubriken ska vara 3–200 tecken."))])
+    body = BodyField(_l("Inlägg"), validators=[valid_body], filters=[clean_text],
+                     render_kw={"rows": 12})
+
+
+class FlagForm(FlaskForm):
+    reason = RadioField(_l("Varför ska inlägget granskas?"), choices=[
+        ("inappropriate", _l("Olämpligt eller kränkande")),
+        ("personal_data", _l("Innehåller känsliga personuppgifter")),
+        ("spam", _l("Reklam eller skräp")),
+        ("other", _l("Annat")),
+    ], validators=[DataRequired(_l("Välj ett skäl."))])
+    note = TextAreaField(_l("Kommentar till moderatorerna (valfri)"), filters=[clean_text],
+                         validators=[Length(max=1000)], render_kw={"rows": 3})
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(_l("Namn"), filters=[_strip], validators=[
+        DataRequired(_l("Ge kategorin ett namn.")), Length(max=120)])
+    description = TextAreaField(_l("Beskrivning"), validators=[Length(max=2000)],
+                                filters=[clean_text],
+                                render_kw={"rows": 3})
+    visibility = SelectField(_l("Vem kan läsa"), choices=[])
+    is_qa = BooleanField(_l("Rådgivning: frågor där ett svar kan markeras som lösning"))
+
+
+class MoveForm(FlaskForm):
+    category = SelectField(_l("Flytta till kategori"), coerce=int, choices=[])
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Sök i forumet"), filters=[_strip], validators=[Length(max=200)])
+    group = SelectField(_l("Grupp"), coerce=int, choices=[], validate_choice=False, default=0)
+    since = DateField(_l("Från och med"), validators=[Optional()])
+    until = DateField(_l("Till och med"), validators=[Optional()])
+    page = IntegerField(default=1, validators=[Optional()])

@@ -1,0 +1,106 @@
+"""The forum's objects mapped onto ``network.permissions``: one function per action.
+
+A category carries the visibility and group of everything in it; topics and posts inherit them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from network import permissions as p
+from network.forums.models import Category, Post, Topic
+
+
+def can_view_category(user: Any, category: Category) -> bool:
+    return p.can_view_content(user, category.visibility, category.group_id)
+
+
+def can_manage_categories(user: Any, group: Any | None) -> bool:
+    """Admins manage network-wide categories; facilitators those of their group."""
+    if group is None:
+        return p.is_admin(user)
+    return p.can_manage_group(user, group)
+
+
+def can_manage_category(user: Any, category: Category) -> bool:
+    return can_manage_categories(user, category.group)
+
+
+def can_moderate_category(user: Any, category: Category) -> bool:
+    return p.can_moderate(user, category.group_id)
+
+
+def can_start_topic(user: Any, category: Category) -> bool:
+    return (p.is_member(user) and can_view_category(user, category) and not category.archived
+            and p.can_post_in_group(user, category.group))
+
+
+def can_view_topic(user: Any, topic: Topic) -> bool:
+    if not can_view_category(user, topic.category):
+        return False
+    return topic.deleted_at is None or can_moderate_category(user, topic.category)
+
+
+def can_moderate_topic(user: Any, topic: Topic) -> bool:
+    return can_moderate_category(user, topic.category)
+
+
+def can_reply(user: Any, topic: Topic) -> bool:
+    category = topic.category
+    if not (p.is_member(user) and can_view_topic(user, topic)) or topic.deleted_at is not None:
+        return False
+    if topic.locked or category.archived or not p.can_post_in_group(user, category.group):
+        return False
+    return not topic.closed or can_moderate_topic(user, topic)
+
+
+def can_edit_post(user: Any, post: Post) -> bool:
+    topic = post.topic
+    if post.deleted_at is not None or not can_view_topic(user, topic) or topic.locked:
+        return False
+    return p.can_edit_own(user, post.author_id, topic.category.group_id)
+
+
+def can_delete_post(user: Any, post: Post) -> bool:
+    return can_edit_post(user, post)
+
+
+def can_see_history(user: Any, post: Post) -> bool:
+    return can_view_topic(user, post.topic) and can_moderate_topic(user, post.topic)
+
+
+def can_flag(user: Any, post: Post) -> bool:
+    return (p.is_member(user) and post.deleted_at is None and post.author_id != user.id
+            and can_view_topic(user, post.topic))
+
+
+def can_mark_answer(user: Any, topic: Topic) -> bool:
+    if not (topic.category.is_qa and p.is_member(user) and can_view_topic(user, topic)):
+        return False
+    return topic.author_id == user.id or can_moderate_topic(user, topic)
+
+
+def can_watch(user: Any, obj: Topic | Category) -> bool:
+    if isinstance(obj, Topic):
+        return p.is_member(user) and can_view_topic(user, obj)
+    return p.is_member(user) and can_view_category(user, obj)
+
+
+def visible_categories_filter(user: Any):
+    """SQL: categories the user may read (for every listing, search join and panel)."""
+    return p.visible_filter(user, Category.visibility, Category.group_id)
+
+
+def moderated_categories_filter(user: Any):
+    """SQL: categories whose content the user may moderate."""
+    from sqlalchemy import false, true
+
+    if p.is_admin(user):
+        return true()
+    groups = p.facilitated_group_ids(user)
+    return Category.group_id.in_(groups) if groups else false()
+
+
+def can_moderate_anything(user: Any) -> bool:
+    """Whether the moderation queue is for this user at all."""
+    return p.is_admin(user) or bool(p.facilitated_group_ids(user))

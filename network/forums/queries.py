@@ -1,0 +1,250 @@
+"""Read paths: listings with the access filter inside the query and a fixed number of queries.
+
+Unread state: a member's ``TopicRead.last_read_number`` against the topic's ``last_number``.
+A topic they have never opened counts as new only if it was active after they joined, so a new
+member does not find the whole archive "new".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, func, literal, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from network import fulltext
+from network.accounts.models import Group, User
+from network.extensions import db
+from network.forums.models import (
+    POSTS_PER_PAGE,
+    TOPICS_PER_PAGE,
+    Category,
+    Flag,
+    Post,
+    Topic,
+    TopicRead,
+)
+from network.forums.permissions import moderated_categories_filter, visible_categories_filter
+from network.forums.services import KIND_POST, KIND_TOPIC
+from network.permissions import is_member, visible_groups_filter
+
+
+@dataclass
+class Page:
+    """What ``macros.pagination`` needs, for any list."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(self, edge: int = 2, around: int = 2):
+        last = 0
+        for n in range(1, self.pages + 1):
+            if n <= edge or n > self.pages - edge or abs(n - self.page) <= around:
+                if last and n - last > 1:
+                    yield None
+                yield n
+                last = n
+
+
+@dataclass
+class TopicRow:
+    topic: Topic
+    read_number: int | None
+    is_new: bool
+    unread: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def _read_column(user: Any):
+    if not is_member(user):
+        return literal(None).label("read_number")
+    return TopicRead.last_read_number.label("read_number")
+
+
+def _with_read(stmt, user: Any):
+    if not is_member(user):
+        return stmt
+    return stmt.outerjoin(TopicRead, and_(TopicRead.topic_id == Topic.id,
+                                          TopicRead.user_id == user.id))
+
+
+def _rows(user: Any, results) -> list[TopicRow]:
+    rows = []
+    joined = user.created_at if is_member(user) else None
+    for topic, read_number in results:
+        if not is_member(user):
+            rows.append(TopicRow(topic, None, False))
+        elif read_number is None:
+            rows.append(TopicRow(topic, None, bool(joined and topic.last_post_at > joined),
+                                 unread=0))
+        else:
+            rows.append(TopicRow(topic, read_number, False,
+                                 unread=max(0, topic.last_number - read_number)))
+    return rows
+
+
+def visible_categories(user: Any) -> list[Category]:
+    """Every category the user may read, network-wide first, in their set order."""
+    return list(db.session.scalars(
+        select(Category).outerjoin(Group, Group.id == Category.group_id)
+        .where(visible_categories_filter(user))
+        .options(contains_eager(Category.group))
+        .order_by(Category.archived, Category.group_id.is_not(None), Group.name,
+                  Category.position, Category.id)))
+
+
+def unread_by_category(user: Any, category_ids: list[int]) -> dict[int, int]:
+    """{category id: topics with something new for the user}, in one query."""
+    if not is_member(user) or not category_ids:
+        return {}
+    new = (TopicRead.topic_id.is_(None) & (Topic.last_post_at > user.created_at)) | (
+        TopicRead.last_read_number < Topic.last_number)
+    rows = db.session.execute(
+        _with_read(select(Topic.category_id, func.count()), user)
+        .where(Topic.category_id.in_(category_ids), Topic.deleted_at.is_(None), new)
+        .group_by(Topic.category_id)).all()
+    return dict(rows)
+
+
+def category_topics(user: Any, category: Category, page: int = 1,
+                    unanswered: bool = False) -> Page:
+    conditions = [Topic.category_id == category.id, Topic.deleted_at.is_(None)]
+    if unanswered:
+        conditions.append(Topic.answer_post_id.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(Topic).where(*conditions)) or 0
+    results = db.session.execute(
+        _with_read(select(Topic, _read_column(user)), user).where(*conditions)
+        .options(selectinload(Topic.author), selectinload(Topic.last_post_author))
+        .order_by(Topic.pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc())
+        .limit(TOPICS_PER_PAGE).offset((page - 1) * TOPICS_PER_PAGE)).all()
+    return Page(_rows(user, results), page, TOPICS_PER_PAGE, total)
+
+
+def latest_topics(user: Any, limit: int = 8, unanswered_qa: bool = False,
+                  page: int = 1) -> Page:
+    """Recently active topics across every category the user may read."""
+    conditions = [Topic.deleted_at.is_(None), Category.archived.is_(False),
+                  visible_categories_filter(user)]
+    if unanswered_qa:
+        conditions += [Category.is_qa.is_(True), Topic.answer_post_id.is_(None),
+                       Topic.locked.is_(False)]
+    base = select(Topic).join(Category, Category.id == Topic.category_id).where(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    results = db.session.execute(
+        _with_read(select(Topic, _read_column(user)).join(Category, Category.id == Topic.category_id),
+                   user)
+        .where(*conditions)
+        .options(contains_eager(Topic.category), selectinload(Topic.last_post_author))
+        .order_by(Topic.last_post_at.desc(), Topic.id.desc())
+        .limit(limit).offset((page - 1) * limit)).all()
+    return Page(_rows(user, results), page, limit, total)
+
+
+def load_topic(topic_id: int) -> Topic | None:
+    return db.session.scalar(
+        select(Topic).where(Topic.id == topic_id)
+        .options(joinedload(Topic.category).joinedload(Category.group)))
+
+
+def load_post(post_id: int) -> Post | None:
+    return db.session.scalar(
+        select(Post).where(Post.id == post_id)
+        .options(joinedload(Post.topic).joinedload(Topic.category).joinedload(Category.group)))
+
+
+def topic_posts(topic: Topic, page: int) -> list[Post]:
+    """The posts numbered into ``page`` (20 per page), with authors, in two queries."""
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    return list(db.session.scalars(
+        select(Post).where(Post.topic_id == topic.id, Post.number >= first,
+                           Post.number < first + POSTS_PER_PAGE)
+        .options(selectinload(Post.author).selectinload(User.organisation))
+        .order_by(Post.number)))
+
+
+def first_unread_number(topic: Topic, read: TopicRead | None) -> int:
+    """The first post number after the read position that still exists (not deleted)."""
+    after = read.last_read_number if read else 0
+    number = db.session.scalar(
+        select(func.min(Post.number)).where(Post.topic_id == topic.id, Post.number > after,
+                                            Post.deleted_at.is_(None)))
+    return number or topic.last_number
+
+
+def read_state(user: Any, topic: Topic) -> TopicRead | None:
+    if not is_member(user):
+        return None
+    return db.session.get(TopicRead, (user.id, topic.id))
+
+
+def flag_queue(user: Any) -> list[tuple[Post, list[Flag]]]:
+    """Unresolved flags on posts the user may moderate, grouped by post, oldest first."""
+    flags = list(db.session.scalars(
+        select(Flag).join(Post, Post.id == Flag.post_id).join(Topic, Topic.id == Post.topic_id)
+        .join(Category, Category.id == Topic.category_id)
+        .where(Flag.resolved_at.is_(None), moderated_categories_filter(user))
+        .options(selectinload(Flag.user),
+                 joinedload(Flag.post).joinedload(Post.topic).joinedload(Topic.category),
+                 joinedload(Flag.post).joinedload(Post.author))
+        .order_by(Flag.created_at, Flag.id)))
+    grouped: dict[int, tuple[Post, list[Flag]]] = {}
+    for flag in flags:
+        grouped.setdefault(flag.post_id, (flag.post, []))[1].append(flag)
+    return list(grouped.values())
+
+
+def open_flag_count(user: Any) -> int:
+    return db.session.scalar(
+        select(func.count(func.distinct(Flag.post_id))).join(Post, Post.id == Flag.post_id)
+        .join(Topic, Topic.id == Post.topic_id).join(Category, Category.id == Topic.category_id)
+        .where(Flag.resolved_at.is_(None), moderated_categories_filter(user))) or 0
+
+
+def move_targets(user: Any, topic: Topic) -> list[Category]:
+    """Categories a moderator may move a topic into: those they moderate, not archived."""
+    return [c for c in db.session.scalars(
+        select(Category).outerjoin(Group, Group.id == Category.group_id)
+        .where(moderated_categories_filter(user), Category.archived.is_(False),
+               Category.id != topic.category_id)
+        .options(contains_eager(Category.group))
+        .order_by(Category.group_id.is_not(None), Group.name, Category.position))]
+
+
+def searchable_groups(user: Any) -> list[Group]:
+    """Groups that own a category the user can read, for the search filter."""
+    return list(db.session.scalars(
+        select(Group).where(visible_groups_filter(user),
+                            Group.id.in_(select(Category.group_id).where(
+                                visible_categories_filter(user))))
+        .order_by(Group.name)))
+
+
+def search(user: Any, query: str, *, group_id: int | None = None,
+           since: dt.datetime | None = None, until: dt.datetime | None = None,
+           page: int = 1) -> fulltext.Results:
+    return fulltext.search(user, query, kinds=[KIND_TOPIC, KIND_POST], group_id=group_id,
+                           since=since, until=until, page=page, per_page=20)

@@ -1,0 +1,506 @@
+"""Every change to the forums goes through these functions (Zulip's ``do_*`` discipline).
+
+They take plain arguments and the acting user, change the session and flush; the request
+commits. Callers have already checked permissions (``network.forums.permissions``); the
+services keep data consistent: counters, read state, the search index and notifications.
+
+Search index: kind ``forum_topic`` holds a topic's title and first post (object id = topic id),
+kind ``forum_post`` each reply (object id = post id, title = its topic's title). Both carry the
+category's visibility and group, and are updated whenever these change (category edit, topic
+move) and removed when the content is deleted.
+
+Attachments: posts are text only. When the resource library lands, files attach to a post
+through its services (a link table keyed by ("forum_post", post.id)); ``create_topic``/``reply``
+are where the uploaded resource ids will be handed over, and the post template where they list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from network import fulltext
+from network.accounts.models import Group, Membership, NetworkRole, User
+from network.accounts.services import audit
+from network.db import utcnow
+from network.extensions import db
+from network.forums import mentions
+from network.forums.models import (
+    Category,
+    CategoryWatch,
+    Flag,
+    FlagReason,
+    Post,
+    PostRevision,
+    Topic,
+    TopicRead,
+    TopicWatch,
+)
+from network.markdown import plain_text, render_markdown
+from network.permissions import Visibility, default_visibility_for
+
+KIND_TOPIC = "forum_topic"
+KIND_POST = "forum_post"
+# Without a form key, the same text from the same person in the same topic within this window
+# is taken to be a repeated submit, not a new post.
+DUPLICATE_WINDOW = dt.timedelta(seconds=30)
+
+
+class ForumError(ValueError):
+    """A request that cannot be carried out; the message is for the user."""
+
+
+def topic_path(topic_id: int) -> str:
+    return f"/forum/t/{topic_id}"
+
+
+def post_path(post_id: int) -> str:
+    return f"/forum/inlagg/{post_id}"
+
+
+# -- categories ------------------------------------------------------------------------------
+
+
+def allowed_visibilities(group: Group | None) -> list[Visibility]:
+    """A category may be as open as its group, never more."""
+    order = [Visibility.PUBLIC, Visibility.MEMBERS, Visibility.GROUP]
+    if group is None:
+        return [Visibility.PUBLIC, Visibility.MEMBERS]
+    widest = default_visibility_for(group)
+    return order[order.index(widest):]
+
+
+def create_category(actor: User, name: str, *, group: Group | None = None, description: str = "",
+                    is_qa: bool = False, visibility: str | None = None) -> Category:
+    level = Visibility(visibility) if visibility else default_visibility_for(group)
+    if level not in allowed_visibilities(group):
+        raise ForumError("visibility wider than the group's")
+    position = db.session.scalar(
+        select(func.coalesce(func.max(Category.position), 0)).where(
+            Category.group_id.is_(None) if group is None else Category.group_id == group.id)
+    ) or 0
+    category = Category(name=name.strip(), group=group, group_id=group.id if group else None,
+                        description=description.strip(), is_qa=is_qa, visibility=level.value,
+                        position=position + 1)
+    db.session.add(category)
+    db.session.flush()
+    audit(actor, "forums.category.create", category, name=category.name, visibility=level.value)
+    return category
+
+
+def update_category(actor: User, category: Category, *, name: str, description: str,
+                    is_qa: bool, visibility: str) -> Category:
+    level = Visibility(visibility)
+    if level not in allowed_visibilities(category.group):
+        raise ForumError("visibility wider than the group's")
+    changed_access = level.value != category.visibility
+    category.name, category.description, category.is_qa = name.strip(), description.strip(), is_qa
+    category.visibility = level.value
+    db.session.flush()
+    if changed_access:
+        reindex_access(category)
+    audit(actor, "forums.category.update", category, name=category.name, visibility=level.value)
+    return category
+
+
+def set_category_archived(actor: User, category: Category, archived: bool) -> None:
+    category.archived = archived
+    db.session.flush()
+    audit(actor, "forums.category.archive" if archived else "forums.category.unarchive", category)
+
+
+def move_category(actor: User, category: Category, direction: int) -> None:
+    """Swap places with the neighbour above (-1) or below (+1) among the same owner's categories."""
+    siblings = list(db.session.scalars(
+        select(Category).where(
+            Category.group_id.is_(None) if category.group_id is None
+            else Category.group_id == category.group_id)
+        .order_by(Category.position, Category.id)))
+    index = siblings.index(category)
+    other = index + direction
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, item in enumerate(siblings, start=1):
+        item.position = position
+    db.session.flush()
+    audit(actor, "forums.category.reorder", category, position=category.position)
+
+
+def reindex_access(category: Category) -> None:
+    """Tell the search index who may now find this category's topics and posts."""
+    topic_ids = list(db.session.scalars(select(Topic.id).where(Topic.category_id == category.id)))
+    post_ids = list(db.session.scalars(
+        select(Post.id).where(Post.topic_id.in_(topic_ids), Post.number > 1))) if topic_ids else []
+    fulltext.update_access(KIND_TOPIC, topic_ids, visibility=category.visibility,
+                           group_id=category.group_id)
+    fulltext.update_access(KIND_POST, post_ids, visibility=category.visibility,
+                           group_id=category.group_id)
+
+
+# -- posting ---------------------------------------------------------------------------------
+
+
+def _existing_submission(actor: User, client_key: str | None, topic: Topic | None,
+                         body: str) -> Post | None:
+    if client_key:
+        post = db.session.scalar(select(Post).where(Post.client_key == client_key))
+        if post is not None and post.author_id == actor.id:
+            return post
+        if post is not None:
+            raise ForumError("form key already used")
+    if topic is not None:
+        return db.session.scalar(
+            select(Post).where(Post.topic_id == topic.id, Post.author_id == actor.id,
+                               Post.body == body, Post.deleted_at.is_(None),
+                               Post.created_at >= utcnow() - DUPLICATE_WINDOW)
+            .order_by(Post.id.desc()).limit(1))
+    return None
+
+
+def _index_topic(topic: Topic, first_post: Post) -> None:
+    fulltext.index_entry(KIND_TOPIC, topic.id, title=topic.title, body=plain_text(first_post.body_html),
+                         url=topic_path(topic.id), visibility=topic.category.visibility,
+                         group_id=topic.category.group_id, created_at=topic.created_at)
+
+
+def _index_post(post: Post) -> None:
+    topic = post.topic
+    fulltext.index_entry(KIND_POST, post.id, title=topic.title, body=plain_text(post.body_html),
+                         url=post_path(post.id), visibility=topic.category.visibility,
+                         group_id=topic.category.group_id, created_at=post.created_at)
+
+
+def _new_post(actor: User, topic: Topic, number: int, body: str, client_key: str | None,
+              reply_to: Post | None = None) -> Post:
+    now = utcnow()
+    post = Post(topic=topic, topic_id=topic.id, number=number, author_id=actor.id, body=body,
+                body_html=render_markdown(body), client_key=client_key or None,
+                reply_to_id=reply_to.id if reply_to else None, created_at=now)
+    db.session.add(post)
+    return post
+
+
+def create_topic(actor: User, category: Category, title: str, body: str, *,
+                 client_key: str | None = None) -> tuple[Post, bool]:
+    """Start a topic; returns (first post, created). A repeated submit returns the first one."""
+    existing = _existing_submission(actor, client_key, None, body)
+    if existing is not None:
+        return existing, False
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            topic = Topic(category=category, category_id=category.id, author_id=actor.id,
+                          title=title.strip(), created_at=now, last_post_at=now,
+                          last_post_author_id=actor.id, last_number=1)
+            db.session.add(topic)
+            db.session.flush()
+            post = _new_post(actor, topic, 1, body, client_key)
+            db.session.flush()
+    except IntegrityError:
+        # Two clicks raced past the check above; the other one made the post.
+        return _existing_submission(actor, client_key, None, body), False
+    category.topic_count += 1
+    category.last_post_at = now
+    _index_topic(topic, post)
+    watch_topic(actor, topic)
+    _remember_read(actor, topic, 1)
+    db.session.flush()
+    _notify_new_post(actor, post, new_topic=True)
+    return post, True
+
+
+def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None,
+          reply_to: Post | None = None) -> tuple[Post, bool]:
+    """Add a post to ``topic``; returns (post, created). A repeated submit returns the first."""
+    existing = _existing_submission(actor, client_key, topic, body)
+    if existing is not None:
+        return existing, False
+    if reply_to is not None and reply_to.topic_id != topic.id:
+        reply_to = None
+    try:
+        with db.session.begin_nested():
+            # One UPDATE hands out the next number atomically, on both backends.
+            number = db.session.execute(
+                update(Topic).where(Topic.id == topic.id)
+                .values(last_number=Topic.last_number + 1)
+                .returning(Topic.last_number)
+                .execution_options(synchronize_session=False)
+            ).scalar_one()
+            post = _new_post(actor, topic, number, body, client_key, reply_to)
+            db.session.flush()
+    except IntegrityError:
+        db.session.refresh(topic)
+        return _existing_submission(actor, client_key, topic, body), False
+    now = post.created_at
+    topic.last_number = number
+    topic.reply_count += 1
+    topic.last_post_at, topic.last_post_author_id = now, actor.id
+    topic.category.last_post_at = now
+    _index_post(post)
+    watch_topic(actor, topic)
+    _remember_read(actor, topic, number)
+    db.session.flush()
+    _notify_new_post(actor, post, new_topic=False)
+    return post, True
+
+
+def edit_post(actor: User, post: Post, body: str, *, title: str | None = None) -> Post:
+    topic = post.topic
+    new_title = title.strip() if title is not None and post.number == 1 else None
+    if body == post.body and (new_title is None or new_title == topic.title):
+        return post
+    db.session.add(PostRevision(post_id=post.id, body=post.body,
+                                title=topic.title if post.number == 1 else None,
+                                editor_id=post.edited_by_id or post.author_id))
+    post.body, post.body_html = body, render_markdown(body)
+    post.edited_at, post.edited_by_id = utcnow(), actor.id
+    if new_title:
+        topic.title = new_title
+    db.session.flush()
+    if post.number == 1:
+        _index_topic(topic, post)
+        if new_title:
+            reply_ids = list(db.session.scalars(
+                select(Post.id).where(Post.topic_id == topic.id, Post.number > 1,
+                                      Post.deleted_at.is_(None))))
+            for reply_post in db.session.scalars(select(Post).where(Post.id.in_(reply_ids))):
+                _index_post(reply_post)
+    else:
+        _index_post(post)
+    if actor.id != post.author_id:
+        audit(actor, "forums.post.edit", post, topic_id=topic.id)
+    return post
+
+
+def revisions(post: Post) -> list[PostRevision]:
+    return list(db.session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.id)))
+
+
+def delete_post(actor: User, post: Post) -> None:
+    """Soft delete. Deleting a topic's first post deletes the topic."""
+    now = utcnow()
+    topic = post.topic
+    post.deleted_at, post.deleted_by_id = now, actor.id
+    if post.number == 1:
+        topic.deleted_at = now
+        topic.category.topic_count = max(0, topic.category.topic_count - 1)
+        fulltext.remove_entry(KIND_TOPIC, topic.id)
+        for post_id in db.session.scalars(select(Post.id).where(Post.topic_id == topic.id,
+                                                                Post.number > 1)):
+            fulltext.remove_entry(KIND_POST, post_id)
+    else:
+        topic.reply_count = max(0, topic.reply_count - 1)
+        fulltext.remove_entry(KIND_POST, post.id)
+        if topic.answer_post_id == post.id:
+            topic.answer_post_id = None
+    db.session.flush()
+    if actor.id != post.author_id:
+        audit(actor, "forums.post.delete", post, topic_id=topic.id)
+        if post.number == 1:
+            audit(actor, "forums.topic.delete", topic, title=topic.title)
+
+
+# -- moderation ------------------------------------------------------------------------------
+
+TOPIC_ACTIONS = {
+    "pin": ("pinned", True), "unpin": ("pinned", False),
+    "lock": ("locked", True), "unlock": ("locked", False),
+    "close": ("closed", True), "open": ("closed", False),
+}
+
+
+def moderate_topic(actor: User, topic: Topic, action: str) -> None:
+    attribute, value = TOPIC_ACTIONS[action]
+    setattr(topic, attribute, value)
+    db.session.flush()
+    audit(actor, f"forums.topic.{action}", topic, title=topic.title)
+
+
+def move_topic(actor: User, topic: Topic, target: Category) -> None:
+    source = topic.category
+    if target.id == source.id:
+        return
+    topic.category, topic.category_id = target, target.id
+    source.topic_count = max(0, source.topic_count - 1)
+    target.topic_count += 1
+    if topic.answer_post_id and not target.is_qa:
+        topic.answer_post_id = None
+    db.session.flush()
+    post_ids = list(db.session.scalars(select(Post.id).where(Post.topic_id == topic.id,
+                                                             Post.number > 1)))
+    fulltext.update_access(KIND_TOPIC, [topic.id], visibility=target.visibility,
+                           group_id=target.group_id)
+    fulltext.update_access(KIND_POST, post_ids, visibility=target.visibility,
+                           group_id=target.group_id)
+    # Watchers who cannot see the new category stop getting its news.
+    viewers = select(User.id).where(*viewer_conditions(target))
+    db.session.execute(delete(TopicWatch).where(TopicWatch.topic_id == topic.id,
+                                                TopicWatch.user_id.not_in(viewers)))
+    audit(actor, "forums.topic.move", topic, from_category=source.id,
+          to_category=target.id)
+
+
+def mark_answer(actor: User, topic: Topic, post: Post | None) -> None:
+    """Mark ``post`` as the answer to a question (or clear it with None)."""
+    if post is not None and (post.topic_id != topic.id or post.number == 1
+                             or post.deleted_at is not None):
+        raise ForumError("not a reply in this topic")
+    topic.answer_post_id = post.id if post else None
+    db.session.flush()
+    if actor.id != topic.author_id:
+        audit(actor, "forums.topic.answer", topic, post_id=post.id if post else None)
+    if post is not None and post.author is not None and post.author_id != actor.id:
+        _send(post.author, "forum_answer", topic, post,
+              lambda: gettext("Ditt svar markerades som lösning: %(title)s", title=topic.title))
+
+
+def flag_post(actor: User, post: Post, reason: str, note: str = "") -> Flag:
+    FlagReason(reason)
+    flag = db.session.scalar(select(Flag).where(Flag.post_id == post.id, Flag.user_id == actor.id,
+                                                Flag.resolved_at.is_(None)))
+    if flag is None:
+        flag = Flag(post_id=post.id, user_id=actor.id, reason=reason, note=note.strip())
+        db.session.add(flag)
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:
+            # An old, resolved flag by the same person: flag again by reopening it.
+            flag = db.session.scalar(select(Flag).where(Flag.post_id == post.id,
+                                                        Flag.user_id == actor.id))
+            flag.resolved_at, flag.resolved_by_id, flag.resolution = None, None, ""
+    flag.reason, flag.note = reason, note.strip()
+    db.session.flush()
+    notify_flag(post, flag)
+    return flag
+
+
+def resolve_flags(actor: User, post: Post, action: str) -> int:
+    """``dismiss`` the flags on a post, or ``remove`` the post; returns how many were resolved."""
+    flags = list(db.session.scalars(select(Flag).where(Flag.post_id == post.id,
+                                                       Flag.resolved_at.is_(None))))
+    if action == "remove" and post.deleted_at is None:
+        delete_post(actor, post)
+    now = utcnow()
+    for flag in flags:
+        flag.resolved_at, flag.resolved_by_id = now, actor.id
+        flag.resolution = "removed" if action == "remove" else "dismissed"
+    db.session.flush()
+    audit(actor, f"forums.flag.{'remove' if action == 'remove' else 'dismiss'}", post,
+          flags=len(flags), topic_id=post.topic_id)
+    return len(flags)
+
+
+# -- watching and reading --------------------------------------------------------------------
+
+
+def watch_topic(user: User, topic: Topic, watching: bool = True) -> None:
+    row = db.session.get(TopicWatch, (user.id, topic.id))
+    if watching and row is None:
+        db.session.add(TopicWatch(user_id=user.id, topic_id=topic.id))
+    elif not watching and row is not None:
+        db.session.delete(row)
+    db.session.flush()
+
+
+def watch_category(user: User, category: Category, watching: bool = True) -> None:
+    row = db.session.get(CategoryWatch, (user.id, category.id))
+    if watching and row is None:
+        db.session.add(CategoryWatch(user_id=user.id, category_id=category.id))
+    elif not watching and row is not None:
+        db.session.delete(row)
+    db.session.flush()
+
+
+def _remember_read(user: User, topic: Topic, number: int) -> None:
+    row = db.session.get(TopicRead, (user.id, topic.id))
+    if row is None:
+        db.session.add(TopicRead(user_id=user.id, topic_id=topic.id, last_read_number=number))
+    elif number > row.last_read_number:
+        row.last_read_number, row.read_at = number, utcnow()
+
+
+def mark_read(user: User, topic: Topic, number: int, row: TopicRead | None) -> None:
+    """Move the read position forward (never back) after the user has seen post ``number``."""
+    if row is None:
+        db.session.add(TopicRead(user_id=user.id, topic_id=topic.id, last_read_number=number))
+    elif number > row.last_read_number:
+        row.last_read_number, row.read_at = number, utcnow()
+    db.session.flush()
+
+
+# -- notifications ---------------------------------------------------------------------------
+
+
+def viewer_conditions(category: Category) -> list:
+    """SQL over ``User``: active people who may see the category (mirrors can_view_content)."""
+    conditions = [User.active.is_(True), User.deleted_at.is_(None)]
+    if category.visibility == Visibility.GROUP.value:
+        members = select(Membership.user_id).where(Membership.group_id == category.group_id)
+        conditions.append(or_(User.role == NetworkRole.ADMIN.value, User.id.in_(members)))
+    return conditions
+
+
+def _send(recipient: User, kind: str, topic: Topic, post: Post, title_fn) -> None:
+    """Notify in the recipient's language (the title is built inside their locale)."""
+    from flask_babel import force_locale
+
+    from network.notifications.services import notify
+
+    with force_locale(recipient.locale or "sv"):
+        title = title_fn()
+    excerpt = plain_text(post.body_html)[:300]
+    notify(recipient, kind, title[:300], url=post_path(post.id), body=excerpt,
+           subject_type=KIND_TOPIC, subject_id=topic.id)
+
+
+def _notify_new_post(actor: User, post: Post, *, new_topic: bool) -> None:
+    topic = post.topic
+    category = topic.category
+    visible = viewer_conditions(category)
+    sent: set[int] = {actor.id}
+
+    handles = mentions.handles_in(post.body_html)
+    if handles:
+        for user in mentions.resolve(handles, visible):
+            if user.id not in sent:
+                sent.add(user.id)
+                _send(user, "forum_mention", topic, post,
+                      lambda: gettext("%(name)s nämnde dig i %(title)s", name=actor.display_name,
+                                 title=topic.title))
+    if new_topic:
+        watchers = select(CategoryWatch.user_id).where(CategoryWatch.category_id == category.id)
+        message = lambda: gettext("Nytt ämne i %(category)s: %(title)s",  # noqa: E731
+                             category=category.name, title=topic.title)
+        kind = "forum_topic"
+    else:
+        watchers = select(TopicWatch.user_id).where(TopicWatch.topic_id == topic.id)
+        message = lambda: gettext("%(name)s svarade i %(title)s",  # noqa: E731
+                             name=actor.display_name, title=topic.title)
+        kind = "forum_reply"
+    recipients = db.session.scalars(
+        select(User).where(User.id.in_(watchers), User.id.not_in(sent), *visible)
+        .order_by(User.id))
+    for user in recipients:
+        _send(user, kind, topic, post, message)
+
+
+def notify_flag(post: Post, flag: Flag) -> None:
+    """Tell the category's moderators that a post needs a look."""
+    category = post.topic.category
+    if category.group_id is None:
+        moderators = select(User).where(User.role == NetworkRole.ADMIN.value,
+                                        User.active.is_(True), User.deleted_at.is_(None))
+    else:
+        moderators = select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.group_id == category.group_id, Membership.role == "facilitator",
+            User.active.is_(True), User.deleted_at.is_(None))
+    for user in db.session.scalars(moderators):
+        if user.id != flag.user_id:
+            _send(user, "forum_flag", post.topic, post,
+                  lambda: gettext("Ett inlägg har flaggats i %(title)s", title=post.topic.title))

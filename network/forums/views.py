@@ -1,0 +1,578 @@
+"""Forum pages: load, authorise, act. 404 where existence itself is private, 403 otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from network.accounts.models import Group
+from network.extensions import db
+from network.forums import feeds, mentions, queries, services
+from network.forums import permissions as perm
+from network.forums.forms import (
+    CategoryForm,
+    EditPostForm,
+    FlagForm,
+    MoveForm,
+    ReplyForm,
+    SearchForm,
+    TopicForm,
+    new_client_key,
+)
+from network.forums.models import Category, CategoryWatch, Post, Topic, TopicWatch
+from network.permissions import Visibility, can_view_group, is_member
+
+bp = Blueprint("forums", __name__, url_prefix="/forum", template_folder="templates")
+
+VISIBILITY_LABELS = {
+    "public": _l("Alla, även besökare utan konto"),
+    "members": _l("Alla medlemmar i nätverket"),
+    "group": _l("Bara gruppens medlemmar"),
+}
+
+
+def _visibility_label(value: str) -> str:
+    return str(VISIBILITY_LABELS[value])
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL integer: larger ids cannot exist and must not reach the database
+
+
+def _id(value) -> int | None:
+    """A positive database id from user input, or None."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def _page_arg() -> int:
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, min(page, 100_000))
+
+
+def _category_or_404(category_id: int) -> Category:
+    category = db.session.get(Category, category_id) if _id(category_id) else None
+    if category is None or not perm.can_view_category(current_user, category):
+        abort(404)
+    return category
+
+
+def _topic_or_404(topic_id: int) -> Topic:
+    topic = queries.load_topic(topic_id) if _id(topic_id) else None
+    if topic is None or not perm.can_view_topic(current_user, topic):
+        abort(404)
+    return topic
+
+
+def _post_or_404(post_id: int) -> Post:
+    post = queries.load_post(post_id) if _id(post_id) else None
+    if post is None or not perm.can_view_topic(current_user, post.topic):
+        abort(404)
+    return post
+
+
+def _post_url(post: Post) -> str:
+    return url_for("forums.topic", topic_id=post.topic_id, page=post.page) + f"#p{post.number}"
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    categories = queries.visible_categories(current_user)
+    unread = queries.unread_by_category(current_user, [c.id for c in categories])
+    sections: dict[str, list[Category]] = {}
+    for category in categories:
+        key = _("Arkiverade kategorier") if category.archived else (
+            category.group.name if category.group else _("Hela nätverket"))
+        sections.setdefault(key, []).append(category)
+    manageable = _manageable_groups() if is_member(current_user) else []
+    return render_template(
+        "forums/index.html", sections=sections, unread=unread,
+        latest=queries.latest_topics(current_user, limit=10),
+        can_create=perm.can_manage_categories(current_user, None) or bool(manageable),
+        flag_count=queries.open_flag_count(current_user)
+        if perm.can_moderate_anything(current_user) else 0)
+
+
+@bp.get("/k/<int:category_id>")
+def category(category_id: int):
+    category = _category_or_404(category_id)
+    unanswered = category.is_qa and request.args.get("visa") == "obesvarade"
+    page = queries.category_topics(current_user, category, _page_arg(), unanswered=unanswered)
+    watching = is_member(current_user) and db.session.get(
+        CategoryWatch, (current_user.id, category.id)) is not None
+    return render_template(
+        "forums/category.html", category=category, page=page, unanswered=unanswered,
+        watching=watching, new_count=sum(1 for r in page.items if r.is_new or r.unread),
+        can_start=perm.can_start_topic(current_user, category),
+        can_manage=perm.can_manage_category(current_user, category),
+        visibility_label=_visibility_label(category.visibility))
+
+
+@bp.get("/t/<int:topic_id>")
+def topic(topic_id: int):
+    topic = _topic_or_404(topic_id)
+    page = min(_page_arg(), topic.pages)
+    posts = queries.topic_posts(topic, page)
+    read = queries.read_state(current_user, topic)
+    previous_read = read.last_read_number if read else 0
+    answer = None
+    if topic.answer_post_id:
+        answer = next((p for p in posts if p.id == topic.answer_post_id), None) or \
+            queries.load_post(topic.answer_post_id)
+        if answer is not None and answer.deleted_at is not None:
+            answer = None
+    watching = is_member(current_user) and db.session.get(
+        TopicWatch, (current_user.id, topic.id)) is not None
+    form = ReplyForm(client_key=new_client_key())
+    quote = _id(request.args.get("citera"))
+    if quote:
+        quoted = db.session.get(Post, quote)
+        if quoted and quoted.topic_id == topic.id and quoted.deleted_at is None:
+            form.body.data, form.reply_to.data = _quote_text(quoted), str(quoted.id)
+    html = render_template(
+        "forums/topic.html", topic=topic, category=topic.category, posts=posts, page=page,
+        pagination=queries.Page([], page, 20, topic.last_number), answer=answer, form=form,
+        previous_read=previous_read, watching=watching,
+        can_reply=perm.can_reply(current_user, topic),
+        can_moderate=perm.can_moderate_topic(current_user, topic),
+        can_mark_answer=perm.can_mark_answer(current_user, topic))
+    # Read position moves after rendering, so the page still marks what was new to the reader.
+    if is_member(current_user) and posts:
+        services.mark_read(current_user, topic, posts[-1].number, read)
+        db.session.commit()
+    return html
+
+
+def _quote_text(post: Post) -> str:
+    name = post.author.display_name if post.author else _("Okänd")
+    lines = "\n".join("> " + line for line in post.body.splitlines())
+    link = url_for("forums.permalink", post_id=post.id)
+    return _("%(name)s [skrev](%(link)s):", name=name, link=link) + "\n" + lines + "\n\n"
+
+
+@bp.get("/t/<int:topic_id>/olast")
+def first_unread(topic_id: int):
+    """Jump to the first post the member has not read yet."""
+    topic = _topic_or_404(topic_id)
+    number = queries.first_unread_number(topic, queries.read_state(current_user, topic))
+    page = (max(number, 1) - 1) // 20 + 1
+    return redirect(url_for("forums.topic", topic_id=topic.id, page=page) + f"#p{number}")
+
+
+@bp.get("/inlagg/<int:post_id>")
+def permalink(post_id: int):
+    post = _post_or_404(post_id)
+    return redirect(_post_url(post))
+
+
+@bp.get("/obesvarade")
+@login_required
+def unanswered():
+    page = queries.latest_topics(current_user, limit=30, unanswered_qa=True, page=_page_arg())
+    return render_template("forums/unanswered.html", page=page)
+
+
+@bp.get("/sok")
+def search():
+    form = SearchForm(request.args)
+    groups = queries.searchable_groups(current_user)
+    form.group.choices = [(0, _("Alla grupper"))] + [(g.id, g.name) for g in groups]
+    results = None
+    if form.q.data and form.validate():
+        since = until = None
+        if form.since.data:
+            since = dt.datetime.combine(form.since.data, dt.time.min, tzinfo=_stockholm())
+        if form.until.data:
+            until = dt.datetime.combine(form.until.data + dt.timedelta(days=1), dt.time.min,
+                                        tzinfo=_stockholm())
+        group_id = form.group.data if form.group.data in {g.id for g in groups} else None
+        results = queries.search(current_user, form.q.data, group_id=group_id, since=since,
+                                 until=until, page=_page_arg())
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    results_page = queries.Page([], results.page, results.per_page, results.total) \
+        if results else None
+    return render_template("forums/search.html", form=form, results=results, args=args,
+                           results_page=results_page)
+
+
+def _stockholm():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/Stockholm")
+
+
+@bp.get("/k/<int:category_id>/flode.atom")
+def feed(category_id: int):
+    category = db.session.get(Category, category_id) if _id(category_id) else None
+    # Feed readers are anonymous: only public categories have a feed, whoever asks.
+    if category is None or category.visibility != Visibility.PUBLIC.value:
+        abort(404)
+    topics = queries.category_topics(None, category, 1).items
+    first_posts = {p.topic_id: p for p in db.session.scalars(
+        select(Post).where(Post.topic_id.in_([r.topic.id for r in topics]), Post.number == 1))}
+    base = current_app.config["PUBLIC_BASE_URL"]
+    updated = max([r.topic.last_post_at for r in topics], default=category.created_at)
+    etag = hashlib.sha256(
+        f"{category.id}:{category.updated_at.isoformat()}:{updated.isoformat()}:"
+        f"{[(r.topic.id, r.topic.last_number) for r in topics]}".encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+        response.set_etag(etag)
+        return response
+    entries = [
+        feeds.FeedEntry(
+            id=f"{base}/forum/t/{r.topic.id}", title=r.topic.title,
+            url=f"{base}/forum/t/{r.topic.id}",
+            author=r.topic.author.display_name if r.topic.author else "",
+            published=r.topic.created_at, updated=r.topic.last_post_at,
+            content_html=first_posts[r.topic.id].body_html if r.topic.id in first_posts else "")
+        for r in topics
+    ]
+    body = feeds.atom_feed(
+        feed_id=f"{base}/forum/k/{category.id}", title=category.name,
+        subtitle=category.description, site_url=f"{base}/forum/k/{category.id}",
+        self_url=f"{base}/forum/k/{category.id}/flode.atom", updated=updated, entries=entries)
+    response = current_app.response_class(body, mimetype="application/atom+xml")
+    response.set_etag(etag)
+    response.last_modified = updated
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+@bp.route("/k/<int:category_id>/nytt", methods=["GET", "POST"])
+@login_required
+def new_topic(category_id: int):
+    category = _category_or_404(category_id)
+    if not perm.can_start_topic(current_user, category):
+        abort(403)
+    form = TopicForm()
+    if form.validate_on_submit():
+        try:
+            post, _created = services.create_topic(current_user, category, form.title.data,
+                                                   form.body.data, client_key=form.client_key.data)
+        except services.ForumError:
+            abort(400)
+        db.session.commit()
+        return redirect(url_for("forums.topic", topic_id=post.topic_id))
+    status = 400 if form.errors else 200
+    return render_template("forums/new_topic.html", form=form, category=category), status
+
+
+@bp.post("/t/<int:topic_id>/svara")
+@login_required
+def reply(topic_id: int):
+    topic = _topic_or_404(topic_id)
+    if not perm.can_reply(current_user, topic):
+        abort(403)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return render_template("forums/reply.html", form=form, topic=topic,
+                               category=topic.category), 400
+    reply_to = None
+    if _id(form.reply_to.data):
+        reply_to = db.session.get(Post, _id(form.reply_to.data))
+    try:
+        post, _created = services.reply(current_user, topic, form.body.data,
+                                        client_key=form.client_key.data, reply_to=reply_to)
+    except services.ForumError:
+        abort(400)
+    db.session.commit()
+    return redirect(_post_url(post))
+
+
+@bp.route("/inlagg/<int:post_id>/redigera", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int):
+    post = _post_or_404(post_id)
+    if not perm.can_edit_post(current_user, post):
+        abort(403)
+    form = EditPostForm(obj=post if request.method == "GET" else None)
+    if request.method == "GET" and post.number == 1:
+        form.title.data = post.topic.title
+    if form.validate_on_submit():
+        services.edit_post(current_user, post, form.body.data,
+                           title=form.title.data if post.number == 1 else None)
+        db.session.commit()
+        flash(_("Inlägget är sparat."), "success")
+        return redirect(_post_url(post))
+    status = 400 if form.errors else 200
+    return render_template("forums/edit_post.html", form=form, post=post), status
+
+
+@bp.post("/inlagg/<int:post_id>/ta-bort")
+@login_required
+def delete_post(post_id: int):
+    post = _post_or_404(post_id)
+    if not perm.can_delete_post(current_user, post):
+        abort(403)
+    topic = post.topic
+    services.delete_post(current_user, post)
+    db.session.commit()
+    if post.number == 1:
+        flash(_("Ämnet är borttaget."), "success")
+        return redirect(url_for("forums.category", category_id=topic.category_id))
+    flash(_("Inlägget är borttaget."), "success")
+    return redirect(_post_url(post))
+
+
+@bp.get("/inlagg/<int:post_id>/historik")
+@login_required
+def history(post_id: int):
+    post = _post_or_404(post_id)
+    if not perm.can_see_history(current_user, post):
+        abort(403)
+    return render_template("forums/history.html", post=post, revisions=services.revisions(post))
+
+
+@bp.post("/t/<int:topic_id>/svar")
+@login_required
+def mark_answer(topic_id: int):
+    topic = _topic_or_404(topic_id)
+    if not perm.can_mark_answer(current_user, topic):
+        abort(403)
+    post_id = _id(request.form.get("post_id"))
+    post = db.session.get(Post, post_id) if post_id else None
+    try:
+        services.mark_answer(current_user, topic, post)
+    except services.ForumError:
+        abort(400)
+    db.session.commit()
+    flash(_("Svaret är markerat.") if post else _("Markeringen är borttagen."), "success")
+    return redirect(url_for("forums.topic", topic_id=topic.id))
+
+
+@bp.post("/t/<int:topic_id>/bevaka")
+@login_required
+def watch_topic(topic_id: int):
+    topic = _topic_or_404(topic_id)
+    watching = request.form.get("watch") == "1"
+    services.watch_topic(current_user, topic, watching)
+    db.session.commit()
+    flash(_("Du bevakar ämnet.") if watching else _("Du bevakar inte längre ämnet."), "success")
+    return redirect(url_for("forums.topic", topic_id=topic.id))
+
+
+@bp.post("/k/<int:category_id>/bevaka")
+@login_required
+def watch_category(category_id: int):
+    category = _category_or_404(category_id)
+    watching = request.form.get("watch") == "1"
+    services.watch_category(current_user, category, watching)
+    db.session.commit()
+    flash(_("Du bevakar kategorin.") if watching else _("Du bevakar inte längre kategorin."),
+          "success")
+    return redirect(url_for("forums.category", category_id=category.id))
+
+
+@bp.route("/inlagg/<int:post_id>/flagga", methods=["GET", "POST"])
+@login_required
+def flag(post_id: int):
+    post = _post_or_404(post_id)
+    if not perm.can_flag(current_user, post):
+        abort(403)
+    form = FlagForm()
+    if form.validate_on_submit():
+        services.flag_post(current_user, post, form.reason.data, form.note.data or "")
+        db.session.commit()
+        flash(_("Tack. Moderatorerna tittar på inlägget."), "success")
+        return redirect(_post_url(post))
+    status = 400 if form.errors else 200
+    return render_template("forums/flag.html", form=form, post=post), status
+
+
+@bp.get("/mentions/<int:topic_id>")
+@login_required
+def mention_suggestions(topic_id: int):
+    """JSON for the @-autocompletion: only people who can see the topic."""
+    topic = _topic_or_404(topic_id)
+    return _suggestions(topic.category)
+
+
+@bp.get("/mentions/kategori/<int:category_id>")
+@login_required
+def mention_suggestions_category(category_id: int):
+    return _suggestions(_category_or_404(category_id))
+
+
+def _suggestions(category: Category):
+    term = request.args.get("q", "")[:60]
+    people = mentions.suggest(term, services.viewer_conditions(category))
+    return jsonify(people)
+
+
+# -- moderation ------------------------------------------------------------------------------
+
+
+@bp.post("/t/<int:topic_id>/moderera")
+@login_required
+def moderate(topic_id: int):
+    topic = _topic_or_404(topic_id)
+    if not perm.can_moderate_topic(current_user, topic):
+        abort(403)
+    action = request.form.get("action", "")
+    if action not in services.TOPIC_ACTIONS:
+        abort(400)
+    services.moderate_topic(current_user, topic, action)
+    db.session.commit()
+    flash(_("Ämnet är uppdaterat."), "success")
+    return redirect(url_for("forums.topic", topic_id=topic.id))
+
+
+@bp.route("/t/<int:topic_id>/flytta", methods=["GET", "POST"])
+@login_required
+def move(topic_id: int):
+    topic = _topic_or_404(topic_id)
+    if not perm.can_moderate_topic(current_user, topic):
+        abort(403)
+    targets = queries.move_targets(current_user, topic)
+    form = MoveForm()
+    form.category.choices = [
+        (c.id, f"{c.group.name if c.group else _('Hela nätverket')} – {c.name}") for c in targets]
+    if form.validate_on_submit():
+        target = next(c for c in targets if c.id == form.category.data)
+        services.move_topic(current_user, topic, target)
+        db.session.commit()
+        flash(_("Ämnet är flyttat till %(name)s.", name=target.name), "success")
+        return redirect(url_for("forums.topic", topic_id=topic.id))
+    status = 400 if form.errors else 200
+    return render_template("forums/move.html", form=form, topic=topic), status
+
+
+@bp.get("/moderering")
+@login_required
+def moderation_queue():
+    if not perm.can_moderate_anything(current_user):
+        abort(403)
+    queue = queries.flag_queue(current_user)
+    return render_template("forums/moderation.html", queue=queue)
+
+
+@bp.post("/inlagg/<int:post_id>/flaggor")
+@login_required
+def resolve_flags(post_id: int):
+    post = _post_or_404(post_id)
+    if not perm.can_moderate_topic(current_user, post.topic):
+        abort(403)
+    action = request.form.get("action")
+    if action not in {"dismiss", "remove"}:
+        abort(400)
+    services.resolve_flags(current_user, post, action)
+    db.session.commit()
+    flash(_("Flaggningen är hanterad."), "success")
+    return redirect(url_for("forums.moderation_queue"))
+
+
+# -- categories ------------------------------------------------------------------------------
+
+
+def _manageable_groups() -> list[Group]:
+    from network.permissions import facilitated_group_ids, is_admin
+
+    if is_admin(current_user):
+        return list(db.session.scalars(select(Group).where(Group.archived.is_(False))
+                                       .order_by(Group.name)))
+    ids = facilitated_group_ids(current_user)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Group).where(Group.id.in_(ids)).order_by(Group.name)))
+
+
+def _visibility_choices(group: Group | None) -> list[tuple[str, str]]:
+    return [(v.value, _visibility_label(v.value)) for v in services.allowed_visibilities(group)]
+
+
+@bp.route("/kategorier/ny", methods=["GET", "POST"])
+@login_required
+def new_category():
+    group_id = _id(request.args.get("grupp"))
+    group = None
+    if group_id:
+        group = db.session.get(Group, group_id)
+        if group is None or not can_view_group(current_user, group):
+            abort(404)
+    if not perm.can_manage_categories(current_user, group):
+        abort(403)
+    form = CategoryForm()
+    form.visibility.choices = _visibility_choices(group)
+    if request.method == "GET":
+        form.visibility.data = services.default_visibility_for(group).value
+    if form.validate_on_submit():
+        category = services.create_category(current_user, form.name.data, group=group,
+                                            description=form.description.data or "",
+                                            is_qa=form.is_qa.data,
+                                            visibility=form.visibility.data)
+        db.session.commit()
+        flash(_("Kategorin är skapad."), "success")
+        return redirect(url_for("forums.category", category_id=category.id))
+    status = 400 if form.errors else 200
+    return render_template("forums/category_form.html", form=form, group=group, category=None,
+                           groups=_manageable_groups()), status
+
+
+@bp.route("/k/<int:category_id>/redigera", methods=["GET", "POST"])
+@login_required
+def edit_category(category_id: int):
+    category = _category_or_404(category_id)
+    if not perm.can_manage_category(current_user, category):
+        abort(403)
+    form = CategoryForm(obj=category)
+    form.visibility.choices = _visibility_choices(category.group)
+    if form.validate_on_submit():
+        services.update_category(current_user, category, name=form.name.data,
+                                 description=form.description.data or "", is_qa=form.is_qa.data,
+                                 visibility=form.visibility.data)
+        db.session.commit()
+        flash(_("Kategorin är sparad."), "success")
+        return redirect(url_for("forums.category", category_id=category.id))
+    status = 400 if form.errors else 200
+    return render_template("forums/category_form.html", form=form, group=category.group,
+                           category=category, groups=[]), status
+
+
+@bp.post("/k/<int:category_id>/ordning")
+@login_required
+def reorder_category(category_id: int):
+    category = _category_or_404(category_id)
+    if not perm.can_manage_category(current_user, category):
+        abort(403)
+    services.move_category(current_user, category, -1 if request.form.get("dir") == "up" else 1)
+    db.session.commit()
+    return redirect(url_for("forums.index") + f"#k{category.id}")
+
+
+@bp.post("/k/<int:category_id>/arkivera")
+@login_required
+def archive_category(category_id: int):
+    category = _category_or_404(category_id)
+    if not perm.can_manage_category(current_user, category):
+        abort(403)
+    archived = request.form.get("archived") == "1"
+    services.set_category_archived(current_user, category, archived)
+    db.session.commit()
+    flash(_("Kategorin är arkiverad.") if archived else _("Kategorin är öppen igen."), "success")
+    return redirect(url_for("forums.category", category_id=category.id))
