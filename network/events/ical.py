@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from icalendar import Calendar, Timezone, vRecur
+from icalendar import Calendar, Timezone, vDuration, vRecur
 from icalendar import Event as VEvent
 
 from network.events.timeutil import STOCKHOLM
 
 TZID = "Europe/Stockholm"
 CANCELLED_KEPT = dt.timedelta(days=30)
+REFRESH = dt.timedelta(hours=1)
 PRODID = "-//Natverket for brottsforebyggande arbete//Evenemang//SV"
 
 
@@ -176,8 +177,9 @@ def build_calendar(events: Iterable[Any], options: FeedOptions) -> bytes:
     cal.add("x-wr-calname", options.name)
     cal.add("name", options.name)
     cal.add("x-wr-timezone", TZID)
-    cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", dt.timedelta(hours=1))
+    # icalendar has no type for these; vDuration writes PT1H (a plain timedelta would not).
+    cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
     cal.add_component(_timezone_component(events, options.now))
     by_series: dict[int, list[Any]] = {}
     for event in sorted(events, key=lambda e: (e.start_at, e.id)):

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -86,9 +87,9 @@ def _utc_range(data: EventData) -> tuple[dt.datetime, dt.datetime]:
     else:
         start, end = to_utc(data.start), to_utc(data.end)
     if end <= start:
-        raise EventError(_("Slutet måste komma efter början."))
+        raise EventError(_l("Slutet måste komma efter början."))
     if data.capacity is not None and data.capacity < 0:
-        raise EventError(_("Antalet platser kan inte vara negativt."))
+        raise EventError(_l("Antalet platser kan inte vara negativt."))
     return start, end
 
 
@@ -162,7 +163,7 @@ def create_event(actor: User, data: EventData, rule: Rule | None = None) -> Even
 def update_event(actor: User, event: Event, data: EventData) -> Event:
     """Edit one event or one occurrence (which then becomes an exception of its series)."""
     if event.cancelled:
-        raise EventError(_("Ett inställt evenemang kan inte ändras."))
+        raise EventError(_l("Ett inställt evenemang kan inte ändras."))
     start, end = _utc_range(data)
     moved = (start, end, data.all_day) != (event.start_at, event.end_at, event.all_day)
     relocated = (data.place.strip(), data.online_url.strip()) != (event.place, event.online_url)
@@ -236,21 +237,22 @@ def registered_count(event: Event) -> int:
     ) or 0
 
 
-def registration_closed_reason(event: Event, now: dt.datetime | None = None) -> str | None:
+def registration_closed_reason(event: Event, now: dt.datetime | None = None):
+    """Why registration is closed (a lazy, translatable message), or None."""
     now = now or utcnow()
     if event.cancelled:
-        return _("Evenemanget är inställt.")
+        return _l("Evenemanget är inställt.")
     if event.start_at <= now:
-        return _("Evenemanget har redan börjat.")
+        return _l("Evenemanget har redan börjat.")
     if event.registration_deadline is not None and now > event.registration_deadline:
-        return _("Sista anmälningsdag har passerat.")
+        return _l("Sista anmälningsdag har passerat.")
     return None
 
 
 def register(user: User, event: Event, needs: str = "", now: dt.datetime | None = None) -> Registration:
     """Register, or join the waitlist when full. Registering twice keeps one registration."""
     if not can_register(user, event):
-        raise EventError(_("Du kan inte anmäla dig till det här evenemanget."))
+        raise EventError(_l("Du kan inte anmäla dig till det här evenemanget."))
     reason = registration_closed_reason(event, now)
     if reason:
         raise EventError(reason)
