@@ -15,12 +15,14 @@ THIRD_WEDNESDAY_JAN_2027 = dt.datetime(2027, 1, 20, 10, 0)
 
 
 def options(now=None, reveal=lambda e: False, whole_series=None, events=()):
+    if whole_series is None:
+        whole_series = {e.series_id for e in events if e.series_id}
     return ical.FeedOptions(
         name="Testkalender", host="natverket.example.se", now=now or utcnow(),
         event_url=lambda e: f"https://natverket.example.se/evenemang/{e.id}",
         series_url=lambda s: f"https://natverket.example.se/evenemang/serie/{s.id}",
         reveal=reveal,
-        whole_series=whole_series if whole_series is not None else {e.series_id for e in events if e.series_id},
+        whole_series=whole_series,
     )
 
 
