@@ -120,7 +120,8 @@ class EventForm(FlaskForm):
     deadline_date = DateField(_l("Sista anmälningsdag"), validators=[Optional()])
     deadline_time = TimeField(_l("Sista anmälningstid"), validators=[Optional()])
     agenda = TextAreaField(_l("Program"), validators=[Length(max=10000)])
-    repeat = SelectField(_l("Upprepning"), choices=REPEAT_CHOICES)
+    # An omitted field means "does not repeat"; unknown values are refused in _rule.
+    repeat = SelectField(_l("Upprepning"), choices=REPEAT_CHOICES, default="", validate_choice=False)
     repeat_until = DateField(_l("Upprepa till och med"), validators=[Optional()])
     repeat_count = IntegerField(_l("Antal tillfällen"), validators=[Optional()])
 
@@ -189,6 +190,9 @@ class EventForm(FlaskForm):
             self.repeat.errors.append(_("Återkommande evenemang måste börja och sluta samma dag."))
             return False
         freq = self.repeat.data
+        if freq not in dict(REPEAT_CHOICES):
+            self.repeat.errors.append(str(RULE_ERRORS["freq"]))
+            return False
         rule = Rule(freq="weekly" if freq == "biweekly" else freq, interval=2 if freq == "biweekly" else 1,
                     until=self.repeat_until.data, count=self.repeat_count.data)
         try:
