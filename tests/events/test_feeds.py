@@ -55,9 +55,10 @@ def test_closed_group_feed_only_for_members(client, world, db):
     insider_token = services.regenerate_calendar_token(world["insider"])
     outsider_token = services.regenerate_calendar_token(world["outsider"])
     db.session.commit()
-    url = "/evenemang/kalender/{}/grupp/%s.ics" % world["closed"].id
-    assert summaries(client.get(url.format(insider_token))) == {"Sluten workshop"}
-    assert client.get(url.format(outsider_token)).status_code == 404
+    gid = world["closed"].id
+    feed = client.get(f"/evenemang/kalender/{insider_token}/grupp/{gid}.ics")
+    assert summaries(feed) == {"Sluten workshop"}
+    assert client.get(f"/evenemang/kalender/{outsider_token}/grupp/{gid}.ics").status_code == 404
 
 
 def test_personal_feed_has_my_groups_and_my_registrations(client, world, db, make_event, organiser):
@@ -89,7 +90,8 @@ def test_leaving_a_group_removes_its_events_from_the_personal_feed(app, client, 
 
 
 def test_registered_participants_see_the_place_in_their_feed(client, world, db):
-    closed_event = db.session.scalar(db.select(services.Event).where(services.Event.title == "Sluten workshop"))
+    closed_event = db.session.scalar(
+        db.select(services.Event).where(services.Event.title == "Sluten workshop"))
     token = services.regenerate_calendar_token(world["insider"])
     db.session.commit()
     url = f"/evenemang/kalender/{token}/min.ics"
