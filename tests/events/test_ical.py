@@ -185,3 +185,27 @@ def _data_of(event, **changes):
                   visibility=event.visibility, capacity=event.capacity)
     values.update(changes)
     return services.EventData(**values)
+
+
+def test_long_swedish_lines_fold_at_75_octets_without_breaking_characters(make_event, group, organiser):
+    text = "Trygghetsvandring i Östra Örby med återkoppling på åtgärder. " * 12
+    event = make_event(group, organiser, description=text)
+    body, cal = feed([event])
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+    body.decode("utf-8")  # every physical line boundary falls between characters
+    assert str(cal.walk("VEVENT")[0]["DESCRIPTION"]).startswith(text.strip())
+
+
+def test_a_thousand_event_feed_parses(make_event, group, organiser):
+    from types import SimpleNamespace
+
+    now = utcnow()
+    base = dt.datetime(2027, 1, 4, 8, 0, tzinfo=dt.UTC)
+    events = [SimpleNamespace(
+        id=i, title=f"Träff {i}", description="Lägesbild och åtgärder", agenda=[], type="workshop",
+        start_at=base + dt.timedelta(hours=9 * i), end_at=base + dt.timedelta(hours=9 * i + 2),
+        all_day=False, cancelled=False, cancelled_at=None, series_id=None, series=None, sequence=0,
+        updated_at=now, created_at=now, place="", online_url="") for i in range(1, 1001)]
+    _, cal = feed(events)
+    assert len(cal.walk("VEVENT")) == 1000
+    assert len(expand(cal, dt.date(2027, 1, 1), dt.date(2029, 1, 1))) == 1000
