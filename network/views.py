@@ -100,5 +100,4 @@ def init_app(app: Flask) -> None:
             unread = unread_count(current_user)
         return {"nav_items": items, "network_name": app.config["NETWORK_NAME"],
                 "get_locale": get_locale, "unread_notifications": unread,
-                # base.html asks current_app which endpoints exist; Jinja has no current_app.
-                "current_app": current_app}
+                "has_endpoint": app.view_functions.__contains__}
