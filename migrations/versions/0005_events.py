@@ -13,52 +13,7 @@ branch_labels = None
 depends_on = None
 
 
-def _missing(name):
-    return name not in sa.inspect(op.get_bind()).get_table_names()
-
-
 def upgrade():
-    # The notification models had no tables in 0001/0002 when this branch was written; create
-    # them only if the foundation's migrations have not (the integrator may move them there).
-    if _missing('outbox_emails'):
-        op.create_table('outbox_emails',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('to_addr', sa.String(length=254), nullable=False),
-        sa.Column('subject', sa.String(length=300), nullable=False),
-        sa.Column('body_text', sa.Text(), nullable=False),
-        sa.Column('body_html', sa.Text(), nullable=True),
-        sa.Column('attachments', sa.JSON(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
-        sa.Column('attempts', sa.Integer(), nullable=False),
-        sa.Column('last_error', sa.Text(), nullable=False),
-        sa.Column('sent_at', sa.DateTime(), nullable=True),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_emails'))
-        )
-        with op.batch_alter_table('outbox_emails', schema=None) as batch_op:
-            batch_op.create_index(batch_op.f('ix_outbox_emails_next_attempt_at'), ['next_attempt_at'], unique=False)
-            batch_op.create_index(batch_op.f('ix_outbox_emails_sent_at'), ['sent_at'], unique=False)
-
-    if _missing('notifications'):
-        op.create_table('notifications',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('user_id', sa.Integer(), nullable=False),
-        sa.Column('kind', sa.String(length=40), nullable=False),
-        sa.Column('title', sa.String(length=300), nullable=False),
-        sa.Column('body', sa.Text(), nullable=False),
-        sa.Column('url', sa.String(length=500), nullable=False),
-        sa.Column('subject_type', sa.String(length=40), nullable=False),
-        sa.Column('subject_id', sa.Integer(), nullable=True),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('read_at', sa.DateTime(), nullable=True),
-        sa.Column('emailed_at', sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
-        )
-        with op.batch_alter_table('notifications', schema=None) as batch_op:
-            batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
-            batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
-
     op.create_table('event_series',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('group_id', sa.Integer(), nullable=False),
