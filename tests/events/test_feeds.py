@@ -198,3 +198,42 @@ def test_series_feed_over_http_expands_with_exceptions(client, make_event, organ
     cal = Calendar.from_ical(client.get("/evenemang/kalender/offentlig.ics").data)
     expanded = list(recurring_ical_events.of(cal).between(dt.date(2027, 1, 1), dt.date(2028, 1, 1)))
     assert len(expanded) == 11
+
+
+def test_fresh_feed_answers_without_database_queries(client, world, count_queries):
+    etag = client.get("/evenemang/kalender/offentlig.ics").headers["ETag"]
+    with count_queries() as q:
+        assert client.get("/evenemang/kalender/offentlig.ics").status_code == 200
+        assert client.get("/evenemang/kalender/offentlig.ics",
+                          headers={"If-None-Match": etag}).status_code == 304
+    assert q.count == 0
+
+
+def test_any_change_to_events_invalidates_the_fresh_feed_at_once(client, world, make_event, organiser, db):
+    etag = client.get("/evenemang/kalender/offentlig.ics").headers["ETag"]
+    make_event(world["open"], organiser, title="Helt ny träff", visibility="public")
+    db.session.commit()
+    response = client.get("/evenemang/kalender/offentlig.ics", headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "Helt ny träff" in summaries(response)
+
+
+def test_stale_meta_is_rechecked_against_the_database(app, client, world, count_queries):
+    app.config["EVENTS_FEED_FRESH_SECONDS"] = 0
+    client.get("/evenemang/kalender/offentlig.ics")
+    with count_queries() as q:
+        client.get("/evenemang/kalender/offentlig.ics")
+    assert q.count >= 1
+
+
+def test_calendar_clients_asking_for_gzip_get_it(client, world):
+    import gzip
+
+    plain = client.get("/evenemang/kalender/offentlig.ics")
+    packed = client.get("/evenemang/kalender/offentlig.ics", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    again = client.get("/evenemang/kalender/offentlig.ics",
+                       headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
