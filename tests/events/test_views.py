@@ -326,3 +326,13 @@ def test_events_are_searchable_with_access_respected(make_event, group, organise
     assert [hit.entry.object_id for hit in results.hits] == [event.id]
     assert results.hits[0].entry.url == f"/evenemang/{event.id}"
     assert fulltext.search(None, "trygghetsvandringar", kinds=["event"]).total == 0
+
+
+def test_event_pages_in_english(client, make, make_event, organiser, db):
+    group = make.group(visibility="public", facilitators=[organiser])
+    event = make_event(group, organiser, visibility="public")
+    db.session.commit()
+    client.post("/sprak", data={"lang": "en"})
+    assert "Upcoming events" in client.get("/evenemang/").get_data(as_text=True)
+    page = client.get(f"/evenemang/{event.id}").get_data(as_text=True)
+    assert "How to subscribe in your calendar" in page and "Network meeting" in page
