@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from network.events import cache, feeds, views
+    from network.accounts.privacy import register_personal_data
+    from network.events import cache, feeds, services, views
     from network.notifications.services import register_subject_checker
     from network.views import register_nav, register_panel
 
@@ -18,6 +19,8 @@ def init_app(app: Flask) -> None:
     register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)
     register_panel(app, _panel, order=30)
     register_subject_checker(app, "event", _can_see_subject)
+    register_personal_data(app, "event_registrations", services.export_personal_data,
+                           services.erase_personal_data)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(purge_needs_command)
 

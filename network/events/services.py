@@ -578,3 +578,35 @@ def upcoming_for(user: User, limit: int = 5) -> dict:
         .order_by(Event.start_at).limit(limit)
     ))
     return {"registrations": mine, "group_events": group_events}
+
+
+# -- personal data (GDPR) ----------------------------------------------------------------------
+
+
+def export_personal_data(user: User) -> dict:
+    rows = db.session.execute(
+        select(Registration, Event.title, Event.start_at).join(Event, Registration.event_id == Event.id)
+        .where(Registration.user_id == user.id).order_by(Event.start_at)
+    ).all()
+    token = calendar_token(user)
+    return {
+        "registrations": [
+            {"event": title, "starts": start, "status": str(row.status), "needs": row.needs,
+             "registered_at": row.created_at, "reminded_at": row.reminder_sent_at}
+            for row, title, start in rows
+        ],
+        # The token itself is never stored; only that a feed address exists.
+        "calendar_feed_created_at": token.created_at if token else None,
+    }
+
+
+def erase_personal_data(user: User) -> None:
+    """Registrations and the feed address go with the account; freed seats go to the waitlist."""
+    rows = db.session.scalars(select(Registration).where(Registration.user_id == user.id)).all()
+    freed = [row.event for row in rows if row.status == RegistrationStatus.REGISTERED]
+    for row in rows:
+        db.session.delete(row)
+    revoke_calendar_token(user)
+    db.session.flush()
+    for event in freed:
+        promote_waitlist(event)

@@ -37,18 +37,3 @@ def organiser(make):
 def group(make, organiser):
     return make.group(name="Trygghetsnätverket", facilitators=[organiser])
 
-
-@pytest.fixture(autouse=True)
-def fresh_request_globals(app):
-    """The shared ``app`` fixture keeps one app context, so ``g`` (Flask-Login's user, the
-    group-role cache) would leak from one request to the next; real requests start clean."""
-    from flask import g, request_started
-
-    def clear(sender, **extra):
-        for key in list(g):
-            if key == "_login_user" or key.startswith("_group_roles_"):
-                g.pop(key)
-
-    request_started.connect(clear, app)
-    yield
-    request_started.disconnect(clear, app)

@@ -188,3 +188,21 @@ def _data(event, **changes):
                   visibility=event.visibility, capacity=event.capacity)
     values.update(changes)
     return services.EventData(**values)
+
+
+def test_personal_data_export_and_erase(make_event, group, organiser, make, db):
+    from network.accounts.privacy import erase_account, export_user_data
+
+    event = make_event(group, organiser, capacity=1)
+    leaving, waiting = make.user(), make.user()
+    services.register(leaving, event, "Hörslinga")
+    services.register(waiting, event)
+    services.regenerate_calendar_token(leaving)
+    data = export_user_data(leaving)["event_registrations"]
+    assert data["registrations"][0]["event"] == event.title
+    assert data["registrations"][0]["needs"] == "Hörslinga"
+    assert data["calendar_feed_created_at"]
+    erase_account(leaving)
+    assert db.session.scalars(db.select(Registration).where(Registration.user_id == leaving.id)).all() == []
+    assert services.calendar_token(leaving) is None
+    assert services.registration_for(waiting, event).status == RegistrationStatus.REGISTERED
