@@ -224,3 +224,25 @@ class FilterForm(FlaskForm):
     grupp = SelectField(_l("Grupp"), coerce=str, validate_choice=False)
     typ = SelectField(_l("Typ"), validate_choice=False,
                       choices=[("", _l("Alla typer"))] + [(t.value, lbl) for t, lbl in TYPE_LABELS.items()])
+
+
+class SeriesForm(FlaskForm):
+    """What can change for a whole series at once: content, not times."""
+
+    title = EventForm.title
+    type = EventForm.type
+    description = EventForm.description
+    place = EventForm.place
+    online_url = EventForm.online_url
+    capacity = EventForm.capacity
+    agenda = EventForm.agenda
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        try:
+            self.clean = {"agenda": parse_agenda(self.agenda.data)}
+        except ValueError as exc:
+            self.agenda.errors.append(str(exc))
+            return False
+        return True

@@ -610,3 +610,33 @@ def erase_personal_data(user: User) -> None:
     db.session.flush()
     for event in freed:
         promote_waitlist(event)
+
+
+def update_series(actor: User, series: EventSeries, data: EventData, now: dt.datetime | None = None) -> int:
+    """Change the content of every upcoming occurrence that was not edited on its own.
+
+    Times stay as the rule made them (a new rule is a new series); occurrences moved or edited
+    one by one keep their own content. Returns how many occurrences changed.
+    """
+    now = now or utcnow()
+    changed = 0
+    for event in series.occurrences:
+        if event.cancelled or event.is_exception or event.end_at <= now:
+            continue
+        relocated = (data.place.strip(), data.online_url.strip()) != (event.place, event.online_url)
+        old_capacity = event.capacity
+        data.group, data.visibility = event.group, event.visibility
+        _apply_content(event, data)
+        if relocated:
+            event.sequence += 1
+            _tell_participants(event, "changed")
+        if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
+            promote_waitlist(event, now)
+        changed += 1
+    series.sequence += 1
+    series.updated_at = utcnow()
+    db.session.flush()
+    if series.occurrences:
+        _index(series.occurrences[0])
+    audit(actor, "events.series.update", series, occurrences=changed)
+    return changed

@@ -30,6 +30,7 @@ from network.events.forms import (
     EventForm,
     FilterForm,
     RegistrationForm,
+    SeriesForm,
     format_agenda,
 )
 from network.events.models import Event, EventSeries, EventType, RegistrationStatus
@@ -303,14 +304,50 @@ def cancel(event_id: int):
     return redirect(url_for("events.show", event_id=event.id))
 
 
-@bp.post("/serie/<int:series_id>/stall-in")
-@login_required
-def cancel_series(series_id: int):
+def load_managed_series(series_id: int) -> EventSeries:
     row = db.session.get(EventSeries, series_id)
     if row is None or not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
         abort(404)
     if not can_manage_event(current_user, row.occurrences[0]):
         abort(403)
+    return row
+
+
+@bp.route("/serie/<int:series_id>/redigera", methods=["GET", "POST"])
+@login_required
+def edit_series(series_id: int):
+    row = load_managed_series(series_id)
+    if row.cancelled_at is not None:
+        abort(404)
+    template = next((o for o in row.occurrences if not o.is_exception and not o.cancelled),
+                    row.occurrences[0])
+    form = SeriesForm()
+    if request.method == "GET":
+        form.process(data={
+            "title": template.title, "type": str(template.type), "description": template.description,
+            "place": template.place, "online_url": template.online_url, "capacity": template.capacity,
+            "agenda": format_agenda(template.agenda),
+        })
+    elif form.validate_on_submit():
+        local = row.dtstart_local
+        data = services.EventData(
+            type=EventType(form.type.data), group=template.group, title=form.title.data,
+            start=local, end=local, description=form.description.data or "",
+            place=form.place.data or "", online_url=form.online_url.data or "",
+            visibility=template.visibility, capacity=form.capacity.data, agenda=form.clean["agenda"],
+        )
+        changed = services.update_series(current_user, row, data)
+        db.session.commit()
+        flash(_("%(n)s kommande tillfällen är ändrade.", n=changed), "success")
+        return redirect(url_for("events.series", series_id=row.id))
+    return render_template("events/series_form.html", form=form, series=row, first=template), (
+        400 if form.errors else 200)
+
+
+@bp.post("/serie/<int:series_id>/stall-in")
+@login_required
+def cancel_series(series_id: int):
+    row = load_managed_series(series_id)
     services.cancel_series(current_user, row)
     db.session.commit()
     flash(_("Hela serien är inställd och de anmälda har fått besked."), "success")

@@ -336,3 +336,29 @@ def test_event_pages_in_english(client, make, make_event, organiser, db):
     assert "Upcoming events" in client.get("/evenemang/").get_data(as_text=True)
     page = client.get(f"/evenemang/{event.id}").get_data(as_text=True)
     assert "How to subscribe in your calendar" in page and "Network meeting" in page
+
+
+def test_series_edit_changes_upcoming_occurrences_but_not_exceptions(login, make, organiser, group,
+                                                                     make_event, db):
+    from network.events.timeutil import Rule
+
+    first = make_event(group, organiser, rule=Rule("weekly", count=4), place="Gamla stället")
+    occurrences = first.series.occurrences
+    person = make.user()
+    services.register(person, occurrences[0])
+    services.update_event(organiser, occurrences[1], services.EventData(
+        type=occurrences[1].type, group=group, title="Specialträff",
+        start=dt.datetime(2027, 1, 27, 13, 0), end=dt.datetime(2027, 1, 27, 15, 0)))
+    sequence = first.series.sequence
+    client = login(organiser)
+    assert "Nätverksträff om trygghet" in client.get(f"/evenemang/serie/{first.series_id}/redigera").get_data(
+        as_text=True)
+    response = client.post(f"/evenemang/serie/{first.series_id}/redigera", data={
+        "title": "Veckoträff", "type": "workshop", "description": "Ny text", "place": "Nya stället",
+        "online_url": "", "capacity": "", "agenda": ""})
+    assert response.status_code == 302
+    titles = [o.title for o in occurrences]
+    assert titles == ["Veckoträff", "Specialträff", "Veckoträff", "Veckoträff"]
+    assert occurrences[0].place == "Nya stället" and occurrences[0].sequence == 1
+    assert first.series.sequence == sequence + 1
+    assert login(make.user()).get(f"/evenemang/serie/{first.series_id}/redigera").status_code == 403
