@@ -362,3 +362,20 @@ def test_series_edit_changes_upcoming_occurrences_but_not_exceptions(login, make
     assert occurrences[0].place == "Nya stället" and occurrences[0].sequence == 1
     assert first.series.sequence == sequence + 1
     assert login(make.user()).get(f"/evenemang/serie/{first.series_id}/redigera").status_code == 403
+
+
+def test_every_events_post_route_requires_a_csrf_token(app_config, make_event, group, organiser, db):
+    from network import create_app
+
+    event = make_event(group, organiser)
+    db.session.commit()
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = organiser.get_id()
+    posts = [rule.rule for rule in app.url_map.iter_rules()
+             if rule.endpoint.startswith("events") and "POST" in rule.methods]
+    assert len(posts) >= 8
+    for rule in posts:
+        url = rule.replace("<int:event_id>", str(event.id)).replace("<int:series_id>", "1")
+        assert client.post(url, data={}).status_code == 400, url
