@@ -21,6 +21,10 @@ def init_app(app: Flask) -> None:
     register_subject_checker(app, "event", _can_see_subject)
     register_personal_data(app, "event_registrations", services.export_personal_data,
                            services.erase_personal_data)
+    from network.resources.services import register_link_kind
+
+    register_link_kind(app, "event", _resource_link)
+    register_link_kind(app, "event_series", _series_resource_link)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(purge_needs_command)
 
@@ -32,6 +36,31 @@ def _can_see_subject(user, event_id: int) -> bool:
 
     event = db.session.get(Event, event_id)
     return event is not None and can_view_event(user, event)
+
+
+def _resource_link(user, event_id: int):
+    """Where a library resource is used: (title, url) of the event, if ``user`` may see it."""
+    from network.events.models import Event
+    from network.events.permissions import can_view_event
+    from network.events.services import event_path
+    from network.extensions import db
+
+    event = db.session.get(Event, event_id)
+    if event is None or not can_view_event(user, event):
+        return None
+    return event.title, event_path(event)
+
+
+def _series_resource_link(user, series_id: int):
+    from network.events.models import EventSeries
+    from network.events.permissions import can_view_event
+    from network.events.services import series_path
+    from network.extensions import db
+
+    series = db.session.get(EventSeries, series_id)
+    if series is None or not series.occurrences or not can_view_event(user, series.occurrences[0]):
+        return None
+    return series.occurrences[0].title, series_path(series)
 
 
 def _panel(user):

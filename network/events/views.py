@@ -43,6 +43,7 @@ from network.events.permissions import (
 )
 from network.events.timeutil import STOCKHOLM, to_local
 from network.extensions import db
+from network.resources import services as resources
 
 bp = Blueprint("events", __name__, url_prefix="/evenemang", template_folder="templates")
 PER_PAGE = 20
@@ -141,10 +142,12 @@ def show(event_id: int):
     event = load_event(event_id)
     registration = services.registration_for(current_user, event)
     registered = registration is not None and registration.status == RegistrationStatus.REGISTERED
+    can_manage = can_manage_event(current_user, event)
     return render_template(
         "events/show.html", event=event, registration=registration,
+        materials=_materials(event), attach_choices=_attach_choices() if can_manage else [],
         reveal=can_see_location(current_user, event, registered),
-        can_manage=can_manage_event(current_user, event),
+        can_manage=can_manage,
         registered_count=services.registered_count(event),
         closed_reason=services.registration_closed_reason(event),
         form=RegistrationForm(obj=registration), type_labels=TYPE_LABELS,
@@ -179,6 +182,10 @@ def series(series_id: int):
     if row is None or not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
         abort(404)
     return render_template("events/series.html", series=row, occurrences=row.occurrences,
+                           series_materials=resources.resources_for(current_user, "event_series", row.id),
+                           occurrence_materials=[
+                               (o, resources.resources_for(current_user, "event", o.id))
+                               for o in row.occurrences if o.start_at <= utcnow()],
                            first=row.occurrences[0], rule_text=describe_rule(row),
                            can_manage=can_manage_event(current_user, row.occurrences[0]),
                            type_labels=TYPE_LABELS, now=utcnow())
@@ -466,3 +473,51 @@ def _webcal(url: str) -> str:
 @bp.app_template_filter("local_time")
 def local_time(value: dt.datetime) -> str:
     return value.astimezone(STOCKHOLM).strftime("%H:%M")
+
+
+# -- minutes and presentations from the resource library ---------------------------------------
+
+
+def _materials(event: Event) -> list:
+    found = resources.resources_for(current_user, "event", event.id)
+    if event.series_id is not None:
+        found += resources.resources_for(current_user, "event_series", event.series_id)
+    return found
+
+
+def _attach_choices() -> list:
+    return resources.picker_choices(current_user)
+
+
+@bp.post("/<int:event_id>/material")
+@login_required
+def attach_material(event_id: int):
+    event = load_managed_event(event_id)
+    resource = resources.get_visible(current_user, request.form.get("resource_id", type=int) or 0)
+    if resource is None:
+        flash(_("Välj ett material ur biblioteket."), "error")
+        return redirect(url_for("events.show", event_id=event.id))
+    whole_series = request.form.get("scope") == "series" and event.series_id is not None
+    try:
+        resources.attach(current_user, resource, "event_series" if whole_series else "event",
+                         event.series_id if whole_series else event.id)
+    except PermissionError:
+        abort(403)
+    db.session.commit()
+    flash(_("Materialet är kopplat till evenemanget."), "success")
+    return redirect(url_for("events.show", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/material/<int:resource_id>/ta-bort")
+@login_required
+def detach_material(event_id: int, resource_id: int):
+    event = load_managed_event(event_id)
+    resource = resources.get_visible(current_user, resource_id)
+    if resource is None:
+        abort(404)
+    removed = resources.detach(current_user, resource, "event", event.id)
+    if not removed and event.series_id is not None:
+        resources.detach(current_user, resource, "event_series", event.series_id)
+    db.session.commit()
+    flash(_("Materialet är borttaget från evenemanget."), "success")
+    return redirect(url_for("events.show", event_id=event.id))
