@@ -1,9 +1,93 @@
-"""The events feature. See the issue for its scope; this package is filled in by its own work."""
+"""Events: meetings, workshops and webinars, recurring series, registration, calendar feeds."""
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from network.accounts.privacy import register_personal_data
+    from network.events import cache, feeds, services, views
+    from network.notifications.services import register_subject_checker
+    from network.views import register_nav, register_panel
+
+    cache.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(feeds.bp)
+    register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)
+    register_panel(app, _panel, order=30)
+    register_subject_checker(app, "event", _can_see_subject)
+    register_personal_data(app, "event_registrations", services.export_personal_data,
+                           services.erase_personal_data)
+    from network.resources.services import register_link_kind
+
+    register_link_kind(app, "event", _resource_link)
+    register_link_kind(app, "event_series", _series_resource_link)
+    app.cli.add_command(send_reminders_command)
+    app.cli.add_command(purge_needs_command)
+
+
+def _can_see_subject(user, event_id: int) -> bool:
+    from network.events.models import Event
+    from network.events.permissions import can_view_event
+    from network.extensions import db
+
+    event = db.session.get(Event, event_id)
+    return event is not None and can_view_event(user, event)
+
+
+def _resource_link(user, event_id: int):
+    """Where a library resource is used: (title, url) of the event, if ``user`` may see it."""
+    from network.events.models import Event
+    from network.events.permissions import can_view_event
+    from network.events.services import event_path
+    from network.extensions import db
+
+    event = db.session.get(Event, event_id)
+    if event is None or not can_view_event(user, event):
+        return None
+    return event.title, event_path(event)
+
+
+def _series_resource_link(user, series_id: int):
+    from network.events.models import EventSeries
+    from network.events.permissions import can_view_event
+    from network.events.services import series_path
+    from network.extensions import db
+
+    series = db.session.get(EventSeries, series_id)
+    if series is None or not series.occurrences or not can_view_event(user, series.occurrences[0]):
+        return None
+    return series.occurrences[0].title, series_path(series)
+
+
+def _panel(user):
+    from network.events.services import upcoming_for
+
+    if not user.is_authenticated:
+        return None
+    return "events/panel.html", upcoming_for(user)
+
+
+@click.command("events-send-reminders")
+def send_reminders_command() -> None:
+    """Email registered participants about events that start tomorrow. Safe to run twice."""
+    from network.events.services import send_reminders
+    from network.extensions import db
+
+    sent = send_reminders()
+    db.session.commit()
+    click.echo(f"{sent} reminders queued")
+
+
+@click.command("events-purge-needs")
+def purge_needs_command() -> None:
+    """Delete participants' free-text needs 30 days after their event. Safe to run twice."""
+    from network.events.services import purge_needs
+    from network.extensions import db
+
+    purged = purge_needs()
+    db.session.commit()
+    click.echo(f"{purged} registrations cleared")
