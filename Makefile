@@ -29,7 +29,7 @@ extract-messages: install
 	$(BIN)/python -m network.i18n_tools $(ONLY)
 
 migrate: install
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 
 run: translations migrate
 	$(FLASK) seed-demo --if-empty

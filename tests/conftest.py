@@ -49,8 +49,7 @@ def migrate(url: str, instance_dir: Path) -> None:
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                       "STORAGE_DIR": instance_dir / "storage"})
     with app.app_context():
-        # "heads": feature branches add migrations side by side until they are linearised.
-        upgrade(revision="heads")
+        upgrade()
         _db.engine.dispose()
 
 

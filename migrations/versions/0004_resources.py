@@ -1,7 +1,7 @@
 """resources
 
 Revision ID: 0004_resources
-Revises: 0002_search
+Revises: 0003_forums
 Create Date: 2026-11-26 17:48:30.594545
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_resources'
-down_revision = '0002_search'
+down_revision = '0003_forums'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """events: events, recurring series, agenda items, registrations, calendar tokens
 
 Revision ID: 0005_events
-Revises: 0002_search
+Revises: 0004_resources
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0005_events'
-down_revision = '0002_search'
+down_revision = '0004_resources'
 branch_labels = None
 depends_on = None
 

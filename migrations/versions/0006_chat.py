@@ -1,7 +1,7 @@
 """chat: workshop rooms, messages, polls, raised hands
 
 Revision ID: 0006_chat
-Revises: 0002_search
+Revises: 0005_events
 Create Date: 2026-11-26 17:48:14.189200
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_chat'
-down_revision = '0002_search'
+down_revision = '0005_events'
 branch_labels = None
 depends_on = None
 
