@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from network.fulltext import SearchEntry
 from network.followup import services
 from network.followup.models import ExperienceReport, Measurement, ReportStatus
+from network.fulltext import SearchEntry
 
 
 def _count(db, model):
