@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 translations: install
 	@for dir in network/translations network/*/translations; do \
 		if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-			$(BIN)/pybabel compile --use-fuzzy -q -d $$dir || exit 1; \
+			$(BIN)/pybabel -q compile -d $$dir || exit 1; \
 		fi; \
 	done
 
@@ -29,7 +29,7 @@ extract-messages: install
 	$(BIN)/python -m network.i18n_tools $(ONLY)
 
 migrate: install
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 
 run: translations migrate
 	$(FLASK) seed-demo --if-empty
@@ -42,8 +42,9 @@ test: translations lint
 	$(BIN)/python -m pytest
 	$(BIN)/python bin/postgres_pass.py $(BIN)/python -m pytest -m "not browser"
 
+# All benchmarks, or some: make bench BENCH="start_page" BENCH_ARGS="--duration 5"
 bench: translations
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -99,4 +99,5 @@ def init_app(app: Flask) -> None:
 
             unread = unread_count(current_user)
         return {"nav_items": items, "network_name": app.config["NETWORK_NAME"],
-                "get_locale": get_locale, "unread_notifications": unread}
+                "get_locale": get_locale, "unread_notifications": unread,
+                "has_endpoint": app.view_functions.__contains__}

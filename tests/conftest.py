@@ -49,7 +49,8 @@ def migrate(url: str, instance_dir: Path) -> None:
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                       "STORAGE_DIR": instance_dir / "storage"})
     with app.app_context():
-        upgrade()
+        # "heads": feature branches add migrations side by side until they are linearised.
+        upgrade(revision="heads")
         _db.engine.dispose()
 
 
