@@ -1,7 +1,7 @@
 """followup: situation pictures, plans, measures, indicators, support, experience reports
 
 Revision ID: 0007_followup
-Revises: 0002_search
+Revises: 0003_notifications
 Create Date: 2026-11-26 17:48:53.884418
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_followup'
-down_revision = '0002_search'
+down_revision = '0003_notifications'
 branch_labels = None
 depends_on = None
 

@@ -15,8 +15,3 @@ def init_app(app: Flask) -> None:
     register_nav(app, "followup.index", _l("Uppföljning"), order=60, members_only=True)
     register_nav(app, "followup.bank", _l("Erfarenhetsbank"), order=65)
     cli.init_app(app)
-    # base.html asks ``current_app.view_functions`` for the notifications link; the foundation
-    # does not expose ``current_app`` to templates yet. setdefault: harmless once it does.
-    from flask import current_app
-
-    app.jinja_env.globals.setdefault("current_app", current_app)

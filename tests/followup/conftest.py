@@ -15,16 +15,6 @@ CODE = "0180"
 
 
 @pytest.fixture(autouse=True)
-def _notification_tables(app, db):
-    """Until the notifications migration lands on main, logged-in pages need its tables."""
-    from network.notifications import models
-
-    for table in models.Notification.metadata.sorted_tables:
-        if table.name in ("notifications", "outbox_emails"):
-            table.create(db.engine, checkfirst=True)
-
-
-@pytest.fixture(autouse=True)
 def _fresh_g_per_request(app):
     """The shared ``app`` fixture keeps one app context for the whole test, and the test client
     reuses it, so ``g`` (Flask-Login's cached user, cached group roles) would leak from one

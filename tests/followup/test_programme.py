@@ -13,7 +13,8 @@ from network.followup import services
 from network.followup.models import SupportEntry
 from tests.followup.helpers import published_report
 
-ADMIN_URLS = ["/uppfoljning/oversikt", "/uppfoljning/oversikt/export.csv", "/uppfoljning/oversikt/export.xlsx",
+ADMIN_URLS = ["/uppfoljning/oversikt", "/uppfoljning/oversikt/export.csv",
+              "/uppfoljning/oversikt/export.xlsx",
               "/uppfoljning/oversikt/rapport", "/uppfoljning/oversikt/diagram/atgarder.svg",
               "/uppfoljning/stod"]
 
