@@ -7,23 +7,26 @@ report is published.
 
 from __future__ import annotations
 
+import time
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from network import fulltext
 from network.accounts.models import ClassificationLevel, OrganisationType
 from network.extensions import db
-from network.followup import feeds, forms, services
+from network.followup import feeds, forms, pagecache, services
 from network.followup import permissions as perms
-from network.followup.labels import SIZE_CLASSES, THEMES
+from network.followup.labels import THEMES
 from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
 from network.followup.views import _commit_or_flash, bp
 
 PER_PAGE = 20
 FEED_SIZE = 50
+MAX_MATCHES = 500  # a search lists at most this many reports, best first
 
 
 def _report(report_id: int) -> ExperienceReport:
@@ -136,6 +139,14 @@ def _filters(args) -> dict[str, str]:
     return chosen
 
 
+def ranked_ids(user, q: str) -> list[int]:
+    matches = fulltext.matching_object_ids(user, q, "experience")
+    if matches is None:
+        return []
+    return list(db.session.scalars(
+        select(matches.c.object_id).order_by(matches.c.rank).limit(MAX_MATCHES)))
+
+
 def bank_query(user, q: str, chosen: dict[str, str]):
     query = select(ExperienceReport).where(ExperienceReport.status == ReportStatus.PUBLISHED.value)
     if "theme" in chosen:
@@ -148,24 +159,51 @@ def bank_query(user, q: str, chosen: dict[str, str]):
         query = query.where(ExperienceReport.size_class == chosen["size"])
     if "problem" in chosen:
         query = query.where(ExperienceReport.problem.icontains(chosen["problem"], autoescape=True))
-    matches = fulltext.matching_object_ids(user, q, "experience") if q.strip() else None
-    if matches is not None:
-        query = query.join(matches, matches.c.object_id == ExperienceReport.id).order_by(
-            matches.c.rank, ExperienceReport.published_at.desc())
+    if q.strip():
+        # Ranked ids first, then the filtered listing: joining the FTS subquery into the listing
+        # makes SQLite run the match once per report row.
+        ids = ranked_ids(user, q)
+        query = query.where(ExperienceReport.id.in_(ids))
+        if ids:
+            query = query.order_by(case({object_id: n for n, object_id in enumerate(ids)},
+                                        value=ExperienceReport.id))
     else:
         query = query.order_by(ExperienceReport.published_at.desc())
     return query.options(selectinload(ExperienceReport.municipality))
+
+
+def bank_version() -> tuple:
+    """Changes whenever any report is created, edited, published, unpublished or deleted.
+
+    Read at most once per ``FOLLOWUP_PAGE_CACHE_TTL`` seconds per worker (default 1 s): visitors
+    may see a publication up to that much later, and a cached page costs no query at all."""
+    ttl = current_app.config.get("FOLLOWUP_PAGE_CACHE_TTL", 1.0)
+    now = time.monotonic()
+    known = current_app.extensions.get("followup_bank_version")
+    if known is not None and now - known[0] < ttl:
+        return known[1]
+    count, updated = db.session.execute(
+        select(func.count(ExperienceReport.id), func.max(ExperienceReport.updated_at))).one()
+    version = (count, str(updated))
+    current_app.extensions["followup_bank_version"] = (now, version)
+    return version
 
 
 @bp.get("/erfarenhetsbank")
 def bank():
     q = request.args.get("q", "").strip()[:200]
     chosen = _filters(request.args)
-    page = request.args.get("page", 1, type=int) or 1
-    results = db.paginate(bank_query(current_user, q, chosen), page=max(1, page), per_page=PER_PAGE,
-                          error_out=False)
-    return render_template("followup/bank.html", results=results, q=q, chosen=chosen,
-                           themes=THEMES, sizes=SIZE_CLASSES, filters=dict(chosen, q=q) if q else chosen)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+
+    def render(**extra) -> str:
+        results = db.paginate(bank_query(current_user, q, chosen), page=page, per_page=PER_PAGE,
+                              error_out=False)
+        return render_template("followup/bank.html", results=results, q=q, chosen=chosen,
+                               filters=dict(chosen, q=q) if q else chosen, **extra)
+
+    if pagecache.cacheable():
+        return pagecache.public_page(bank_version(), render)
+    return render()
 
 
 @bp.get("/erfarenhetsbank/<int:report_id>")

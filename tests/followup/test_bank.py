@@ -103,3 +103,47 @@ def test_unpublished_reports_redirect_outsiders_nowhere(world, login, db):
     report = services.create_report_from_measure(world.member, world.measure)
     db.session.commit()
     assert login(world.outsider).get(f"/uppfoljning/rapport/{report.id}").status_code == 404
+
+
+def test_visitors_see_a_new_publication_at_once_despite_the_page_cache(app, world, client, db):
+    app.config["FOLLOWUP_PAGE_CACHE_TTL"] = 0  # production: up to a second later
+    published_report(world, title="Första rapporten")
+    db.session.commit()
+    assert "Första rapporten" in client.get("/erfarenhetsbank").get_data(as_text=True)
+    second = published_report(world, title="Andra rapporten")
+    db.session.commit()
+    assert "Andra rapporten" in client.get("/erfarenhetsbank").get_data(as_text=True)
+    services.unpublish_report(world.facilitator, second)
+    db.session.commit()
+    assert "Andra rapporten" not in client.get("/erfarenhetsbank").get_data(as_text=True)
+
+
+def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(app, world, db):
+    import re
+
+    published_report(world)
+    db.session.commit()
+    tokens = set()
+    for _ in range(2):
+        page = app.test_client().get("/erfarenhetsbank").get_data(as_text=True)
+        assert "\ue000" not in page
+        tokens.add(re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))
+    assert len(tokens) == 2
+
+
+def test_cached_pages_are_served_without_rendering_or_queries(world, client, db, count_queries):
+    published_report(world, title="Cachad")
+    db.session.commit()
+    first = client.get("/erfarenhetsbank?theme=trygghet")
+    with count_queries() as counter:
+        again = client.get("/erfarenhetsbank?theme=trygghet")
+    assert (first.headers["X-Page-Cache"], again.headers["X-Page-Cache"]) == ("miss", "hit")
+    assert "Cachad" in again.get_data(as_text=True) and counter.count == 0
+
+
+def test_logged_in_members_get_their_own_page_not_the_visitors_copy(world, client, login, db):
+    published_report(world)
+    db.session.commit()
+    client.get("/erfarenhetsbank")
+    page = login(world.member).get("/erfarenhetsbank").get_data(as_text=True)
+    assert world.member.name in page and "Logga ut" in page
