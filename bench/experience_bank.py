@@ -12,8 +12,9 @@ REPORTS = 300
 def setup(instance_dir: Path, base_url: str) -> harness.Target:
     with harness.app_context(instance_dir):
         create_reports()
-    return harness.Target(paths=["/erfarenhetsbank?q=trygghet", "/erfarenhetsbank?theme=trygghet&actor=polis"],
-                          expect_text="Erfarenhetsbank")
+    return harness.Target(
+        paths=["/erfarenhetsbank?q=trygghet", "/erfarenhetsbank?theme=trygghet&actor=polis"],
+        expect_text="Erfarenhetsbank")
 
 
 def create_reports() -> None:
