@@ -147,3 +147,12 @@ def test_logged_in_members_get_their_own_page_not_the_visitors_copy(world, clien
     client.get("/erfarenhetsbank")
     page = login(world.member).get("/erfarenhetsbank").get_data(as_text=True)
     assert world.member.name in page and "Logga ut" in page
+
+
+def test_the_bank_speaks_english_when_chosen(world, client, db):
+    published_report(world)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    page = client.get("/erfarenhetsbank").get_data(as_text=True)
+    assert "Experience bank" in page and "Perceived safety" in page and "Search words" in page
