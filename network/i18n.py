@@ -23,7 +23,7 @@ def translation_directories() -> list[str]:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # CLI commands and background work: the platform's language
+    if not has_request_context():  # CLI commands and workers: the first language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:

@@ -30,9 +30,11 @@ Panel = Callable[[Any], tuple[str, dict] | None]
 
 
 def register_nav(app: Flask, endpoint: str, label: Any, order: int = 50,
-                 members_only: bool = False) -> None:
+                 members_only: bool = False, when: Callable[[Any], bool] | None = None) -> None:
+    """Add a main-menu entry; ``when(user) -> bool`` narrows it further (e.g. admins only)."""
     app.extensions["network_nav"].append(
-        {"endpoint": endpoint, "label": label, "order": order, "members_only": members_only}
+        {"endpoint": endpoint, "label": label, "order": order, "members_only": members_only,
+         "when": when}
     )
     app.extensions["network_nav"].sort(key=lambda item: item["order"])
 
@@ -92,6 +94,7 @@ def init_app(app: Flask) -> None:
         items = [
             item for item in app.extensions["network_nav"]
             if item["endpoint"] in app.view_functions and (user_is_member or not item["members_only"])
+            and (item["when"] is None or item["when"](current_user))
         ]
         unread = 0
         if user_is_member:

@@ -123,6 +123,17 @@ def app_config(database_template: str, tmp_path: Path) -> dict:
 @pytest.fixture
 def app(app_config: dict):
     app = create_app(app_config)
+
+    # Requests reuse the app context this fixture pushes, and with it ``g``, where Flask-Login,
+    # Flask-Babel and permissions cache the user, locale and roles. Production gets a fresh
+    # ``g`` per request; so does every test request.
+    @app.teardown_request
+    def _fresh_g_per_request(_exc):
+        from flask import g
+
+        for key in list(g):
+            g.pop(key, None)
+
     ctx = app.app_context()
     ctx.push()
     try:

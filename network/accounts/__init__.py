@@ -2,15 +2,62 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def my_groups_panel(user: Any) -> tuple[str, dict] | None:
+    """Start page: the member's own groups, with links."""
+    from network import permissions
+    from network.accounts.services import user_memberships
+
+    if not permissions.is_member(user):
+        return None
+    return "accounts/panel_my_groups.html", {"memberships": user_memberships(user)}
+
+
+def admin_panel(user: Any) -> tuple[str, dict] | None:
+    from network import permissions
+
+    if not permissions.can_administer(user):
+        return None
+    return "accounts/panel_admin.html", {}
 
 
 def init_app(app: Flask) -> None:
-    from network.accounts import cli, services, views
+    from network import permissions
+    from network.accounts import cli, privacy, services, views, views_admin, views_groups, views_places
     from network.extensions import login_manager
+    from network.views import register_nav, register_panel
 
+    del views_admin, views_groups, views_places  # imported for their routes on views.bp
     login_manager.user_loader(services.load_user_from_cookie)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     app.register_blueprint(views.bp)
     cli.init_app(app)
+    privacy.init_app(app)
+    register_nav(app, "accounts.groups", _l("Grupper"), order=10)
+    register_nav(app, "accounts.municipalities", _l("Kommuner"), order=80)
+    register_nav(app, "accounts.admin", _l("Administration"), order=90, members_only=True,
+                 when=permissions.can_administer)
+    register_panel(app, my_groups_panel, order=10)
+    register_panel(app, admin_panel, order=90)
+    _template_helpers(app)
+
+
+def _template_helpers(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime
+
+    from network.accounts.models import ClassificationLevel
+    from network.accounts.passwords import MIN_LENGTH
+
+    app.jinja_env.globals.update(
+        level_label=lambda level: ClassificationLevel(level).label if level else "",
+        min_password_length=MIN_LENGTH)
+    # Shared date filters, unless the core already provides them.
+    app.jinja_env.filters.setdefault("datetimeformat",
+                                     lambda value, fmt="medium": format_datetime(value, fmt))
+    app.jinja_env.filters.setdefault("dateformat", lambda value, fmt="medium": format_date(value, fmt))

@@ -1,9 +1,9 @@
-"""Commands: ``flask --app network create-admin``, ``load-reference``."""
+"""Commands: ``flask --app network create-admin``, ``load-reference``, ``seed-demo``."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from network.extensions import db
 
@@ -25,8 +25,11 @@ def init_app(app: Flask) -> None:
     def create_admin(email: str, name: str, password: str) -> None:
         """Create a network coordinator (admin) account."""
         from network.accounts.models import NetworkRole
+        from network.accounts.passwords import MIN_LENGTH
         from network.accounts.services import AccountError, audit, create_user
 
+        if len(password) < MIN_LENGTH:
+            raise click.ClickException(f"Lösenordet måste ha minst {MIN_LENGTH} tecken.")
         try:
             user = create_user(email, password, name, role=NetworkRole.ADMIN)
         except AccountError as exc:
@@ -34,3 +37,26 @@ def init_app(app: Flask) -> None:
         audit(None, "user.create_admin", user, via="cli")
         db.session.commit()
         click.echo(f"Administratör {user.email} skapad.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+    @click.option("--force", is_flag=True, help="Run even outside demo mode (never in production).")
+    def seed_demo_command(if_empty: bool, force: bool) -> None:
+        """Fill the database with a realistic demo network; prints the demo passwords once."""
+        from network.accounts.seed import database_has_users, seed_demo
+
+        if not current_app.config.get("DEMO_MODE") and not force:
+            raise click.ClickException(
+                "seed-demo körs bara i demoläge (NETWORK_ENV=development) eller med --force.")
+        if database_has_users():
+            if if_empty:
+                click.echo("Databasen har redan användare; inga demodata skapade.")
+                return
+            raise click.ClickException("Databasen har redan användare. Använd en tom databas.")
+        ctx = seed_demo()
+        db.session.commit()
+        click.echo("Demonätverket är skapat. Lösenorden visas bara nu:")
+        for email, password in ctx.passwords.items():
+            user = next(u for u in ctx.users.values() if u.email == email)
+            role = " (administratör)" if user.is_admin else ""
+            click.echo(f"  {email:45} {password}{role}")

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +29,10 @@ class OrganisationType(enum.StrEnum):
     MYNDIGHET = "myndighet"
     OVRIGT = "ovrigt"
 
+    @property
+    def label(self) -> str:
+        return str(ORGANISATION_TYPE_LABELS[self])
+
 
 class ClassificationLevel(enum.StrEnum):
     """The Police's classification of an area, in order of seriousness."""
@@ -42,6 +47,10 @@ class ClassificationLevel(enum.StrEnum):
         """Sort key: the programme prioritises särskilt utsatta områden, then riskområden."""
         return {"sarskilt_utsatt": 0, "risk": 1, "utsatt": 2, "none": 3}[self.value]
 
+    @property
+    def label(self) -> str:
+        return str(CLASSIFICATION_LABELS[self])
+
 
 class NetworkRole(enum.StrEnum):
     ADMIN = "admin"
@@ -52,16 +61,79 @@ class GroupKind(enum.StrEnum):
     LOCAL = "local"  # lokal samverkansgrupp
     THEMATIC = "thematic"  # tematiskt nätverk
 
+    @property
+    def label(self) -> str:
+        return str(GROUP_KIND_LABELS[self])
+
 
 class GroupVisibility(enum.StrEnum):
     PUBLIC = "public"  # visitors may read what the group publishes
     MEMBERS = "members"  # every network member (an "open" group)
     CLOSED = "closed"  # the group's members only
 
+    @property
+    def label(self) -> str:
+        return str(GROUP_VISIBILITY_LABELS[self])
+
 
 class GroupRole(enum.StrEnum):
     FACILITATOR = "facilitator"
     MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        return str(GROUP_ROLE_LABELS[self])
+
+
+class EmailPreference(enum.StrEnum):
+    """How in-app notifications also reach the member's inbox."""
+
+    IMMEDIATELY = "immediately"
+    DAILY = "daily"
+    NEVER = "never"
+
+    @property
+    def label(self) -> str:
+        return str(EMAIL_PREFERENCE_LABELS[self])
+
+
+# Swedish labels (msgids) for the enums, shown in forms, lists and badges.
+ORGANISATION_TYPE_LABELS = {
+    OrganisationType.KOMMUN: _l("Kommun"),
+    OrganisationType.POLIS: _l("Polis"),
+    OrganisationType.LANSSTYRELSE: _l("Länsstyrelse"),
+    OrganisationType.REGION: _l("Region"),
+    OrganisationType.BOSTADSBOLAG: _l("Bostadsbolag"),
+    OrganisationType.FASTIGHETSAGARE: _l("Centrumanläggning/fastighetsägare"),
+    OrganisationType.SKOLA: _l("Skola"),
+    OrganisationType.CIVILSAMHALLE: _l("Civilsamhälle"),
+    OrganisationType.MYNDIGHET: _l("Statlig myndighet"),
+    OrganisationType.OVRIGT: _l("Övrigt"),
+}
+CLASSIFICATION_LABELS = {
+    ClassificationLevel.SARSKILT_UTSATT: _l("Särskilt utsatt område"),
+    ClassificationLevel.RISK: _l("Riskområde"),
+    ClassificationLevel.UTSATT: _l("Utsatt område"),
+    ClassificationLevel.NONE: _l("Inte längre klassat"),
+}
+GROUP_KIND_LABELS = {
+    GroupKind.LOCAL: _l("Lokal samverkansgrupp"),
+    GroupKind.THEMATIC: _l("Tematiskt nätverk"),
+}
+GROUP_VISIBILITY_LABELS = {
+    GroupVisibility.PUBLIC: _l("Publik: alla kan läsa det gruppen publicerar"),
+    GroupVisibility.MEMBERS: _l("Öppen: alla medlemmar i nätverket"),
+    GroupVisibility.CLOSED: _l("Sluten: endast gruppens medlemmar"),
+}
+GROUP_ROLE_LABELS = {
+    GroupRole.FACILITATOR: _l("Samordnare"),
+    GroupRole.MEMBER: _l("Medlem"),
+}
+EMAIL_PREFERENCE_LABELS = {
+    EmailPreference.IMMEDIATELY: _l("Direkt"),
+    EmailPreference.DAILY: _l("En sammanfattning per dag"),
+    EmailPreference.NEVER: _l("Aldrig"),
+}
 
 
 class County(db.Model):
@@ -105,6 +177,10 @@ class Organisation(TimestampMixin, db.Model):
     municipality: Mapped[Municipality | None] = relationship()
     county: Mapped[County | None] = relationship()
 
+    @property
+    def type_label(self) -> str:
+        return OrganisationType(self.type).label
+
 
 class Area(TimestampMixin, db.Model):
     """An area of a municipality, e.g. a neighbourhood the Police have classified."""
@@ -141,6 +217,10 @@ class AreaClassification(db.Model):
     level: Mapped[ClassificationLevel] = mapped_column(String(24))
 
     area: Mapped[Area] = relationship(back_populates="classifications")
+
+    @property
+    def level_label(self) -> str:
+        return ClassificationLevel(self.level).label
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -208,6 +288,14 @@ class Group(TimestampMixin, db.Model):
         back_populates="group", cascade="all, delete-orphan"
     )
 
+    @property
+    def kind_label(self) -> str:
+        return GroupKind(self.kind).label
+
+    @property
+    def visibility_label(self) -> str:
+        return GroupVisibility(self.visibility).label
+
 
 class Membership(TimestampMixin, db.Model):
     __tablename__ = "memberships"
@@ -222,6 +310,10 @@ class Membership(TimestampMixin, db.Model):
 
     group: Mapped[Group] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
+
+    @property
+    def role_label(self) -> str:
+        return GroupRole(self.role).label
 
 
 class Invitation(TimestampMixin, db.Model):
@@ -242,6 +334,10 @@ class Invitation(TimestampMixin, db.Model):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
     organisation: Mapped[Organisation | None] = relationship()
     group: Mapped[Group | None] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return GroupRole(self.group_role).label
 
     def usable(self, now: dt.datetime | None = None) -> bool:
         return self.used_at is None and (now or utcnow()) < self.expires_at

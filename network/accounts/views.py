@@ -1,11 +1,42 @@
+"""Signing in and out, invitations, password reset, the member's profile and their own data.
+
+Other pages of the feature live in ``views_groups``, ``views_places`` and ``views_admin``;
+they all register on this one blueprint.
+"""
+
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from network.accounts import services
-from network.accounts.forms import LoginForm
+from network import permissions
+from network.accounts import invitations, privacy, services
+from network.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+)
+from network.accounts.invitations import TokenState
+from network.accounts.models import Group, GroupRole, Organisation
 from network.extensions import db, limiter
 from network.views import safe_next
 
@@ -50,7 +81,184 @@ def logout():
     return redirect(url_for("main.index"))
 
 
-@bp.get("/profil")
+# -- invitations -------------------------------------------------------------------------------
+
+
+def _invitable_groups(user) -> list[Group]:
+    from sqlalchemy import select
+
+    stmt = select(Group).where(Group.archived.is_(False)).order_by(Group.name)
+    if not permissions.is_admin(user):
+        stmt = stmt.where(Group.id.in_(permissions.facilitated_group_ids(user) or {-1}))
+    return list(db.session.scalars(stmt))
+
+
+@bp.route("/bjud-in", methods=["GET", "POST"])
+@login_required
+def invite():
+    groups = _invitable_groups(current_user)
+    if not permissions.is_admin(current_user) and not groups:
+        abort(403)
+    preselected = request.args.get("grupp", type=int)
+    form = InviteForm(organisations=services.organisations(), groups=groups,
+                      group_required=not permissions.is_admin(current_user),
+                      data={"group_id": preselected} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        group = db.session.get(Group, form.group_id.data) if form.group_id.data else None
+        if not permissions.can_invite(current_user, group):
+            abort(403)
+        organisation = (db.session.get(Organisation, form.organisation_id.data)
+                        if form.organisation_id.data else None)
+        try:
+            invitations.invite(current_user, form.email.data, organisation=organisation,
+                               group=group, group_role=GroupRole(form.group_role.data))
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Inbjudan har skickats till %(email)s.", email=form.email.data), "success")
+            if group is not None:
+                return redirect(url_for("accounts.group", group_id=group.id))
+            return redirect(url_for("accounts.invite"))
+    return render_template("accounts/invite.html", form=form), 422 if form.errors else 200
+
+
+def _token_problem(state: TokenState, kind: str):
+    return render_template("accounts/token_problem.html", state=state, kind=kind), (
+        410 if state in (TokenState.USED, TokenState.EXPIRED) else 404)
+
+
+@bp.route("/inbjudan/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    invitation = invitations.find_invitation(token)
+    state = invitations.invitation_state(invitation)
+    if state != TokenState.OK:
+        return _token_problem(state, "invitation")
+    if current_user.is_authenticated:
+        logout_user()
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept_invitation(
+                invitation, name=form.name.data, password=form.password.data,
+                title=form.title.data or "", phone=form.phone.data or "")
+        except services.AccountError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Välkommen till nätverket! Ditt konto är klart."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/accept_invitation.html", form=form,
+                           invitation=invitation), 422 if form.errors else 200
+
+
+# -- password reset ----------------------------------------------------------------------------
+
+
+@bp.route("/glomt-losenord", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        invitations.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        return render_template("accounts/reset_requested.html")
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/aterstall-losenord/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    reset = invitations.find_password_reset(token)
+    state = invitations.reset_state(reset)
+    if state != TokenState.OK:
+        return _token_problem(state, "reset")
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        invitations.reset_password(reset, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        flash(_("Ditt lösenord är bytt. Logga in med det nya lösenordet."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+
+
+# -- profile -----------------------------------------------------------------------------------
+
+
+@bp.route("/profil", methods=["GET", "POST"])
 @login_required
 def profile():
-    return render_template("accounts/profile.html", user=current_user)
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user if request.method == "GET" else None,
+                       organisations=services.organisations())
+    if request.method == "GET":
+        form.locale.data = user.locale or "sv"
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                user, name=form.name.data, title=form.title.data or "",
+                phone=form.phone.data or "", email=form.email.data,
+                organisation_id=form.organisation_id.data,
+                email_notifications=form.email_notifications.data, locale=form.locale.data)
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            session["lang"] = user.locale
+            flash(_("Dina uppgifter är sparade."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, user=user,
+                           memberships=services.user_memberships(user),
+                           password_form=ChangePasswordForm()), 422 if form.errors else 200
+
+
+@bp.route("/profil/losenord", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current_password.data, form.password.data)
+        except services.AccountError as exc:
+            form.current_password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            # Every other session ends with the rotated token; this one continues.
+            login_user(user)
+            flash(_("Ditt lösenord är bytt. Du har loggats ut på alla andra enheter."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/profil/mina-uppgifter.json")
+@login_required
+def export_data():
+    data = privacy.export_user_data(current_user._get_current_object())
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="mina-uppgifter.json"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/profil/radera", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    user = current_user._get_current_object()
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            privacy.delete_account(user, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            logout_user()
+            session.pop("lang", None)
+            flash(_("Ditt konto är borttaget. Det du skrivit finns kvar som ”Tidigare medlem”."),
+                  "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/delete_account.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,169 @@
+"""GDPR: a member's own data as JSON, and deleting the account while their content stays.
+
+Every feature that keeps personal data registers how to export and erase it, in its
+``init_app``::
+
+    register_personal_data(app, "forum_posts", export_fn, erase_fn)
+
+``export_fn(user) -> dict | list`` returns JSON-serialisable data (dates as ISO strings are
+fine; ``export_user_data`` also converts datetimes and dates). ``erase_fn(user) -> None``
+removes or anonymises what must not outlive the account (drafts, watches, registrations...);
+content others rely on (posts, documents) stays and is shown as written by "Tidigare medlem"
+through ``User.display_name``. Both run before the account itself is anonymised, so they can
+still read the user's email and memberships.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, or_, select
+
+from network.accounts.models import AuditLog, Invitation, Membership, PasswordReset, User
+from network.accounts.services import AccountError, audit, check_password
+from network.db import utcnow
+from network.extensions import db
+
+ExportFn = Callable[[User], "dict | list"]
+EraseFn = Callable[[User], None]
+
+
+def register_personal_data(app: Flask, name: str, export_fn: ExportFn, erase_fn: EraseFn) -> None:
+    """Add a feature's personal data to the member's export and to account deletion."""
+    registry = app.extensions.setdefault("personal_data", {})
+    if name in registry:
+        raise ValueError(f"personal data {name!r} is already registered")
+    registry[name] = (export_fn, erase_fn)
+
+
+def _registry() -> dict[str, tuple[ExportFn, EraseFn]]:
+    return current_app.extensions.get("personal_data", {})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def export_user_data(user: User) -> dict[str, Any]:
+    """Everything the network holds about ``user``, keyed by what it is."""
+    data: dict[str, Any] = {"exported_at": utcnow()}
+    for name, (export_fn, _erase) in sorted(_registry().items()):
+        data[name] = export_fn(user)
+    return _jsonable(data)
+
+
+def delete_account(user: User, password: str) -> None:
+    """Erase the member's personal data; what they wrote stays, attributed to "Tidigare medlem"."""
+    if not check_password(user, password):
+        raise AccountError(_("Lösenordet stämmer inte."))
+    erase_account(user)
+
+
+def erase_account(user: User) -> None:
+    for _name, (_export, erase_fn) in sorted(_registry().items()):
+        erase_fn(user)
+    audit(user, "user.delete", user)
+    user.email = None
+    user.name = ""
+    user.phone = ""
+    user.title = ""
+    user.password_hash = None
+    user.organisation_id = None
+    user.locale = None
+    user.active = False
+    user.deleted_at = utcnow()
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+    from network.permissions import forget_group_roles
+
+    forget_group_roles(user)
+
+
+# -- the accounts feature's own personal data ---------------------------------------------------
+
+
+def _export_profile(user: User) -> dict:
+    org = user.organisation
+    return {
+        "id": user.id, "email": user.email, "name": user.name, "title": user.title,
+        "phone": user.phone, "organisation": org.name if org else None,
+        "role": str(user.role), "language": user.locale,
+        "email_notifications": user.email_notifications,
+        "created_at": user.created_at, "last_login_at": user.last_login_at,
+    }
+
+
+def _export_memberships(user: User) -> list:
+    rows = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).all()
+    return [{"group": m.group.name, "group_id": m.group_id, "role": str(m.role),
+             "since": m.created_at} for m in rows]
+
+
+def _erase_memberships(user: User) -> None:
+    db.session.execute(delete(Membership).where(Membership.user_id == user.id))
+
+
+def _export_invitations(user: User) -> list:
+    rows = db.session.scalars(select(Invitation).where(Invitation.invited_by_id == user.id)
+                              .order_by(Invitation.created_at)).all()
+    return [{"email": i.email, "group": i.group.name if i.group else None,
+             "created_at": i.created_at, "accepted_at": i.used_at} for i in rows]
+
+
+def _erase_invitations(user: User) -> None:
+    # Invitations *to* this person carry their address; those they sent stay for the record,
+    # attributed to "Tidigare medlem", but unused ones stop working.
+    conditions = [Invitation.invited_by_id == user.id]
+    if user.email:
+        conditions.append(Invitation.email == user.email)
+    db.session.execute(delete(Invitation).where(Invitation.used_at.is_(None), or_(*conditions)))
+    if user.email:
+        db.session.execute(delete(Invitation).where(Invitation.email == user.email))
+    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
+
+
+def _export_audit(user: User) -> list:
+    rows = db.session.scalars(select(AuditLog).where(AuditLog.actor_id == user.id)
+                              .order_by(AuditLog.created_at)).all()
+    return [{"action": a.action, "target": f"{a.target_type}:{a.target_id}",
+             "details": a.details, "at": a.created_at} for a in rows]
+
+
+def _keep_audit(user: User) -> None:
+    """Audit entries stay: accountability for admin actions outlives the account."""
+
+
+def _export_notifications(user: User) -> list:
+    from network.notifications.models import Notification
+
+    rows = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                              .order_by(Notification.created_at)).all()
+    return [{"title": n.title, "body": n.body, "url": n.url, "created_at": n.created_at,
+             "read_at": n.read_at} for n in rows]
+
+
+def _erase_notifications(user: User) -> None:
+    from network.notifications.models import Notification, OutboxEmail
+
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    if user.email:
+        db.session.execute(delete(OutboxEmail).where(OutboxEmail.to_addr == user.email))
+
+
+def init_app(app: Flask) -> None:
+    register_personal_data(app, "profile", _export_profile, lambda user: None)
+    register_personal_data(app, "memberships", _export_memberships, _erase_memberships)
+    register_personal_data(app, "invitations_sent", _export_invitations, _erase_invitations)
+    register_personal_data(app, "audit_log", _export_audit, _keep_audit)
+    register_personal_data(app, "notifications", _export_notifications, _erase_notifications)

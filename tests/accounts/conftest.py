@@ -1,0 +1,36 @@
+"""Helpers for the accounts tests."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import DEFAULT_PASSWORD
+
+
+def post_login(client, email, password=DEFAULT_PASSWORD, **extra):
+    return client.post("/logga-in", data={"email": email, "password": password, **extra})
+
+
+def link_in(message, path_prefix: str) -> str:
+    """The path of the first link in an email that starts with ``path_prefix``."""
+    body = message.get_content() if not message.is_multipart() else message.get_body(
+        ("plain",)).get_content()
+    match = re.search(r"http://localhost(" + re.escape(path_prefix) + r"[^\s]+)", body)
+    assert match, f"no {path_prefix} link in: {body}"
+    return match.group(1)
+
+
+@pytest.fixture
+def invitation(app, db, make):
+    """``invitation(email=..., group=..., role=...)`` -> (Invitation, token), committed."""
+    from network.accounts import invitations
+
+    def _invite(email="ny.person@example.se", actor=None, **kw):
+        actor = actor or make.admin()
+        inv, token = invitations.invite(actor, email, **kw)
+        db.session.commit()
+        return inv, token
+
+    return _invite

@@ -1,0 +1,186 @@
+"""The permission matrix for network/permissions.py: role × group visibility × action.
+
+Every cell states what a user gets; the Python predicate and the SQL filter are checked
+against each other on real rows, so a list can never show what a page would refuse.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
+
+from network import permissions
+from network.accounts.models import Group, GroupRole, GroupVisibility, User
+from network.accounts.privacy import erase_account
+from network.accounts.services import add_member
+from network.fulltext import SearchEntry, index_entry
+from network.permissions import Visibility
+
+ROLES = ["anonymous", "member", "group_member", "facilitator", "admin", "deleted", "inactive"]
+GROUP_VISIBILITIES = [GroupVisibility.PUBLIC, GroupVisibility.MEMBERS, GroupVisibility.CLOSED]
+PUB, MEM, CLO = GroupVisibility.PUBLIC, GroupVisibility.MEMBERS, GroupVisibility.CLOSED
+ALL = {PUB, MEM, CLO}
+NONE: set = set()
+
+# action -> role -> the group visibilities where the action is allowed.
+EXPECTED = {
+    "view_group": {
+        "anonymous": {PUB}, "member": {PUB, MEM}, "group_member": ALL, "facilitator": ALL,
+        "admin": ALL, "deleted": {PUB}, "inactive": {PUB},
+    },
+    "post": {
+        "anonymous": NONE, "member": {PUB, MEM}, "group_member": ALL, "facilitator": ALL,
+        "admin": ALL, "deleted": NONE, "inactive": NONE,
+    },
+    "manage": {
+        "anonymous": NONE, "member": NONE, "group_member": NONE, "facilitator": ALL,
+        "admin": ALL, "deleted": NONE, "inactive": NONE,
+    },
+    "moderate": {
+        "anonymous": NONE, "member": NONE, "group_member": NONE, "facilitator": ALL,
+        "admin": ALL, "deleted": NONE, "inactive": NONE,
+    },
+    "join": {
+        # Members already in the group have nothing to join; closed groups are by invitation.
+        "anonymous": NONE, "member": {PUB, MEM}, "group_member": NONE, "facilitator": NONE,
+        "admin": {PUB, MEM}, "deleted": NONE, "inactive": NONE,
+    },
+    "invite": {
+        "anonymous": NONE, "member": NONE, "group_member": NONE, "facilitator": ALL,
+        "admin": ALL, "deleted": NONE, "inactive": NONE,
+    },
+}
+
+# Content visibility -> roles that may see it (independent of the group's own visibility).
+CONTENT = {
+    Visibility.PUBLIC: set(ROLES),
+    Visibility.MEMBERS: {"member", "group_member", "facilitator", "admin"},
+    Visibility.GROUP: {"group_member", "facilitator", "admin"},
+}
+
+ACTIONS = {
+    "view_group": permissions.can_view_group,
+    "post": permissions.can_post_in_group,
+    "manage": permissions.can_manage_group,
+    "moderate": lambda user, group: permissions.can_moderate(user, group.id),
+    "join": permissions.can_join_group,
+    "invite": permissions.can_invite,
+}
+
+
+def _make_user(make, db, role: str, group: Group):
+    if role == "anonymous":
+        return AnonymousUserMixin()
+    user = make.admin() if role == "admin" else make.user()
+    if role in ("group_member", "inactive", "deleted"):
+        add_member(None, group, user, GroupRole.MEMBER)
+    if role == "facilitator":
+        add_member(None, group, user, GroupRole.FACILITATOR)
+    if role == "inactive":
+        user.active = False  # a suspended account keeps its memberships but gets nothing
+    if role == "deleted":
+        erase_account(user)
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def world(app, db, make):
+    """One group of each visibility (plus an unrelated one) and a user of the role in each."""
+
+    def build(role: str, visibility: GroupVisibility):
+        group = make.group(visibility=visibility)
+        other = make.group(visibility=GroupVisibility.CLOSED)
+        user = _make_user(make, db, role, group)
+        db.session.commit()
+        # A fresh request context per case: permissions cache roles per request.
+        ctx = app.test_request_context()
+        ctx.push()
+        return user, group, other, ctx
+
+    return build
+
+
+@pytest.mark.parametrize("visibility", GROUP_VISIBILITIES, ids=str)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(EXPECTED))
+def test_group_actions(world, role, visibility, action):
+    user, group, _other, ctx = world(role, visibility)
+    try:
+        allowed = ACTIONS[action](user, group)
+        assert allowed == (visibility in EXPECTED[action][role]), (
+            f"{role} {action} in a {visibility} group should be "
+            f"{'allowed' if not allowed else 'refused'}")
+    finally:
+        ctx.pop()
+
+
+@pytest.mark.parametrize("visibility", GROUP_VISIBILITIES, ids=str)
+@pytest.mark.parametrize("role", ROLES)
+def test_visible_groups_filter_agrees_with_can_view_group(world, db, role, visibility):
+    user, group, other, ctx = world(role, visibility)
+    try:
+        visible = set(db.session.scalars(
+            select(Group.id).where(permissions.visible_groups_filter(user))))
+        for g in db.session.scalars(select(Group)):
+            assert (g.id in visible) == permissions.can_view_group(user, g), g.visibility
+        assert (group.id in visible) == (visibility in EXPECTED["view_group"][role])
+        assert (other.id in visible) == (role == "admin")
+    finally:
+        ctx.pop()
+
+
+@pytest.mark.parametrize("visibility", GROUP_VISIBILITIES, ids=str)
+@pytest.mark.parametrize("role", ROLES)
+def test_content_visibility_predicate_and_sql_filter_agree(world, db, role, visibility):
+    user, group, other, ctx = world(role, visibility)
+    try:
+        n = 0
+        for owner in (group, other, None):
+            for level in Visibility:
+                if level == Visibility.GROUP and owner is None:
+                    continue
+                n += 1
+                index_entry("matrix", n, title=f"{level} {owner and owner.id}", body="x", url="/",
+                            visibility=level.value, group_id=owner.id if owner else None)
+        db.session.flush()
+        rows = db.session.scalars(select(SearchEntry).where(SearchEntry.kind == "matrix")).all()
+        assert len(rows) == n
+        visible = set(db.session.scalars(select(SearchEntry.id).where(
+            SearchEntry.kind == "matrix",
+            permissions.visible_filter(user, SearchEntry.visibility, SearchEntry.group_id))))
+        for row in rows:
+            predicate = permissions.can_view_content(user, row.visibility, row.group_id)
+            assert (row.id in visible) == predicate, (role, row.visibility, row.group_id)
+            if row.group_id in (group.id, None):
+                assert predicate == (role in CONTENT[Visibility(row.visibility)]), (
+                    role, row.visibility)
+            else:  # content of a group the user is not in
+                expected = role in CONTENT[Visibility(row.visibility)] and (
+                    row.visibility != Visibility.GROUP or role == "admin")
+                assert predicate == expected, (role, row.visibility, "other group")
+    finally:
+        ctx.pop()
+
+
+def test_deleted_user_is_anonymised_and_has_no_memberships(world, db):
+    user, group, _other, ctx = world("deleted", GroupVisibility.CLOSED)
+    try:
+        assert isinstance(user, User) and user.deleted_at is not None
+        assert permissions.group_roles(user) == {}
+        assert not permissions.is_member(user)
+    finally:
+        ctx.pop()
+
+
+def test_archived_groups_take_no_posts_or_joins_but_stay_readable(world, db, make):
+    user, group, _other, ctx = world("group_member", GroupVisibility.MEMBERS)
+    try:
+        outsider = make.user()
+        group.archived = True
+        assert permissions.can_view_group(user, group)
+        assert not permissions.can_post_in_group(user, group)
+        assert not permissions.can_join_group(outsider, group)
+    finally:
+        ctx.pop()
