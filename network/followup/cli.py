@@ -9,15 +9,11 @@ from network.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    # The accounts feature's seed-demo hook, when it exists, runs our demo content too.
+    from network.accounts.seed import register_seed
     from network.followup import demo
 
-    # The accounts feature's seed-demo hook, when it exists, runs our demo content too.
-    try:
-        from network.accounts.services import register_seed
-    except ImportError:
-        register_seed = None
-    if register_seed is not None:
-        register_seed(app, demo.seed_demo)
+    register_seed(app, demo.seed_demo)
 
     @app.cli.command("followup-seed-demo")
     def seed_demo_command() -> None:

@@ -117,90 +117,122 @@ def _areas(code: str, specs) -> list[Area]:
     return areas
 
 
+SIZES = {"1280": SizeClass.CITY, "1480": SizeClass.CITY, "0180": SizeClass.CITY, "1880": SizeClass.LARGE,
+         "0380": SizeClass.LARGE, "2081": SizeClass.LARGE, "0181": SizeClass.LARGE}
+
+
 def seed_demo(ctx: Any = None) -> None:
-    """Idempotent: does nothing if follow-up already has plans."""
+    """Idempotent: does nothing if follow-up already has plans.
+
+    With the accounts seed's ``ctx`` it works on that network (its local groups, areas,
+    organisations and admin); without one (``flask followup-seed-demo``) it builds a small one."""
     if db.session.scalar(select(func.count(ActionPlan.id))):
         return
     if has_request_context():
-        _seed_demo()
+        _seed_demo(ctx)
         return
     # Texts the services write (report prefill) are translated: they need a locale to choose.
     with current_app.test_request_context():
-        _seed_demo()
+        _seed_demo(ctx)
 
 
-def _seed_demo() -> None:
-    rng = random.Random(2023196)
-    admin = _admin()
+def _targets(ctx: Any) -> list[tuple[str, str, SizeClass, list[Area]]]:
+    if ctx is not None:
+        groups = [g for g in ctx.groups.values() if g.kind == GroupKind.LOCAL and g.municipality_code]
+        return [(g.municipality_code, g.municipality.name, SIZES.get(g.municipality_code, SizeClass.MEDIUM),
+                 services.municipality_areas(g.municipality_code)) for g in groups]
+    targets = []
     for code, (name, size, area_specs) in MUNICIPALITIES.items():
         municipality = db.session.get(Municipality, code)
         if municipality.participating_since is None:
             municipality.participating_since = dt.date(2025, 1, 1)
         _local_group(code, name)
-        areas = _areas(code, area_specs)
-        police = _organisation(f"Polisen, lokalpolisområde {name}", OrganisationType.POLIS, code)
-        housing = _organisation(f"{name} Bostäder AB", OrganisationType.BOSTADSBOLAG, code)
-        social = _organisation(f"{name} kommun, socialtjänsten", OrganisationType.KOMMUN, code)
-        school = _organisation(f"{areas[0].name}skolan", OrganisationType.SKOLA, code)
-        ngo = _organisation(f"Föreningen Tryggt {areas[0].name}", OrganisationType.CIVILSAMHALLE, code)
-        for year in (2025, 2026):
-            picture = services.save_picture(
-                admin, code, year,
-                crime_mapping=(f"Under {year - 1} anmäldes fler rån och skadegörelsebrott i "
-                               f"{areas[0].name} än i kommunen i övrigt. **Öppen narkotikaförsäljning** "
-                               "förekommer vid centrum."),
-                other_info="Skolresultaten i området är lägre än kommunsnittet; hög arbetslöshet bland unga.",
-                analysis=("Otryggheten hänger ihop med platser där unga samlas utan vuxennärvaro. "
-                          "Tidiga insatser och situationell prevention prioriteras."),
-                area_ids=[a.id for a in areas])
-            services.add_key_figure(admin, picture, name="Anmälda brott per 1 000 invånare",
-                                    value=rng.randint(95, 140), unit="per 1 000 inv.",
-                                    source="Brå, anmälda brott", date=dt.date(year - 1, 12, 31))
-            services.add_key_figure(admin, picture, name="Andel otrygga kvällstid", value=rng.randint(30, 45),
-                                    unit="procent", source="Polisens trygghetsmätning",
-                                    date=dt.date(year - 1, 10, 1))
-        plan = services.save_plan(admin, code, title=f"Åtgärdsplan för brottsförebyggande arbete {name}",
-                                  start_year=2025, end_year=2027,
-                                  description="Planen bygger på lägesbilden och beslutades av "
-                                              "kommunstyrelsen.")
-        for index, (title, theme, problem, indicators) in enumerate(MEASURES):
-            start = dt.date(2025, 1, 1)
-            measure = services.save_measure(
-                admin, plan, title=title, problem=problem,
-                description=f"{title} i {areas[index % len(areas)].name}, tillsammans med polis och "
-                            "bostadsbolag.",
-                theme=theme, status="pagar" if index < 3 else "avslutad", start_date=start,
-                end_date=dt.date(2027, 12, 31), responsible_id=[social, police, housing, social][index].id,
-                partner_ids=[police.id, housing.id, school.id, ngo.id][: 2 + index % 3],
-                area_ids=[areas[index % len(areas)].id])
-            measure.public_charts = index == 0
-            for ind_name, unit, source, baseline, target in indicators:
-                indicator = services.save_indicator(
-                    admin, measure, name=ind_name, unit=unit, source=source, baseline_value=baseline,
-                    baseline_date=dt.date(2024, 12, 31), target_value=target,
-                    target_date=dt.date(2027, 12, 31))
-                value = baseline
-                for day in _quarter_days(start, 8):
-                    value += (target - baseline) / 10 + rng.uniform(-1.5, 1.5)
-                    services.add_measurement(admin, indicator, date=day, value=round(value, 1),
-                                             comment="Kvartalsuppföljning" if day.month == 12 else "")
-            services.add_note(admin, measure, period_start=dt.date(2025, 1, 1),
-                              period_end=dt.date(2025, 12, 31),
-                              done="Insatsen kom igång under våren; samverkansmöten varannan vecka.",
-                              learned="Föräldrar nås bäst via föreningarna och skolan.")
-            if index == 0:
-                report = services.create_report_from_measure(admin, measure)
-                report.size_class = size
-                report.how, report.lessons = REPORT_TEXTS["how"], REPORT_TEXTS["lessons"]
-                report.contact = f"Samordnare brottsförebyggande arbete, {name} kommun"
-                services.approve_report(admin, report)
-                services.publish_report(admin, report)
-        for month in range(1, 13, 2):
-            services.add_support(admin, code, date=dt.date(2025, month, 15),
-                                 topic=rng.choice(["Lägesbild och analys", "Indikatorer och uppföljning",
-                                                   "SSPF-samverkan", "Trygghetsvandringar"]),
-                                 form=rng.choice(["radgivning", "workshop", "experthjalp", "metodstod"]),
-                                 hours=rng.choice([1.5, 2, 3, 6]), given_by="Brå, regional samordnare")
+        targets.append((code, name, size, _areas(code, area_specs)))
+    return targets
+
+
+def _org(code: str, kind: OrganisationType, fallback: str) -> Organisation:
+    org = db.session.scalar(
+        select(Organisation).where(Organisation.municipality_code == code, Organisation.type == kind.value)
+        .order_by(Organisation.id))
+    return org or _organisation(fallback, kind, code)
+
+
+def _seed_demo(ctx: Any) -> None:
+    rng = random.Random(2023196)
+    admin = ctx.users["admin"] if ctx is not None and "admin" in ctx.users else _admin()
+    for code, name, size, areas in _targets(ctx):
+        if not areas:
+            areas = _areas(code, [("Centrum", "utsatt")])
+        _seed_municipality(admin, code, name, size, areas, rng)
+    db.session.flush()
+
+
+def _seed_municipality(admin: User, code: str, name: str, size: SizeClass, areas: list[Area],
+                       rng: random.Random) -> None:
+    police = _org(code, OrganisationType.POLIS, f"Polisen, lokalpolisområde {name}")
+    housing = _org(code, OrganisationType.BOSTADSBOLAG, f"{name} Bostäder AB")
+    social = _org(code, OrganisationType.KOMMUN, f"{name} kommun, socialtjänsten")
+    school = _org(code, OrganisationType.SKOLA, f"{areas[0].name}skolan")
+    ngo = _org(code, OrganisationType.CIVILSAMHALLE, f"Föreningen Tryggt {areas[0].name}")
+    for year in (2025, 2026):
+        picture = services.save_picture(
+            admin, code, year,
+            crime_mapping=(f"Under {year - 1} anmäldes fler rån och skadegörelsebrott i "
+                           f"{areas[0].name} än i kommunen i övrigt. **Öppen narkotikaförsäljning** "
+                           "förekommer vid centrum."),
+            other_info="Skolresultaten i området är lägre än kommunsnittet; hög arbetslöshet bland unga.",
+            analysis=("Otryggheten hänger ihop med platser där unga samlas utan vuxennärvaro. "
+                      "Tidiga insatser och situationell prevention prioriteras."),
+            area_ids=[a.id for a in areas])
+        services.add_key_figure(admin, picture, name="Anmälda brott per 1 000 invånare",
+                                value=rng.randint(95, 140), unit="per 1 000 inv.",
+                                source="Brå, anmälda brott", date=dt.date(year - 1, 12, 31))
+        services.add_key_figure(admin, picture, name="Andel otrygga kvällstid", value=rng.randint(30, 45),
+                                unit="procent", source="Polisens trygghetsmätning",
+                                date=dt.date(year - 1, 10, 1))
+    plan = services.save_plan(admin, code, title=f"Åtgärdsplan för brottsförebyggande arbete {name}",
+                              start_year=2025, end_year=2027,
+                              description="Planen bygger på lägesbilden och beslutades av "
+                                          "kommunstyrelsen.")
+    for index, (title, theme, problem, indicators) in enumerate(MEASURES):
+        start = dt.date(2025, 1, 1)
+        measure = services.save_measure(
+            admin, plan, title=title, problem=problem,
+            description=f"{title} i {areas[index % len(areas)].name}, tillsammans med polis och "
+                        "bostadsbolag.",
+            theme=theme, status="pagar" if index < 3 else "avslutad", start_date=start,
+            end_date=dt.date(2027, 12, 31), responsible_id=[social, police, housing, social][index].id,
+            partner_ids=[police.id, housing.id, school.id, ngo.id][: 2 + index % 3],
+            area_ids=[areas[index % len(areas)].id])
+        measure.public_charts = index == 0
+        for ind_name, unit, source, baseline, target in indicators:
+            indicator = services.save_indicator(
+                admin, measure, name=ind_name, unit=unit, source=source, baseline_value=baseline,
+                baseline_date=dt.date(2024, 12, 31), target_value=target,
+                target_date=dt.date(2027, 12, 31))
+            value = baseline
+            for day in _quarter_days(start, 8):
+                value += (target - baseline) / 10 + rng.uniform(-1.5, 1.5)
+                services.add_measurement(admin, indicator, date=day, value=round(value, 1),
+                                         comment="Kvartalsuppföljning" if day.month == 12 else "")
+        services.add_note(admin, measure, period_start=dt.date(2025, 1, 1),
+                          period_end=dt.date(2025, 12, 31),
+                          done="Insatsen kom igång under våren; samverkansmöten varannan vecka.",
+                          learned="Föräldrar nås bäst via föreningarna och skolan.")
+        if index == 0:
+            report = services.create_report_from_measure(admin, measure)
+            report.size_class = size
+            report.how, report.lessons = REPORT_TEXTS["how"], REPORT_TEXTS["lessons"]
+            report.contact = f"Samordnare brottsförebyggande arbete, {name} kommun"
+            services.approve_report(admin, report)
+            services.publish_report(admin, report)
+    for month in range(1, 13, 2):
+        services.add_support(admin, code, date=dt.date(2025, month, 15),
+                             topic=rng.choice(["Lägesbild och analys", "Indikatorer och uppföljning",
+                                               "SSPF-samverkan", "Trygghetsvandringar"]),
+                             form=rng.choice(["radgivning", "workshop", "experthjalp", "metodstod"]),
+                             hours=rng.choice([1.5, 2, 3, 6]), given_by="Brå, regional samordnare")
     db.session.flush()
 
 

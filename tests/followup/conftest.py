@@ -14,18 +14,6 @@ from network.followup import services
 CODE = "0180"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_g_per_request(app):
-    """The shared ``app`` fixture keeps one app context for the whole test, and the test client
-    reuses it, so ``g`` (Flask-Login's cached user, cached group roles) would leak from one
-    request into the next. Every request starts clean, as it does in production."""
-    from flask import g
-
-    @app.before_request
-    def _clear_g() -> None:
-        g.__dict__.clear()
-
-
 @dataclass
 class World:
     member: object
