@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from network import fulltext
 from network.accounts.models import ClassificationLevel, OrganisationType
-from network.extensions import db
+from network.extensions import db, limiter
 from network.followup import feeds, forms, pagecache, services
 from network.followup import permissions as perms
 from network.followup.labels import THEMES
@@ -124,15 +124,17 @@ def report_delete(report_id: int):
 # -- the public bank ---------------------------------------------------------------------------
 
 
+ALLOWED_FILTERS = {
+    "theme": frozenset(t.value for t in Theme),
+    "actor": frozenset(t.value for t in OrganisationType),
+    "level": frozenset(lv.value for lv in ClassificationLevel),
+    "size": frozenset(s.value for s in SizeClass),
+}
+
+
 def _filters(args) -> dict[str, str]:
     """Only known values pass; anything else is ignored rather than an error."""
-    allowed = {
-        "theme": {t.value for t in Theme},
-        "actor": {t.value for t in OrganisationType},
-        "level": {lv.value for lv in ClassificationLevel},
-        "size": {s.value for s in SizeClass},
-    }
-    chosen = {k: args.get(k, "") for k in allowed if args.get(k, "") in allowed[k]}
+    chosen = {k: args.get(k, "") for k, allowed in ALLOWED_FILTERS.items() if args.get(k, "") in allowed}
     problem = args.get("problem", "").strip()[:100]
     if problem:
         chosen["problem"] = problem
@@ -190,20 +192,21 @@ def bank_version() -> tuple:
 
 
 @bp.get("/erfarenhetsbank")
+@limiter.exempt  # no limits apply; skipping the check keeps the cached page cheap
 def bank():
+    if pagecache.cacheable():
+        return pagecache.public_page(bank_version(), render_bank)
+    return render_bank()
+
+
+def render_bank(**extra) -> str:
     q = request.args.get("q", "").strip()[:200]
     chosen = _filters(request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-
-    def render(**extra) -> str:
-        results = db.paginate(bank_query(current_user, q, chosen), page=page, per_page=PER_PAGE,
-                              error_out=False)
-        return render_template("followup/bank.html", results=results, q=q, chosen=chosen,
-                               filters=dict(chosen, q=q) if q else chosen, **extra)
-
-    if pagecache.cacheable():
-        return pagecache.public_page(bank_version(), render)
-    return render()
+    results = db.paginate(bank_query(current_user, q, chosen), page=page, per_page=PER_PAGE,
+                          error_out=False)
+    return render_template("followup/bank.html", results=results, q=q, chosen=chosen,
+                           filters=dict(chosen, q=q) if q else chosen, **extra)
 
 
 @bp.get("/erfarenhetsbank/<int:report_id>")

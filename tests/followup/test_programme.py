@@ -154,3 +154,16 @@ def test_demo_seed_builds_a_dashboard_with_real_charts(app, db, login, make):
     bank = client.get("/erfarenhetsbank").get_data(as_text=True)
     assert bank.count('class="h-result"') == 3
     seed_demo(None)  # idempotent
+
+
+def test_demo_seed_runs_on_the_accounts_network(app, db, login):
+    from network.accounts.seed import seed_demo
+
+    ctx = seed_demo()
+    db.session.commit()
+    client = login(ctx.users["admin"])
+    page = client.get("/uppfoljning/oversikt").get_data(as_text=True)
+    for name in ("Malmö", "Göteborg", "Örebro", "Uppsala", "Borlänge"):
+        assert name in page
+    malmo = login(ctx.users["malmo_samordnare"]).get("/uppfoljning/kommun/1280").get_data(as_text=True)
+    assert "Åtgärdsplan för brottsförebyggande arbete Malmö" in malmo and "Lägesbild 2026" in malmo
