@@ -99,7 +99,8 @@ def indicator_chart(*, chart_id: str, name: str, unit: str, points: Sequence[tup
 
 
 def bar_chart(*, chart_id: str, title: str, categories: Sequence[str],
-              series: dict[str, Sequence[float]], unit: str, desc: str) -> str:
+              series: dict[str, Sequence[float]], unit: str, desc: str,
+              colours: Sequence[str] | None = None) -> str:
     """Horizontal (stacked when several series) bars, one row per category."""
     plt = _pyplot()
     height = max(2.2, 0.32 * len(categories) + 1.2)
@@ -107,14 +108,19 @@ def bar_chart(*, chart_id: str, title: str, categories: Sequence[str],
     left = [0.0] * len(categories)
     positions = list(range(len(categories)))
     for i, (name, values) in enumerate(series.items()):
-        ax.barh(positions, values, left=left, color=COLOURS["bars"][i % len(COLOURS["bars"])],
-                label=_plain(name))
+        palette = colours or COLOURS["bars"]
+        ax.barh(positions, values, left=left, color=palette[i % len(palette)], label=_plain(name))
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(positions, [_plain(c) for c in categories], fontsize=8)
+    if all(float(v).is_integer() for values in series.values() for v in values):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.invert_yaxis()
     ax.set_xlabel(_plain(unit))
     ax.set_title(_plain(title), loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
-    if len(series) > 1:
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+    if len(series) > 1:  # below the axis, so it never covers a bar
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / height), ncol=len(series),
+                  fontsize=8, frameon=False)
     return _finish(fig, title, desc, chart_id)

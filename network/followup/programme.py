@@ -125,16 +125,19 @@ def dashboard_chart_svg(name: str, rows: list[dashboard.MunicipalityRow]) -> str
     if name == "atgarder":
         title, unit = _("Åtgärder per kommun och status"), _("Antal åtgärder")
         series = {str(STATUSES[s]): [r.measures[s.value] for r in rows] for s in MeasureStatus}
+        colours = ["#4d5560", "#0b4f8a", "#1e6b34", "#a4161a"]  # planned, ongoing, finished, cancelled
     elif name == "indikatorer":
         title, unit = _("Indikatorer per kommun: läge mot målet"), _("Antal indikatorer")
         series = {text: [r.trends[key] for r in rows] for key, text in trend_labels().items()}
+        colours = ["#1e6b34", "#0b4f8a", "#a3470b", "#8a939c"]  # reached, improving, not, no data
     else:
         title, unit = _("Stöd per kommun"), _("Timmar")
         series = {_("Timmar"): [r.support_hours for r in rows]}
+        colours = None
     fingerprint = hashlib.sha256(repr((names, series)).encode()).hexdigest()
     return charts.cached(("dashboard", name, fingerprint), lambda: charts.bar_chart(
         chart_id=f"dashboard-{name}", title=title, categories=names, series=series, unit=unit,
-        desc=_("Samma siffror finns i tabellen på översiktssidan.")))
+        desc=_("Samma siffror finns i tabellen på översiktssidan."), colours=colours))
 
 
 @bp.get("/uppfoljning/oversikt/diagram/<name>.svg")
