@@ -60,7 +60,11 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.default_secret_key()
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # A server connection can drop between requests; a SQLite file cannot (and the ping
+        # would cost a query on every request).
+        self.SQLALCHEMY_ENGINE_OPTIONS = (
+            {} if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") else {"pool_pre_ping": True}
+        )
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
@@ -73,6 +77,8 @@ class Config:
         self.NETWORK_NAME = os.environ.get("NETWORK_NAME", "Nätverket för brottsförebyggande arbete")
         self.MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")  # console | smtp
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "natverket@example.se")
+        # Shown on the accessibility and privacy pages for questions and reports.
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", self.MAIL_FROM)
         self.SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
         self.SMTP_PORT = _int("SMTP_PORT", 25)
         self.SMTP_USER = os.environ.get("SMTP_USER") or None
@@ -83,6 +89,9 @@ class Config:
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", self.PUBLIC_BASE_URL).split(",") if o
         ]
         self.X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX") or None
+        # How many reverse proxies (nginx) sit in front and set X-Forwarded-*: without it every
+        # visitor shares the proxy's address, and the per-IP login limit with it.
+        self.PROXY_COUNT = _int("PROXY_COUNT", 0)
         self.BABEL_DEFAULT_LOCALE = "sv"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
         self.LANGUAGES = ("sv", "en")

@@ -174,6 +174,20 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"{self.app_spec} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of gunicorn's master and workers so far (Linux /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if self.process and self.process.pid in (pid, ppid):
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def log_tail(self) -> str:
         try:
             return self.log_path.read_text()[-3000:]
@@ -250,20 +264,24 @@ def check_target(base_url: str, target: Target) -> None:
 # -- running -----------------------------------------------------------------------------------
 
 
-def measure(base_url: str, target: Target, settings: Settings) -> loadgen.LoadResult:
+def measure(server: Server, target: Target, settings: Settings) -> loadgen.LoadResult:
     tool = settings.load_tool()
     if settings.warmup > 0:
-        loadgen.run(tool, base_url, target.paths, target.headers, duration=settings.warmup,
+        loadgen.run(tool, server.base_url, target.paths, target.headers, duration=settings.warmup,
                     connections=settings.connections)
-    return loadgen.run(tool, base_url, target.paths, target.headers, duration=settings.duration,
-                       connections=settings.connections)
+    cpu_before = server.cpu_seconds()
+    result = loadgen.run(tool, server.base_url, target.paths, target.headers,
+                         duration=settings.duration, connections=settings.connections)
+    if result.requests and Path("/proc/self/stat").exists():
+        result.server_cpu_ms = round((server.cpu_seconds() - cpu_before) * 1000 / result.requests, 3)
+    return result
 
 
 def measure_hello(settings: Settings, log_dir: Path) -> loadgen.LoadResult:
     env = {k: v for k, v in os.environ.items() if k != "FLASK_DEBUG"}
     env["PYTHONPATH"] = str(ROOT)
     with Server("bench.hello:app", settings, env, log_dir) as server:
-        return measure(server.base_url, Target(paths=["/"]), settings)
+        return measure(server, Target(paths=["/"]), settings)
 
 
 def measure_benchmark(name: str, module, settings: Settings) -> loadgen.LoadResult:
@@ -276,7 +294,7 @@ def measure_benchmark(name: str, module, settings: Settings) -> loadgen.LoadResu
                 check_target(server.base_url, target)
             except Exception as exc:
                 raise RuntimeError(f"{name}: {exc}\n--- server log ---\n{server.log_tail()}") from exc
-            return measure(server.base_url, target, settings)
+            return measure(server, target, settings)
     finally:
         instance.remove()
 
@@ -284,29 +302,41 @@ def measure_benchmark(name: str, module, settings: Settings) -> loadgen.LoadResu
 def compare(app: loadgen.LoadResult, hello: loadgen.LoadResult) -> dict:
     rps_ratio = app.rps / hello.rps if hello.rps else 0.0
     p99_ratio = app.p99_ms / hello.p99_ms if hello.p99_ms else float("inf")
+    cpu_ratio = (hello.server_cpu_ms / app.server_cpu_ms
+                 if hello.server_cpu_ms and app.server_cpu_ms else None)
     return {
         "rps_ratio": round(rps_ratio, 3),
         "p99_ratio": round(p99_ratio, 2),
+        # hello's server CPU per request / the app's: the req/s ratio a quiet machine would show
+        # if the server were the only thing using the CPU.
+        "cpu_ratio": round(cpu_ratio, 3) if cpu_ratio else None,
         "meets_targets": rps_ratio >= TARGET_RPS_RATIO and p99_ratio <= TARGET_P99_RATIO
         and app.errors == 0,
     }
 
 
+def _cpu(value: float | None) -> str:
+    return f"{value:.3f}" if value is not None else "-"
+
+
 def format_table(hello: loadgen.LoadResult, rows: list[tuple[str, loadgen.LoadResult, dict]]) -> str:
     lines = [
-        f"{'benchmark':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
-        f"{'req/s ratio':>13}{'p99 ratio':>11}  target",
-        f"{'hello-world':<22}{hello.rps:>10.1f}{hello.p50_ms:>10.2f}{hello.p99_ms:>10.2f}"
-        f"{hello.errors:>8}{'1.000':>13}{'1.00':>11}",
+        f"{'benchmark':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>7}{'cpu ms/req':>11}"
+        f"{'req/s ratio':>12}{'p99 ratio':>10}{'cpu ratio':>10}  target",
+        f"{'hello-world':<22}{hello.rps:>10.1f}{hello.p50_ms:>9.2f}{hello.p99_ms:>9.2f}"
+        f"{hello.errors:>7}{_cpu(hello.server_cpu_ms):>11}{'1.000':>12}{'1.00':>10}{'1.000':>10}",
     ]
     for name, result, ratios in rows:
         verdict = "ok" if ratios["meets_targets"] else "MISSED"
         lines.append(
-            f"{name:<22}{result.rps:>10.1f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}"
-            f"{result.errors:>8}{ratios['rps_ratio']:>13.3f}{ratios['p99_ratio']:>11.2f}  {verdict}"
+            f"{name:<22}{result.rps:>10.1f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
+            f"{result.errors:>7}{_cpu(result.server_cpu_ms):>11}{ratios['rps_ratio']:>12.3f}"
+            f"{ratios['p99_ratio']:>10.2f}{_cpu(ratios['cpu_ratio']):>10}  {verdict}"
         )
     lines.append(f"targets: req/s ratio >= {TARGET_RPS_RATIO:.2f}, p99 ratio <= {TARGET_P99_RATIO:.1f}, "
                  "no errors")
+    lines.append("cpu ratio: hello's server CPU per request / the benchmark's (less sensitive to other "
+                 "load on the machine)")
     return "\n".join(lines)
 
 

@@ -27,6 +27,9 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     errors: int  # responses >= 400 and socket errors
+    # CPU time the server's processes spent per request: unlike req/s, barely moved by other
+    # programs competing for the same cores. Set by the harness, None when unknown.
+    server_cpu_ms: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)

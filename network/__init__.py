@@ -38,16 +38,16 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("network").setLevel(logging.INFO)
 
-    from network import errors, fulltext, security, views  # noqa: F401 - fulltext: its model
+    from network import errors, fulltext, i18n, security, views  # noqa: F401 - fulltext: its model
     from network.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
-    from network.i18n import select_locale, translation_directories
 
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     limiter.init_app(app)
     socketio.init_app(
         app,

@@ -28,12 +28,12 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, headers: dict | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(error=str(title), message=str(detail or message)), code
+        return jsonify(error=str(title), message=str(detail or message)), code, headers or {}
     return render_template("errors/error.html", code=code, title=title,
-                           message=detail or message), code
+                           message=detail or message), code, headers or {}
 
 
 def init_app(app: Flask) -> None:
@@ -45,7 +45,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code in MESSAGES:
-            return render_error(error.code)
+            # Keep what the exception says about the response, e.g. Allow on 405, Retry-After.
+            keep = {k: v for k, v in error.get_headers() if k.lower() in {"allow", "retry-after"}}
+            return render_error(error.code, headers=keep)
         return error
 
     @app.errorhandler(Exception)

@@ -1,4 +1,4 @@
-"""Locale choice and Swedish date formatting.
+"""Locale choice, fast template translation and Swedish date formatting.
 
 Message ids are written in Swedish, the platform's first language, so the Swedish interface is
 complete by construction; English comes from the ``en`` catalogs. Each feature keeps its own
@@ -7,9 +7,11 @@ catalog under ``network/<feature>/translations`` so features never edit one shar
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from flask import current_app, has_request_context, request, session
+import flask_babel
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -33,3 +35,47 @@ def select_locale() -> str:
     # Swedish first: English only when the visitor chose it or the browser asks for nothing else.
     best = request.accept_languages.best_match(languages) if request else None
     return "en" if best == "en" and not request.accept_languages.quality("sv") else "sv"
+
+
+def _translations():
+    """The request's catalog, looked up once: Flask-Babel's own lookup costs ~20 µs per string."""
+    try:
+        return g._network_translations
+    except AttributeError:
+        g._network_translations = flask_babel.get_translations()
+        return g._network_translations
+
+
+def localtime(value: dt.datetime) -> dt.datetime:
+    """An aware UTC datetime in the user's time zone (Europe/Stockholm)."""
+    return flask_babel.to_user_timezone(value)
+
+
+def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
+    """'26 nov. 2026 18:41' in Swedish: date with short month and time without seconds."""
+    if value is None:
+        return ""
+    if format == "medium":
+        return flask_babel.format_datetime(value, "d MMM y HH:mm")
+    return flask_babel.format_datetime(value, format)
+
+
+def format_date(value: dt.date | dt.datetime | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = localtime(value)
+    return flask_babel.format_date(value, format)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date

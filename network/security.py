@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -12,6 +13,11 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
+    proxies = app.config.get("PROXY_COUNT", 0)
+    if proxies:
+        # Trust exactly that many proxies for the client address, scheme and host.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers

@@ -61,6 +61,23 @@ def index():
     return render_template("index.html", panels=panels)
 
 
+def _in_language(name: str) -> str:
+    """Long documents are written whole per language (``pages/<name>.<lang>.html``) rather than
+    cut into many catalog strings; Swedish is the fallback."""
+    lang = get_locale().language if get_locale() else "sv"
+    return f"pages/{name}.{lang if lang in ('sv', 'en') else 'sv'}.html"
+
+
+@bp.get("/tillganglighet")
+def accessibility():
+    return render_template(_in_language("accessibility"))
+
+
+@bp.get("/integritet")
+def privacy():
+    return render_template(_in_language("privacy"))
+
+
 @bp.post("/sprak")
 def set_language():
     lang = request.form.get("lang", "")
@@ -103,4 +120,5 @@ def init_app(app: Flask) -> None:
             unread = unread_count(current_user)
         return {"nav_items": items, "network_name": app.config["NETWORK_NAME"],
                 "get_locale": get_locale, "unread_notifications": unread,
+                "contact_email": app.config["CONTACT_EMAIL"],
                 "has_endpoint": app.view_functions.__contains__}

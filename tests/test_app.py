@@ -42,3 +42,18 @@ def test_security_headers_are_set(client):
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"]
+
+
+def test_healthz_reports_an_unreachable_database_as_503_json(tmp_path):
+    from network import create_app
+
+    missing = tmp_path / "no-such-dir" / "network.sqlite3"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}",
+                      "STORAGE_DIR": tmp_path / "storage"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "unavailable"}
+    with app.app_context():
+        from network.extensions import db
+
+        db.engine.dispose()

@@ -12,8 +12,8 @@ import secrets
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from network.accounts.models import (
     Area,
@@ -132,14 +132,20 @@ def update_profile(user: User, *, name: str, title: str, phone: str, email: str,
     db.session.flush()
 
 
+# One query, built once: the start page asks for this on every visit.
+_USER_MEMBERSHIPS = (
+    select(Membership).join(Membership.group).options(contains_eager(Membership.group))
+    .where(Membership.user_id == bindparam("user_id"), Group.archived.is_(False))
+    .order_by(Group.name)
+)
+
+
 def user_memberships(user: User) -> list[Membership]:
     """The member's groups (not archived), with the group loaded, by name."""
-    return list(db.session.scalars(
-        select(Membership).join(Membership.group)
-        .where(Membership.user_id == user.id, Group.archived.is_(False))
-        .options(selectinload(Membership.group))
-        .order_by(Group.name)
-    ))
+    return list(db.session.scalars(_USER_MEMBERSHIPS, {"user_id": user.id}))
+
+
+_USER_BY_ID = select(User).where(User.id == bindparam("id"))
 
 
 def load_user_from_cookie(user_id: str) -> User | None:
@@ -147,7 +153,8 @@ def load_user_from_cookie(user_id: str) -> User | None:
     ident, _, token = user_id.partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = db.session.get(User, int(ident))
+    # A prepared statement: this runs on every request, and session.get builds its query anew.
+    user = db.session.scalars(_USER_BY_ID, {"id": int(ident)}).first()
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
         return None
     return user

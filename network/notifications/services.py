@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from network.accounts.models import User
 from network.db import utcnow
@@ -135,7 +135,18 @@ def _visible(user: User, row: Notification) -> bool:
     return bool(checker and checker(user, row.subject_id))
 
 
-def notifications_for(user: User, limit: int = 50) -> list[Notification]:
+LIST_LIMIT = 50
+# The header badge checks access for at most this many unread notifications.
+UNREAD_CHECK_LIMIT = 99
+
+
+def get_notification(user: User, notification_id: int) -> Notification | None:
+    """The user's own notification, or None (someone else's is treated as missing)."""
+    row = db.session.get(Notification, notification_id)
+    return row if row is not None and row.user_id == user.id else None
+
+
+def notifications_for(user: User, limit: int = LIST_LIMIT) -> list[Notification]:
     rows = db.session.scalars(
         select(Notification).where(Notification.user_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
@@ -143,11 +154,25 @@ def notifications_for(user: User, limit: int = 50) -> list[Notification]:
     return [row for row in rows if _visible(user, row)]
 
 
+# Built once: the header shows this count on every page, and building the statement per call
+# costs several times more than running it.
+_UNREAD = (
+    select(func.count()).select_from(Notification.__table__)
+    .where(Notification.__table__.c.user_id == bindparam("user_id"),
+           Notification.__table__.c.read_at.is_(None))
+)
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    """Unread notifications the user may still see (the badge must not hint at hidden ones)."""
+    raw = db.session.execute(_UNREAD, {"user_id": user.id}).scalar() or 0
+    if not raw:
+        return 0  # the usual case costs one cheap query
+    rows = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .order_by(Notification.id.desc()).limit(UNREAD_CHECK_LIMIT)
+    )
+    return sum(1 for row in rows if _visible(user, row))
 
 
 def mark_read(user: User, notification_id: int | None = None) -> None:

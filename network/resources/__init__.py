@@ -1,4 +1,9 @@
-"""The resources feature. See the issue for its scope; this package is filled in by its own work."""
+"""The resource library: documents, versions, safe downloads, a public catalogue.
+
+Other features attach resources to their things through ``network.resources.services``
+(``attach``, ``resources_for``, ``register_link_kind``, ``create_generated_resource``); see
+that module's docstring.
+"""
 
 from __future__ import annotations
 
@@ -6,4 +11,23 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from flask_babel import lazy_gettext as _l
+
+    from network.accounts.seed import register_seed
+    from network.notifications.services import register_subject_checker
+    from network.resources import cli, seed, storage, views
+    from network.resources.services import get_visible, newest
+    from network.views import register_nav, register_panel
+
+    storage.install_session_hooks()
+    app.register_blueprint(views.bp)
+    cli.init_app(app)
+    register_nav(app, "resources.index", _l("Bibliotek"), order=30, members_only=False)
+
+    def newest_panel(user):
+        items = newest(user, limit=5)
+        return ("resources/_panel.html", {"resources": items}) if items else None
+
+    register_panel(app, newest_panel, order=30)
+    register_subject_checker(app, "resource", lambda user, rid: get_visible(user, rid) is not None)
+    register_seed(app, seed.seed_resources)

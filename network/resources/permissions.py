@@ -1,0 +1,62 @@
+"""Library objects mapped onto ``network.permissions``: one function per action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from network import permissions as p
+from network.accounts.models import Group
+from network.resources.models import Resource, ReviewStatus
+
+
+def can_view_resource(user: Any, resource: Resource) -> bool:
+    """Page, files (every version), feed entry, search hit, "used in" listing."""
+    return p.can_view_content(user, resource.effective_visibility, resource.group_id)
+
+
+def visible_resources_filter(user: Any):
+    return p.visible_filter(user, Resource.effective_visibility, Resource.group_id)
+
+
+def can_create_resource(user: Any, group: Group | None = None) -> bool:
+    return p.is_member(user) and p.can_post_in_group(user, group)
+
+
+def can_edit_resource(user: Any, resource: Resource) -> bool:
+    """Metadata, new versions, visibility. Authors and the group's moderators."""
+    return can_view_resource(user, resource) and p.can_edit_own(
+        user, resource.created_by_id, resource.group_id
+    )
+
+
+def can_delete_resource(user: Any, resource: Resource) -> bool:
+    return can_edit_resource(user, resource)
+
+
+def can_review_resource(user: Any, resource: Resource) -> bool:
+    """Approve or refuse a request to publish publicly: the group's facilitators, or admins."""
+    return p.can_moderate(user, resource.group_id)
+
+
+def publishes_without_review(user: Any, group_id: int | None) -> bool:
+    return p.can_moderate(user, group_id)
+
+
+def can_see_review_queue(user: Any) -> bool:
+    return p.is_admin(user) or bool(p.facilitated_group_ids(user))
+
+
+def review_queue_filter(user: Any):
+    """SQL: pending resources this user may review."""
+    from sqlalchemy import false, true
+
+    pending = Resource.review_status == ReviewStatus.PENDING.value
+    if p.is_admin(user):
+        return pending & true()
+    groups = p.facilitated_group_ids(user)
+    return pending & (Resource.group_id.in_(groups) if groups else false())
+
+
+def can_attach_resource(user: Any, resource: Resource) -> bool:
+    """Attaching shows the resource to the other thing's readers only as far as they may see it."""
+    return p.is_member(user) and can_view_resource(user, resource)

@@ -1,0 +1,610 @@
+"""The library's actions: the only code that changes resources. Other features use these too.
+
+Services take plain arguments and the acting user, change the session and flush; the request
+commits. Files are stored through ``storage`` and kept only if that commit happens.
+
+API for other features (they know resources only through this module):
+
+``attach(actor, resource, kind, object_id)`` / ``detach(actor, resource, kind, object_id)``
+    Link a resource to something of yours, e.g. ``attach(user, r, "forum_post", post.id)``.
+    ``detach_all(kind, object_id)`` when your object is deleted.
+``resources_for(user, kind, object_id)``
+    The linked resources ``user`` may see, newest first.
+``register_link_kind(app, kind, resolver)``
+    ``resolver(user, object_id) -> (title, url) | None`` turns your link into the "Används i"
+    entry on the resource page; return None when ``user`` may not see your object.
+``create_generated_resource(actor, *, title, filename, content, content_type, visibility,
+group_id, type=ResourceType.OVRIGT, summary="")``
+    Store a server-made file (transcript, report) with the same checks as an upload.
+``picker_choices(user)`` and ``forms.ResourcePickerField``
+    Let a form pick an existing resource the user may see (``resources/_picker.html``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy.orm import selectinload
+
+from network import fulltext
+from network import permissions as p
+from network.accounts.models import Area, AreaClassification, Group, GroupVisibility, Municipality
+from network.accounts.services import audit
+from network.db import utcnow
+from network.extensions import db
+from network.resources import extract, filetypes, storage
+from network.resources.models import (
+    LICENCES,
+    THEMES,
+    TYPE_LABELS,
+    Resource,
+    ResourceArea,
+    ResourceFile,
+    ResourceLink,
+    ResourceMunicipality,
+    ResourceTheme,
+    ResourceType,
+    ResourceVersion,
+    ReviewStatus,
+)
+from network.resources.permissions import (
+    can_attach_resource,
+    can_create_resource,
+    can_delete_resource,
+    can_edit_resource,
+    can_review_resource,
+    publishes_without_review,
+    review_queue_filter,
+    visible_resources_filter,
+)
+
+KIND = "resource"
+URL_PREFIX = "/bibliotek"
+MAX_FILES_PER_UPLOAD = 20
+MAX_INDEXED_TEXT = 1024 * 1024
+
+LinkResolver = Callable[[Any, int], "tuple[str, str] | None"]
+
+
+class ResourceError(ValueError):
+    """A request that cannot be carried out; ``str(error)`` is shown to the user."""
+
+
+class UploadRefused(ResourceError):
+    def __init__(self, filename: str, reason: Any) -> None:
+        super().__init__(filename, reason)
+        self.filename = filename
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.reason}"
+
+
+class UploadTooLarge(UploadRefused):
+    pass
+
+
+@dataclass
+class Upload:
+    """A file to store: a readable binary stream and the name the sender gave it."""
+
+    stream: BinaryIO
+    filename: str
+
+
+def resource_url(resource_id: int) -> str:
+    return f"{URL_PREFIX}/{resource_id}"
+
+
+def effective_visibility_for(visibility: str, review_status: str, group: Group | None) -> str:
+    """Public only once approved; until then the group's audience (closed group) or all members."""
+    if visibility != p.Visibility.PUBLIC:
+        return visibility
+    if review_status == ReviewStatus.APPROVED:
+        return p.Visibility.PUBLIC.value
+    if group is not None and group.visibility == GroupVisibility.CLOSED:
+        return p.Visibility.GROUP.value
+    return p.Visibility.MEMBERS.value
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def _store(upload: Upload, *, kind_hint: str | None = None) -> tuple[storage.StoredFile, str, str]:
+    shown = filetypes.safe_filename(upload.filename)
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    try:
+        stored = storage.save_stream(upload.stream, limit)
+    except storage.TooLarge as exc:
+        raise UploadTooLarge(shown, _l("Filen är större än %(mb)s MB.", mb=_megabytes(limit))) from exc
+    try:
+        kind, name = filetypes.sniff(stored.path, upload.filename)
+    except filetypes.Refused as exc:
+        storage.discard(stored)
+        raise UploadRefused(shown, exc.args[0]) from exc
+    key = "csv" if kind_hint == "csv" and kind.content_type.startswith("text/plain") else None
+    return stored, key or _kind_key(kind), name
+
+
+def _kind_key(kind: filetypes.FileKind) -> str:
+    return next(key for key, value in filetypes.KINDS.items() if value is kind)
+
+
+def _megabytes(limit: int) -> str:
+    value = limit / (1024 * 1024)
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}".replace(".", ",")
+
+
+def _add_version(actor: Any, resource: Resource, uploads: Sequence[Upload], change_note: str,
+                 kind_hint: str | None = None) -> ResourceVersion:
+    if not uploads:
+        raise ResourceError(_l("Välj minst en fil."))
+    if len(uploads) > MAX_FILES_PER_UPLOAD:
+        raise ResourceError(_l("Högst %(n)s filer åt gången.", n=MAX_FILES_PER_UPLOAD))
+    number = (db.session.scalar(
+        select(func.max(ResourceVersion.number)).where(ResourceVersion.resource_id == resource.id)
+    ) or 0) + 1
+    version = ResourceVersion(resource=resource, number=number, change_note=change_note.strip(),
+                              created_by_id=getattr(actor, "id", None))
+    db.session.add(version)
+    stored_here: list[storage.StoredFile] = []
+    try:
+        for upload in uploads:
+            stored, kind, name = _store(upload, kind_hint=kind_hint)
+            stored_here.append(stored)
+            timeout = current_app.config.get("RESOURCE_EXTRACT_TIMEOUT", 20)
+            text = extract.extract_text(stored.path, kind, timeout=timeout)
+            version.files.append(ResourceFile(
+                resource=resource, storage_key=stored.key, filename=name,
+                content_type=filetypes.KINDS[kind].content_type, kind=kind, size=stored.size,
+                sha256=stored.sha256, extracted_text=text,
+            ))
+    except BaseException:
+        for stored in stored_here:
+            storage.discard(stored)
+        raise
+    db.session.flush()
+    return version
+
+
+# -- resources ---------------------------------------------------------------------------------
+
+
+def _clean_fields(title: str, type: str, themes: Iterable[str], language: str, licence: str,
+                  visibility: str, group: Group | None, external_url: str | None) -> None:
+    if not title.strip():
+        raise ResourceError(_l("Ange en titel."))
+    if type not in set(ResourceType):
+        raise ResourceError(_l("Okänd typ."))
+    if any(theme not in THEMES for theme in themes):
+        raise ResourceError(_l("Okänt tema."))
+    if licence not in LICENCES:
+        raise ResourceError(_l("Okänd licens."))
+    if visibility not in set(p.Visibility):
+        raise ResourceError(_l("Okänd synlighet."))
+    if visibility == p.Visibility.GROUP and group is None:
+        raise ResourceError(_l("Välj en grupp för material som bara gruppen ska se."))
+    if external_url and not external_url.startswith(("https://", "http://")):
+        raise ResourceError(_l("Länken måste börja med https:// eller http://."))
+
+
+def _set_relations(resource: Resource, themes: Iterable[str], municipality_codes: Iterable[str],
+                   area_ids: Iterable[int]) -> None:
+    resource.theme_rows = [ResourceTheme(theme=t) for t in dict.fromkeys(themes)]
+    codes = list(dict.fromkeys(municipality_codes))
+    resource.municipalities = list(
+        db.session.scalars(select(Municipality).where(Municipality.code.in_(codes)))
+    ) if codes else []
+    ids = list(dict.fromkeys(int(a) for a in area_ids))
+    resource.areas = list(db.session.scalars(select(Area).where(Area.id.in_(ids)))) if ids else []
+
+
+def _apply_visibility(actor: Any, resource: Resource, visibility: str) -> None:
+    """Set the requested visibility; a public request waits for review unless a moderator asks."""
+    was_public = resource.effective_visibility == p.Visibility.PUBLIC
+    resource.visibility = visibility
+    if visibility != p.Visibility.PUBLIC:
+        resource.review_status = ReviewStatus.NOT_NEEDED
+    elif publishes_without_review(actor, resource.group_id):
+        _mark_approved(actor, resource)
+    elif resource.review_status != ReviewStatus.APPROVED:
+        resource.review_status = ReviewStatus.PENDING
+    resource.effective_visibility = effective_visibility_for(
+        visibility, resource.review_status, resource.group
+    )
+    if resource.effective_visibility == p.Visibility.PUBLIC and not was_public:
+        resource.published_at = resource.published_at or utcnow()
+
+
+def _mark_approved(actor: Any, resource: Resource) -> None:
+    resource.review_status = ReviewStatus.APPROVED
+    resource.reviewed_by_id = getattr(actor, "id", None)
+    resource.reviewed_at = utcnow()
+
+
+def create_resource(actor: Any, *, title: str, type: str, visibility: str, summary: str = "",
+                    themes: Iterable[str] = (), organisation_id: int | None = None,
+                    group_id: int | None = None, municipality_codes: Iterable[str] = (),
+                    area_ids: Iterable[int] = (), language: str = "sv",
+                    licence: str = "alla-rattigheter", external_url: str | None = None,
+                    year: int | None = None, uploads: Sequence[Upload] = (),
+                    change_note: str = "", _kind_hint: str | None = None) -> Resource:
+    group = db.session.get(Group, group_id) if group_id else None
+    if group_id and group is None:
+        raise ResourceError(_l("Gruppen finns inte."))
+    if not can_create_resource(actor, group):
+        raise PermissionError("may not add resources here")
+    themes = list(themes)
+    _clean_fields(title, type, themes, licence=licence, language=language, visibility=visibility,
+                  group=group, external_url=external_url)
+    if not uploads and not external_url:
+        raise ResourceError(_l("Ladda upp minst en fil eller ange en länk."))
+    resource = Resource(
+        title=title.strip(), summary=summary.strip(), type=type, language=language, licence=licence,
+        year=year or utcnow().year, external_url=external_url or None,
+        organisation_id=organisation_id, group=group, group_id=group_id,
+        created_by_id=getattr(actor, "id", None), review_status=ReviewStatus.NOT_NEEDED,
+        effective_visibility=visibility,
+    )
+    db.session.add(resource)
+    _apply_visibility(actor, resource, visibility)
+    _set_relations(resource, themes, municipality_codes, area_ids)
+    db.session.flush()
+    if uploads:
+        _add_version(actor, resource, uploads, change_note or "", kind_hint=_kind_hint)
+    reindex(resource)
+    return resource
+
+
+def update_resource(actor: Any, resource: Resource, *, title: str, type: str, visibility: str,
+                    summary: str = "", themes: Iterable[str] = (), organisation_id: int | None = None,
+                    municipality_codes: Iterable[str] = (), area_ids: Iterable[int] = (),
+                    language: str = "sv", licence: str = "alla-rattigheter",
+                    external_url: str | None = None, year: int | None = None) -> Resource:
+    """Change the metadata. The owning group is kept: moving material between groups is a new one."""
+    if not can_edit_resource(actor, resource):
+        raise PermissionError("may not edit this resource")
+    themes = list(themes)
+    _clean_fields(title, type, themes, language=language, licence=licence, visibility=visibility,
+                  group=resource.group, external_url=external_url)
+    if not resource.versions and not external_url:
+        raise ResourceError(_l("Ange en länk eller ladda upp en fil."))
+    resource.title, resource.summary = title.strip(), summary.strip()
+    resource.type, resource.language, resource.licence = type, language, licence
+    resource.organisation_id = organisation_id
+    resource.external_url = external_url or None
+    resource.year = year or resource.year
+    _set_relations(resource, themes, municipality_codes, area_ids)
+    _apply_visibility(actor, resource, visibility)
+    db.session.flush()
+    reindex(resource)
+    return resource
+
+
+def add_version(actor: Any, resource: Resource, uploads: Sequence[Upload],
+                change_note: str = "") -> ResourceVersion:
+    """New files become the current version; older versions stay downloadable.
+
+    New public material from someone who is not a moderator goes back to review, since the
+    approved version is no longer what visitors would get.
+    """
+    if not can_edit_resource(actor, resource):
+        raise PermissionError("may not add versions")
+    version = _add_version(actor, resource, uploads, change_note)
+    if resource.visibility == p.Visibility.PUBLIC and not publishes_without_review(actor, resource.group_id):
+        resource.review_status = ReviewStatus.PENDING
+        resource.effective_visibility = effective_visibility_for(
+            resource.visibility, resource.review_status, resource.group
+        )
+    db.session.flush()
+    db.session.expire(resource, ["versions"])
+    reindex(resource)
+    return version
+
+
+def approve(actor: Any, resource: Resource) -> None:
+    if not can_review_resource(actor, resource):
+        raise PermissionError("may not review")
+    if resource.review_status != ReviewStatus.PENDING:
+        raise ResourceError(_l("Resursen väntar inte på granskning."))
+    _mark_approved(actor, resource)
+    resource.review_note = ""
+    resource.effective_visibility = p.Visibility.PUBLIC.value
+    resource.published_at = resource.published_at or utcnow()
+    audit(actor, "resources.resource.approve", resource)
+    db.session.flush()
+    reindex(resource)
+    _notify_author(resource, "Din resurs är nu publicerad för alla", "")
+
+
+def reject(actor: Any, resource: Resource, note: str = "") -> None:
+    """Refuse public publication: the resource stays with members (or the group)."""
+    if not can_review_resource(actor, resource):
+        raise PermissionError("may not review")
+    if resource.review_status != ReviewStatus.PENDING:
+        raise ResourceError(_l("Resursen väntar inte på granskning."))
+    resource.review_status = ReviewStatus.REJECTED
+    resource.review_note = note.strip()
+    resource.reviewed_by_id, resource.reviewed_at = actor.id, utcnow()
+    resource.effective_visibility = effective_visibility_for(
+        resource.visibility, resource.review_status, resource.group
+    )
+    audit(actor, "resources.resource.reject", resource, note=note.strip())
+    db.session.flush()
+    reindex(resource)
+    _notify_author(resource, "Din resurs publicerades inte för alla", note.strip())
+
+
+def _notify_author(resource: Resource, title: str, body: str) -> None:
+    from network.notifications.services import notify
+
+    author = resource.created_by
+    if author is not None and author.is_active:
+        notify(author, "resource_review", f"{title}: {resource.title}", url=resource_url(resource.id),
+               body=body, subject_type=KIND, subject_id=resource.id)
+
+
+def delete_resource(actor: Any, resource: Resource) -> None:
+    """Remove the resource, its versions and links; the files go once the deletion commits."""
+    if not can_delete_resource(actor, resource):
+        raise PermissionError("may not delete")
+    for key in db.session.scalars(
+        select(ResourceFile.storage_key).where(ResourceFile.resource_id == resource.id)
+    ):
+        storage.delete_after_commit(key)
+    if actor is not None and actor.id != resource.created_by_id:
+        audit(actor, "resources.resource.delete", resource, title=resource.title)
+    fulltext.remove_entry(KIND, resource.id)
+    db.session.delete(resource)
+    db.session.flush()
+
+
+def record_download(file: ResourceFile) -> None:
+    """Count in the database (no read-modify-write, so parallel downloads all count)."""
+    db.session.execute(
+        update(ResourceFile).where(ResourceFile.id == file.id)
+        .values(download_count=ResourceFile.download_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Resource).where(Resource.id == file.resource_id)
+        .values(download_count=Resource.download_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def create_generated_resource(actor: Any, *, title: str, filename: str, content: bytes,
+                              content_type: str, visibility: str, group_id: int | None,
+                              type: str = ResourceType.OVRIGT, summary: str = "") -> Resource:
+    """A server-made file (chat transcript, report) stored and checked like any upload."""
+    hint = "csv" if content_type.split(";")[0].strip() == "text/csv" else None
+    return create_resource(
+        actor, title=title, type=str(type), visibility=str(visibility), summary=summary,
+        group_id=group_id, uploads=[Upload(io.BytesIO(content), filename)], _kind_hint=hint,
+    )
+
+
+# -- search index ------------------------------------------------------------------------------
+
+
+def reindex(resource: Resource) -> None:
+    """Index title, metadata and the current version's text with the effective visibility."""
+    with force_locale("sv"):  # the index is Swedish whoever made the change
+        _reindex(resource)
+
+
+def _reindex(resource: Resource) -> None:
+    current = resource.current_version
+    parts = [resource.summary, resource.type_label]
+    parts += [str(THEMES[t]) for t in resource.themes if t in THEMES]
+    if resource.organisation is not None:
+        parts.append(resource.organisation.name)
+    parts += [m.name for m in resource.municipalities] + [a.name for a in resource.areas]
+    if current is not None:
+        parts += [f.filename for f in current.files]
+        parts += [f.extracted_text for f in current.files]
+    body = "\n".join(part for part in parts if part)[:MAX_INDEXED_TEXT]
+    fulltext.index_entry(
+        KIND, resource.id, title=resource.title, body=body, url=resource_url(resource.id),
+        visibility=resource.effective_visibility, group_id=resource.group_id,
+        created_at=resource.created_at,
+    )
+
+
+# -- links from other features -----------------------------------------------------------------
+
+
+def register_link_kind(app, kind: str, resolver: LinkResolver) -> None:
+    app.extensions.setdefault("resource_link_kinds", {})[kind] = resolver
+
+
+def attach(actor: Any, resource: Resource, kind: str, object_id: int) -> ResourceLink:
+    """Idempotent. The caller checks that ``actor`` may change its own object."""
+    if not can_attach_resource(actor, resource):
+        raise PermissionError("may not attach this resource")
+    link = db.session.scalar(select(ResourceLink).where(
+        ResourceLink.resource_id == resource.id, ResourceLink.kind == kind,
+        ResourceLink.object_id == object_id,
+    ))
+    if link is None:
+        link = ResourceLink(resource_id=resource.id, kind=kind, object_id=object_id,
+                            created_by_id=getattr(actor, "id", None))
+        db.session.add(link)
+        db.session.flush()
+    return link
+
+
+def detach(actor: Any, resource: Resource, kind: str, object_id: int) -> bool:
+    if not p.is_member(actor):
+        raise PermissionError("may not detach")
+    result = db.session.execute(delete(ResourceLink).where(
+        ResourceLink.resource_id == resource.id, ResourceLink.kind == kind,
+        ResourceLink.object_id == object_id,
+    ))
+    return bool(result.rowcount)
+
+
+def detach_all(kind: str, object_id: int) -> None:
+    db.session.execute(delete(ResourceLink).where(
+        ResourceLink.kind == kind, ResourceLink.object_id == object_id
+    ))
+
+
+def resources_for(user: Any, kind: str, object_id: int) -> list[Resource]:
+    return list(db.session.scalars(
+        select(Resource)
+        .join(ResourceLink, ResourceLink.resource_id == Resource.id)
+        .where(ResourceLink.kind == kind, ResourceLink.object_id == object_id,
+               visible_resources_filter(user))
+        .order_by(Resource.created_at.desc(), Resource.id.desc())
+        .options(selectinload(Resource.versions).selectinload(ResourceVersion.files))
+    ))
+
+
+def usages(user: Any, resource: Resource) -> list[tuple[str, str]]:
+    """(title, url) of the things this resource is used in that ``user`` may see."""
+    resolvers = current_app.extensions.get("resource_link_kinds", {})
+    found = []
+    for link in sorted(resource.links, key=lambda link: link.created_at):
+        resolver = resolvers.get(link.kind)
+        shown = resolver(user, link.object_id) if resolver else None
+        if shown:
+            found.append(shown)
+    return found
+
+
+# -- finding -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    theme: str = ""
+    type: str = ""
+    organisation_id: int | None = None
+    municipality: str = ""
+    level: str = ""
+    year: int | None = None
+    sort: str = "newest"  # newest | downloads | relevance
+
+
+def _current_level_matches(level: str):
+    newest_year = (
+        select(func.max(AreaClassification.year))
+        .where(AreaClassification.area_id == ResourceArea.area_id)
+        .correlate(ResourceArea)
+        .scalar_subquery()
+    )
+    return exists().where(
+        ResourceArea.resource_id == Resource.id,
+        AreaClassification.area_id == ResourceArea.area_id,
+        AreaClassification.level == level,
+        AreaClassification.year == newest_year,
+    )
+
+
+def browse_query(user: Any, filters: Filters):
+    stmt = select(Resource).where(visible_resources_filter(user))
+    if filters.theme:
+        stmt = stmt.where(exists().where(and_(ResourceTheme.resource_id == Resource.id,
+                                              ResourceTheme.theme == filters.theme)))
+    if filters.type:
+        stmt = stmt.where(Resource.type == filters.type)
+    if filters.organisation_id:
+        stmt = stmt.where(Resource.organisation_id == filters.organisation_id)
+    if filters.municipality:
+        stmt = stmt.where(exists().where(and_(
+            ResourceMunicipality.resource_id == Resource.id,
+            ResourceMunicipality.municipality_code == filters.municipality,
+        )))
+    if filters.level:
+        stmt = stmt.where(_current_level_matches(filters.level))
+    if filters.year:
+        stmt = stmt.where(Resource.year == filters.year)
+    rank = None
+    if filters.q:
+        matches = fulltext.matching_object_ids(user, filters.q, KIND)
+        if matches is None:
+            return stmt.where(Resource.id.is_(None))
+        stmt = stmt.join(matches, matches.c.object_id == Resource.id)
+        rank = matches.c.rank
+    if filters.sort == "downloads":
+        stmt = stmt.order_by(Resource.download_count.desc(), Resource.created_at.desc())
+    elif filters.sort == "relevance" and rank is not None:
+        stmt = stmt.order_by(rank, Resource.created_at.desc())
+    else:
+        stmt = stmt.order_by(Resource.created_at.desc(), Resource.id.desc())
+    return stmt.options(
+        selectinload(Resource.theme_rows), selectinload(Resource.organisation),
+        selectinload(Resource.municipalities),
+        selectinload(Resource.versions).selectinload(ResourceVersion.files),
+    )
+
+
+def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20):
+    return db.paginate(browse_query(user, filters), page=page, per_page=per_page, error_out=False)
+
+
+def newest(user: Any, limit: int = 5) -> list[Resource]:
+    return list(db.session.scalars(
+        select(Resource).where(visible_resources_filter(user))
+        .order_by(Resource.created_at.desc(), Resource.id.desc()).limit(limit)
+    ))
+
+
+def public_feed_entries(limit: int = 50) -> list[Resource]:
+    """Newest public (approved) resources, for visitors' Atom feed."""
+    return list(db.session.scalars(
+        select(Resource).where(Resource.effective_visibility == p.Visibility.PUBLIC.value)
+        .order_by(Resource.published_at.desc(), Resource.id.desc()).limit(limit)
+        .options(selectinload(Resource.created_by), selectinload(Resource.organisation))
+    ))
+
+
+def review_queue(user: Any) -> list[Resource]:
+    return list(db.session.scalars(
+        select(Resource).where(review_queue_filter(user)).order_by(Resource.updated_at)
+        .options(selectinload(Resource.group), selectinload(Resource.created_by))
+    ))
+
+
+def years_in_use(user: Any) -> list[int]:
+    return list(db.session.scalars(
+        select(Resource.year).where(visible_resources_filter(user)).distinct()
+        .order_by(Resource.year.desc())
+    ))
+
+
+def picker_choices(user: Any, limit: int = 300) -> list[tuple[int, str]]:
+    """(id, label) of resources ``user`` may see, newest first, for a select field."""
+    rows = db.session.execute(
+        select(Resource.id, Resource.title, Resource.type).where(visible_resources_filter(user))
+        .order_by(Resource.created_at.desc(), Resource.id.desc()).limit(limit)
+    ).all()
+    return [(row.id, f"{row.title} ({TYPE_LABELS[ResourceType(row.type)]})") for row in rows]
+
+
+def get_visible(user: Any, resource_id: int) -> Resource | None:
+    from network.resources.permissions import can_view_resource
+
+    resource = db.session.get(Resource, resource_id)
+    return resource if resource is not None and can_view_resource(user, resource) else None
+
+
+def file_with_resource(file_id: int) -> ResourceFile | None:
+    return db.session.scalar(
+        select(ResourceFile).where(ResourceFile.id == file_id)
+        .options(selectinload(ResourceFile.resource))
+    )
+
+
+def review_pending_since(resource: Resource) -> dt.datetime | None:
+    return resource.updated_at if resource.review_status == ReviewStatus.PENDING else None

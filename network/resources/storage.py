@@ -1,0 +1,214 @@
+"""The only code that touches the disk.
+
+Files live under ``STORAGE_DIR`` by a random key in a sharded path (``ab/cd/<key>``); their
+names are metadata in the database and never part of a path. A file is written to a temporary
+file inside ``STORAGE_DIR/.tmp`` while it is streamed from the upload and hashed, then renamed
+into place atomically. It is *kept only if its database row commits*: each new file is
+registered on the session, and a session event removes it when the transaction ends without a
+commit (rollback, error, closed session). Deletions wait for the commit the same way.
+
+Uploads themselves are spooled by Werkzeug through ``spool_file``, an unnamed temporary file
+inside ``STORAGE_DIR/.tmp`` (``O_TMPFILE`` on Linux), so an aborted request leaves nothing behind
+and nothing is ever written to the system's temporary directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+TMP = ".tmp"
+PENDING_KEY = "resources_storage_pending"
+DELETE_KEY = "resources_storage_delete"
+
+
+class StorageError(Exception):
+    """A file could not be stored; nothing was kept."""
+
+
+class TooLarge(StorageError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"upload larger than {limit} bytes")
+        self.limit = limit
+
+
+@dataclass
+class StoredFile:
+    key: str
+    path: Path
+    size: int
+    sha256: str
+
+
+def root() -> Path:
+    path = Path(current_app.config["STORAGE_DIR"]).resolve()
+    (path / TMP).mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _inside(path: Path, base: Path) -> Path:
+    """``path`` resolved, or an error when it would land outside ``base``."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(base) or resolved == base:
+        raise StorageError("path outside the storage folder")
+    return resolved
+
+
+def valid_key(key: str) -> bool:
+    return len(key) == 32 and all(c in "0123456789abcdef" for c in key)
+
+
+def relative_path(key: str) -> str:
+    """``ab/cd/abcd…``: two levels of 256 folders keep directories small."""
+    if not valid_key(key):
+        raise StorageError("invalid storage key")
+    return f"{key[:2]}/{key[2:4]}/{key}"
+
+
+def path_for(key: str) -> Path:
+    base = root()
+    return _inside(base / relative_path(key), base)
+
+
+def spool_file(*_args, **_kwargs) -> IO[bytes]:
+    """Werkzeug's stream factory for uploads: an anonymous temp file inside the storage folder."""
+    return tempfile.TemporaryFile(dir=root() / TMP)  # noqa: SIM115 - Werkzeug closes it
+
+
+def save_stream(stream: BinaryIO, max_bytes: int) -> StoredFile:
+    """Copy ``stream`` into storage, hashing as it goes; refuse more than ``max_bytes``.
+
+    The file is renamed into its final place and registered for removal unless the current
+    database transaction commits. Any error leaves nothing on disk.
+    """
+    base = root()
+    key = secrets.token_hex(16)
+    final = _inside(base / relative_path(key), base)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=base / TMP, prefix="up-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(max_bytes)
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _track_new(final)
+    return StoredFile(key=key, path=final, size=size, sha256=digest.hexdigest())
+
+
+def save_bytes(content: bytes, max_bytes: int) -> StoredFile:
+    import io
+
+    return save_stream(io.BytesIO(content), max_bytes)
+
+
+def discard(stored: StoredFile) -> None:
+    """Remove a just-stored file at once (e.g. its content was refused)."""
+    with contextlib.suppress(FileNotFoundError):
+        stored.path.unlink()
+    pending = _session_info().get(PENDING_KEY)
+    if pending is not None:
+        pending.discard(stored.path)
+
+
+def delete_after_commit(key: str) -> None:
+    """Remove a stored file once the transaction that deleted its row has committed."""
+    _session_info().setdefault(DELETE_KEY, set()).add(path_for(key))
+
+
+def open_file(key: str) -> BinaryIO:
+    return path_for(key).open("rb")
+
+
+def iter_files() -> Iterator[tuple[str, Path]]:
+    """Every stored (key, path), for housekeeping."""
+    base = root()
+    for path in base.glob("??/??/*"):
+        if path.is_file() and valid_key(path.name):
+            yield path.name, path
+
+
+def remove_stale_temp(older_than_seconds: int = 24 * 3600) -> int:
+    """Temporary files a crashed process left behind."""
+    removed = 0
+    limit = time.time() - older_than_seconds
+    for path in (root() / TMP).iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def remove_key(key: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path_for(key).unlink()
+
+
+# -- keeping the disk in step with the database ------------------------------------------------
+
+
+def _session_info() -> dict:
+    from network.extensions import db
+
+    return db.session().info
+
+
+def _track_new(path: Path) -> None:
+    from network.extensions import db
+
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback or close right away still ends "a transaction"
+    session.info.setdefault(PENDING_KEY, set()).add(path)
+
+
+def _after_commit(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+    for path in session.info.pop(DELETE_KEY, set()):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    # Only the outermost transaction decides; a commit has already cleared the list.
+    if transaction.parent is not None or transaction.nested:
+        return
+    for path in session.info.pop(PENDING_KEY, set()):
+        log.info("removing %s: its database row did not commit", path.name)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    session.info.pop(DELETE_KEY, None)
+
+
+def install_session_hooks() -> None:
+    """Listen on every Session once; the handlers act only on what this module registered."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_transaction_end", _after_transaction_end)

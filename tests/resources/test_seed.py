@@ -1,0 +1,25 @@
+"""The demo network gets a small library through the accounts seed hook."""
+
+import pytest
+from sqlalchemy import select
+
+from network.resources.models import Resource
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["DEMO_MODE"] = True
+    return app_config
+
+
+def test_seed_demo_fills_the_library_with_files_versions_and_review(app, runner, db, client):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    resources = {r.title: r for r in db.session.scalars(select(Resource))}
+    assert len(resources) == 5
+    plan = resources["Åtgärdsplan mot nyrekrytering, Örebro"]
+    assert [v.number for v in plan.versions] == [2, 1]
+    assert resources["Lägesbild Rosengård, våren 2025"].effective_visibility == "group"
+    page = client.get("/bibliotek/").get_data(as_text=True)
+    assert "Metodstöd: trygghetsvandringar i bostadsområden" in page
+    assert "Lägesbild Rosengård" not in page

@@ -1,0 +1,70 @@
+"""Language choice and dates shown in Stockholm time, Swedish format."""
+
+import datetime as dt
+
+from flask import render_template_string
+
+UTC = dt.UTC
+
+
+def test_switching_to_english_changes_lang_and_navigation_and_back(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="sv">' in page and "Hoppa till innehållet" in page
+
+    response = client.post("/sprak", data={"lang": "en", "next": "/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Skip to content" in page and 'aria-label="Main menu"' in page
+    assert ">Sign in<" in page and ">Home<" in page
+    # The switch offers the way back, marked as Swedish for screen readers.
+    assert 'lang="sv">Svenska</button>' in page
+
+    client.post("/sprak", data={"lang": "sv", "next": "/"})
+    assert '<html lang="sv">' in client.get("/").get_data(as_text=True)
+
+
+def test_member_language_choice_is_remembered_on_the_account(make, login, db):
+    user = make.user()
+    client = login(user)
+    client.post("/sprak", data={"lang": "en", "next": "/"})
+    db.session.refresh(user)
+    assert user.locale == "en"
+
+
+def test_unknown_language_is_a_400_not_a_switch(client):
+    assert client.post("/sprak", data={"lang": "de"}).status_code == 400
+    assert '<html lang="sv">' in client.get("/").get_data(as_text=True)
+
+
+def test_language_switch_only_returns_to_paths_on_this_site(client):
+    response = client.post("/sprak", data={"lang": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_browser_asking_for_english_only_gets_english(client):
+    page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    page = client.get("/", headers={"Accept-Language": "en-GB,sv;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="sv">' in page
+
+
+def _render(template: str, **context) -> str:
+    return render_template_string(template, **context)
+
+
+def test_utc_datetimes_are_shown_in_stockholm_time_in_swedish(app):
+    winter = dt.datetime(2026, 11, 26, 17, 41, tzinfo=UTC)
+    summer = dt.datetime(2026, 6, 15, 10, 5, tzinfo=UTC)
+    with app.test_request_context("/"):
+        assert _render("{{ t|datetime }}", t=winter) == "26 nov. 2026 18:41"
+        assert _render("{{ t|datetime }}", t=summer) == "15 juni 2026 12:05"
+        assert _render("{{ t|localtime }}", t=winter).startswith("2026-11-26 18:41:00+01:00")
+        assert _render("{{ t|date }}", t=dt.datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == "1 jan. 2027"
+        assert _render("{{ none|datetime }}") == ""
+
+
+def test_dates_follow_the_chosen_language(app):
+    winter = dt.datetime(2026, 11, 26, 17, 41, tzinfo=UTC)
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert _render("{{ t|datetime }}", t=winter) == "26 Nov 2026 18:41"
