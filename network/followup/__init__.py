@@ -8,10 +8,11 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from network.followup import bank, cli, programme, views  # noqa: F401 - routes on views.bp
+    from network.followup import bank, cli, links, programme, views  # noqa: F401 - routes on views.bp
     from network.views import register_nav
 
     app.register_blueprint(views.bp)
     register_nav(app, "followup.index", _l("Uppföljning"), order=60, members_only=True)
     register_nav(app, "followup.bank", _l("Erfarenhetsbank"), order=65)
     cli.init_app(app)
+    links.init_app(app)

@@ -56,7 +56,7 @@ class PlanForm(FlaskForm):
 
 
 class MeasureForm(FlaskForm):
-    title = StringField(_l("Åtgärd"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    title = StringField(_l("Åtgärdens namn"), validators=[DataRequired(REQUIRED), Length(max=200)])
     problem = TextAreaField(_l("Problem som åtgärden ska påverka"),
                             validators=[DataRequired(REQUIRED), Length(max=10000)])
     description = TextAreaField(_l("Beskrivning"), validators=[Length(max=50000)])

@@ -170,8 +170,8 @@ def municipality_table(rows: list[dashboard.MunicipalityRow]) -> exports.Table:
 def indicator_table() -> exports.Table:
     trends = trend_labels()
     names = dict(db.session.execute(select(Municipality.code, Municipality.name)).all())
-    headers = [_("Kommun"), _("Åtgärd"), _("Indikator"), _("Enhet"), _("Baslinje"), _("Baslinjens datum"),
-               _("Senaste värde"), _("Senaste datum"), _("Målvärde"), _("Läge")]
+    headers = [_("Kommun"), _("Åtgärdens namn"), _("Indikator"), _("Enhet"), _("Baslinje"),
+               _("Baslinjens datum"), _("Senaste värde"), _("Senaste datum"), _("Målvärde"), _("Läge")]
     data = [[names.get(i.municipality_code, i.municipality_code), i.measure, i.name, i.unit,
              i.baseline_value, i.baseline_date, i.latest, i.latest_date, i.target_value,
              trends[dashboard.trend(i.baseline_value, i.target_value, i.desired_direction, i.latest)]]

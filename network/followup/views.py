@@ -203,9 +203,10 @@ def picture(code: str, year: int):
         abort(404)
     years = list(db.session.scalars(select(SituationPicture.year).where(
         SituationPicture.municipality_code == code).order_by(SituationPicture.year.desc())))
+    can_edit = perms.can_edit_municipality(current_user, code)
     return render_template("followup/picture.html", municipality=municipality, picture=picture,
-                           years=years, figure_form=forms.KeyFigureForm(),
-                           can_edit=perms.can_edit_municipality(current_user, code))
+                           years=years, figure_form=forms.KeyFigureForm(), can_edit=can_edit,
+                           **_resource_context("lagesbild", picture.id, can_edit))
 
 
 @bp.post("/uppfoljning/kommun/<code>/lagesbild/<int:year>/nyckeltal")
@@ -341,7 +342,8 @@ def measure(measure_id: int):
         note_form=forms.NoteForm(),
         charts_form=forms.PublicChartsForm(public_charts=measure.public_charts),
         can_edit=perms.can_edit_municipality(current_user, code),
-        can_decide=perms.can_decide_public(current_user, code))
+        can_decide=perms.can_decide_public(current_user, code),
+        **_resource_context("atgard", measure.id, perms.can_edit_municipality(current_user, code)))
 
 
 @bp.post("/uppfoljning/atgard/<int:measure_id>/publika-diagram")
@@ -432,6 +434,15 @@ def measurement_delete(measurement_id: int):
     db.session.commit()
     flash(_("Mätvärdet är borttaget."), "success")
     return redirect(url_for(".measure", measure_id=measure_id) + f"#indikator-{indicator_id}")
+
+
+def _resource_context(what: str, object_id: int, can_edit: bool) -> dict:
+    from network.followup import links  # it adds its routes to this module's blueprint
+    from network.resources.services import resource_url
+
+    kind = links.PICTURE if what == "lagesbild" else links.MEASURE
+    return {"attached_resources": links.attached(kind, object_id), "what": what, "object_id": object_id,
+            "resource_choices": links.choices() if can_edit else [], "resource_url": resource_url}
 
 
 def svg_response(svg: str) -> Response:

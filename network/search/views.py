@@ -21,7 +21,7 @@ KIND_LABELS = {
     "resource": _l("Resurser"),
     "event": _l("Evenemang"),
     "experience": _l("Erfarenhetsrapporter"),
-    "measure": _l("Åtgärder"),
+    "measure": _l("Åtgärder i åtgärdsplaner"),
 }
 
 

@@ -167,3 +167,14 @@ def test_demo_seed_runs_on_the_accounts_network(app, db, login):
         assert name in page
     malmo = login(ctx.users["malmo_samordnare"]).get("/uppfoljning/kommun/1280").get_data(as_text=True)
     assert "Åtgärdsplan för brottsförebyggande arbete Malmö" in malmo and "Lägesbild 2026" in malmo
+
+
+def test_network_activity_reads_resources_through_its_stats(world, login, db):
+    from network.resources import services as resources
+
+    resources.create_resource(world.admin, title="Delad metod", type="metodstod", visibility="members",
+                              external_url="https://example.se/m")
+    db.session.commit()
+    page = login(world.admin).get("/uppfoljning/oversikt").get_data(as_text=True)
+    section = page.split("Delade och nedladdade resurser", 1)[1].split("</table>", 1)[0]
+    assert "Resurser delade under perioden" in section and ">1<" in section

@@ -38,7 +38,8 @@ def test_member_of_the_local_group_finds_everything_they_may_see(world, make, db
         assert title in page
     assert "Trygghetsvandringar i Rinkeby" in page  # the measure itself
     facets = _facets(page)
-    assert "Foruminlägg (2)" in facets and "Åtgärder (1)" in facets and "Erfarenhetsrapporter (1)" in facets
+    assert "Foruminlägg (2)" in facets and "Åtgärder i åtgärdsplaner (1)" in facets
+    assert "Erfarenhetsrapporter (1)" in facets
 
 
 def test_outsiders_see_neither_hits_nor_counts_of_private_follow_up(world, make, db, login):
