@@ -295,3 +295,18 @@ def matching_object_ids(user: Any, query: str, kind: str):
         .with_only_columns(SearchEntry.object_id.label("object_id"), match.rank.label("rank"))
         .subquery()
     )
+
+
+def kind_counts(user: Any, query: str, *, group_id: int | None = None,
+                since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
+    """Facets: how many visible matches each kind has, with the same access filter as ``search``."""
+    words = query_words(query)
+    if not words:
+        return {}
+    match = _match(words)
+    rows = db.session.execute(
+        match.stmt.where(*_filters(user, None, group_id, since, until))
+        .with_only_columns(SearchEntry.kind, func.count())
+        .group_by(SearchEntry.kind)
+    ).all()
+    return {kind: count for kind, count in rows}

@@ -625,3 +625,18 @@ def file_with_resource(file_id: int) -> ResourceFile | None:
 
 def review_pending_since(resource: Resource) -> dt.datetime | None:
     return resource.updated_at if resource.review_status == ReviewStatus.PENDING else None
+
+
+# -- numbers for the programme report (follow-up reads these) ----------------------------------
+
+
+def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
+    """Resources shared in [since, until] and downloads so far (downloads are counted, not dated)."""
+    shared = select(func.count(Resource.id))
+    if since is not None:
+        shared = shared.where(Resource.created_at >= since)
+    if until is not None:
+        shared = shared.where(Resource.created_at <= until)
+    downloads = select(func.coalesce(func.sum(Resource.download_count), 0))
+    return {"resources_shared": db.session.scalar(shared) or 0,
+            "downloads_total": int(db.session.scalar(downloads) or 0)}

@@ -1,0 +1,241 @@
+"""Experience reports: the municipality's draft → review → publish workflow, and the public bank.
+
+The bank (``/erfarenhetsbank``) is open to everyone, with or without an account, and shows only
+published reports; searching uses the full-text kind "experience", which is indexed only while a
+report is published.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from network import fulltext
+from network.accounts.models import ClassificationLevel, OrganisationType
+from network.extensions import db, limiter
+from network.followup import feeds, forms, pagecache, services
+from network.followup import permissions as perms
+from network.followup.labels import THEMES
+from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
+from network.followup.views import _commit_or_flash, bp
+
+PER_PAGE = 20
+FEED_SIZE = 50
+MAX_MATCHES = 500  # a search lists at most this many reports, best first
+
+
+def _report(report_id: int) -> ExperienceReport:
+    report = db.session.get(ExperienceReport, report_id)
+    if report is None or not perms.can_view_municipality(current_user, report.municipality_code):
+        abort(404)
+    return report
+
+
+# -- the municipality's workflow ---------------------------------------------------------------
+
+
+@bp.get("/uppfoljning/rapport/<int:report_id>")
+@login_required
+def report(report_id: int):
+    report = db.session.get(ExperienceReport, report_id)
+    if report is not None and report.is_published and not perms.can_view_municipality(
+            current_user, report.municipality_code):
+        return redirect(url_for(".bank_report", report_id=report.id))
+    report = _report(report_id)
+    return render_template("followup/report.html", report=report,
+                           can_edit=perms.can_edit_report(current_user, report),
+                           can_review=perms.can_review_report(current_user, report))
+
+
+@bp.route("/uppfoljning/rapport/<int:report_id>/redigera", methods=["GET", "POST"])
+@login_required
+def report_edit(report_id: int):
+    report = _report(report_id)
+    if not perms.can_edit_report(current_user, report):
+        abort(403)
+    form = forms.ReportForm(obj=report)
+    if request.method == "GET":
+        form.actor_types.data = report.actor_type_list
+    if form.validate_on_submit():
+        texts = {name: getattr(form, name).data or "" for name in services.REPORT_TEXT_FIELDS}
+        if _commit_or_flash(lambda: services.update_report(
+                current_user, report, theme=form.theme.data, area_level=form.area_level.data,
+                size_class=form.size_class.data, actor_types=form.actor_types.data or [], **texts),
+                _("Rapporten är sparad.")):
+            return redirect(url_for(".report", report_id=report.id))
+    return render_template("followup/report_form.html", form=form, report=report)
+
+
+def _workflow(report_id: int, action, success: str, *, allowed) -> Response:
+    report = _report(report_id)
+    if not allowed(current_user, report):
+        abort(403)
+    _commit_or_flash(lambda: action(current_user, report), success)
+    return redirect(url_for(".report", report_id=report.id))
+
+
+@bp.post("/uppfoljning/rapport/<int:report_id>/skicka")
+@login_required
+def report_submit(report_id: int):
+    return _workflow(report_id, services.submit_report, _("Rapporten är skickad för granskning."),
+                     allowed=perms.can_edit_report)
+
+
+@bp.post("/uppfoljning/rapport/<int:report_id>/godkann")
+@login_required
+def report_approve(report_id: int):
+    # The service refuses non-reviewers with a message, so they learn who may review.
+    return _workflow(report_id, services.approve_report, _("Rapporten är granskad och godkänd."),
+                     allowed=perms.can_view_report)
+
+
+@bp.post("/uppfoljning/rapport/<int:report_id>/publicera")
+@login_required
+def report_publish(report_id: int):
+    return _workflow(report_id, services.publish_report,
+                     _("Rapporten är publicerad i erfarenhetsbanken."), allowed=perms.can_view_report)
+
+
+@bp.post("/uppfoljning/rapport/<int:report_id>/avpublicera")
+@login_required
+def report_unpublish(report_id: int):
+    return _workflow(report_id, services.unpublish_report,
+                     _("Rapporten är inte längre publicerad."), allowed=perms.can_review_report)
+
+
+@bp.post("/uppfoljning/rapport/<int:report_id>/ta-bort")
+@login_required
+def report_delete(report_id: int):
+    report = _report(report_id)
+    if not perms.can_edit_report(current_user, report):
+        abort(403)
+    code = report.municipality_code
+    services.delete_report(current_user, report)
+    db.session.commit()
+    flash(_("Rapporten är borttagen."), "success")
+    return redirect(url_for(".municipality", code=code))
+
+
+# -- the public bank ---------------------------------------------------------------------------
+
+
+ALLOWED_FILTERS = {
+    "theme": frozenset(t.value for t in Theme),
+    "actor": frozenset(t.value for t in OrganisationType),
+    "level": frozenset(lv.value for lv in ClassificationLevel),
+    "size": frozenset(s.value for s in SizeClass),
+}
+
+
+def _filters(args) -> dict[str, str]:
+    """Only known values pass; anything else is ignored rather than an error."""
+    chosen = {k: args.get(k, "") for k, allowed in ALLOWED_FILTERS.items() if args.get(k, "") in allowed}
+    problem = args.get("problem", "").strip()[:100]
+    if problem:
+        chosen["problem"] = problem
+    return chosen
+
+
+def ranked_ids(user, q: str) -> list[int]:
+    matches = fulltext.matching_object_ids(user, q, "experience")
+    if matches is None:
+        return []
+    return list(db.session.scalars(
+        select(matches.c.object_id).order_by(matches.c.rank).limit(MAX_MATCHES)))
+
+
+def bank_query(user, q: str, chosen: dict[str, str]):
+    query = select(ExperienceReport).where(ExperienceReport.status == ReportStatus.PUBLISHED.value)
+    if "theme" in chosen:
+        query = query.where(ExperienceReport.theme == chosen["theme"])
+    if "actor" in chosen:
+        query = query.where(ExperienceReport.actor_types.contains(f",{chosen['actor']},"))
+    if "level" in chosen:
+        query = query.where(ExperienceReport.area_level == chosen["level"])
+    if "size" in chosen:
+        query = query.where(ExperienceReport.size_class == chosen["size"])
+    if "problem" in chosen:
+        query = query.where(ExperienceReport.problem.icontains(chosen["problem"], autoescape=True))
+    if q.strip():
+        # Ranked ids first, then the filtered listing: joining the FTS subquery into the listing
+        # makes SQLite run the match once per report row.
+        ids = ranked_ids(user, q)
+        query = query.where(ExperienceReport.id.in_(ids))
+        if ids:
+            query = query.order_by(case({object_id: n for n, object_id in enumerate(ids)},
+                                        value=ExperienceReport.id))
+    else:
+        query = query.order_by(ExperienceReport.published_at.desc())
+    return query.options(selectinload(ExperienceReport.municipality))
+
+
+def bank_version() -> tuple:
+    """Changes whenever any report is created, edited, published, unpublished or deleted.
+
+    Read at most once per ``FOLLOWUP_PAGE_CACHE_TTL`` seconds per worker (default 1 s): visitors
+    may see a publication up to that much later, and a cached page costs no query at all."""
+    ttl = current_app.config.get("FOLLOWUP_PAGE_CACHE_TTL", 1.0)
+    now = time.monotonic()
+    known = current_app.extensions.get("followup_bank_version")
+    if known is not None and now - known[0] < ttl:
+        return known[1]
+    count, updated = db.session.execute(
+        select(func.count(ExperienceReport.id), func.max(ExperienceReport.updated_at))).one()
+    version = (count, str(updated))
+    current_app.extensions["followup_bank_version"] = (now, version)
+    return version
+
+
+@bp.get("/erfarenhetsbank")
+@limiter.exempt  # no limits apply; skipping the check keeps the cached page cheap
+def bank():
+    if pagecache.cacheable():
+        return pagecache.public_page(bank_version(), render_bank)
+    return render_bank()
+
+
+def render_bank(**extra) -> str:
+    q = request.args.get("q", "").strip()[:200]
+    chosen = _filters(request.args)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    results = db.paginate(bank_query(current_user, q, chosen), page=page, per_page=PER_PAGE,
+                          error_out=False)
+    return render_template("followup/bank.html", results=results, q=q, chosen=chosen,
+                           filters=dict(chosen, q=q) if q else chosen, **extra)
+
+
+@bp.get("/erfarenhetsbank/<int:report_id>")
+def bank_report(report_id: int):
+    report = db.session.get(ExperienceReport, report_id)
+    if report is None or not perms.can_view_report(current_user, report):
+        abort(404)
+    indicators = []
+    measure = report.measure
+    if measure is not None and perms.can_view_charts(current_user, measure):
+        indicators = list(db.session.scalars(
+            select(Indicator).where(Indicator.measure_id == measure.id)
+            .options(selectinload(Indicator.measurements)).order_by(Indicator.id)))
+    return render_template("followup/bank_report.html", report=report, indicators=indicators)
+
+
+@bp.get("/erfarenhetsbank/flode.atom")
+def bank_feed():
+    reports = list(db.session.scalars(
+        select(ExperienceReport).where(ExperienceReport.status == ReportStatus.PUBLISHED.value)
+        .options(selectinload(ExperienceReport.municipality))
+        .order_by(ExperienceReport.published_at.desc()).limit(FEED_SIZE)))
+    base = current_app.config["PUBLIC_BASE_URL"]
+    body = feeds.atom_feed(
+        reports, title=_("Erfarenhetsbanken"), feed_url=base + url_for(".bank_feed"),
+        site_url=base + url_for(".bank"),
+        entry_url=lambda r: base + url_for(".bank_report", report_id=r.id),
+        summary=lambda r: r.problem, theme_label=lambda r: str(THEMES.get(r.theme, r.theme)))
+    response = Response(body, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+

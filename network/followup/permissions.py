@@ -1,0 +1,124 @@
+"""Who may see and do what in follow-up, mapped onto ``network.permissions``.
+
+A municipality's follow-up (situation pictures, plans, measures, indicators, notes) belongs to
+its *local groups* (``Group.kind == local`` with that ``municipality_code``). Rules:
+
+- Seeing: network admins and members of any non-archived local group of the municipality. A
+  municipality with several local groups (e.g. one per district) shares its follow-up with all of
+  them: the plan is the municipality's, not one district's. In the full-text index a measure is
+  ``group`` content owned by the *primary* local group (the oldest); members of a second local
+  group see the measure's page but find it in search only through the primary group.
+- Editing (pictures, plans, measures, indicators, measurements, notes, report drafts): the same
+  people; the local group is the municipality's collaboration (police, housing, school...).
+- Deciding what becomes public (reviewing and publishing experience reports, the per-measure
+  "public charts" flag): facilitators of a local group of the municipality, and admins.
+- The support log and the programme dashboard: network admins only.
+- Published experience reports are public; a measure with ``public_charts`` shows its indicator
+  charts to everyone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context
+from sqlalchemy import ColumnElement, false, select, true
+
+from network import permissions as core
+from network.accounts.models import Group, GroupKind
+from network.extensions import db
+from network.followup.models import ExperienceReport, Measure, ReportStatus
+
+
+def local_groups(municipality_code: str) -> list[Group]:
+    return list(db.session.scalars(
+        select(Group).where(Group.kind == GroupKind.LOCAL.value,
+                            Group.municipality_code == municipality_code,
+                            Group.archived.is_(False)).order_by(Group.id)))
+
+
+def primary_group_id(municipality_code: str) -> int | None:
+    """The local group that owns the municipality's search entries (the oldest one)."""
+    return db.session.scalar(
+        select(Group.id).where(Group.kind == GroupKind.LOCAL.value,
+                               Group.municipality_code == municipality_code,
+                               Group.archived.is_(False)).order_by(Group.id).limit(1))
+
+
+def _local_roles(user: Any) -> dict[str, set[str]]:
+    """{municipality code: {roles}} for the user's local groups, once per request."""
+    if not core.is_member(user):
+        return {}
+    key = f"_followup_local_{user.id}"
+    if has_request_context() and key in g:
+        return g.get(key)
+    roles = core.group_roles(user)
+    result: dict[str, set[str]] = {}
+    if roles:
+        rows = db.session.execute(
+            select(Group.id, Group.municipality_code).where(
+                Group.id.in_(list(roles)), Group.kind == GroupKind.LOCAL.value,
+                Group.municipality_code.is_not(None), Group.archived.is_(False))).all()
+        for gid, code in rows:
+            result.setdefault(code, set()).add(str(roles[gid]))
+    if has_request_context():
+        setattr(g, key, result)
+    return result
+
+
+def my_municipality_codes(user: Any) -> set[str]:
+    return set(_local_roles(user))
+
+
+def can_view_municipality(user: Any, municipality_code: str) -> bool:
+    return core.is_admin(user) or municipality_code in _local_roles(user)
+
+
+def can_edit_municipality(user: Any, municipality_code: str) -> bool:
+    return can_view_municipality(user, municipality_code)
+
+
+def can_decide_public(user: Any, municipality_code: str) -> bool:
+    """Review/publish experience reports and open indicator charts to everyone."""
+    if core.is_admin(user):
+        return True
+    return "facilitator" in _local_roles(user).get(municipality_code, set())
+
+
+def municipality_filter(user: Any, code_col: Any) -> ColumnElement[bool]:
+    """``can_view_municipality`` as SQL, for list queries."""
+    if core.is_admin(user):
+        return true()
+    codes = my_municipality_codes(user)
+    return code_col.in_(sorted(codes)) if codes else false()
+
+
+def can_view_measure(user: Any, measure: Measure) -> bool:
+    return can_view_municipality(user, measure.municipality_code)
+
+
+def can_view_charts(user: Any, measure: Measure) -> bool:
+    return measure.public_charts or can_view_measure(user, measure)
+
+
+def can_view_report(user: Any, report: ExperienceReport) -> bool:
+    return report.status == ReportStatus.PUBLISHED or can_view_municipality(user, report.municipality_code)
+
+
+def can_edit_report(user: Any, report: ExperienceReport) -> bool:
+    """Drafts are edited by the municipality; once published only the deciders change them."""
+    if report.status == ReportStatus.PUBLISHED:
+        return can_decide_public(user, report.municipality_code)
+    return can_edit_municipality(user, report.municipality_code)
+
+
+def can_review_report(user: Any, report: ExperienceReport) -> bool:
+    return can_decide_public(user, report.municipality_code)
+
+
+def can_manage_support(user: Any) -> bool:
+    return core.is_admin(user)
+
+
+def can_view_dashboard(user: Any) -> bool:
+    return core.is_admin(user)

@@ -1,0 +1,180 @@
+"""The programme's dashboard, support log, exports and report: admins only."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from network.followup import services
+from network.followup.models import SupportEntry
+from tests.followup.helpers import published_report
+
+ADMIN_URLS = ["/uppfoljning/oversikt", "/uppfoljning/oversikt/export.csv",
+              "/uppfoljning/oversikt/export.xlsx",
+              "/uppfoljning/oversikt/rapport", "/uppfoljning/oversikt/diagram/atgarder.svg",
+              "/uppfoljning/stod"]
+
+
+def _activity(world, db):
+    services.add_measurement(world.member, world.indicator, date=dt.date(2025, 6, 30), value="50")
+    services.add_support(world.admin, "0180", date=dt.date(2025, 2, 1), topic="Lägesbild", form="workshop",
+                         hours="3", given_by="Brå")
+    services.add_support(world.admin, "0180", date=dt.date(2025, 9, 1), topic="Indikatorer",
+                         form="radgivning", hours="1,5", given_by="Brå")
+    published_report(world, title="Publicerad rapport")
+    db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["member", "facilitator", "outsider"])
+def test_members_and_facilitators_get_forbidden_on_programme_pages(world, login, who):
+    client = login(getattr(world, who))
+    for url in ADMIN_URLS:
+        assert client.get(url).status_code == 403, url
+
+
+def test_visitors_never_reach_programme_pages(world, client):
+    for url in ADMIN_URLS:
+        response = client.get(url)
+        assert response.status_code == 302 and "/uppfoljning/oversikt" not in response.location
+
+
+def test_dashboard_shows_each_municipality_state(world, login, db):
+    _activity(world, db)
+    page = login(world.admin).get("/uppfoljning/oversikt").get_data(as_text=True)
+    assert "Stockholm" in page and "Läget per kommun" in page
+    assert "/uppfoljning/oversikt/diagram/indikatorer.svg" in page
+    assert "Siffror från den här delen av plattformen finns inte ännu." in page  # activity pending
+
+
+def test_dashboard_query_count_is_bounded(world, login, db, make, assert_max_queries):
+    _activity(world, db)
+    for code in ("1280", "1880", "0181"):
+        services.save_plan(world.admin, code, title="Plan", start_year=2025, end_year=2026, description="")
+    db.session.commit()
+    client = login(world.admin)
+    with assert_max_queries(14):
+        assert client.get("/uppfoljning/oversikt").status_code == 200
+
+
+def test_csv_export_reads_back(world, login, db):
+    _activity(world, db)
+    response = login(world.admin).get("/uppfoljning/oversikt/export.csv")
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    header, stockholm = rows[0], next(r for r in rows if r[0] == "Stockholm")
+    assert stockholm[header.index("Pågår")] == "1"
+    assert stockholm[header.index("Stödtimmar")] == "4.5"
+    assert stockholm[header.index("På väg mot målet")] == "1"
+    assert stockholm[header.index("Publicerade erfarenhetsrapporter")] == "1"
+
+
+def test_xlsx_export_reads_back_with_indicators_and_support(world, login, db):
+    from openpyxl import load_workbook
+
+    _activity(world, db)
+    response = login(world.admin).get("/uppfoljning/oversikt/export.xlsx")
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Kommuner", "Indikatorer", "Stöd", "Erfarenhetsrapporter"]
+    indicators = list(workbook["Indikatorer"].iter_rows(values_only=True))
+    assert indicators[1][2] == "Andel trygga kvällstid" and indicators[1][6] == 50
+    assert len(list(workbook["Stöd"].iter_rows())) == 3
+
+
+def test_support_period_filter_limits_the_totals(world, login, db):
+    _activity(world, db)
+    response = login(world.admin).get("/uppfoljning/oversikt/export.csv?fran=2025-06-01&till=2025-12-31")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    header, stockholm = rows[0], next(r for r in rows if r[0] == "Stockholm")
+    assert stockholm[header.index("Stödtimmar")] == "1.5"
+
+
+def test_printable_report_covers_implementation_outcome_and_spreading(world, login, db):
+    _activity(world, db)
+    page = login(world.admin).get("/uppfoljning/oversikt/rapport").get_data(as_text=True)
+    for heading in ("1. Genomförande", "2. Utfall", "3. Spridning av erfarenheter"):
+        assert heading in page
+    assert "Publicerad rapport" in page and "Andel trygga kvällstid" in page and "followup.css" in page
+
+
+@pytest.mark.parametrize("name", ["atgarder", "indikatorer", "stod"])
+def test_dashboard_charts_are_accessible_svg(world, login, db, name):
+    _activity(world, db)
+    response = login(world.admin).get(f"/uppfoljning/oversikt/diagram/{name}.svg")
+    assert response.mimetype == "image/svg+xml" and b'role="img"' in response.data
+    assert b"<title" in response.data and b"Stockholm" in response.data
+
+
+def test_unknown_dashboard_chart_is_not_found(world, login):
+    assert login(world.admin).get("/uppfoljning/oversikt/diagram/nope.svg").status_code == 404
+
+
+def test_admin_logs_support_and_sees_totals(world, login, db):
+    client = login(world.admin)
+    response = client.post("/uppfoljning/stod", data={
+        "municipality": "0180", "date": "2025-03-01", "topic": "Metod för trygghetsvandring",
+        "form": "metodstod", "hours": "2,5", "given_by": "Anna på Brå"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Stödinsatsen är registrerad." in page and "Metod för trygghetsvandring" in page and "2,5" in page
+
+
+def test_bad_support_input_gets_a_message_and_saves_nothing(world, login, db):
+    client = login(world.admin)
+    response = client.post("/uppfoljning/stod", data={
+        "municipality": "0180", "date": "2025-03-01", "topic": "x", "form": "metodstod", "hours": "två",
+        "given_by": "Anna"}, follow_redirects=True)
+    assert "Värdet måste vara ett tal" in response.get_data(as_text=True)
+    response = client.post("/uppfoljning/stod", data={
+        "municipality": "9999", "date": "2025-03-01", "topic": "x", "form": "metodstod", "hours": "2",
+        "given_by": "Anna"})
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(SupportEntry)) == 0
+
+
+def test_members_cannot_log_support(world, login, db):
+    response = login(world.facilitator).post("/uppfoljning/stod", data={
+        "municipality": "0180", "date": "2025-03-01", "topic": "x", "form": "metodstod", "hours": "2",
+        "given_by": "Anna"})
+    assert response.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(SupportEntry)) == 0
+
+
+def test_demo_seed_builds_a_dashboard_with_real_charts(app, db, login, make):
+    from network.followup.demo import seed_demo
+
+    seed_demo(None)
+    db.session.commit()
+    admin = make.admin()
+    client = login(admin)
+    page = client.get("/uppfoljning/oversikt").get_data(as_text=True)
+    assert "Södertälje" in page and "Malmö" in page and "Örebro" in page
+    bank = client.get("/erfarenhetsbank").get_data(as_text=True)
+    assert bank.count('class="h-result"') == 3
+    seed_demo(None)  # idempotent
+
+
+def test_demo_seed_runs_on_the_accounts_network(app, db, login):
+    from network.accounts.seed import seed_demo
+
+    ctx = seed_demo()
+    db.session.commit()
+    client = login(ctx.users["admin"])
+    page = client.get("/uppfoljning/oversikt").get_data(as_text=True)
+    for name in ("Malmö", "Göteborg", "Örebro", "Uppsala", "Borlänge"):
+        assert name in page
+    malmo = login(ctx.users["malmo_samordnare"]).get("/uppfoljning/kommun/1280").get_data(as_text=True)
+    assert "Åtgärdsplan för brottsförebyggande arbete Malmö" in malmo and "Lägesbild 2026" in malmo
+
+
+def test_network_activity_reads_resources_through_its_stats(world, login, db):
+    from network.resources import services as resources
+
+    resources.create_resource(world.admin, title="Delad metod", type="metodstod", visibility="members",
+                              external_url="https://example.se/m")
+    db.session.commit()
+    page = login(world.admin).get("/uppfoljning/oversikt").get_data(as_text=True)
+    section = page.split("Delade och nedladdade resurser", 1)[1].split("</table>", 1)[0]
+    assert "Resurser delade under perioden" in section and ">1<" in section

@@ -1,0 +1,98 @@
+"""Pure pieces: charts, exports, the Atom feed and the dashboard's trend rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from types import SimpleNamespace
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from network.followup import charts, exports, feeds
+from network.followup.dashboard import trend
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _indicator_svg(name="Andel <trygga> & $x$"):
+    return charts.indicator_chart(
+        chart_id="c1", name=name, unit="procent", points=[(dt.date(2025, 3, 31), 42.0),
+                                                          (dt.date(2025, 6, 30), 45.5)],
+        baseline=40.0, baseline_date=dt.date(2024, 12, 31), target=55.0,
+        labels={"measured": "Uppmätt", "baseline": "Baslinje", "target": "Mål"}, desc="Beskrivning")
+
+
+def test_indicator_chart_is_accessible_svg_with_escaped_labels():
+    svg = _indicator_svg()
+    root = ET.fromstring(svg.split("?>", 1)[1] if svg.startswith("<?xml") else svg)  # noqa: S314 - our own output
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "c1-title c1-desc"
+    assert root.find(f"{SVG}title").text == "Andel <trygga> & $x$"
+    assert root.find(f"{SVG}desc").text == "Beskrivning"
+    assert "<script" not in svg and "<trygga>" not in svg
+
+
+def test_bar_chart_handles_stacked_series():
+    svg = charts.bar_chart(chart_id="d", title="Åtgärder", categories=["Malmö", "Örebro"],
+                           series={"Pågår": [3, 1], "Avslutad": [1, 0]}, unit="Antal", desc="d")
+    assert 'role="img"' in svg and "Malmö" in svg and "Pågår" in svg
+
+
+def test_chart_cache_returns_the_same_svg_for_the_same_key():
+    calls = []
+
+    def build():
+        calls.append(1)
+        return "<svg/>"
+
+    assert charts.cached(("test", 1, "t"), build) == charts.cached(("test", 1, "t"), build)
+    assert len(calls) == 1
+
+
+def test_csv_is_excel_friendly_and_disarms_formulas():
+    body = exports.to_csv((["Kommun", "Timmar"], [["Malmö", 2.5], ["=HYPERLINK()", None]]))
+    text = body.decode("utf-8")
+    assert text.startswith("\ufeffKommun;Timmar\r\n")
+    assert "Malmö;2.5" in text and "'=HYPERLINK()" in text
+
+
+def test_xlsx_reads_back_with_every_sheet():
+    from openpyxl import load_workbook
+
+    body = exports.to_xlsx({"Kommuner": (["Kommun", "Åtgärder"], [["Malmö", 4], ["Örebro", 2]]),
+                            "Stöd": (["Datum"], [[dt.date(2025, 1, 2)]])})
+    workbook = load_workbook(io.BytesIO(body))
+    assert workbook.sheetnames == ["Kommuner", "Stöd"]
+    rows = list(workbook["Kommuner"].iter_rows(values_only=True))
+    assert rows == [("Kommun", "Åtgärder"), ("Malmö", 4), ("Örebro", 2)]
+
+
+def test_atom_feed_parses_and_escapes():
+    report = SimpleNamespace(id=1, title="Rån & <våld>", theme="grovt_vald", problem="Problem",
+                             published_at=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC),
+                             updated_at=dt.datetime(2026, 1, 3, tzinfo=dt.UTC),
+                             municipality=SimpleNamespace(name="Malmö"))
+    body = feeds.atom_feed([report], title="Erfarenhetsbanken", feed_url="http://x/f", site_url="http://x/",
+                           entry_url=lambda r: f"http://x/{r.id}", summary=lambda r: r.problem,
+                           theme_label=lambda r: "Grovt våld")
+    feed = ET.fromstring(body)  # noqa: S314 - our own output
+    ns = "{http://www.w3.org/2005/Atom}"
+    assert feed.findtext(f"{ns}updated") == "2026-01-03T00:00:00Z"
+    entry = feed.find(f"{ns}entry")
+    assert entry.findtext(f"{ns}title") == "Rån & <våld>"
+    assert entry.findtext(f"{ns}published") == "2026-01-02T03:04:00Z"
+    assert entry.find(f"{ns}category").get("label") == "Grovt våld"
+
+
+@pytest.mark.parametrize("baseline, target, desired, latest, expected", [
+    (40, 55, "", None, "no_data"),
+    (40, 55, "", 56, "achieved"),
+    (40, 55, "", 45, "improving"),
+    (40, 55, "", 38, "not_improving"),
+    (48, 30, "", 29, "achieved"),
+    (48, 30, "", 40, "improving"),
+    (48, None, "down", 40, "improving"),
+    (48, None, "up", 40, "not_improving"),
+])
+def test_trend_compares_latest_with_baseline_and_target(baseline, target, desired, latest, expected):
+    assert trend(baseline, target, desired, latest) == expected
