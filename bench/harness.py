@@ -87,7 +87,7 @@ class Instance:
                               check=check)
 
     def migrate(self) -> None:
-        done = self.flask("db", "upgrade", "heads", check=False)
+        done = self.flask("db", "upgrade", check=False)
         if done.returncode != 0:
             raise RuntimeError("flask db upgrade failed:\n" + done.stderr[-3000:])
 

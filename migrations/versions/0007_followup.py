@@ -1,7 +1,7 @@
 """followup: situation pictures, plans, measures, indicators, support, experience reports
 
 Revision ID: 0007_followup
-Revises: 0003_notifications
+Revises: 0006_chat
 Create Date: 2026-11-26 17:48:53.884418
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_followup'
-down_revision = '0003_notifications'
+down_revision = '0006_chat'
 branch_labels = None
 depends_on = None
 
