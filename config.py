@@ -152,6 +152,8 @@ class TestingConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.MAIL_TRANSPORT = "memory"
+        # Thousands of accounts are made per run; see network/accounts/passwords.py.
+        self.PASSWORD_HASH_PROFILE = "fast"
 
     def default_secret_key(self) -> str:
         return "testing-secret-key-not-for-production-use-0123456789"
