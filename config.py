@@ -153,7 +153,7 @@ class TestingConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.MAIL_TRANSPORT = "memory"
         # Thousands of accounts are made per run; see network/accounts/passwords.py.
-        self.PASSWORD_HASH_PROFILE = "fast"
+        self.PASSWORD_HASH_PROFILE = "fast"  # noqa: S105 - a cost profile name, not a password
 
     def default_secret_key(self) -> str:
         return "testing-secret-key-not-for-production-use-0123456789"
