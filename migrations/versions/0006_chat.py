@@ -13,7 +13,8 @@ import sqlalchemy as sa
 revision = '0006_chat'
 down_revision = '0005_events'
 branch_labels = None
-depends_on = None
+# chat_rooms.occurrence_id refers to the events table.
+depends_on = '0005_events'
 
 
 def upgrade():
@@ -27,14 +28,17 @@ def upgrade():
     sa.Column('pinned_prompt', sa.Text(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('occurrence_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_chat_rooms_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['occurrence_id'], ['events.id'], name=op.f('fk_chat_rooms_occurrence_id_events'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_chat_rooms_group_id_groups'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_rooms'))
     )
     with op.batch_alter_table('chat_rooms', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_chat_rooms_group_id'), ['group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chat_rooms_occurrence_id'), ['occurrence_id'], unique=False)
 
     op.create_table('chat_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -125,6 +129,7 @@ def downgrade():
     op.drop_table('chat_messages')
     with op.batch_alter_table('chat_rooms', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_chat_rooms_group_id'))
+        batch_op.drop_index(batch_op.f('ix_chat_rooms_occurrence_id'))
 
     op.drop_table('chat_rooms')
     # ### end Alembic commands ###

@@ -25,3 +25,6 @@ def init_app(app: Flask) -> None:
     from network.resources.services import register_link_kind
 
     register_link_kind(app, services.LINK_KIND, services.link_label)
+    from network.events import register_event_extra
+
+    register_event_extra(app, views.event_section)

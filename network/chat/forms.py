@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from network.chat.models import JoinRule
@@ -19,3 +19,12 @@ class RoomForm(FlaskForm):
     join_rule = RadioField(_l("Vilka får delta"), default=JoinRule.GROUP.value, choices=[
         (JoinRule.GROUP.value, _l("Alla medlemmar i gruppen")),
     ])
+    # Set when the room is opened from an event occurrence's page.
+    occurrence_id = HiddenField()
+
+    def for_occurrence(self) -> None:
+        """An occurrence's room may instead be limited to those registered for it."""
+        self.join_rule.choices = [
+            (JoinRule.REGISTERED.value, _l("Anmälda deltagare till evenemanget")),
+            (JoinRule.GROUP.value, _l("Alla medlemmar i gruppen")),
+        ]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.accounts.models import Group, User
 from network.db import TimestampMixin, UTCDateTime, utcnow
+from network.events.models import Event
 from network.extensions import db
 
 MAX_MESSAGE_LENGTH = 4000
@@ -50,9 +51,14 @@ class ChatRoom(TimestampMixin, db.Model):
     pinned_prompt: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The event occurrence the workshop belongs to; ad-hoc rooms have none. An occurrence that
+    # is deleted leaves its rooms (and their history) in the group.
+    occurrence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True)
 
     group: Mapped[Group] = relationship()
     created_by: Mapped[User | None] = relationship()
+    occurrence: Mapped[Event | None] = relationship()
 
     @property
     def is_open(self) -> bool:

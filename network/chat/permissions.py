@@ -19,10 +19,16 @@ def can_manage_room(user: Any, room: ChatRoom) -> bool:
     return permissions.is_member(user) and permissions.can_manage_group(user, room.group)
 
 
+def _organises_occurrence(user: Any, room: ChatRoom) -> bool:
+    from network.events.permissions import can_manage_event
+
+    return room.occurrence is not None and can_manage_event(user, room.occurrence)
+
+
 def _in_audience(user: Any, room: ChatRoom) -> bool:
     if not permissions.is_member(user):
         return False
-    if can_manage_room(user, room):
+    if can_manage_room(user, room) or _organises_occurrence(user, room):
         return True
     if room.group.archived:
         return False
@@ -32,8 +38,20 @@ def _in_audience(user: Any, room: ChatRoom) -> bool:
 
 
 def _is_registered(user: Any, room: ChatRoom) -> bool:
-    """Registered for the room's event occurrence; false until events are linked to rooms."""
-    return False
+    """Registered (not waitlisted) for the room's event occurrence, asked afresh every time."""
+    from network.events import services as events
+
+    if room.occurrence is None:
+        return False
+    return events.is_registered(user, room.occurrence)
+
+
+def can_create_room_for(user: Any, occurrence: Any) -> bool:
+    """Organisers of an occurrence open its workshop rooms (in the organising group)."""
+    from network.events.permissions import can_manage_event
+
+    return (permissions.is_member(user) and can_manage_event(user, occurrence)
+            and can_create_room(user, occurrence.group))
 
 
 def can_view_room(user: Any, room: ChatRoom) -> bool:

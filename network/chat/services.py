@@ -91,12 +91,20 @@ def get_room(room_id: Any) -> ChatRoom | None:
 
 
 def create_room(actor: User, group: Group, title: str,
-                join_rule: JoinRule = JoinRule.GROUP) -> ChatRoom:
+                join_rule: JoinRule = JoinRule.GROUP, occurrence: Any = None) -> ChatRoom:
+    """A room of ``group``; with ``occurrence`` it is that event occurrence's workshop room.
+
+    The "registered" rule only makes sense for a room tied to an occurrence.
+    """
+    if occurrence is None and join_rule == JoinRule.REGISTERED:
+        raise ChatError("bad_join_rule", _("Bara rum för ett evenemang kan begränsas till anmälda."))
     room = ChatRoom(group=group, title=clean_text(title, MAX_TITLE_LENGTH, what=_("Namnet")),
-                    join_rule=join_rule, created_by_id=actor.id if actor else None)
+                    join_rule=join_rule, created_by_id=actor.id if actor else None,
+                    occurrence=occurrence)
     db.session.add(room)
     db.session.flush()
-    audit(actor, "chat.room.create", room, title=room.title, group_id=group.id)
+    audit(actor, "chat.room.create", room, title=room.title, group_id=group.id,
+          occurrence_id=room.occurrence_id)
     return room
 
 
@@ -120,14 +128,24 @@ def rooms_for_user(user: Any) -> list[ChatRoom]:
     query = select(ChatRoom).join(Group, Group.id == ChatRoom.group_id).options(
         selectinload(ChatRoom.group))
     if not permissions.is_admin(user):
-        # Group rooms of the user's groups, and every room of a group the user facilitates.
+        # Group rooms of the user's groups, rooms of occurrences the user has a seat at, and
+        # every room of a group the user facilitates.
+        from network.events.services import my_registered_event_ids
+
         member_rooms = and_(ChatRoom.group_id.in_(permissions.group_ids(user)),
                             Group.archived.is_(False), ChatRoom.join_rule == JoinRule.GROUP)
+        registered_rooms = and_(ChatRoom.occurrence_id.in_(my_registered_event_ids(user)),
+                                Group.archived.is_(False), ChatRoom.join_rule == JoinRule.REGISTERED)
         facilitated = permissions.facilitated_group_ids(user)
-        query = query.where(or_(member_rooms, ChatRoom.group_id.in_(facilitated)) if facilitated
-                            else member_rooms)
+        query = query.where(or_(member_rooms, registered_rooms, ChatRoom.group_id.in_(facilitated)))
     query = query.order_by((ChatRoom.status == RoomStatus.OPEN).desc(), ChatRoom.id.desc())
     return list(db.session.scalars(query))
+
+
+def rooms_of_occurrence(occurrence: Any) -> list[ChatRoom]:
+    return list(db.session.scalars(
+        select(ChatRoom).where(ChatRoom.occurrence_id == occurrence.id)
+        .options(selectinload(ChatRoom.group)).order_by(ChatRoom.id)))
 
 
 def rooms_of_group(group: Group) -> list[ChatRoom]:
@@ -445,6 +463,9 @@ def save_transcript(actor: User, room: ChatRoom) -> Any:
         summary=_("Logg från workshoppen %(title)s i gruppen %(group)s.", title=room.title,
                   group=room.group.name))
     resources.attach(actor, resource, LINK_KIND, room.id)
+    if room.occurrence_id is not None:
+        # Among the event's minutes and presentations, like material its organisers attach.
+        resources.attach(actor, resource, "event", room.occurrence_id)
     audit(actor, "chat.transcript.save", room, resource_id=resource.id)
     return resource
 

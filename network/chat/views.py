@@ -33,10 +33,33 @@ def _managed_groups() -> list[Group]:
     return list(db.session.scalars(query))
 
 
-def _room_form(groups: list[Group]) -> RoomForm:
+def _room_form(groups: list[Group], occurrence=None) -> RoomForm:
     form = RoomForm()
+    if occurrence is not None:
+        # An occurrence's room belongs to the group that organises it.
+        groups = [occurrence.group]
+        form.for_occurrence()
+        form.occurrence_id.data = str(occurrence.id)
     form.group_id.choices = [(g.id, g.name) for g in groups]
     return form
+
+
+def _occurrence(raw) -> object | None:
+    """The event occurrence a new room is for (None for an ad-hoc room); 403 if not its organiser."""
+    if raw in (None, ""):
+        return None
+    from network.events.models import Event
+
+    try:
+        occurrence_id = int(raw)
+    except (TypeError, ValueError):
+        abort(404)
+    occurrence = db.session.get(Event, occurrence_id) if 0 < occurrence_id < 2**31 else None
+    if occurrence is None:
+        abort(404)
+    if not chat_permissions.can_create_room_for(current_user, occurrence):
+        abort(403)
+    return occurrence
 
 
 @bp.get("/")
@@ -44,33 +67,57 @@ def _room_form(groups: list[Group]) -> RoomForm:
 def index():
     """Rooms the user may join; ``?grupp=<id>`` narrows to one group (the group page links here)."""
     groups = _managed_groups()
+    occurrence = _occurrence(request.args.get("tillfalle"))
     rooms = services.rooms_for_user(current_user)
     group_id = request.args.get("grupp", type=int)
     if group_id is not None:
         rooms = [r for r in rooms if r.group_id == group_id]
-    form = _room_form(groups) if groups else None
-    if form is not None and group_id in {g.id for g in groups}:
+    form = _room_form(groups, occurrence) if groups or occurrence else None
+    if occurrence is not None:
+        form.group_id.data = occurrence.group_id
+        form.title.data = occurrence.title[:services.MAX_TITLE_LENGTH]
+        form.join_rule.data = JoinRule.REGISTERED.value
+    elif form is not None and group_id in {g.id for g in groups}:
         form.group_id.data = group_id
-    return render_template("chat/index.html", rooms=rooms, form=form)
+    return render_template("chat/index.html", rooms=rooms, form=form, occurrence=occurrence)
 
 
 @bp.post("/nytt")
 @login_required
 def create():
     groups = _managed_groups()
-    form = _room_form(groups)
-    if not groups:
+    occurrence = _occurrence(request.form.get("occurrence_id"))
+    form = _room_form(groups, occurrence)
+    if not groups and occurrence is None:
         abort(403)
     if not form.validate_on_submit():
         return render_template("chat/index.html", rooms=services.rooms_for_user(current_user),
-                               form=form), 400
+                               form=form, occurrence=occurrence), 400
     group = db.session.get(Group, form.group_id.data)
     if group is None or not chat_permissions.can_create_room(current_user, group):
         abort(403)
-    room = services.create_room(current_user, group, form.title.data, JoinRule(form.join_rule.data))
+    room = services.create_room(current_user, group, form.title.data, JoinRule(form.join_rule.data),
+                                occurrence=occurrence)
     db.session.commit()
     flash(_("Rummet är skapat."), "success")
     return redirect(url_for("chat.room", room_id=room.id))
+
+
+def event_section(user, occurrence):
+    """The event page's "Workshop" section: rooms the user may join, and for organisers a way to
+    open one. Registered with events so that events need not know the chat exists."""
+    if not permissions.is_member(user):
+        return None
+    rooms = [r for r in services.rooms_of_occurrence(occurrence)
+             if chat_permissions.can_join_room(user, r)]
+    can_create = not occurrence.cancelled and chat_permissions.can_create_room_for(user, occurrence)
+    if not rooms and not can_create:
+        return None
+    return "chat/_event_rooms.html", {
+        "rooms": rooms,
+        "create_url": url_for("chat.index", tillfalle=occurrence.id, _anchor="new-room-heading")
+        if can_create else None,
+    }
 
 
 def client_strings() -> dict[str, str]:

@@ -7,12 +7,21 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 
+def register_event_extra(app: Flask, fn) -> None:
+    """Let a feature above events add a section to the event page without events importing it.
+
+    ``fn(user, event) -> (template_name, data) | None``; the template reads ``extra``.
+    """
+    app.extensions.setdefault("events_extras", []).append(fn)
+
+
 def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.events import cache, feeds, services, views
     from network.notifications.services import register_subject_checker
     from network.views import register_nav, register_panel
 
+    app.extensions.setdefault("events_extras", [])
     cache.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(feeds.bp)

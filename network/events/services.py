@@ -230,6 +230,12 @@ def registration_for(user: Any, event: Event) -> Registration | None:
     )
 
 
+def is_registered(user: Any, event: Event) -> bool:
+    """Has a seat (a waitlist place is not one)."""
+    row = registration_for(user, event)
+    return row is not None and row.status == RegistrationStatus.REGISTERED
+
+
 def registered_count(event: Event) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Registration)

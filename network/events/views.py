@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -151,8 +152,18 @@ def show(event_id: int):
         registered_count=services.registered_count(event),
         closed_reason=services.registration_closed_reason(event),
         form=RegistrationForm(obj=registration), type_labels=TYPE_LABELS,
-        feeds=_feed_links(event.group),
+        feeds=_feed_links(event.group), extras=_extras(event),
     )
+
+
+def _extras(event: Event) -> list:
+    """Sections other features add to the page (e.g. the workshop chat's rooms)."""
+    found = []
+    for fn in current_app.extensions.get("events_extras", []):
+        result = fn(current_user, event)
+        if result:
+            found.append(result)
+    return found
 
 
 def _feed_links(group: Group | None = None) -> dict:
