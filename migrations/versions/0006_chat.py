@@ -14,7 +14,7 @@ revision = '0006_chat'
 down_revision = '0005_events'
 branch_labels = None
 # chat_rooms.occurrence_id refers to the events table.
-depends_on = '0005_events'
+depends_on = None
 
 
 def upgrade():
