@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from network import create_app
 from network.extensions import db as _db
@@ -82,6 +83,28 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             ), {"n": name})
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines_made_during_the_test():
+    """Close the pools of every engine a test used, including apps a test builds itself.
+
+    Otherwise their connections are only closed by the garbage collector, which psycopg reports
+    as a ResourceWarning (an error here) in whichever later test happens to trigger it.
+    """
+    engines: list[Engine] = []
+
+    def remember(conn) -> None:
+        if conn.engine not in engines:
+            engines.append(conn.engine)
+
+    event.listen(Engine, "engine_connect", remember)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "engine_connect", remember)
+        for engine in engines:
+            engine.dispose()
 
 
 def _empty_postgres(engine) -> None:
