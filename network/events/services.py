@@ -20,7 +20,6 @@ from network.accounts.services import audit
 from network.accounts.tokens import hash_token, new_token, token_matches
 from network.db import utcnow
 from network.events import ical
-from network.events.markup import render_markdown
 from network.events.models import (
     AgendaItem,
     CalendarToken,
@@ -34,6 +33,7 @@ from network.events.models import (
 from network.events.permissions import can_manage_event, can_register, can_view_event
 from network.events.timeutil import Rule, expand, local_date_to_utc, to_local, to_utc
 from network.extensions import db
+from network.markdown import render_markdown
 from network.notifications.services import notify, queue_email
 
 URL_PREFIX = "/evenemang"
