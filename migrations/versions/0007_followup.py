@@ -92,6 +92,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_followup_measure_partners_organisation_id_organisations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('measure_id', 'organisation_id', name=op.f('pk_followup_measure_partners'))
     )
+    op.create_table('followup_measure_topics',
+    sa.Column('measure_id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['measure_id'], ['followup_measures.id'], name=op.f('fk_followup_measure_topics_measure_id_followup_measures'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['forum_topics.id'], name=op.f('fk_followup_measure_topics_topic_id_forum_topics'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('measure_id', 'topic_id', name=op.f('pk_followup_measure_topics'))
+    )
     op.create_table('followup_notes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('measure_id', sa.Integer(), nullable=False),
@@ -256,6 +263,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_followup_notes_measure_id'))
 
     op.drop_table('followup_notes')
+    op.drop_table('followup_measure_topics')
     op.drop_table('followup_measure_partners')
     op.drop_table('followup_measure_areas')
     with op.batch_alter_table('followup_indicators', schema=None) as batch_op:

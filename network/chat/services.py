@@ -480,3 +480,16 @@ def link_label(user: Any, room_id: int) -> tuple[str, str] | None:
     if room is None or not can_view_room(user, room):
         return None
     return _("Workshop: %(title)s", title=room.title), url_for("chat.room", room_id=room.id)
+
+
+def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
+    """Workshop rooms used, messages written and distinct participants in [since, until]."""
+    conditions = [ChatMessage.removed_at.is_(None), ChatMessage.author_id.is_not(None)]
+    if since is not None:
+        conditions.append(ChatMessage.created_at >= since)
+    if until is not None:
+        conditions.append(ChatMessage.created_at <= until)
+    rooms, messages, participants = db.session.execute(
+        select(func.count(func.distinct(ChatMessage.room_id)), func.count(ChatMessage.id),
+               func.count(func.distinct(ChatMessage.author_id))).where(*conditions)).one()
+    return {"rooms": rooms or 0, "messages": messages or 0, "participants": participants or 0}

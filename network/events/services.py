@@ -15,12 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from network import fulltext, permissions
-from network.accounts.models import Group, User
+from network.accounts.models import Group, Organisation, User
 from network.accounts.services import audit
 from network.accounts.tokens import hash_token, new_token, token_matches
 from network.db import utcnow
 from network.events import ical
-from network.events.markup import render_markdown
 from network.events.models import (
     AgendaItem,
     CalendarToken,
@@ -34,6 +33,7 @@ from network.events.models import (
 from network.events.permissions import can_manage_event, can_register, can_view_event
 from network.events.timeutil import Rule, expand, local_date_to_utc, to_local, to_utc
 from network.extensions import db
+from network.markdown import render_markdown
 from network.notifications.services import notify, queue_email
 
 URL_PREFIX = "/evenemang"
@@ -646,3 +646,30 @@ def update_series(actor: User, series: EventSeries, data: EventData, now: dt.dat
         _index(series.occurrences[0])
     audit(actor, "events.series.update", series, occurrences=changed)
     return changed
+
+
+def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
+    """Meetings held (not cancelled, start in [since, until]) and registered attendance.
+
+    ``attended_<type>`` splits attendance by the type of the participant's organisation
+    (``attended_none`` for people without one); waitlisted people are not counted.
+    """
+    period = [Event.cancelled_at.is_(None), Event.status != EventStatus.CANCELLED]
+    if since is not None:
+        period.append(Event.start_at >= since)
+    if until is not None:
+        period.append(Event.start_at <= until)
+    held = db.session.scalar(select(func.count(Event.id)).where(*period)) or 0
+    rows = db.session.execute(
+        select(Organisation.type, func.count(Registration.id))
+        .select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(*period, Registration.status == RegistrationStatus.REGISTERED)
+        .group_by(Organisation.type)
+    ).all()
+    figures = {"meetings_held": held, "attended": sum(count for _, count in rows)}
+    for org_type, count in sorted(rows, key=lambda row: str(row[0] or "")):
+        figures[f"attended_{org_type or 'none'}"] = count
+    return figures

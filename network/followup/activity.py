@@ -34,6 +34,8 @@ FIGURE_LABELS = {
     "rooms": _l("Workshoppar"),
     "messages": _l("Meddelanden"),
     "participants": _l("Deltagare"),
+    "authors": _l("Aktiva skribenter"),
+    "attended_none": _l("Deltagare utan organisation"),
 }
 
 
@@ -67,3 +69,11 @@ def network_activity(since: dt.datetime | None, until: dt.datetime | None) -> li
             figures = {figure_label(key): value for key, value in stats(since, until).items()}
         result.append(Activity(feature, title, figures))
     return result
+
+
+def activity_table(since: dt.datetime | None, until: dt.datetime | None):
+    """The network activity as one export table: (part of the platform, figure, value)."""
+    header = [str(_l("Del av plattformen")), str(_l("Mått")), str(_l("Värde"))]
+    rows = [[str(a.title), key, value]
+            for a in network_activity(since, until) for key, value in (a.figures or {}).items()]
+    return header, rows

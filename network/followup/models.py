@@ -77,6 +77,13 @@ measure_partners = Table(
     Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# Forum topics linked to a measure; who may see each topic is asked of the forums feature.
+measure_topics = Table(
+    "followup_measure_topics", db.metadata,
+    Column("measure_id", ForeignKey("followup_measures.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("forum_topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class SituationPicture(TimestampMixin, db.Model):
     """Lägesbild: one per municipality and year; earlier years are the history."""

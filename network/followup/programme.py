@@ -219,6 +219,7 @@ def dashboard_xlsx():
         _("Indikatorer"): indicator_table(),
         _("Stöd"): support_table(since, until),
         _("Erfarenhetsrapporter"): report_table(),
+        _("Nätverkets aktivitet"): activity.activity_table(*_datetimes(since, until)),
     })
     return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      "uppfoljning.xlsx")

@@ -33,7 +33,7 @@ from network.followup.models import (
     SupportForm,
     Theme,
 )
-from network.followup.text import render
+from network.markdown import render_markdown as render
 from network.permissions import Visibility
 
 

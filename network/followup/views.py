@@ -326,6 +326,8 @@ def _chart_rows(indicator: Indicator) -> list[dict]:
 @bp.get("/uppfoljning/atgard/<int:measure_id>")
 @login_required
 def measure(measure_id: int):
+    from network.followup import topics  # it adds its routes to this module's blueprint
+
     measure = _measure(measure_id)
     indicators = list(db.session.scalars(
         select(Indicator).where(Indicator.measure_id == measure.id)
@@ -343,6 +345,7 @@ def measure(measure_id: int):
         charts_form=forms.PublicChartsForm(public_charts=measure.public_charts),
         can_edit=perms.can_edit_municipality(current_user, code),
         can_decide=perms.can_decide_public(current_user, code),
+        linked_topics=topics.linked_topics(current_user, measure.id), topic_path=topics.topic_path,
         **_resource_context("atgard", measure.id, perms.can_edit_municipality(current_user, code)))
 
 

@@ -504,3 +504,23 @@ def notify_flag(post: Post, flag: Flag) -> None:
         if user.id != flag.user_id:
             _send(user, "forum_flag", post.topic, post,
                   lambda: gettext("Ett inlägg har flaggats i %(title)s", title=post.topic.title))
+
+
+def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
+    """Topics and posts created in [since, until] (deleted ones left out) and distinct authors."""
+
+    def period(column):
+        conditions = []
+        if since is not None:
+            conditions.append(column >= since)
+        if until is not None:
+            conditions.append(column <= until)
+        return conditions
+
+    topics = db.session.scalar(select(func.count(Topic.id)).where(
+        Topic.deleted_at.is_(None), *period(Topic.created_at))) or 0
+    posts = select(Post.id, Post.author_id).where(Post.deleted_at.is_(None), *period(Post.created_at))
+    subquery = posts.subquery()
+    count, authors = db.session.execute(select(
+        func.count(subquery.c.id), func.count(func.distinct(subquery.c.author_id)))).one()
+    return {"topics": topics, "posts": count or 0, "authors": authors or 0}

@@ -60,12 +60,29 @@ def build_message(row: OutboxEmail, sender: str) -> EmailMessage:
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
     for item in row.attachments or []:
-        maintype, _, subtype = item["content_type"].partition("/")
-        message.add_attachment(
-            base64.b64decode(item["data_b64"]), maintype=maintype, subtype=subtype or "octet-stream",
-            filename=item["filename"],
-        )
+        _attach(message, item["filename"], item["content_type"], base64.b64decode(item["data_b64"]))
     return message
+
+
+def _attach(message: EmailMessage, filename: str, content_type: str, data: bytes) -> None:
+    """Text parts (e.g. ``text/calendar`` invitations) go out as UTF-8 text with ``charset=utf-8``,
+    so calendar programs read å, ä and ö right; everything else as bytes."""
+    mime, *params = [part.strip() for part in content_type.split(";")]
+    maintype, _, subtype = mime.partition("/")
+    subtype = subtype or "octet-stream"
+    try:
+        text = data.decode("utf-8") if maintype == "text" else None
+    except UnicodeDecodeError:
+        text = None
+    if text is None:
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        return
+    message.add_attachment(text, subtype=subtype, charset="utf-8", filename=filename)
+    part = message.get_payload()[-1]
+    for param in params:  # e.g. "method=REQUEST" for calendar invitations
+        key, _, value = param.partition("=")
+        if key.strip() and key.strip().lower() != "charset":
+            part.set_param(key.strip(), value.strip().strip('"'))
 
 
 def get_transport():

@@ -47,7 +47,7 @@ def test_dashboard_shows_each_municipality_state(world, login, db):
     page = login(world.admin).get("/uppfoljning/oversikt").get_data(as_text=True)
     assert "Stockholm" in page and "Läget per kommun" in page
     assert "/uppfoljning/oversikt/diagram/indikatorer.svg" in page
-    assert "Siffror från den här delen av plattformen finns inte ännu." in page  # activity pending
+    assert "Träffar och deltagande" in page and "Forumaktivitet" in page
 
 
 def test_dashboard_query_count_is_bounded(world, login, db, make, assert_max_queries):
@@ -56,7 +56,7 @@ def test_dashboard_query_count_is_bounded(world, login, db, make, assert_max_que
         services.save_plan(world.admin, code, title="Plan", start_year=2025, end_year=2026, description="")
     db.session.commit()
     client = login(world.admin)
-    with assert_max_queries(14):
+    with assert_max_queries(19):  # a fixed number per feature's stats, not per row
         assert client.get("/uppfoljning/oversikt").status_code == 200
 
 
@@ -78,7 +78,8 @@ def test_xlsx_export_reads_back_with_indicators_and_support(world, login, db):
     _activity(world, db)
     response = login(world.admin).get("/uppfoljning/oversikt/export.xlsx")
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["Kommuner", "Indikatorer", "Stöd", "Erfarenhetsrapporter"]
+    assert workbook.sheetnames == ["Kommuner", "Indikatorer", "Stöd", "Erfarenhetsrapporter",
+                                   "Nätverkets aktivitet"]
     indicators = list(workbook["Indikatorer"].iter_rows(values_only=True))
     assert indicators[1][2] == "Andel trygga kvällstid" and indicators[1][6] == 50
     assert len(list(workbook["Stöd"].iter_rows())) == 3
@@ -178,3 +179,47 @@ def test_network_activity_reads_resources_through_its_stats(world, login, db):
     page = login(world.admin).get("/uppfoljning/oversikt").get_data(as_text=True)
     section = page.split("Delade och nedladdade resurser", 1)[1].split("</table>", 1)[0]
     assert "Resurser delade under perioden" in section and ">1<" in section
+
+
+def _section(page, title):
+    return page.split(f"<h3>{title}</h3>", 1)[1].split("</table>", 1)[0]
+
+
+def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, login, db, make):
+    import uuid
+
+    from network.accounts.models import OrganisationType
+    from network.chat import services as chat
+    from network.events import services as events
+    from network.forums import services as forums
+
+    organiser = make.user()
+    group = make.group(facilitators=[organiser])
+    start = dt.datetime.now() + dt.timedelta(days=10)
+    meeting = events.create_event(organiser, events.EventData(
+        type="network_meeting", group=group, title="Nätverksträff", start=start,
+        end=start + dt.timedelta(hours=2), all_day=False, visibility="members"))
+    police = make.user(organisation=make.organisation(type=OrganisationType.POLIS))
+    events.register(police, meeting)
+    category = forums.create_category(world.admin, "Metoder", group=None)
+    forums.create_topic(police, category, "Trygghetsvandringar", "Hur gör ni?")
+    room = chat.create_room(organiser, group, "Workshop")
+    chat.post_message(organiser, room, "Välkomna", str(uuid.uuid4()))
+    db.session.commit()
+    client = login(world.admin)
+
+    page = client.get("/uppfoljning/oversikt").get_data(as_text=True)
+    meetings = _section(page, "Träffar och deltagande")
+    assert "Träffar genomförda" in meetings and "Deltagare: Polis" in meetings
+    assert "Nya forumtrådar" in _section(page, "Forumaktivitet")
+    assert "Meddelanden" in _section(page, "Deltagande i workshoppar")
+    report = client.get("/uppfoljning/oversikt/rapport").get_data(as_text=True)
+    assert "Deltagare: Polis" in report and "Aktiva skribenter" in report
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(client.get("/uppfoljning/oversikt/export.xlsx").data))
+    rows = list(workbook["Nätverkets aktivitet"].iter_rows(values_only=True))
+    assert ("Träffar och deltagande", "Träffar genomförda", 1) in rows
+    assert ("Forumaktivitet", "Nya forumtrådar", 1) in rows
+    assert ("Deltagande i workshoppar", "Meddelanden", 1) in rows

@@ -99,3 +99,21 @@ def test_a_message_that_keeps_failing_stops_being_retried_but_stays(app):
     row = db.session.scalars(db.select(OutboxEmail)).one()
     assert row.attempts == MAX_ATTEMPTS
     assert row.sent_at is None and row.last_error
+
+
+def test_calendar_attachment_goes_out_as_utf8_text_with_its_method(app):
+    from network.notifications.services import build_message
+
+    ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:Träff i Örebro\r\nEND:VCALENDAR\r\n".encode()
+    queue_email("anna@example.se", "Inbjudan", "Hej\n",
+                attachments=[("traff.ics", "text/calendar; method=REQUEST", ics),
+                             ("data.bin", "application/octet-stream", b"\xff\x00")])
+    db.session.commit()
+    message = build_message(db.session.scalars(db.select(OutboxEmail)).one(), "natverket@example.se")
+
+    calendar, binary = list(message.iter_attachments())
+    assert calendar.get_content_type() == "text/calendar"
+    assert calendar.get_content_charset() == "utf-8" and calendar.get_param("method") == "REQUEST"
+    assert calendar.get_filename() == "traff.ics"
+    assert "SUMMARY:Träff i Örebro" in calendar.get_content()
+    assert binary.get_content_type() == "application/octet-stream" and binary.get_content() == b"\xff\x00"

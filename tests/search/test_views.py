@@ -102,3 +102,12 @@ def test_search_page_query_count_is_bounded(world, make, db, login, assert_max_q
     client = login(world.member)
     with assert_max_queries(10):
         client.get("/sok?q=trygghet")
+
+
+def test_every_indexed_kind_has_a_swedish_facet_label():
+    from network.forums.services import KIND_POST, KIND_TOPIC
+    from network.resources.services import KIND as RESOURCE
+    from network.search.views import KIND_LABELS
+
+    indexed = {KIND_TOPIC, KIND_POST, RESOURCE, "event", "experience", "measure"}
+    assert set(KIND_LABELS) == indexed
