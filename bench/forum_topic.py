@@ -40,7 +40,8 @@ def create_topic() -> int:
     reader = accounts.create_user(EMAIL, PASSWORD, NAME, organisation=organisation)
     people = [accounts.create_user(f"forum{n}@example.se", None, f"Skribent {n}",
                                    organisation=organisation) for n in range(5)]
-    group = accounts.create_group(None, "Lokal samverkansgrupp Bänkby", GroupKind.LOCAL)
+    group = accounts.create_group(None, "Lokal samverkansgrupp Bänkby", GroupKind.LOCAL,
+                                  municipality_code="0180")
     for person in [reader, *people]:
         accounts.add_member(None, group, person, GroupRole.MEMBER)
     category = forums.create_category(people[0], "Samverkan", group=group)
