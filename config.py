@@ -67,6 +67,13 @@ class Config:
         )
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # network/cache.py: the data generation that keeps cached pages and conditional GETs
+        # right. Without Redis it lives in this file, shared by the processes of one machine.
+        self.CACHE_GENERATION_FILE = os.environ.get(
+            "CACHE_GENERATION_FILE", str(INSTANCE_DIR / "cache-generation"))
+        self.CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "network-cache")
+        self.CACHE_MAX_ENTRIES = _int("CACHE_MAX_ENTRIES", 2048)
+        self.PAGE_CACHE = _bool("PAGE_CACHE", True)
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.STORAGE_DIR = Path(os.environ.get("STORAGE_DIR", INSTANCE_DIR / "storage"))
@@ -151,6 +158,7 @@ class TestingConfig(Config):
         super().__init__()
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.CACHE_GENERATION_FILE = None  # each test app counts its own generation
         self.MAIL_TRANSPORT = "memory"
         # Thousands of accounts are made per run; see network/accounts/passwords.py.
         self.PASSWORD_HASH_PROFILE = "fast"  # noqa: S105 - a cost profile name, not a password

@@ -38,11 +38,20 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("network").setLevel(logging.INFO)
 
-    from network import errors, fulltext, i18n, security, views  # noqa: F401 - fulltext: its model
+    from network import (  # noqa: F401 - fulltext: its model
+        cache,
+        errors,
+        fulltext,
+        httpcache,
+        i18n,
+        security,
+        views,
+    )
     from network.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     db.init_app(app)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -59,6 +68,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
     )
+    httpcache.init_app(app)  # inside ProxyFix (security), outside Flask-SocketIO's middleware
     app.extensions["network_nav"] = []
     app.extensions["network_panels"] = []
 

@@ -24,16 +24,22 @@ def translation_directories() -> list[str]:
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and workers: the first language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    user_locale = current_user.locale if current_user and current_user.is_authenticated else None
+    return choose_locale(user_locale)
+
+
+def choose_locale(user_locale: str | None) -> str:
+    """The visitor's choice this session, else the account's language, else the browser's."""
+    languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    if user_locale in languages:
+        return user_locale
     # Swedish first: English only when the visitor chose it or the browser asks for nothing else.
-    best = request.accept_languages.best_match(languages) if request else None
+    best = request.accept_languages.best_match(languages)
     return "en" if best == "en" and not request.accept_languages.quality("sv") else "sv"
 
 

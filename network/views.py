@@ -22,6 +22,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import BadRequest
 
 from network.extensions import db
+from network.pagecache import cached_page
 
 bp = Blueprint("main", __name__)
 
@@ -52,6 +53,7 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 
 @bp.get("/")
+@cached_page(ttl=60)  # "upcoming" and "new since" panels change with the clock too
 def index():
     panels = []
     for _order, panel in current_app.extensions["network_panels"]:

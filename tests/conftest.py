@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import request_started
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
@@ -152,19 +153,23 @@ def app(app_config: dict):
 
     # Requests reuse the app context this fixture pushes, and with it ``g``, where Flask-Login,
     # Flask-Babel and permissions cache the user, locale and roles. Production gets a fresh
-    # ``g`` per request; so does every test request.
-    @app.teardown_request
-    def _fresh_g_per_request(_exc):
+    # ``g`` per request; so does every test request: emptied when it starts (the test's own
+    # code may have filled it, e.g. by asking for a user's roles) and when it ends.
+    def _fresh_g(*_args, **_extra):
         from flask import g
 
         for key in list(g):
             g.pop(key, None)
+
+    request_started.connect(_fresh_g, app)
+    app.teardown_request(_fresh_g)
 
     ctx = app.app_context()
     ctx.push()
     try:
         yield app
     finally:
+        request_started.disconnect(_fresh_g, app)
         _db.session.remove()
         if backend() == "postgres":
             _empty_postgres(_db.engine)

@@ -14,8 +14,9 @@ import hashlib
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.http import is_resource_modified
 
-from network import permissions
+from network import httpcache, permissions
 from network.accounts.models import Group
+from network.cache import generation as data_generation
 from network.db import utcnow
 from network.events import ical, services
 from network.events.cache import feed_cache, now
@@ -52,9 +53,9 @@ def _user_signature(user) -> str:
 def _current_meta(feed: str, condition, name: str, user) -> dict:
     """ETag, Last-Modified and body key: from the cache while fresh, else from the database."""
     cache = feed_cache()
-    generation = cache.generation()
+    generation = data_generation()  # None: it cannot be read, so trust nothing kept
     fresh = current_app.config["EVENTS_FEED_FRESH_SECONDS"]
-    meta = cache.get_meta(feed)
+    meta = cache.get_meta(feed) if generation is not None else None
     if meta and meta["generation"] == generation and now() - meta["at"] < fresh:
         return meta
     count, id_sum, last = services.feed_signature(condition())
@@ -62,7 +63,8 @@ def _current_meta(feed: str, condition, name: str, user) -> dict:
     key = hashlib.sha256(f"{feed}|{count}|{id_sum}|{last}|{extra}|{name}".encode()).hexdigest()
     meta = {"key": key, "etag": key[:40], "generation": generation, "at": now(),
             "last_modified": int((last or EPOCH).timestamp())}
-    cache.set_meta(feed, meta, ttl=fresh)
+    if generation is not None:
+        cache.set_meta(feed, meta, ttl=fresh)
     return meta
 
 
@@ -72,6 +74,9 @@ def _wants_gzip() -> bool:
 
 def _respond(feed: str, condition, name: str, user=None, personal: bool = False) -> Response:
     """``condition`` is a callable giving the feed's WHERE clause, built only when needed."""
+    # The answer depends only on the URL (public, or the token in it): a 304 may be repeated
+    # in front of Flask until the data changes or the feed's freshness runs out.
+    httpcache.shareable(current_app.config["EVENTS_FEED_FRESH_SECONDS"])
     meta = _current_meta(feed, condition, name, user)
     last_modified = dt.datetime.fromtimestamp(meta["last_modified"], dt.UTC)
     gzipped = _wants_gzip()

@@ -7,22 +7,21 @@ report is published.
 
 from __future__ import annotations
 
-import time
-
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import case, func, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from network import fulltext
 from network.accounts.models import ClassificationLevel, OrganisationType
 from network.extensions import db, limiter
-from network.followup import feeds, forms, pagecache, services
+from network.followup import feeds, forms, services
 from network.followup import permissions as perms
 from network.followup.labels import THEMES
 from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
 from network.followup.views import _commit_or_flash, bp
+from network.pagecache import cached_page
 
 PER_PAGE = 20
 FEED_SIZE = 50
@@ -174,39 +173,21 @@ def bank_query(user, q: str, chosen: dict[str, str]):
     return query.options(selectinload(ExperienceReport.municipality))
 
 
-def bank_version() -> tuple:
-    """Changes whenever any report is created, edited, published, unpublished or deleted.
-
-    Read at most once per ``FOLLOWUP_PAGE_CACHE_TTL`` seconds per worker (default 1 s): visitors
-    may see a publication up to that much later, and a cached page costs no query at all."""
-    ttl = current_app.config.get("FOLLOWUP_PAGE_CACHE_TTL", 1.0)
-    now = time.monotonic()
-    known = current_app.extensions.get("followup_bank_version")
-    if known is not None and now - known[0] < ttl:
-        return known[1]
-    count, updated = db.session.execute(
-        select(func.count(ExperienceReport.id), func.max(ExperienceReport.updated_at))).one()
-    version = (count, str(updated))
-    current_app.extensions["followup_bank_version"] = (now, version)
-    return version
-
-
 @bp.get("/erfarenhetsbank")
-@limiter.exempt  # no limits apply; skipping the check keeps the cached page cheap
+@limiter.exempt  # no limits apply
+@cached_page(ttl=300)
 def bank():
-    if pagecache.cacheable():
-        return pagecache.public_page(bank_version(), render_bank)
     return render_bank()
 
 
-def render_bank(**extra) -> str:
+def render_bank() -> str:
     q = request.args.get("q", "").strip()[:200]
     chosen = _filters(request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     results = db.paginate(bank_query(current_user, q, chosen), page=page, per_page=PER_PAGE,
                           error_out=False)
     return render_template("followup/bank.html", results=results, q=q, chosen=chosen,
-                           filters=dict(chosen, q=q) if q else chosen, **extra)
+                           filters=dict(chosen, q=q) if q else chosen)
 
 
 @bp.get("/erfarenhetsbank/<int:report_id>")

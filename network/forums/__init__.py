@@ -27,10 +27,13 @@ def _latest_panel(user):
 
 def init_app(app: Flask) -> None:
     from network.forums import models, views  # noqa: F401 - models: tables for migrations
+    from network.forums.forms import new_client_key
     from network.notifications.services import register_subject_checker
+    from network.pagecache import register_fresh_value
     from network.views import register_nav, register_panel
 
     app.register_blueprint(views.bp)
+    register_fresh_value(views.CLIENT_KEY, new_client_key)
     register_nav(app, "forums.index", _l("Forum"), order=20, members_only=False)
     register_panel(app, _latest_panel, order=20)
     register_subject_checker(app, "forum_topic", _topic_visible)

@@ -33,11 +33,12 @@ from network.forums.forms import (
     ReplyForm,
     SearchForm,
     TopicForm,
-    new_client_key,
 )
 from network.forums.models import Category, CategoryWatch, Post, Topic, TopicWatch
+from network.pagecache import cached_page, fresh_value
 from network.permissions import Visibility, can_view_group, is_member
 
+CLIENT_KEY = "forum_client_key"  # a reply form's double-submit key, new in every response
 bp = Blueprint("forums", __name__, url_prefix="/forum", template_folder="templates")
 
 VISIBILITY_LABELS = {
@@ -130,6 +131,7 @@ def category(category_id: int):
 
 
 @bp.get("/t/<int:topic_id>")
+@cached_page(ttl=60)  # relative times ("3 minuter sedan") change with the clock
 def topic(topic_id: int):
     topic = _topic_or_404(topic_id)
     page = min(_page_arg(), topic.pages)
@@ -144,7 +146,7 @@ def topic(topic_id: int):
             answer = None
     watching = is_member(current_user) and db.session.get(
         TopicWatch, (current_user.id, topic.id)) is not None
-    form = ReplyForm(client_key=new_client_key())
+    form = ReplyForm(client_key=fresh_value(CLIENT_KEY))
     quote = _id(request.args.get("citera"))
     if quote:
         quoted = db.session.get(Post, quote)

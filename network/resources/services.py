@@ -375,12 +375,13 @@ def record_download(file: Any) -> None:
     db.session.execute(
         update(ResourceFile).where(ResourceFile.id == file.id)
         .values(download_count=ResourceFile.download_count + 1)
-        .execution_options(synchronize_session=False)
+        # A counter no cached page waits for (network/cache.py): lists show it within a minute.
+        .execution_options(synchronize_session=False, cache_neutral=True)
     )
     db.session.execute(
         update(Resource).where(Resource.id == file.resource_id)
         .values(download_count=Resource.download_count + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, cache_neutral=True)
     )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import send_file as werkzeug_send_file
 
+from network import httpcache
 from network import permissions as p
 from network.accounts.models import Area, ClassificationLevel, Group, Municipality, Organisation
 from network.extensions import db
@@ -48,6 +49,7 @@ from network.resources.permissions import (
 bp = Blueprint("resources", __name__, url_prefix=services.URL_PREFIX, template_folder="templates")
 
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
+PUBLIC_FILE_RECHECK_SECONDS = 300
 LEVEL_LABELS = {
     ClassificationLevel.SARSKILT_UTSATT.value: _l("Särskilt utsatt område"),
     ClassificationLevel.RISK.value: _l("Riskområde"),
@@ -419,6 +421,9 @@ def download(file_id: int, name: str | None = None):
     # effective visibility and group), for every version's files and every direct URL.
     if file is None or not p.can_view_content(current_user, file.effective_visibility, file.group_id):
         abort(404)
+    if file.effective_visibility == p.Visibility.PUBLIC:
+        # Files never change under their id; a changed visibility is a write, which ends this.
+        httpcache.shareable(PUBLIC_FILE_RECHECK_SECONDS)
     path = storage.path_for(file.storage_key)
     prefix = current_app.config.get("X_ACCEL_REDIRECT_PREFIX")
     if prefix:

@@ -234,3 +234,17 @@ def test_calendar_clients_asking_for_gzip_get_it(client, world):
     again = client.get("/evenemang/kalender/offentlig.ics",
                        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_revoked_token_ends_even_a_repeated_304(client, world, db, count_queries):
+    token = services.regenerate_calendar_token(world["insider"])
+    db.session.commit()
+    url = f"/evenemang/kalender/{token}/min.ics"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    with count_queries() as counter:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert counter.count == 0  # answered in front of Flask (network/httpcache.py)
+    services.revoke_calendar_token(world["insider"])
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 404

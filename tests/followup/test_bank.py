@@ -106,7 +106,6 @@ def test_unpublished_reports_redirect_outsiders_nowhere(world, login, db):
 
 
 def test_visitors_see_a_new_publication_at_once_despite_the_page_cache(app, world, client, db):
-    app.config["FOLLOWUP_PAGE_CACHE_TTL"] = 0  # production: up to a second later
     published_report(world, title="Första rapporten")
     db.session.commit()
     assert "Första rapporten" in client.get("/erfarenhetsbank").get_data(as_text=True)

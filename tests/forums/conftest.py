@@ -41,22 +41,3 @@ class ForumFactory:
 @pytest.fixture
 def forum(make, db):
     return ForumFactory(make, db)
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_globals(app):
-    """Each request starts with empty ``g``, as in production.
-
-    The shared ``app`` fixture keeps one app context for the whole test, and Flask reuses it for
-    every request, so ``g`` (Flask-Login's current user, the cached group roles) would leak from
-    one client's request into the next; tests with several people would see the first one.
-    """
-    from flask import g, request_started
-
-    def reset(sender, **extra):
-        for key in list(vars(g)):
-            g.pop(key, None)
-
-    request_started.connect(reset, app)
-    yield
-    request_started.disconnect(reset, app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from network.accounts.models import AuditLog, GroupVisibility
@@ -348,3 +350,50 @@ def test_control_characters_are_dropped_not_stored(login, forum, make, db):
     post = db.session.scalar(select(Post).where(Post.number == 2))
     assert post.body == "abc\nd"
     assert client.post(f"/forum/t/{topic.id}/svara", data={"body": "\x00\x01"}).status_code == 400
+
+
+# -- the topic page from the page cache ----------------------------------------------------------
+
+
+def _client_key(page: str) -> str:
+    return re.search(r'name="client_key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="client_key"',
+                     page).group(1)
+
+
+def test_every_cached_topic_page_gets_its_own_double_submit_key(forum, make, login, db):
+    member = make.user()
+    topic = forum.topic()
+    db.session.commit()
+    client = login(member)
+    # The first visit moves the reader's read position (a write), so the second renders again.
+    pages = [client.get(f"/forum/t/{topic.id}") for _ in range(3)]
+    assert [p.headers["X-Page-Cache"] for p in pages] == ["miss", "miss", "hit"]
+    first, second = (_client_key(p.get_data(as_text=True)) for p in pages[1:])
+    assert first != second and "\ue000" not in first + second
+    for key, body in ((first, "Första svaret"), (second, "Andra svaret")):
+        response = client.post(f"/forum/t/{topic.id}/svara", data={"body": body, "client_key": key})
+        assert response.status_code == 302
+    page = client.get(f"/forum/t/{topic.id}").get_data(as_text=True)
+    assert "Första svaret" in page and "Andra svaret" in page
+
+
+def test_a_cached_topic_page_is_never_shown_to_someone_who_may_not_see_it(forum, make, login, db):
+    group, member, category = forum.closed_setup()
+    topic = forum.topic(category=category, author=member, title="Internt ämne")
+    outsider = make.user()
+    db.session.commit()
+    assert login(member).get(f"/forum/t/{topic.id}").status_code == 200
+    assert login(member).get(f"/forum/t/{topic.id}").headers["X-Page-Cache"] == "hit"
+    assert login(outsider).get(f"/forum/t/{topic.id}").status_code == 404
+
+
+def test_a_new_reply_shows_on_the_readers_cached_topic_page(forum, make, login, db):
+    reader = make.user()
+    topic = forum.topic()
+    db.session.commit()
+    client = login(reader)
+    client.get(f"/forum/t/{topic.id}")
+    client.get(f"/forum/t/{topic.id}")
+    forum.reply(topic, body="Helt nytt svar från polisen")
+    db.session.commit()
+    assert "Helt nytt svar från polisen" in client.get(f"/forum/t/{topic.id}").get_data(as_text=True)

@@ -156,3 +156,41 @@ class TestXAccelRedirect:
         response = fetch(client, url(r.versions[0].files[0]))
         assert response.status_code == 404
         assert "X-Accel-Redirect" not in response.headers
+
+
+# -- repeated conditional GETs, answered in front of Flask (network/httpcache.py) ----------------
+
+
+def test_a_repeated_304_for_a_public_file_needs_no_query(client, public_file, count_queries):
+    etag = {"If-None-Match": f'"{public_file.sha256}"'}
+    fetch(client, url(public_file), headers=etag)
+    with count_queries() as counter:
+        again = fetch(client, url(public_file), headers=etag)
+    assert again.status_code == 304 and counter.count == 0
+    assert again.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert again.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_file_made_private_is_no_longer_confirmed_to_outsiders(db, client, public_file):
+    etag = {"If-None-Match": f'"{public_file.sha256}"'}
+    fetch(client, url(public_file), headers=etag)
+    resource = public_file.resource
+    services.update_resource(resource.created_by, resource, title=resource.title, type=resource.type,
+                             visibility="members")
+    db.session.commit()
+    assert fetch(client, url(public_file), headers=etag).status_code == 404
+
+
+def test_conditional_gets_of_member_files_always_check_access(db, client, library, make, login,
+                                                              count_queries):
+    member = make.user()
+    r = library.resource(make.admin(), visibility="members")
+    db.session.commit()
+    file = r.versions[0].files[0]
+    etag = {"If-None-Match": f'"{file.sha256}"'}
+    insider = login(member)
+    assert fetch(insider, url(file), headers=etag).status_code == 304
+    with count_queries() as counter:
+        assert fetch(insider, url(file), headers=etag).status_code == 304
+    assert counter.count > 0
+    assert fetch(client, url(file), headers=etag).status_code == 404

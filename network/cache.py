@@ -1,0 +1,224 @@
+"""The platform's cache: what may be reused, and for how long it stays right.
+
+Correctness rests on one number, the *data generation*. It is raised after every commit that
+changed data: any ORM flush, and any INSERT/UPDATE/DELETE statement run through the session
+(``execution_options(cache_neutral=True)`` marks the few writes no page depends on, such as
+download counters). Everything cached remembers the generation it was made at and is used only
+while the generation is unchanged, and never longer than its own TTL (for what changes with the
+clock alone: "upcoming", "3 minutes ago"). So no cached page can outlive the data it shows,
+whichever feature or process changed it (a web request, a CLI command, another worker).
+
+Where the generation lives:
+
+- ``REDIS_URL`` set: a Redis key (INCR), shared by every process on every host. If Redis cannot
+  be reached, nothing is trusted or stored until it can.
+- otherwise: an 8-byte counter in a memory-mapped file in the instance folder, shared by the
+  processes of one machine (``make run``, or several gunicorn workers on SQLite). Reading it costs
+  about a microsecond, so the hot paths (conditional GETs, cached pages) can check it on every
+  request.
+- tests: a counter in the app.
+
+The cached values themselves stay in the process (a bounded LRU): only the generation has to be
+shared for a stale value never to be used, and in-process values need no serialising.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import mmap
+import os
+import struct
+import threading
+import time
+from collections import OrderedDict
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
+
+log = logging.getLogger(__name__)
+_DIRTY = "network_cache_dirty"
+_COUNTER = struct.Struct("<Q")
+_listening = False
+
+
+class LocalGeneration:
+    """One process, or tests: a counter in memory."""
+
+    def __init__(self) -> None:
+        self._value = 0
+        self._lock = threading.Lock()
+
+    def value(self) -> int | None:
+        return self._value
+
+    def bump(self) -> None:
+        with self._lock:
+            self._value += 1
+
+
+class FileGeneration:
+    """Processes on one machine: a counter in a shared memory-mapped file, locked for writing."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < _COUNTER.size:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    if os.fstat(fd).st_size < _COUNTER.size:
+                        os.ftruncate(fd, _COUNTER.size)
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+            self._map = mmap.mmap(fd, _COUNTER.size)
+        finally:
+            os.close(fd)
+        self._lock_path = path
+
+    def value(self) -> int | None:
+        return _COUNTER.unpack_from(self._map, 0)[0]
+
+    def bump(self) -> None:
+        with open(self._lock_path, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            _COUNTER.pack_into(self._map, 0, _COUNTER.unpack_from(self._map, 0)[0] + 1)
+
+
+class RedisGeneration:
+    """Every process on every host: a Redis key."""
+
+    def __init__(self, url: str, key: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self.key = key
+
+    def value(self) -> int | None:
+        try:
+            raw = self.client.get(self.key)
+        except Exception as exc:  # noqa: BLE001 - a cache outage means "trust nothing", not an error page
+            log.warning("cache generation unavailable: %s", exc)
+            return None
+        return int(raw) if raw is not None else 0
+
+    def bump(self) -> None:
+        try:
+            self.client.incr(self.key)
+        except Exception as exc:  # noqa: BLE001
+            # Nothing can be trusted until Redis is back: value() answers None meanwhile, and
+            # the first value after the outage differs from all before it only if we move it.
+            log.error("cache generation not raised: %s", exc)
+
+
+class Cache:
+    """Values tagged with the generation they were made at; a bounded in-process LRU."""
+
+    def __init__(self, generation: LocalGeneration | FileGeneration | RedisGeneration,
+                 max_entries: int = 2048) -> None:
+        self.generation = generation
+        self.max_entries = max_entries
+        self._items: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, generation: int | None) -> Any:
+        """The value stored under ``key`` at ``generation`` and not expired, else None."""
+        if generation is None:
+            return None
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            made_at, expires, value = item
+            if made_at != generation or expires < time.monotonic():
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return value
+
+    def set(self, key: Any, value: Any, generation: int | None, ttl: float) -> None:
+        if generation is None:
+            return
+        with self._lock:
+            self._items[key] = (generation, time.monotonic() + ttl, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def cache() -> Cache:
+    return current_app.extensions["network_cache"]
+
+
+def generation() -> int | None:
+    """The current data generation, or None when it cannot be known (then cache nothing)."""
+    return cache().generation.value()
+
+
+def bump() -> None:
+    """Raise the generation by hand, for a change the session listeners cannot see."""
+    cache().generation.bump()
+
+
+# -- noticing changes ----------------------------------------------------------------------------
+
+
+def _mark(session: Session) -> None:
+    session.info[_DIRTY] = True
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    if not session.info.get(_DIRTY) and any(
+            True for _ in chain(session.new, session.dirty, session.deleted)):
+        _mark(session)
+
+
+def _do_orm_execute(state: Any) -> None:
+    if state.execution_options.get("cache_neutral"):
+        return
+    statement = state.statement
+    writes = state.is_insert or state.is_update or state.is_delete or (
+        isinstance(statement, TextClause)
+        and statement.text.lstrip()[:6].lower() not in ("select", "pragma"))
+    if writes:
+        _mark(state.session)
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_DIRTY, False) and has_app_context():
+        network_cache = current_app.extensions.get("network_cache")
+        if network_cache is not None:
+            network_cache.generation.bump()
+
+
+def _after_rollback(session: Session) -> None:
+    # Fires for the real database rollback only (not a savepoint's): nothing flushed survives.
+    session.info.pop(_DIRTY, None)
+
+
+def init_app(app: Flask) -> None:
+    global _listening
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        generation_store: Any = RedisGeneration(redis_url, app.config["CACHE_KEY_PREFIX"] + ":generation")
+    elif app.config.get("CACHE_GENERATION_FILE"):
+        generation_store = FileGeneration(Path(app.config["CACHE_GENERATION_FILE"]))
+    else:
+        generation_store = LocalGeneration()
+    app.extensions["network_cache"] = Cache(generation_store, app.config.get("CACHE_MAX_ENTRIES", 2048))
+    if not _listening:
+        # One set of listeners for every app (tests build many); each finds its app's cache.
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _do_orm_execute)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
+        _listening = True

@@ -1,0 +1,135 @@
+"""Whole rendered pages, reused for the same person, language and URL while the data holds.
+
+The pages read most (the start page, forum topics, the experience bank) are rendered once and
+then served from memory until the data generation changes (any committed write, see
+``network/cache.py``) or their TTL passes (for what changes with the clock alone). A view opts in
+with ``@cached_page(ttl=...)`` placed directly under its route decorator.
+
+Why reuse is safe: a page is stored only after its view ran in full — loading, the permission
+check, rendering — and answered 200 for that identity (one person, or "not logged in"). It is
+handed out again only to the same identity at the same generation, when every input of that
+check is unchanged. Session-bound values never enter the cache: the CSRF token and the forms'
+double-submit keys are rendered as placeholders and filled in fresh for each response
+(``fresh_value``). Pages with flashed messages, non-200 answers and POSTs are never cached.
+
+The identity comes from the session without loading the account: Flask-Login's ``_user_id``
+(which carries the account's session token) is checked once per generation with the normal
+loader, so a changed password, a deactivation or a role change (all writes) is seen at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import current_app, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from network import cache, i18n
+
+AUTH_TTL = 300
+_RENDERING = "_network_page_rendering"
+_CSRF_FIELD = "csrf_token"
+
+
+def _placeholder(name: str) -> str:
+    return f"\ue000{name}\ue001"
+
+
+_FRESH: dict[str, Callable[[], str]] = {"csrf": generate_csrf}
+
+
+def register_fresh_value(name: str, factory: Callable[[], str]) -> None:
+    """A value that must differ per response (e.g. a form's double-submit key)."""
+    _FRESH[name] = factory
+
+
+def fresh_value(name: str) -> str:
+    """The value for a page: a placeholder while rendering for the cache, else a new one."""
+    if g.get(_RENDERING):
+        return _placeholder(name)
+    return _FRESH[name]()
+
+
+def _identity() -> tuple | None:
+    """(who, language) for the cache key, or None when this request must not use the cache."""
+    user_id = session.get("_user_id")
+    if user_id is None:
+        if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+            return None  # Flask-Login restores the session from it: let the view run
+        return ("anonymous", i18n.choose_locale(None))
+    generation = cache.generation()
+    key = ("auth", hashlib.blake2b(str(user_id).encode(), digest_size=16).digest())
+    known = cache.cache().get(key, generation)
+    if known is None:
+        if not current_user.is_authenticated:
+            return None
+        known = (current_user.id, current_user.locale)
+        cache.cache().set(key, known, generation, AUTH_TTL)
+    return (known[0], i18n.choose_locale(known[1]))
+
+
+def _filled(body: str) -> str:
+    for name, factory in _FRESH.items():
+        marker = _placeholder(name)
+        if marker in body:
+            body = body.replace(marker, factory())
+    return body
+
+
+def _serve(body: str, headers: list[tuple[str, str]], state: str) -> Any:
+    body = _filled(body)
+    response = current_app.response_class(body, mimetype="text/html", headers=headers)
+    response.headers["X-Page-Cache"] = state
+    return response
+
+
+def cached_page(ttl: float = 60) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if (request.method not in ("GET", "HEAD") or "_flashes" in session
+                    or not current_app.config.get("PAGE_CACHE", True)):
+                return view(*args, **kwargs)
+            generation = cache.generation()
+            identity = _identity() if generation is not None else None
+            if identity is None:
+                return view(*args, **kwargs)
+            key = ("page", request.host, request.full_path, *identity)
+            stored = cache.cache().get(key, generation)
+            if stored is not None:
+                return _serve(*stored, state="hit")
+            response = _render(view, args, kwargs)
+            if (response.status_code != 200 or response.mimetype != "text/html"
+                    or response.is_streamed or "_flashes" in session
+                    or "Set-Cookie" in response.headers):
+                return _fill_in(response)
+            headers = [(k, v) for k, v in response.headers.items()
+                       if k not in ("Content-Length", "Content-Type")]
+            body = response.get_data(as_text=True)
+            cache.cache().set(key, (body, headers), generation, ttl)
+            return _serve(body, headers, "miss")
+        return wrapper
+    return decorator
+
+
+def _fill_in(response: Any) -> Any:
+    """A response not kept (an error page, a redirect, a flash): its placeholders filled in."""
+    if response.mimetype == "text/html" and not response.is_streamed:
+        response.set_data(_filled(response.get_data(as_text=True)))
+    response.headers["X-Page-Cache"] = "skip"
+    return response
+
+
+def _render(view: Callable, args: tuple, kwargs: dict) -> Any:
+    """Run the view with every per-response value as a placeholder."""
+    setattr(g, _RENDERING, True)
+    setattr(g, _CSRF_FIELD, _placeholder("csrf"))  # what every csrf_token() call returns now
+    try:
+        return current_app.make_response(view(*args, **kwargs))
+    finally:
+        g.pop(_RENDERING, None)
+        g.pop(_CSRF_FIELD, None)

@@ -1,0 +1,122 @@
+"""The data generation: raised by every committed write, from any session, shared by processes."""
+
+import pytest
+from sqlalchemy import text, update
+
+from network import cache
+from network.accounts.models import User
+
+
+def test_a_committed_write_raises_the_generation(db, make):
+    before = cache.generation()
+    make.user()
+    db.session.commit()
+    assert cache.generation() > before
+
+
+def test_reading_and_committing_nothing_keeps_the_generation(db, make):
+    make.user()
+    db.session.commit()
+    before = cache.generation()
+    db.session.scalars(db.select(User)).all()
+    db.session.commit()
+    assert cache.generation() == before
+
+
+def test_a_rolled_back_write_keeps_the_generation(db, make):
+    before = cache.generation()
+    make.user()
+    db.session.rollback()
+    db.session.commit()
+    assert cache.generation() == before
+
+
+def test_bulk_statements_and_sql_text_count_as_writes(db, make):
+    user = make.user()
+    db.session.commit()
+    before = cache.generation()
+    db.session.execute(update(User).where(User.id == user.id).values(title="Samordnare"))
+    db.session.commit()
+    middle = cache.generation()
+    db.session.execute(text("UPDATE users SET title = 'Utvecklare' WHERE id = :id"), {"id": user.id})
+    db.session.commit()
+    assert before < middle < cache.generation()
+
+
+def test_a_write_marked_cache_neutral_keeps_the_generation(db, make):
+    user = make.user()
+    db.session.commit()
+    before = cache.generation()
+    db.session.execute(update(User).where(User.id == user.id).values(title="x")
+                       .execution_options(cache_neutral=True))
+    db.session.commit()
+    assert cache.generation() == before
+
+
+def test_values_live_only_at_their_generation_and_within_their_ttl(monkeypatch):
+    store = cache.Cache(cache.LocalGeneration(), max_entries=2)
+    store.set("a", 1, generation=5, ttl=60)
+    assert store.get("a", 5) == 1
+    assert store.get("a", 6) is None
+    assert store.get("a", 5) is None  # a stale entry is dropped, not kept for later
+    store.set("b", 2, generation=5, ttl=-1)
+    assert store.get("b", 5) is None
+    store.set("c", 3, generation=None, ttl=60)  # generation unknown: nothing is stored
+    assert store.get("c", None) is None
+
+
+def test_the_cache_holds_at_most_its_size():
+    store = cache.Cache(cache.LocalGeneration(), max_entries=2)
+    for key in "abc":
+        store.set(key, key, generation=1, ttl=60)
+    assert [store.get(key, 1) for key in "abc"] == [None, "b", "c"]
+
+
+def test_processes_on_one_machine_share_the_file_generation(tmp_path):
+    # Two mappings of one file behave as two gunicorn workers would.
+    first = cache.FileGeneration(tmp_path / "generation")
+    second = cache.FileGeneration(tmp_path / "generation")
+    assert first.value() == second.value() == 0
+    first.bump()
+    second.bump()
+    assert first.value() == second.value() == 2
+
+
+def test_the_file_generation_survives_a_restart(tmp_path):
+    cache.FileGeneration(tmp_path / "generation").bump()
+    assert cache.FileGeneration(tmp_path / "generation").value() == 1
+
+
+def test_a_write_in_another_process_is_seen(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "generation"
+    mine = cache.FileGeneration(path)
+    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                    "from network.cache import FileGeneration; "
+                    "FileGeneration(Path(sys.argv[1])).bump()", str(path)], check=True)
+    assert mine.value() == 1
+
+
+def test_the_redis_generation_is_shared_and_unknown_when_redis_is_down(redis_url):
+    first = cache.RedisGeneration(redis_url, "test-cache:generation")
+    second = cache.RedisGeneration(redis_url, "test-cache:generation")
+    start = first.value()
+    second.bump()
+    assert first.value() == start + 1
+    down = cache.RedisGeneration("redis://127.0.0.1:1/0", "test-cache:generation")
+    assert down.value() is None
+    down.bump()  # logged, never raised: a cache outage is not an error page
+
+
+@pytest.mark.parametrize("setting", ["file", "local"])
+def test_the_app_picks_its_generation_store_from_the_configuration(app_config, tmp_path, setting):
+    from network import create_app
+
+    config = dict(app_config)
+    if setting == "file":
+        config["CACHE_GENERATION_FILE"] = str(tmp_path / "gen")
+    app = create_app(config)
+    kind = cache.FileGeneration if setting == "file" else cache.LocalGeneration
+    assert isinstance(app.extensions["network_cache"].generation, kind)

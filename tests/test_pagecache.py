@@ -1,0 +1,120 @@
+"""Cached pages: reused only for the same person, language and data, with fresh tokens."""
+
+import re
+
+import pytest
+
+from network.accounts import services as accounts
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "WTF_CSRF_ENABLED": True}
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_the_second_view_of_the_start_page_is_served_without_queries(make, login, count_queries):
+    client = login(make.user(name="Anna Andersson"))
+    assert client.get("/").headers["X-Page-Cache"] == "miss"
+    with count_queries() as counter:
+        again = client.get("/")
+    assert again.headers["X-Page-Cache"] == "hit" and counter.count == 0
+    assert "Välkommen, Anna Andersson" in again.get_data(as_text=True)
+
+
+def test_people_never_get_each_others_page(make, login):
+    anna, bo = make.user(name="Anna Andersson"), make.user(name="Bo Berg")
+    login(anna).get("/")
+    page = login(bo).get("/").get_data(as_text=True)
+    assert "Bo Berg" in page and "Anna Andersson" not in page
+
+
+def test_visitors_never_get_a_members_page(make, login, client):
+    login(make.user(name="Anna Andersson")).get("/")
+    page = client.get("/").get_data(as_text=True)
+    assert "Anna Andersson" not in page and 'href="/logga-in' in page
+
+
+def test_each_session_gets_its_own_working_csrf_token(make, login):
+    user = make.user()
+    first, second = login(user), login(user)
+    tokens = []
+    for client in (first, second):
+        page = client.get("/").get_data(as_text=True)
+        assert "\ue000" not in page
+        tokens.append(csrf(page))
+    assert tokens[0] != tokens[1]
+    for client, token in zip((first, second), tokens, strict=True):
+        response = client.post("/sprak", data={"csrf_token": token, "lang": "en", "next": "/"})
+        assert response.status_code == 302
+
+
+def test_a_write_anyone_makes_shows_at_once(make, login, db):
+    from network.accounts.models import GroupVisibility
+
+    member = make.user()
+    db.session.commit()
+    client = login(member)
+    client.get("/")
+    make.group(name="Nya gruppen i Malmö", visibility=GroupVisibility.MEMBERS, members=[member])
+    db.session.commit()
+    again = client.get("/")
+    assert again.headers["X-Page-Cache"] == "miss"
+    assert "Nya gruppen i Malmö" in again.get_data(as_text=True)
+
+
+def test_a_changed_language_gives_the_page_in_that_language(make, login):
+    client = login(make.user())
+    assert 'lang="sv"' in client.get("/").get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_changed_password_ends_the_old_session_even_for_cached_pages(make, login, db):
+    user = make.user(name="Anna Andersson")
+    client = login(user)
+    client.get("/")
+    accounts.set_password(user, "ett-helt-nytt-losenord-2")
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Anna Andersson" not in page
+
+
+def test_a_deactivated_account_gets_no_cached_page(make, login, db):
+    user = make.user(name="Anna Andersson")
+    client = login(user)
+    client.get("/")
+    user.active = False
+    db.session.commit()
+    assert "Anna Andersson" not in client.get("/").get_data(as_text=True)
+
+
+def test_pages_with_a_flashed_message_are_never_kept(make, login):
+    client = login(make.user())
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Sparat!")]
+    first = client.get("/")
+    assert "Sparat!" in first.get_data(as_text=True)
+    assert "X-Page-Cache" not in first.headers
+    assert "Sparat!" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_page_cache_can_be_switched_off(app, make, login):
+    app.config["PAGE_CACHE"] = False
+    client = login(make.user())
+    client.get("/")
+    assert "X-Page-Cache" not in client.get("/").headers
+
+
+def test_pages_expire_after_their_ttl(make, login, monkeypatch):
+    import time
+
+    client = login(make.user())
+    client.get("/")
+    later = time.monotonic() + 61
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert client.get("/").headers["X-Page-Cache"] == "miss"
