@@ -14,6 +14,7 @@ from network.accounts.forms import AddMemberForm, GroupForm, RoleForm
 from network.accounts.models import Group, GroupKind, GroupRole, Municipality, User
 from network.accounts.views import bp
 from network.extensions import db
+from network.pagecache import cached_page
 
 
 def _load_group(group_id: int) -> Group:
@@ -29,6 +30,7 @@ def _municipalities() -> list[Municipality]:
 
 
 @bp.get("/grupper")
+@cached_page(ttl=60)
 def groups():
     show_archived = permissions.is_admin(current_user) and request.args.get("arkiverade") == "1"
     rows = services.visible_groups(current_user, include_archived=show_archived)
@@ -41,6 +43,7 @@ def groups():
 
 
 @bp.get("/grupper/<int:group_id>")
+@cached_page(ttl=60)
 def group(group_id: int):
     group = _load_group(group_id)
     members = services.group_members(group) if account_permissions.can_see_members(

@@ -25,6 +25,7 @@ from network.accounts.models import (
 )
 from network.accounts.views import bp
 from network.extensions import db
+from network.pagecache import cached_page
 
 
 def _require_admin() -> None:
@@ -47,6 +48,7 @@ def _load_area(area_id: int) -> Area:
 
 
 @bp.get("/kommuner")
+@cached_page(ttl=60)
 def municipalities():
     county = request.args.get("lan", "")
     participating = request.args.get("deltar") == "1"
@@ -62,6 +64,7 @@ def municipalities():
 
 
 @bp.get("/kommuner/<code>")
+@cached_page(ttl=60)
 def municipality(code: str):
     municipality = _load_municipality(code)
     groups = list(db.session.scalars(

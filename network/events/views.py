@@ -44,6 +44,7 @@ from network.events.permissions import (
 )
 from network.events.timeutil import STOCKHOLM, to_local
 from network.extensions import db
+from network.pagecache import cached_page
 from network.resources import services as resources
 
 bp = Blueprint("events", __name__, url_prefix="/evenemang", template_folder="templates")
@@ -86,6 +87,7 @@ def _filtered(group_id: int | None, kind: str | None):
 
 
 @bp.get("/")
+@cached_page(ttl=60)
 def index():
     form, group_id, kind = _filters()
     past = request.args.get("visa") == "tidigare"
@@ -109,6 +111,7 @@ def _can_create_any() -> bool:
 
 @bp.get("/manad")
 @bp.get("/manad/<int:year>/<int:month>")
+@cached_page(ttl=60)
 def month(year: int | None = None, month: int | None = None):
     today = to_local(utcnow()).date()
     year, month = year or today.year, month or today.month
@@ -139,6 +142,7 @@ def month(year: int | None = None, month: int | None = None):
 
 
 @bp.get("/<int:event_id>")
+@cached_page(ttl=60)
 def show(event_id: int):
     event = load_event(event_id)
     registration = services.registration_for(current_user, event)

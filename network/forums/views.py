@@ -98,6 +98,7 @@ def _post_url(post: Post) -> str:
 
 
 @bp.get("/")
+@cached_page(ttl=60)
 def index():
     categories = queries.visible_categories(current_user)
     unread = queries.unread_by_category(current_user, [c.id for c in categories])
@@ -116,6 +117,7 @@ def index():
 
 
 @bp.get("/k/<int:category_id>")
+@cached_page(ttl=60)
 def category(category_id: int):
     category = _category_or_404(category_id)
     unanswered = category.is_qa and request.args.get("visa") == "obesvarade"

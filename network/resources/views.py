@@ -26,6 +26,7 @@ from network import httpcache
 from network import permissions as p
 from network.accounts.models import Area, ClassificationLevel, Group, Municipality, Organisation
 from network.extensions import db
+from network.pagecache import cached_page
 from network.resources import feed, filetypes, services, storage
 from network.resources.forms import EditResourceForm, RejectForm, ResourceForm, VersionForm
 from network.resources.models import (
@@ -111,6 +112,7 @@ def _filters() -> services.Filters:
 
 
 @bp.get("/")
+@cached_page(ttl=60)
 def index():
     filters = _filters()
     page = services.browse(current_user, filters, page=_int_arg("page") or 1)
@@ -165,6 +167,7 @@ def atom():
 
 
 @bp.get("/<int:resource_id>")
+@cached_page(ttl=60)
 def detail(resource_id: int):
     resource = _load(resource_id)
     return render_template(
