@@ -20,6 +20,8 @@ loader, so a changed password, a deactivation or a role change (all writes) is s
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -35,8 +37,15 @@ _RENDERING = "_network_page_rendering"
 _CSRF_FIELD = "csrf_token"
 
 
+# Placeholders carry a secret of this process: anyone can type the private-use characters
+# into a post or a name, and a guessable placeholder in user content would be filled with the
+# reader's CSRF token. The secret never leaves the process (pages are filled before sending).
+_SECRET = secrets.token_hex(16)
+_MARKER = re.compile("\ue000" + _SECRET + "([a-z_]+)\ue001")
+
+
 def _placeholder(name: str) -> str:
-    return f"\ue000{name}\ue001"
+    return f"\ue000{_SECRET}{name}\ue001"
 
 
 _FRESH: dict[str, Callable[[], str]] = {"csrf": generate_csrf}
@@ -72,16 +81,22 @@ def _identity() -> tuple | None:
     return (known[0], i18n.choose_locale(known[1]))
 
 
-def _filled(body: str) -> str:
-    for name, factory in _FRESH.items():
-        marker = _placeholder(name)
-        if marker in body:
-            body = body.replace(marker, factory())
-    return body
+def _split(body: str) -> list[str]:
+    """Text and placeholder names alternating, so that a hit only joins (no search)."""
+    return _MARKER.split(body)
 
 
-def _serve(body: str, headers: list[tuple[str, str]], state: str) -> Any:
-    body = _filled(body)
+def _filled(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    filled = list(parts)
+    for i in range(1, len(filled), 2):
+        filled[i] = _FRESH[filled[i]]()
+    return "".join(filled)
+
+
+def _serve(parts: list[str], headers: list[tuple[str, str]], state: str) -> Any:
+    body = _filled(parts)
     response = current_app.response_class(body, mimetype="text/html", headers=headers)
     response.headers["X-Page-Cache"] = state
     return response
@@ -109,9 +124,9 @@ def cached_page(ttl: float = 60) -> Callable:
                 return _fill_in(response)
             headers = [(k, v) for k, v in response.headers.items()
                        if k not in ("Content-Length", "Content-Type")]
-            body = response.get_data(as_text=True)
-            cache.cache().set(key, (body, headers), generation, ttl)
-            return _serve(body, headers, "miss")
+            parts = _split(response.get_data(as_text=True))
+            cache.cache().set(key, (parts, headers), generation, ttl)
+            return _serve(parts, headers, "miss")
         return wrapper
     return decorator
 
@@ -119,7 +134,7 @@ def cached_page(ttl: float = 60) -> Callable:
 def _fill_in(response: Any) -> Any:
     """A response not kept (an error page, a redirect, a flash): its placeholders filled in."""
     if response.mimetype == "text/html" and not response.is_streamed:
-        response.set_data(_filled(response.get_data(as_text=True)))
+        response.set_data(_filled(_split(response.get_data(as_text=True))))
     response.headers["X-Page-Cache"] = "skip"
     return response
 

@@ -118,3 +118,13 @@ def test_pages_expire_after_their_ttl(make, login, monkeypatch):
     later = time.monotonic() + 61
     monkeypatch.setattr(time, "monotonic", lambda: later)
     assert client.get("/").headers["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize("typed", ["\ue000csrf\ue001", "\ue000csrf_token\ue001", "\ue000\ue001"])
+def test_placeholders_typed_by_a_user_are_never_filled_in(make, login, typed):
+    """A name (or post) holding a look-alike placeholder must not receive the reader's token."""
+    client = login(make.user(name=f"Anna {typed} Andersson"))
+    for _ in range(2):
+        page = client.get("/").get_data(as_text=True)
+        assert f"Anna {typed} Andersson" in page
+        assert page.count(csrf(page)) == page.count('name="csrf_token"')
