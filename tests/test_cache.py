@@ -120,3 +120,21 @@ def test_the_app_picks_its_generation_store_from_the_configuration(app_config, t
     app = create_app(config)
     kind = cache.FileGeneration if setting == "file" else cache.LocalGeneration
     assert isinstance(app.extensions["network_cache"].generation, kind)
+
+
+def test_with_redis_the_apps_writes_raise_the_shared_generation(app_config, redis_url):
+    from network import create_app
+    from network.extensions import db
+
+    app = create_app({**app_config, "REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "test-cache-app"})
+    with app.app_context():
+        generation = app.extensions["network_cache"].generation
+        assert isinstance(generation, cache.RedisGeneration)
+        before = generation.value()
+        from network.accounts import services
+
+        services.create_user("redis.test@example.se", None, "Redis Testsson")
+        db.session.commit()
+        assert generation.value() == before + 1
+        db.session.remove()
+        db.engine.dispose()
