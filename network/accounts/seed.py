@@ -23,8 +23,11 @@ Later features add their own demo content with a hook registered in their ``init
     ``"0380"`` Uppsala, ``"2081"`` Borlänge);
   - ``ctx.organisations``: by key (``"bra"``, ``"malmo_kommun"``, ``"polis_malmo"``...);
   - ``ctx.areas``: by name (``"Rosengård"``, ``"Vivalla"``...);
-  - ``ctx.session``: the database session; ``ctx.now``: the seed's timestamp.
-Hooks run in registration order, after the accounts data, inside the same transaction.
+  - ``ctx.session``: the database session; ``ctx.now``: the seed's timestamp;
+  - ``ctx.shared``: what one feature's hook leaves for a later one, under "<feature>.<name>"
+    (e.g. events leaves ``"events.workshop"``, which the chat gives a room).
+Hooks run in registration order (the features' layering order), after the accounts data,
+inside the same transaction.
 
 The classifications follow the Police's public lägesbilder (2021, 2023, 2025) as closely as
 demo data needs; check polisen.se before quoting them.
@@ -70,6 +73,7 @@ class SeedContext:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     areas: dict[str, Area] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 def register_seed(app: Flask, fn: SeedHook) -> None:

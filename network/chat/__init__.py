@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from network.chat import broadcast, cli, state, views
+    from network.accounts.seed import register_seed
+    from network.chat import broadcast, cli, demo, state, views
     from network.chat.sockets import ChatNamespace
     from network.extensions import socketio
     from network.views import register_nav
@@ -28,3 +29,4 @@ def init_app(app: Flask) -> None:
     from network.events import register_event_extra
 
     register_event_extra(app, views.event_section)
+    register_seed(app, demo.seed_chat)

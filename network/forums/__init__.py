@@ -15,6 +15,22 @@ def _topic_visible(user, topic_id: int) -> bool:
     return topic is not None and permissions.can_view_topic(user, topic)
 
 
+def _post_link(user, post_id: int):
+    """The library's "used in" entry for a post: only for readers of the topic, never a deleted
+    post (its attachments are hidden with it)."""
+    from flask_babel import gettext
+
+    from network.forums import permissions, queries, services
+
+    post = queries.load_post(post_id)
+    if post is None or post.deleted_at is not None or post.topic.deleted_at is not None:
+        return None
+    if not permissions.can_view_topic(user, post.topic):
+        return None
+    return (gettext("%(title)s, inlägg %(number)s i forumet", title=post.topic.title,
+                    number=post.number), services.post_path(post.id))
+
+
 def _latest_panel(user):
     """Start page: recently active topics the user may read, with what is new for them."""
     from network.forums import queries
@@ -28,8 +44,10 @@ def _latest_panel(user):
 def init_app(app: Flask) -> None:
     from network.forums import models, views  # noqa: F401 - models: tables for migrations
     from network.forums.forms import new_client_key
+    from network.forums.services import KIND_POST
     from network.notifications.services import register_subject_checker
     from network.pagecache import register_fresh_value
+    from network.resources.services import register_link_kind
     from network.views import register_nav, register_panel
 
     app.register_blueprint(views.bp)
@@ -37,3 +55,4 @@ def init_app(app: Flask) -> None:
     register_nav(app, "forums.index", _l("Forum"), order=20, members_only=False)
     register_panel(app, _latest_panel, order=20)
     register_subject_checker(app, "forum_topic", _topic_visible)
+    register_link_kind(app, KIND_POST, _post_link)

@@ -10,12 +10,15 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    MultipleFileField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.markdown import MAX_LENGTH, MAX_NESTING, nesting_depth
 
@@ -58,7 +61,39 @@ def new_client_key() -> str:
     return str(uuid.uuid4())
 
 
-class PostFormBase(FlaskForm):
+class ResourceIdsField(SelectMultipleField):
+    """Resource ids from a list the view fills with what the user may see (or has attached).
+
+    Anything else (a tampered id, a resource the user cannot see) is refused with our message.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=int, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = [int(v) for v in valuelist if str(v).isdigit() and len(str(v)) < 10]
+        self._invalid = len(self.data) != len(valuelist)
+
+    def pre_validate(self, form) -> None:
+        offered = {value for value, _label in self.choices or []}
+        if getattr(self, "_invalid", False) or any(v not in offered for v in self.data or []):
+            raise ValidationError(_l("Välj bara material ur listan."))
+
+
+class CheckboxIdsField(ResourceIdsField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AttachmentFields:
+    """Files to upload and library resources to link, on every form that writes a post."""
+
+    files = MultipleFileField(_l("Bifoga filer"))
+    library = ResourceIdsField(_l("Bifoga material från biblioteket"), choices=[],
+                               render_kw={"size": 6})
+
+
+class PostFormBase(AttachmentFields, FlaskForm):
     body = BodyField(_l("Inlägg"), validators=[valid_body], filters=[clean_text],
                      render_kw={"rows": 10, "data-mentions": "true"})
     # A random key per rendered form: a double-click submits it twice and gets one post.
@@ -79,11 +114,12 @@ class ReplyForm(PostFormBase):
     reply_to = HiddenField()
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(AttachmentFields, FlaskForm):
     title = StringField(_l("Rubrik"), filters=[_strip], validators=[
         Optional(), Length(min=3, max=200, message=_l("Rubriken ska vara 3–200 tecken."))])
     body = BodyField(_l("Inlägg"), validators=[valid_body], filters=[clean_text],
                      render_kw={"rows": 12})
+    remove = CheckboxIdsField(_l("Ta bort bilagor"), choices=[])
 
 
 class FlagForm(FlaskForm):

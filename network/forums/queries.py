@@ -29,6 +29,7 @@ from network.forums.models import (
 from network.forums.permissions import moderated_categories_filter, visible_categories_filter
 from network.forums.services import KIND_POST, KIND_TOPIC
 from network.permissions import is_member, visible_groups_filter
+from network.resources import services as resources
 
 
 @dataclass
@@ -184,6 +185,15 @@ def topic_posts(topic: Topic, page: int) -> list[Post]:
                            Post.number < first + POSTS_PER_PAGE)
         .options(selectinload(Post.author).selectinload(User.organisation))
         .order_by(Post.number)))
+
+
+def post_attachments(user: Any, posts: list[Post | None]) -> dict[int, list]:
+    """{post id: attachments the user may see} for a page of posts, in one query.
+
+    Deleted posts show none, whoever reads them (moderators included).
+    """
+    ids = [p.id for p in posts if p is not None and p.deleted_at is None]
+    return resources.attachments_for(user, KIND_POST, ids)
 
 
 def first_unread_number(topic: Topic, read: TopicRead | None) -> int:

@@ -9,14 +9,25 @@ kind ``forum_post`` each reply (object id = post id, title = its topic's title).
 category's visibility and group, and are updated whenever these change (category edit, topic
 move) and removed when the content is deleted.
 
-Attachments: posts are text only. When the resource library lands, files attach to a post
-through its services (a link table keyed by ("forum_post", post.id)); ``create_topic``/``reply``
-are where the uploaded resource ids will be handed over, and the post template where they list.
+Attachments live in the resource library and are linked to a post as ("forum_post", post.id)
+through ``network.resources.services`` (this package writes no files). ``create_topic``,
+``reply`` and ``edit_post`` take an ``Attachments``: uploaded files become library resources
+owned by the poster with the category's audience (a closed group's topic gives group-only
+resources; a public category asks for public, which the library's review step still guards),
+and picked resources are linked as they are. A refused file raises the library's
+``ResourceError`` before anything is kept: the caller rolls back, so there is no post and no
+file. A repeated submit (same form key) attaches nothing twice. Readers see an attachment only
+as far as they may see the resource (``queries.post_attachments``, one query per page); a
+soft-deleted post shows none, and the resource page lists a post only to those who may read it
+(the "forum_post" resolver in ``__init__``). The forum's search entries, feeds and
+notifications carry the post text only, never attachment names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from flask_babel import gettext
 from sqlalchemy import delete, func, or_, select, update
@@ -41,6 +52,7 @@ from network.forums.models import (
 )
 from network.markdown import plain_text, render_markdown
 from network.permissions import Visibility, default_visibility_for
+from network.resources import services as resources
 
 KIND_TOPIC = "forum_topic"
 KIND_POST = "forum_post"
@@ -51,6 +63,22 @@ DUPLICATE_WINDOW = dt.timedelta(seconds=30)
 
 class ForumError(ValueError):
     """A request that cannot be carried out; the message is for the user."""
+
+
+@dataclass
+class Attachments:
+    """What a form adds to (or, when editing, removes from) a post's attachments.
+
+    ``uploads`` become new library resources; ``picked`` are resources the view has checked the
+    actor may see; ``removed`` are resource ids to unlink.
+    """
+
+    uploads: Sequence[resources.Upload] = ()
+    picked: Sequence = ()
+    removed: Sequence[int] = field(default_factory=tuple)
+
+    def __bool__(self) -> bool:
+        return bool(self.uploads or self.picked or self.removed)
 
 
 def topic_path(topic_id: int) -> str:
@@ -141,6 +169,54 @@ def reindex_access(category: Category) -> None:
                            group_id=category.group_id)
 
 
+# -- attachments -----------------------------------------------------------------------------
+
+
+def attachment_visibility(category: Category) -> Visibility:
+    """The audience an uploaded file gets: the category's, and never wider than a closed group."""
+    level = Visibility(category.visibility)
+    group = category.group
+    if group is not None and default_visibility_for(group) == Visibility.GROUP:
+        return Visibility.GROUP
+    return level
+
+
+def _store_uploads(actor: User, category: Category, attachments: Attachments | None) -> list:
+    """Check and store the uploaded files as library resources, before the post exists.
+
+    First, so that a refused file stops the request before there is a post to undo (on SQLite a
+    savepoint opened outside a transaction commits when released, so the post's own savepoint
+    must come after these rows have opened the transaction).
+    """
+    if not attachments or not attachments.uploads:
+        return []
+    if len(attachments.uploads) > resources.MAX_FILES_PER_UPLOAD:
+        raise resources.ResourceError(gettext("Högst %(n)s filer åt gången.",
+                                              n=resources.MAX_FILES_PER_UPLOAD))
+    visibility = attachment_visibility(category).value
+    return [resources.create_uploaded_resource(actor, upload, visibility=visibility,
+                                               group_id=category.group_id)
+            for upload in attachments.uploads]
+
+
+def _link(actor: User, post: Post, stored: list, attachments: Attachments | None) -> None:
+    if not attachments:
+        return
+    for resource in [*stored, *attachments.picked]:
+        resources.attach(actor, resource, KIND_POST, post.id)
+    for resource_id in attachments.removed:
+        resource = resources.get_visible(actor, resource_id)
+        if resource is not None and resources.detach(actor, resource, KIND_POST, post.id) \
+                and actor.id != post.author_id:
+            audit(actor, "forums.post.detach", post, resource_id=resource.id, topic_id=post.topic_id)
+
+
+def _discard(actor: User, stored: list) -> None:
+    """A repeated submit lost the race: the files it stored belong to no post."""
+    for resource in stored:
+        resources.delete_resource(actor, resource)
+
+
 # -- posting ---------------------------------------------------------------------------------
 
 
@@ -185,11 +261,13 @@ def _new_post(actor: User, topic: Topic, number: int, body: str, client_key: str
 
 
 def create_topic(actor: User, category: Category, title: str, body: str, *,
-                 client_key: str | None = None) -> tuple[Post, bool]:
+                 client_key: str | None = None,
+                 attachments: Attachments | None = None) -> tuple[Post, bool]:
     """Start a topic; returns (first post, created). A repeated submit returns the first one."""
     existing = _existing_submission(actor, client_key, None, body)
     if existing is not None:
         return existing, False
+    stored = _store_uploads(actor, category, attachments)
     now = utcnow()
     try:
         with db.session.begin_nested():
@@ -202,7 +280,9 @@ def create_topic(actor: User, category: Category, title: str, body: str, *,
             db.session.flush()
     except IntegrityError:
         # Two clicks raced past the check above; the other one made the post.
+        _discard(actor, stored)
         return _existing_submission(actor, client_key, None, body), False
+    _link(actor, post, stored, attachments)
     category.topic_count += 1
     category.last_post_at = now
     _index_topic(topic, post)
@@ -214,13 +294,15 @@ def create_topic(actor: User, category: Category, title: str, body: str, *,
 
 
 def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None,
-          reply_to: Post | None = None) -> tuple[Post, bool]:
+          reply_to: Post | None = None,
+          attachments: Attachments | None = None) -> tuple[Post, bool]:
     """Add a post to ``topic``; returns (post, created). A repeated submit returns the first."""
     existing = _existing_submission(actor, client_key, topic, body)
     if existing is not None:
         return existing, False
     if reply_to is not None and reply_to.topic_id != topic.id:
         reply_to = None
+    stored = _store_uploads(actor, topic.category, attachments)
     try:
         with db.session.begin_nested():
             # One UPDATE hands out the next number atomically, on both backends.
@@ -234,7 +316,9 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
             db.session.flush()
     except IntegrityError:
         db.session.refresh(topic)
+        _discard(actor, stored)
         return _existing_submission(actor, client_key, topic, body), False
+    _link(actor, post, stored, attachments)
     now = post.created_at
     topic.last_number = number
     topic.reply_count += 1
@@ -248,9 +332,12 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
     return post, True
 
 
-def edit_post(actor: User, post: Post, body: str, *, title: str | None = None) -> Post:
+def edit_post(actor: User, post: Post, body: str, *, title: str | None = None,
+              attachments: Attachments | None = None) -> Post:
+    """Change the text (the old one goes to the history) and add or remove attachments."""
     topic = post.topic
     new_title = title.strip() if title is not None and post.number == 1 else None
+    _link(actor, post, _store_uploads(actor, topic.category, attachments), attachments)
     if body == post.body and (new_title is None or new_title == topic.title):
         return post
     db.session.add(PostRevision(post_id=post.id, body=post.body,

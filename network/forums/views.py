@@ -33,10 +33,12 @@ from network.forums.forms import (
     ReplyForm,
     SearchForm,
     TopicForm,
+    new_client_key,
 )
 from network.forums.models import Category, CategoryWatch, Post, Topic, TopicWatch
 from network.pagecache import cached_page, fresh_value
 from network.permissions import Visibility, can_view_group, is_member
+from network.resources import services as resources
 
 CLIENT_KEY = "forum_client_key"  # a reply form's double-submit key, new in every response
 bp = Blueprint("forums", __name__, url_prefix="/forum", template_folder="templates")
@@ -158,6 +160,7 @@ def topic(topic_id: int):
         "forums/topic.html", topic=topic, category=topic.category, posts=posts, page=page,
         pagination=queries.Page([], page, 20, topic.last_number), answer=answer, form=form,
         previous_read=previous_read, watching=watching,
+        attachments=queries.post_attachments(current_user, [*posts, answer]),
         can_reply=perm.can_reply(current_user, topic),
         can_moderate=perm.can_moderate_topic(current_user, topic),
         can_mark_answer=perm.can_mark_answer(current_user, topic))
@@ -268,6 +271,32 @@ def feed(category_id: int):
 # -- writing ---------------------------------------------------------------------------------
 
 
+def _offer_library(form) -> None:
+    """The picker lists what the writer may see in the library; validation accepts only that."""
+    form.library.choices = resources.picker_choices(current_user)
+
+
+def _attachments(form, removed=()) -> services.Attachments:
+    uploads = [resources.Upload(f.stream, f.filename or "") for f in request.files.getlist("files")
+               if f and (f.filename or f.content_length)]
+    picked = [r for r in (resources.get_visible(current_user, i) for i in form.library.data or [])
+              if r is not None]
+    return services.Attachments(uploads=uploads, picked=picked, removed=list(removed))
+
+
+def _refused(form, error: resources.ResourceError) -> int:
+    """Undo everything the request did (no post, no stored file) and show why on the form."""
+    db.session.rollback()
+    form.files.errors = [*list(form.files.errors or []), str(error)]
+    return 413 if isinstance(error, resources.UploadTooLarge) else 422
+
+
+@bp.context_processor
+def _upload_limit() -> dict:
+    """The post forms' file hint (the topic page's reply form too) names the library's limit."""
+    return {"max_mb": resources.upload_limit_text()}
+
+
 @bp.route("/k/<int:category_id>/nytt", methods=["GET", "POST"])
 @login_required
 def new_topic(category_id: int):
@@ -275,36 +304,48 @@ def new_topic(category_id: int):
     if not perm.can_start_topic(current_user, category):
         abort(403)
     form = TopicForm()
+    _offer_library(form)
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             post, _created = services.create_topic(current_user, category, form.title.data,
-                                                   form.body.data, client_key=form.client_key.data)
+                                                   form.body.data, client_key=form.client_key.data,
+                                                   attachments=_attachments(form))
         except services.ForumError:
             abort(400)
-        db.session.commit()
-        return redirect(url_for("forums.topic", topic_id=post.topic_id))
-    status = 400 if form.errors else 200
+        except resources.ResourceError as error:
+            status = _refused(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("forums.topic", topic_id=post.topic_id))
     return render_template("forums/new_topic.html", form=form, category=category), status
 
 
-@bp.post("/t/<int:topic_id>/svara")
+@bp.route("/t/<int:topic_id>/svara", methods=["GET", "POST"])
 @login_required
 def reply(topic_id: int):
+    """The topic page's reply form posts here; GET is the full form, with the library picker."""
     topic = _topic_or_404(topic_id)
     if not perm.can_reply(current_user, topic):
         abort(403)
-    form = ReplyForm()
+    form = ReplyForm(client_key=new_client_key()) if request.method == "GET" else ReplyForm()
+    _offer_library(form)
     if not form.validate_on_submit():
         return render_template("forums/reply.html", form=form, topic=topic,
-                               category=topic.category), 400
+                               category=topic.category), 400 if form.is_submitted() else 200
     reply_to = None
     if _id(form.reply_to.data):
         reply_to = db.session.get(Post, _id(form.reply_to.data))
     try:
         post, _created = services.reply(current_user, topic, form.body.data,
-                                        client_key=form.client_key.data, reply_to=reply_to)
+                                        client_key=form.client_key.data, reply_to=reply_to,
+                                        attachments=_attachments(form))
     except services.ForumError:
         abort(400)
+    except resources.ResourceError as error:
+        status = _refused(form, error)
+        return render_template("forums/reply.html", form=form, topic=topic,
+                               category=topic.category), status
     db.session.commit()
     return redirect(_post_url(post))
 
@@ -318,13 +359,21 @@ def edit_post(post_id: int):
     form = EditPostForm(obj=post if request.method == "GET" else None)
     if request.method == "GET" and post.number == 1:
         form.title.data = post.topic.title
+    _offer_library(form)
+    current = queries.post_attachments(current_user, [post]).get(post.id, [])
+    form.remove.choices = [(a.resource_id, a.title) for a in current]
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        services.edit_post(current_user, post, form.body.data,
-                           title=form.title.data if post.number == 1 else None)
-        db.session.commit()
-        flash(_("Inlägget är sparat."), "success")
-        return redirect(_post_url(post))
-    status = 400 if form.errors else 200
+        try:
+            services.edit_post(current_user, post, form.body.data,
+                               title=form.title.data if post.number == 1 else None,
+                               attachments=_attachments(form, removed=form.remove.data or []))
+        except resources.ResourceError as error:
+            status = _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Inlägget är sparat."), "success")
+            return redirect(_post_url(post))
     return render_template("forums/edit_post.html", form=form, post=post), status
 
 

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     from network.views import register_nav, register_panel
 
     storage.install_session_hooks()
+    app.request_class = storage.spooling_request_class(app.request_class)
     app.register_blueprint(views.bp)
     cli.init_app(app)
     register_nav(app, "resources.index", _l("Bibliotek"), order=30, members_only=False)

@@ -16,6 +16,12 @@ API for other features (they know resources only through this module):
 ``create_generated_resource(actor, *, title, filename, content, content_type, visibility,
 group_id, type=ResourceType.OVRIGT, summary="")``
     Store a server-made file (transcript, report) with the same checks as an upload.
+``create_uploaded_resource(actor, upload, *, visibility, group_id)``
+    A file someone uploads inside another feature (a forum post) becomes a library resource
+    they own, checked and stored like any upload; a public request is reviewed as usual.
+``attachments_for(user, kind, object_ids)``
+    ``{object id: [Attachment]}`` for a whole page of objects in one query (what a reader may
+    see, with the current version's files); ``upload_limit_text()`` for the form hint.
 ``picker_choices(user)`` and ``forms.ResourcePickerField``
     Let a form pick an existing resource the user may see (``resources/_picker.html``).
 """
@@ -385,6 +391,19 @@ def record_download(file: Any) -> None:
     )
 
 
+def create_uploaded_resource(actor: Any, upload: Upload, *, visibility: str,
+                             group_id: int | None, type: str = ResourceType.OVRIGT) -> Resource:
+    """One uploaded file as a resource of its own, titled by its (cleaned) name."""
+    title = filetypes.safe_filename(upload.filename)
+    return create_resource(actor, title=title, type=str(type), visibility=str(visibility),
+                           group_id=group_id, uploads=[upload])
+
+
+def upload_limit_text() -> str:
+    """The largest accepted file in MB, as the forms' hints say it."""
+    return _megabytes(current_app.config["MAX_UPLOAD_BYTES"])
+
+
 def create_generated_resource(actor: Any, *, title: str, filename: str, content: bytes,
                               content_type: str, visibility: str, group_id: int | None,
                               type: str = ResourceType.OVRIGT, summary: str = "") -> Resource:
@@ -471,6 +490,68 @@ def resources_for(user: Any, kind: str, object_id: int) -> list[Resource]:
         .order_by(Resource.created_at.desc(), Resource.id.desc())
         .options(selectinload(Resource.versions).selectinload(ResourceVersion.files))
     ))
+
+
+@dataclass
+class AttachedFile:
+    id: int
+    filename: str
+    kind: str
+    content_type: str
+    size: int
+
+    @property
+    def kind_label(self) -> str:
+        found = filetypes.KINDS.get(self.kind)
+        return str(found.label) if found else self.content_type
+
+
+@dataclass
+class Attachment:
+    """A linked resource as a reader sees it beside another feature's object."""
+
+    resource_id: int
+    title: str
+    type: str
+    external_url: str | None
+    files: list[AttachedFile]
+
+    @property
+    def type_label(self) -> str:
+        return str(TYPE_LABELS.get(ResourceType(self.type), self.type))
+
+
+def attachments_for(user: Any, kind: str, object_ids: Iterable[int]) -> dict[int, list[Attachment]]:
+    """The resources linked to each object that ``user`` may see, oldest link first, with their
+    current version's files: one query however many objects and files."""
+    ids = sorted(set(object_ids))
+    if not ids:
+        return {}
+    newest = (select(func.max(ResourceVersion.number))
+              .where(ResourceVersion.resource_id == Resource.id).correlate(Resource)
+              .scalar_subquery())
+    rows = db.session.execute(
+        select(ResourceLink.object_id, Resource.id, Resource.title, Resource.type,
+               Resource.external_url, ResourceFile.id.label("file_id"), ResourceFile.filename,
+               ResourceFile.kind, ResourceFile.content_type, ResourceFile.size)
+        .join(Resource, Resource.id == ResourceLink.resource_id)
+        .outerjoin(ResourceVersion, and_(ResourceVersion.resource_id == Resource.id,
+                                         ResourceVersion.number == newest))
+        .outerjoin(ResourceFile, ResourceFile.version_id == ResourceVersion.id)
+        .where(ResourceLink.kind == kind, ResourceLink.object_id.in_(ids),
+               visible_resources_filter(user))
+        .order_by(ResourceLink.object_id, ResourceLink.created_at, ResourceLink.id,
+                  ResourceFile.id)
+    ).all()
+    found: dict[int, list[Attachment]] = {}
+    for row in rows:
+        attached = found.setdefault(row.object_id, [])
+        if not attached or attached[-1].resource_id != row.id:
+            attached.append(Attachment(row.id, row.title, row.type, row.external_url, []))
+        if row.file_id is not None:
+            attached[-1].files.append(AttachedFile(row.file_id, row.filename, row.kind,
+                                                   row.content_type, row.size))
+    return found
 
 
 def usages(user: Any, resource: Resource) -> list[tuple[str, str]]:

@@ -9,7 +9,9 @@ commit (rollback, error, closed session). Deletions wait for the commit the same
 
 Uploads themselves are spooled by Werkzeug through ``spool_file``, an unnamed temporary file
 inside ``STORAGE_DIR/.tmp`` (``O_TMPFILE`` on Linux), so an aborted request leaves nothing behind
-and nothing is ever written to the system's temporary directory.
+and nothing is ever written to the system's temporary directory. ``spooling_request_class``
+makes that the app's rule for every request, whichever feature's form carries the files: the
+form is parsed before any blueprint hook runs (CSRF protection reads it first).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from flask import current_app
+from flask import Request, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -89,6 +91,17 @@ def path_for(key: str) -> Path:
 def spool_file(*_args, **_kwargs) -> IO[bytes]:
     """Werkzeug's stream factory for uploads: an anonymous temp file inside the storage folder."""
     return tempfile.TemporaryFile(dir=root() / TMP)  # noqa: SIM115 - Werkzeug closes it
+
+
+def spooling_request_class(base: type[Request]) -> type[Request]:
+    """``base`` with uploads spooled by ``spool_file`` (looked up per call, so tests can spy)."""
+
+    class SpoolingRequest(base):  # type: ignore[misc, valid-type]
+        def _get_file_stream(self, total_content_length, content_type, filename=None,
+                             content_length=None):
+            return spool_file()
+
+    return SpoolingRequest
 
 
 def save_stream(stream: BinaryIO, max_bytes: int) -> StoredFile:

@@ -58,13 +58,6 @@ LEVEL_LABELS = {
 }
 
 
-@bp.before_request
-def spool_uploads_inside_storage() -> None:
-    """Werkzeug spools uploaded files; keep them inside STORAGE_DIR, never in the system tmp."""
-    if request.method == "POST":
-        request._get_file_stream = storage.spool_file  # type: ignore[method-assign]
-
-
 @bp.app_context_processor
 def labels() -> dict:
     return {"resource_type_labels": TYPE_LABELS, "resource_theme_labels": THEMES,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from network.accounts.models import GroupVisibility
 
 
@@ -21,19 +23,50 @@ def _count(count_queries, client, url):
     return counter.count
 
 
+def _attach_to_posts(make, topic, every=1):
+    """Library resources (one with two files, one a link) on every ``every``-th post."""
+    from network.resources import services as resources
+
+    admin = make.admin()
+    posts = [p for p in topic_posts_of(topic) if p.number % every == 0]
+    for post in posts:
+        with_files = resources.create_resource(
+            admin, title=f"Bilaga {post.number}", type="rapport", visibility="members",
+            uploads=[resources.Upload(io.BytesIO(b"text %d" % post.number), "a.txt"),
+                     resources.Upload(io.BytesIO(b"mer text"), "b.txt")])
+        link = resources.create_resource(admin, title=f"Länk {post.number}", type="film_lank",
+                                         visibility="members", external_url="https://example.se/")
+        for resource in (with_files, link):
+            resources.attach(admin, resource, "forum_post", post.id)
+
+
+def topic_posts_of(topic):
+    from sqlalchemy import select
+
+    from network.extensions import db
+    from network.forums.models import Post
+
+    return db.session.scalars(select(Post).where(Post.topic_id == topic.id)).all()
+
+
 def test_topic_page_queries_do_not_grow_with_posts(forum, make, login, count_queries,
                                                    assert_max_queries, db):
     reader = make.user()
     category = forum.category()
     small = _topic_with_replies(forum, make, category, 5)
     large = _topic_with_replies(forum, make, category, 60)
+    _attach_to_posts(make, small, every=3)
+    _attach_to_posts(make, large)
     db.session.commit()
     client = login(reader)
     few = _count(count_queries, client, f"/forum/t/{small.id}")
     many = _count(count_queries, client, f"/forum/t/{large.id}?page=2")
     assert few == many
-    with assert_max_queries(12):
-        client.get(f"/forum/t/{large.id}?page=3")
+    with assert_max_queries(12) as counter:
+        page = client.get(f"/forum/t/{large.id}?page=3").get_data(as_text=True)
+    assert "Bilaga 41" in page and "Länk 60" in page and page.count("/bibliotek/fil/") == 40
+    # Every attachment of the page (resources, current versions, files) in one query.
+    assert sum("resource_links" in sql for sql in counter.statements) == 1
 
 
 def test_category_page_queries_do_not_grow_with_topics(forum, make, login, count_queries,

@@ -223,6 +223,34 @@ def test_uploads_are_spooled_inside_the_storage_folder(app, uploader, monkeypatc
     assert calls, "the upload was not spooled through storage.spool_file"
 
 
+def test_uploads_are_spooled_inside_storage_even_when_csrf_reads_the_form_first(
+        app, make, login, isolated_tmp, monkeypatch):
+    """CSRF protection parses the form in an app-wide hook, before any blueprint's hook runs:
+    the spooling must be the request class's own, or files would land in the system tmp."""
+    import re
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    calls = []
+    original = storage.spool_file
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(storage, "spool_file", spy)
+    client = login(make.user())
+    page = client.get("/bibliotek/ny").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/bibliotek/ny", data={
+        "csrf_token": token, "title": "Med CSRF", "type": "rapport", "visibility": "members",
+        "language": "sv", "licence": "cc-by-4.0",
+        "files": [(io.BytesIO(PDF), "rapport.pdf", "application/pdf")],
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert calls
+    assert list(isolated_tmp.iterdir()) == []
+
+
 def test_one_bad_file_among_several_stores_none_of_them(app, db, uploader):
     response = uploader.post("/bibliotek/ny", data={
         "title": "Flera filer", "type": "rapport", "visibility": "members", "language": "sv",

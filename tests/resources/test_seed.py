@@ -16,7 +16,9 @@ def test_seed_demo_fills_the_library_with_files_versions_and_review(app, runner,
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     resources = {r.title: r for r in db.session.scalars(select(Resource))}
-    assert len(resources) == 5
+    # The library's own five, and the minutes the events demo files for its held workshop.
+    assert len(resources) == 6
+    assert "Minnesanteckningar: tidiga signaler på nyrekrytering" in resources
     plan = resources["Åtgärdsplan mot nyrekrytering, Örebro"]
     assert [v.number for v in plan.versions] == [2, 1]
     assert resources["Lägesbild Rosengård, våren 2025"].effective_visibility == "group"

@@ -273,6 +273,52 @@ def test_generated_csv_keeps_its_type(db, make):
     assert r.versions[0].files[0].content_type == "text/csv; charset=utf-8"
 
 
+def test_attachments_for_many_objects_come_in_one_query_with_current_files_only(
+        app, db, library, make, count_queries):
+    admin, outsider = make.admin(), make.user()
+    group = make.group(visibility=GroupVisibility.CLOSED)
+    shared = library.resource(admin, title="Delad", files=[("gammal.pdf", make_pdf())])
+    services.add_version(admin, shared, [upload("ny.pdf"), upload("bilaga.docx", make_docx())])
+    secret = library.resource(admin, title="Hemlig", visibility="group", group=group)
+    link = library.resource(admin, title="Film", external_url="https://example.se/film")
+    for object_id in range(1, 31):
+        services.attach(admin, shared, "forum_post", object_id)
+    services.attach(admin, secret, "forum_post", 1)
+    services.attach(admin, link, "forum_post", 2)
+    services.attach(admin, secret, "event", 3)
+    with app.test_request_context(), count_queries() as counter:
+        found = services.attachments_for(outsider, "forum_post", range(1, 40))
+    assert counter.count == 2  # the reader's groups, then the attachments
+    assert sorted(found) == list(range(1, 31))
+    assert [a.title for a in found[1]] == ["Delad"]
+    assert [f.filename for f in found[1][0].files] == ["ny.pdf", "bilaga.docx"]
+    assert found[1][0].files[0].kind_label == "PDF" and found[1][0].files[0].size > 0
+    assert [(a.title, a.files, a.external_url) for a in found[2]][1] == (
+        "Film", [], "https://example.se/film")
+    with app.test_request_context():
+        assert [a.title for a in services.attachments_for(admin, "forum_post", [1])[1]] == [
+            "Delad", "Hemlig"]
+        assert services.attachments_for(None, "forum_post", [1]) == {}
+        assert services.attachments_for(admin, "forum_post", []) == {}
+
+
+def test_an_uploaded_file_becomes_a_resource_of_its_own_with_the_given_audience(db, make):
+    member = make.user()
+    group = make.group(visibility=GroupVisibility.CLOSED, members=[member])
+    r = services.create_uploaded_resource(member, upload("../Mötes anteckningar.pdf"),
+                                          visibility="group", group_id=group.id)
+    assert (r.title, r.created_by_id, r.effective_visibility, r.group_id) == (
+        "Mötes anteckningar.pdf", member.id, "group", group.id)
+    public = services.create_uploaded_resource(member, upload(), visibility="public", group_id=None)
+    assert (public.review_status, public.effective_visibility) == ("pending", "members")
+    with pytest.raises(PermissionError):
+        services.create_uploaded_resource(make.user(), upload(), visibility="group",
+                                          group_id=group.id)
+    with pytest.raises(services.UploadRefused):
+        services.create_uploaded_resource(member, upload("x.html", b"<html><script>"),
+                                          visibility="members", group_id=None)
+
+
 def test_the_picker_offers_only_visible_resources(app, db, library, make):
     admin, member = make.admin(), make.user()
     group = make.group(visibility=GroupVisibility.CLOSED)
