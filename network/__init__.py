@@ -47,10 +47,12 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         security,
         views,
     )
+    from network.db import init_engine_events
     from network.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     db.init_app(app)
+    init_engine_events()
     cache.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
     login_manager.init_app(app)

@@ -63,3 +63,28 @@ class TimestampMixin:
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.current_timestamp()
     )
+
+
+def _sqlite_savepoint_inside_transaction(conn: Any, name: str | None) -> None:
+    """Make a SAVEPOINT on SQLite part of the surrounding transaction.
+
+    Python's sqlite3 module opens a transaction only before its first INSERT/UPDATE/DELETE, so a
+    savepoint taken before any write opened the transaction itself and its RELEASE committed
+    everything: a later rollback (of a failed request, say) kept the rows. Opening the
+    transaction here (IMMEDIATE: the savepoint is there to write) keeps the release inside it.
+    Reads before it still run outside a transaction, as before, so concurrent writers wait for
+    each other's lock instead of failing on a stale read snapshot.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    driver = conn.connection.driver_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
+
+
+def init_engine_events() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "savepoint", _sqlite_savepoint_inside_transaction):
+        event.listen(Engine, "savepoint", _sqlite_savepoint_inside_transaction)
