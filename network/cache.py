@@ -1,11 +1,14 @@
 """The platform's cache: what may be reused, and for how long it stays right.
 
 Correctness rests on one number, the *data generation*. It is raised after every commit that
-changed data: any ORM flush, and any INSERT/UPDATE/DELETE statement run through the session
-(``execution_options(cache_neutral=True)`` marks the few writes no page depends on, such as
-download counters). Everything cached remembers the generation it was made at and is used only
-while the generation is unchanged, and never longer than its own TTL (for what changes with the
-clock alone: "upcoming", "3 minutes ago"). So no cached page can outlive the data it shows,
+changed data: any ORM flush, and any INSERT/UPDATE/DELETE statement run through the session.
+Writes no cached page depends on are declared so: ``execution_options(cache_neutral=True)`` on a
+statement (download counters), ``register_neutral(Model)`` for rows that only live pages show
+(workshop chat messages, which arrive many per second during a workshop).
+
+Everything cached remembers the generation it was made at and is used only while the generation
+is unchanged, and never longer than its own TTL (for what changes with the clock alone:
+"upcoming", "3 minutes ago"). So no cached page can outlive the data it shows,
 whichever feature or process changed it (a web request, a CLI command, another worker).
 
 Where the generation lives:
@@ -44,6 +47,7 @@ from sqlalchemy.sql.elements import TextClause
 log = logging.getLogger(__name__)
 _DIRTY = "network_cache_dirty"
 _COUNTER = struct.Struct("<Q")
+_NEUTRAL: set[type] = set()
 _listening = False
 
 
@@ -176,9 +180,14 @@ def _mark(session: Session) -> None:
     session.info[_DIRTY] = True
 
 
+def register_neutral(*models: type) -> None:
+    """Rows of these models are shown on no cached page: writing them keeps the generation."""
+    _NEUTRAL.update(models)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     if not session.info.get(_DIRTY) and any(
-            True for _ in chain(session.new, session.dirty, session.deleted)):
+            type(obj) not in _NEUTRAL for obj in chain(session.new, session.dirty, session.deleted)):
         _mark(session)
 
 

@@ -138,3 +138,16 @@ def test_with_redis_the_apps_writes_raise_the_shared_generation(app_config, redi
         assert generation.value() == before + 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_chat_messages_leave_cached_pages_alone(db, make):
+    from network.chat import services as chat
+
+    member, facilitator = make.user(), make.user()
+    group = make.group(members=[member], facilitators=[facilitator])
+    room = chat.create_room(facilitator, group, "Workshop")
+    db.session.commit()
+    before = cache.generation()
+    chat.post_message(member, room, "Hej alla!", "6f0d2b7e-0000-4000-8000-000000000001")
+    db.session.commit()
+    assert cache.generation() == before

@@ -8,12 +8,17 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from network.accounts.seed import register_seed
+    from network.cache import register_neutral
     from network.chat import broadcast, cli, demo, state, views
+    from network.chat.models import ChatMessage, ChatPollVote, ChatRaisedHand
     from network.chat.sockets import ChatNamespace
     from network.extensions import socketio
     from network.views import register_nav
 
     app.extensions["chat"] = {**state.build_state(app.config), "emitter": socketio}
+    # Shown only in the live room, never on a cached page: a busy workshop (several messages a
+    # second) would otherwise empty every page cache as often.
+    register_neutral(ChatMessage, ChatPollVote, ChatRaisedHand)
     broadcast.listen()
     # The SocketIO object is shared by every app this process builds (tests build many) and
     # re-registers its namespaces on each init_app: register ours once.
