@@ -1,4 +1,4 @@
-"""Locale choice, fast template translation and Swedish date formatting.
+"""Locale choice, fast template translation and Swedish date and file-size formatting.
 
 Message ids are written in Swedish, the platform's first language, so the Swedish interface is
 complete by construction; English comes from the ``en`` catalogs. Each feature keeps its own
@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import flask_babel
+from babel.units import format_unit
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
@@ -74,6 +75,34 @@ def format_date(value: dt.date | dt.datetime | None, format: str = "medium") -> 
     return flask_babel.format_date(value, format)
 
 
+# CLDR unit names, smallest first; each step is 1024 times the previous one.
+_SIZE_UNITS = ("digital-kilobyte", "digital-megabyte", "digital-gigabyte", "digital-terabyte")
+
+
+def format_filesize(num_bytes: int | None) -> str:
+    """A file size in the current locale: "611 byte", "1,2 kB", "3,4 MB" in Swedish and
+    "611 bytes", "1.2 kB", "3.4 MB" in English (unit names from CLDR through Babel).
+
+    Steps of 1024, as the upload limit is configured (``100 * 1024 * 1024`` shows as "100 MB"),
+    so a file shown as larger than the limit is one the library refuses. One decimal below 10
+    of a unit ("1,2 kB"), none above ("64 kB").
+    """
+    if num_bytes is None:
+        return ""
+    locale = flask_babel.get_locale()
+    if abs(num_bytes) < 1024:
+        return format_unit(int(num_bytes), "digital-byte", length="long", locale=locale)
+    value, step = num_bytes / 1024, 0
+    while abs(_rounded(value)) >= 1024 and step < len(_SIZE_UNITS) - 1:
+        value, step = value / 1024, step + 1
+    return format_unit(_rounded(value), _SIZE_UNITS[step], length="short", format="#,##0.#",
+                       locale=locale)
+
+
+def _rounded(value: float) -> float:
+    return round(value, 1) if abs(value) < 10 else round(value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
@@ -85,3 +114,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["filesize"] = format_filesize

@@ -1,4 +1,4 @@
-"""Language choice and dates shown in Stockholm time, Swedish format."""
+"""Language choice, dates shown in Stockholm time in Swedish format, and file sizes."""
 
 import datetime as dt
 
@@ -68,3 +68,20 @@ def test_dates_follow_the_chosen_language(app):
     winter = dt.datetime(2026, 11, 26, 17, 41, tzinfo=UTC)
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert _render("{{ t|datetime }}", t=winter) == "26 Nov 2026 18:41"
+
+
+def test_file_sizes_are_swedish_by_default(app):
+    with app.test_request_context("/"):
+        shown = [_render("{{ n|filesize }}", n=n) for n in
+                 (0, 1, 611, 1023, 1024, 1229, 64 * 1024, 3_565_158, 100 * 1024 * 1024,
+                  1023.99 * 1024, 5 * 1024 ** 4, 3 * 1024 ** 5)]
+        assert _render("{{ none|filesize }}") == ""
+    assert shown == ["0 byte", "1 byte", "611 byte", "1\xa0023 byte", "1 kB", "1,2 kB", "64 kB",
+                     "3,4 MB", "100 MB", "1 MB", "5 TB", "3\xa0072 TB"]
+
+
+def test_file_sizes_follow_the_chosen_language(app):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        shown = [_render("{{ n|filesize }}", n=n) for n in
+                 (1, 611, 1229, 3_565_158, 1536 * 1024 ** 3, 5000 * 1024 ** 4)]
+    assert shown == ["1 byte", "611 bytes", "1.2 kB", "3.4 MB", "1.5 TB", "5,000 TB"]

@@ -42,7 +42,8 @@ def _latest_panel(user):
 
 
 def init_app(app: Flask) -> None:
-    from network.forums import models, views  # noqa: F401 - models: tables for migrations
+    from network.accounts.seed import register_seed
+    from network.forums import demo, models, views  # noqa: F401 - models: tables for migrations
     from network.forums.forms import new_client_key
     from network.forums.services import KIND_POST
     from network.notifications.services import register_subject_checker
@@ -56,3 +57,4 @@ def init_app(app: Flask) -> None:
     register_panel(app, _latest_panel, order=20)
     register_subject_checker(app, "forum_topic", _topic_visible)
     register_link_kind(app, KIND_POST, _post_link)
+    register_seed(app, demo.seed_forums)

@@ -294,7 +294,7 @@ def _refused(form, error: resources.ResourceError) -> int:
 @bp.context_processor
 def _upload_limit() -> dict:
     """The post forms' file hint (the topic page's reply form too) names the library's limit."""
-    return {"max_mb": resources.upload_limit_text()}
+    return {"max_size": resources.upload_limit_text()}
 
 
 @bp.route("/k/<int:category_id>/nytt", methods=["GET", "POST"])

@@ -1,4 +1,8 @@
-"""Demo content for the library, added to ``flask seed-demo`` through the accounts seed hook."""
+"""Demo content for the library, added to ``flask seed-demo`` through the accounts seed hook.
+
+Later hooks find the public method guide on trygghetsvandringar in
+``ctx.shared["resources.method_guide"]`` (the forum attaches it to a post).
+"""
 
 from __future__ import annotations
 
@@ -49,7 +53,7 @@ def seed_resources(ctx) -> None:
     def area_ids(*names):
         return [areas[n].id for n in names if n in areas]
 
-    services.create_resource(
+    ctx.shared["resources.method_guide"] = services.create_resource(
         admin, title="Metodstöd: trygghetsvandringar i bostadsområden", type="metodstod",
         visibility="public", themes=["trygghet_offentlig_miljo", "situationell_prevention", "samverkan"],
         organisation_id=org_id("bra"), licence="cc-by-4.0", year=2025,

@@ -46,6 +46,7 @@ from network.accounts.models import Area, AreaClassification, Group, GroupVisibi
 from network.accounts.services import audit
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import format_filesize
 from network.resources import extract, filetypes, storage
 from network.resources.models import (
     LICENCES,
@@ -130,7 +131,7 @@ def _store(upload: Upload, *, kind_hint: str | None = None) -> tuple[storage.Sto
     try:
         stored = storage.save_stream(upload.stream, limit)
     except storage.TooLarge as exc:
-        raise UploadTooLarge(shown, _l("Filen är större än %(mb)s MB.", mb=_megabytes(limit))) from exc
+        raise UploadTooLarge(shown, _l("Filen är större än %(size)s.", size=format_filesize(limit))) from exc
     try:
         kind, name = filetypes.sniff(stored.path, upload.filename)
     except filetypes.Refused as exc:
@@ -142,11 +143,6 @@ def _store(upload: Upload, *, kind_hint: str | None = None) -> tuple[storage.Sto
 
 def _kind_key(kind: filetypes.FileKind) -> str:
     return next(key for key, value in filetypes.KINDS.items() if value is kind)
-
-
-def _megabytes(limit: int) -> str:
-    value = limit / (1024 * 1024)
-    return f"{value:.0f}" if value >= 10 else f"{value:.1f}".replace(".", ",")
 
 
 def _add_version(actor: Any, resource: Resource, uploads: Sequence[Upload], change_note: str,
@@ -400,8 +396,8 @@ def create_uploaded_resource(actor: Any, upload: Upload, *, visibility: str,
 
 
 def upload_limit_text() -> str:
-    """The largest accepted file in MB, as the forms' hints say it."""
-    return _megabytes(current_app.config["MAX_UPLOAD_BYTES"])
+    """The largest accepted file in the reader's language ("100 MB"), for the forms' hints."""
+    return format_filesize(current_app.config["MAX_UPLOAD_BYTES"])
 
 
 def create_generated_resource(actor: Any, *, title: str, filename: str, content: bytes,

@@ -258,7 +258,7 @@ def create():
     elif request.method == "POST":
         status = 422
     return render_template("resources/form.html", form=form, resource=None,
-                           max_mb=services._megabytes(current_app.config["MAX_UPLOAD_BYTES"])), status
+                           max_size=services.upload_limit_text()), status
 
 
 @bp.route("/<int:resource_id>/redigera", methods=["GET", "POST"])
@@ -316,7 +316,7 @@ def new_version(resource_id: int):
     elif request.method == "POST":
         status = 422
     return render_template("resources/version_form.html", form=form, resource=resource,
-                           max_mb=services._megabytes(current_app.config["MAX_UPLOAD_BYTES"])), status
+                           max_size=services.upload_limit_text()), status
 
 
 @bp.post("/<int:resource_id>/ta-bort")

@@ -94,7 +94,7 @@ def test_files_of_a_new_topic_become_library_resources_of_the_poster(app, login,
     page = client.get(f"/forum/t/{post.topic_id}").get_data(as_text=True)
     section = page[page.index("Bilagor"):]
     assert "protokoll.pdf" in section and "Åtgärdslista.docx" in section
-    assert "(PDF, 611 Bytes)" in section and "(Word, " in section
+    assert "(PDF, 611 byte)" in section and "(Word, " in section
     file = db.session.scalar(select(ResourceFile).where(ResourceFile.filename == "protokoll.pdf"))
     link = f"/bibliotek/fil/{file.id}/protokoll.pdf"
     assert link in page
@@ -126,7 +126,7 @@ def test_the_topic_page_reply_form_takes_files_and_links_to_the_picker(login, fo
     page = login(make.user()).get(f"/forum/t/{topic.id}").get_data(as_text=True)
     form = page[page.index('id="svara"'):]
     assert 'enctype="multipart/form-data"' in form and 'type="file"' in form
-    assert f"/forum/t/{topic.id}/svara" in form and "Högst 0,1 MB per fil" in form
+    assert f"/forum/t/{topic.id}/svara" in form and "Högst 64 kB per fil" in form
     assert "Bifoga material från biblioteket" in form
 
 
@@ -196,7 +196,7 @@ def test_a_too_large_file_gets_the_limit_in_the_message(app, login, forum, make,
     topic = forum.topic(forum.category())
     response = reply(login(make.user()), topic, attach=[("stor.pdf", PDF + b"0" * LIMIT)])
     assert response.status_code == 413
-    assert "stor.pdf: Filen är större än 0,1 MB" in response.get_data(as_text=True)
+    assert "stor.pdf: Filen är större än 64 kB." in response.get_data(as_text=True)
     assert count(db, Post) == 1 and count(db, Resource) == 0
     assert stored_files(app) == []
 

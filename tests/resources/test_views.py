@@ -66,6 +66,25 @@ def test_the_resource_page_shows_files_versions_and_facts(db, login, make, libra
     assert "Första utgåvan" in page and '<th scope="col">Version</th>' in page
 
 
+def test_file_sizes_on_the_resource_page_are_in_the_reader_s_language(db, login, make, library):
+    admin = make.admin()
+    r = library.resource(admin, files=[("siffror.csv", b"antal\n" + b"1\n" * 611)])
+    db.session.commit()
+    assert r.versions[0].files[0].size == 1228
+    client = login(admin)
+    page = text(client.get(f"/bibliotek/{r.id}"))
+    assert "1,2 kB" in page and "Bytes" not in page and "1.2 kB" not in page
+    client.post("/sprak", data={"lang": "en", "next": "/"})
+    assert "1.2 kB" in text(client.get(f"/bibliotek/{r.id}"))
+
+
+def test_the_upload_form_names_the_limit_in_the_reader_s_language(login, make):
+    client = login(make.user())
+    assert "Högst 64 kB per fil." in text(client.get("/bibliotek/ny"))
+    client.post("/sprak", data={"lang": "en", "next": "/"})
+    assert "At most 64 kB per file." in text(client.get("/bibliotek/ny"))
+
+
 def test_a_public_request_from_a_member_says_it_waits_for_review(db, login, make):
     client = login(make.user())
     response = client.post("/bibliotek/ny", data=form(visibility="public"),
