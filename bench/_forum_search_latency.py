@@ -169,6 +169,7 @@ def run(backend: str, posts: int, queries: int) -> dict:
             from network.accounts.models import GroupKind, GroupVisibility
 
             groups = [accounts.create_group(None, f"Grupp {n}", GroupKind.LOCAL,
+                                            municipality_code="0180",
                                             visibility=GroupVisibility.CLOSED) for n in range(10)]
             user = accounts.create_user("bench.search@example.se", None, "Sök Mätsson")
             for group in groups[:2]:
