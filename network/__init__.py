@@ -39,10 +39,13 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     logging.getLogger("network").setLevel(logging.INFO)
 
     from network import errors, fulltext, i18n, security, views  # noqa: F401 - fulltext: its model
+    from network.db import tune_sqlite
     from network.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine, app.config.get("SQLITE_MMAP_SIZE", 0))
     migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

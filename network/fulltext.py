@@ -8,6 +8,9 @@ snippets never include what the reader may not see.
 
 Backends:
 - SQLite (embedded): an FTS5 table ``fts_search`` (rowid = ``search_entries.id``), ranked by bm25.
+  It indexes ``search_entries`` without a copy of the text (external content); triggers on
+  ``search_entries`` keep it in step, and prefix indexes (3-10 characters) make a word that
+  begins many compounds one lookup rather than a merge over all of them.
 - PostgreSQL (scaled): a stored generated ``search_tsv`` column with the ``swedish`` configuration
   and a GIN index, ranked by ts_rank_cd, snippets from ts_headline.
 
@@ -39,7 +42,6 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,7 +76,8 @@ class SearchEntry(db.Model):
     indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-# The FTS5 table exists only on SQLite (created by the migration, not by the models).
+# The FTS5 table exists only on SQLite (created by the migrations, not by the models): an
+# external-content index over search_entries that triggers keep in step (0008_search_speed).
 FTS_TABLE = table("fts_search", column("rowid"))
 
 
@@ -121,13 +124,7 @@ def index_entry(kind: str, object_id: int, *, title: str, body: str, url: str, v
     entry.visibility, entry.group_id = str(visibility), group_id
     entry.created_at = created_at or entry.created_at or utcnow()
     entry.indexed_at = utcnow()
-    db.session.flush()
-    if _dialect() == "sqlite":
-        db.session.execute(text("DELETE FROM fts_search WHERE rowid = :id"), {"id": entry.id})
-        db.session.execute(
-            text("INSERT INTO fts_search (rowid, title, body, stems) VALUES (:id, :t, :b, :s)"),
-            {"id": entry.id, "t": entry.title, "b": entry.body, "s": entry.stems},
-        )
+    db.session.flush()  # SQLite: triggers on search_entries update fts_search in step
     return entry
 
 
@@ -137,9 +134,6 @@ def remove_entry(kind: str, object_id: int) -> None:
     ))
     if not ids:
         return
-    if _dialect() == "sqlite":
-        for entry_id in ids:
-            db.session.execute(text("DELETE FROM fts_search WHERE rowid = :id"), {"id": entry_id})
     db.session.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
 
 
@@ -255,33 +249,41 @@ def _filters(user: Any, kinds, group_id, since, until) -> list:
 def search(user: Any, query: str, *, kinds: list[str] | tuple[str, ...] | None = None,
            group_id: int | None = None, since: dt.datetime | None = None,
            until: dt.datetime | None = None, page: int = 1, per_page: int = 20) -> Results:
-    """Ranked, access-filtered results with highlighted title and snippet."""
+    """Ranked, access-filtered results with highlighted title and snippet.
+
+    Two statements: one ranks every visible match and returns the page's ids with the total
+    (a window count over the same rows, so the match is evaluated once), the other builds
+    highlights for the page's rows only.
+    """
     words = query_words(query)
     page = max(1, page)
     if not words:
         return Results([], 0, page, per_page)
     match = _match(words)
-    conditions = _filters(user, kinds, group_id, since, until)
-    base = match.stmt.where(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    # Rank and cut the page first, then build snippets for those rows only: in one statement
-    # SQLite computes snippet() and highlight() for every match before sorting.
-    page_ids = list(db.session.scalars(
-        base.with_only_columns(SearchEntry.id, match.rank.label("rank"))
-        .order_by(text("rank"), SearchEntry.created_at.desc())
+    base = match.stmt.where(*_filters(user, kinds, group_id, since, until))
+    ranked = base.with_only_columns(SearchEntry.id.label("id"), match.rank.label("rank"),
+                                    SearchEntry.created_at.label("created_at")).subquery()
+    page_rows = db.session.execute(
+        select(ranked.c.id, ranked.c.rank, func.count().over().label("total"))
+        .order_by(ranked.c.rank, ranked.c.created_at.desc(), ranked.c.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
-    ))
-    if not page_ids:
-        return Results([], total, page, per_page)
-    rows = db.session.execute(
-        base.where(SearchEntry.id.in_(page_ids))
-        .add_columns(match.rank.label("rank"), match.title_hl.label("title_hl"),
-                     match.snippet.label("snippet"))
     ).all()
-    rows.sort(key=lambda row: page_ids.index(row[0].id))
-    hits = [Hit(entry=row[0], title=highlight(row.title_hl), snippet=highlight(row.snippet),
-                rank=float(row.rank or 0)) for row in rows]
-    return Results(hits, total, page, per_page)
+    if not page_rows:
+        # Past the last page (or nothing at all): the count alone, for "n träffar".
+        total = 0 if page == 1 else db.session.scalar(
+            select(func.count()).select_from(base.with_only_columns(SearchEntry.id).subquery()))
+        return Results([], total or 0, page, per_page)
+    ranks = {row.id: float(row.rank or 0) for row in page_rows}
+    details = {
+        row[0].id: row for row in db.session.execute(
+            base.where(SearchEntry.id.in_(list(ranks)))
+            .add_columns(match.title_hl.label("title_hl"), match.snippet.label("snippet"))
+        )
+    }
+    hits = [Hit(entry=details[i][0], title=highlight(details[i].title_hl),
+                snippet=highlight(details[i].snippet), rank=ranks[i])
+            for i in ranks if i in details]
+    return Results(hits, page_rows[0].total, page, per_page)
 
 
 def matching_object_ids(user: Any, query: str, kind: str):
