@@ -50,6 +50,16 @@ def test_pages_are_disjoint_and_in_rank_order(db):
     assert set(ids[:3]) == {0, 3, 6}  # the title matches come first
 
 
+def test_pages_stay_complete_past_the_fully_ranked_matches(db, monkeypatch):
+    monkeypatch.setattr(fulltext, "RANK_CANDIDATES", 4)  # PostgreSQL ranks only these in full
+    for i in range(9):
+        put("t", i, "Nattvandring" if i in (2, 7) else "Annat", f"nattvandring nummer {i}")
+    pages = [fulltext.search(ANON, "nattvandring", page=p, per_page=2) for p in range(1, 7)]
+    ids = [h.entry.object_id for r in pages for h in r.hits]
+    assert sorted(ids) == list(range(9)) and {r.total for r in pages} == {9}
+    assert set(ids[:2]) == {2, 7} and pages[-1].hits == []
+
+
 def test_title_matches_rank_above_body_matches(db):
     put("t", 1, "Föräldraskapsstöd", "Om nyrekrytering i korthet.")
     put("t", 2, "Nyrekrytering till kriminella nätverk", "Hur kommunen arbetar.")
