@@ -65,6 +65,10 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = (
             {} if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") else {"pool_pre_ping": True}
         )
+        # SQLite reads its file through a memory map of up to this many bytes (0: plain reads):
+        # full-text search touches thousands of pages per query, and mapped pages skip a copy
+        # per read. Address space, not memory: the OS page cache holds the data either way.
+        self.SQLITE_MMAP_SIZE = _int("SQLITE_MMAP_SIZE", 1 << 30)
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         # network/cache.py: the data generation that keeps cached pages and conditional GETs

@@ -47,12 +47,14 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         security,
         views,
     )
-    from network.db import init_engine_events
+    from network.db import init_engine_events, tune_sqlite
     from network.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     db.init_app(app)
     init_engine_events()
+    with app.app_context():
+        tune_sqlite(db.engine, app.config.get("SQLITE_MMAP_SIZE", 0))
     cache.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
     login_manager.init_app(app)

@@ -8,6 +8,9 @@ snippets never include what the reader may not see.
 
 Backends:
 - SQLite (embedded): an FTS5 table ``fts_search`` (rowid = ``search_entries.id``), ranked by bm25.
+  It indexes ``search_entries`` without a copy of the text (external content); triggers on
+  ``search_entries`` keep it in step, and prefix indexes (3-10 characters) make a word that
+  begins many compounds one lookup rather than a merge over all of them.
 - PostgreSQL (scaled): a stored generated ``search_tsv`` column with the ``swedish`` configuration
   and a GIN index, ranked by ts_rank_cd, snippets from ts_headline.
 
@@ -30,16 +33,17 @@ from markupsafe import Markup
 from sqlalchemy import (
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
+    cast,
     column,
     delete,
     func,
     literal_column,
     select,
     table,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,7 +78,8 @@ class SearchEntry(db.Model):
     indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-# The FTS5 table exists only on SQLite (created by the migration, not by the models).
+# The FTS5 table exists only on SQLite (created by the migrations, not by the models): an
+# external-content index over search_entries that triggers keep in step (0008_search_speed).
 FTS_TABLE = table("fts_search", column("rowid"))
 
 
@@ -121,13 +126,7 @@ def index_entry(kind: str, object_id: int, *, title: str, body: str, url: str, v
     entry.visibility, entry.group_id = str(visibility), group_id
     entry.created_at = created_at or entry.created_at or utcnow()
     entry.indexed_at = utcnow()
-    db.session.flush()
-    if _dialect() == "sqlite":
-        db.session.execute(text("DELETE FROM fts_search WHERE rowid = :id"), {"id": entry.id})
-        db.session.execute(
-            text("INSERT INTO fts_search (rowid, title, body, stems) VALUES (:id, :t, :b, :s)"),
-            {"id": entry.id, "t": entry.title, "b": entry.body, "s": entry.stems},
-        )
+    db.session.flush()  # SQLite: triggers on search_entries update fts_search in step
     return entry
 
 
@@ -137,9 +136,6 @@ def remove_entry(kind: str, object_id: int) -> None:
     ))
     if not ids:
         return
-    if _dialect() == "sqlite":
-        for entry_id in ids:
-            db.session.execute(text("DELETE FROM fts_search WHERE rowid = :id"), {"id": entry_id})
     db.session.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
 
 
@@ -252,35 +248,87 @@ def _filters(user: Any, kinds, group_id, since, until) -> list:
     return conditions
 
 
+# PostgreSQL's ts_rank_cd reads each match's whole tsvector, which for tens of thousands of
+# matches is most of a query's time. It therefore ranks fully only the first RANK_CANDIDATES
+# matches in a cheap order (how many query words the title contains, then newest first) and
+# keeps that cheap order after them: pages stay disjoint and complete, the first ten are
+# ranked in full. SQLite's bm25 is cheap enough to rank every match.
+RANK_CANDIDATES = 200
+
+
+def _page_sqlite(base, match: Match, offset: int, limit: int) -> tuple[list[tuple[int, float]], int]:
+    """(id, rank) for one page and the total, in one statement (a window count)."""
+    ranked = base.with_only_columns(SearchEntry.id.label("id"), match.rank.label("rank"),
+                                    SearchEntry.created_at.label("created_at")).subquery()
+    rows = db.session.execute(
+        select(ranked.c.id, ranked.c.rank, func.count().over().label("total"))
+        .order_by(ranked.c.rank, ranked.c.created_at.desc(), ranked.c.id.desc())
+        .limit(limit).offset(offset)
+    ).all()
+    return [(row.id, float(row.rank or 0)) for row in rows], rows[0].total if rows else 0
+
+
+def _page_postgres(base, match: Match, words: list[str], offset: int,
+                   limit: int) -> tuple[list[tuple[int, float]], int]:
+    title = func.lower(SearchEntry.title)
+    title_words = sum(cast(func.strpos(title, normalise_word(w)) > 0, Integer) for w in words)
+    cheap = base.with_only_columns(SearchEntry.id.label("id"), title_words.label("title_words"),
+                                   SearchEntry.created_at.label("created_at")).subquery()
+    in_candidates = offset < RANK_CANDIDATES
+    rows = db.session.execute(
+        select(cheap.c.id, func.count().over().label("total"))
+        .order_by(cheap.c.title_words.desc(), cheap.c.created_at.desc(), cheap.c.id.desc())
+        .limit(max(RANK_CANDIDATES, offset + limit) if in_candidates else limit)
+        .offset(0 if in_candidates else offset)
+    ).all()
+    total = rows[0].total if rows else 0
+    if not in_candidates:
+        return [(row.id, 0.0) for row in rows], total
+    candidates = [row.id for row in rows[:RANK_CANDIDATES]]
+    ranks = dict(db.session.execute(
+        select(SearchEntry.id, match.rank).where(SearchEntry.id.in_(candidates))).all())
+    position = {entry_id: n for n, entry_id in enumerate(candidates)}
+    ordered = sorted(candidates, key=lambda i: (float(ranks.get(i) or 0), position[i]))
+    ordered_ranks = [(i, float(ranks.get(i) or 0)) for i in ordered]
+    ordered_ranks += [(row.id, 0.0) for row in rows[RANK_CANDIDATES:]]
+    return ordered_ranks[offset:offset + limit], total
+
+
 def search(user: Any, query: str, *, kinds: list[str] | tuple[str, ...] | None = None,
            group_id: int | None = None, since: dt.datetime | None = None,
            until: dt.datetime | None = None, page: int = 1, per_page: int = 20) -> Results:
-    """Ranked, access-filtered results with highlighted title and snippet."""
+    """Ranked, access-filtered results with highlighted title and snippet.
+
+    The page's ids and the exact total come first (SQLite: one statement ranking every match
+    with a window count; PostgreSQL: see RANK_CANDIDATES), then highlights are built for the
+    page's rows only.
+    """
     words = query_words(query)
     page = max(1, page)
     if not words:
         return Results([], 0, page, per_page)
     match = _match(words)
-    conditions = _filters(user, kinds, group_id, since, until)
-    base = match.stmt.where(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    # Rank and cut the page first, then build snippets for those rows only: in one statement
-    # SQLite computes snippet() and highlight() for every match before sorting.
-    page_ids = list(db.session.scalars(
-        base.with_only_columns(SearchEntry.id, match.rank.label("rank"))
-        .order_by(text("rank"), SearchEntry.created_at.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ))
-    if not page_ids:
-        return Results([], total, page, per_page)
-    rows = db.session.execute(
-        base.where(SearchEntry.id.in_(page_ids))
-        .add_columns(match.rank.label("rank"), match.title_hl.label("title_hl"),
-                     match.snippet.label("snippet"))
-    ).all()
-    rows.sort(key=lambda row: page_ids.index(row[0].id))
-    hits = [Hit(entry=row[0], title=highlight(row.title_hl), snippet=highlight(row.snippet),
-                rank=float(row.rank or 0)) for row in rows]
+    base = match.stmt.where(*_filters(user, kinds, group_id, since, until))
+    offset = (page - 1) * per_page
+    if _dialect() == "sqlite":
+        page_ranks, total = _page_sqlite(base, match, offset, per_page)
+    else:
+        page_ranks, total = _page_postgres(base, match, words, offset, per_page)
+    if not page_ranks:
+        # Past the last page (or nothing at all): the count alone, for "n träffar".
+        total = 0 if page == 1 else db.session.scalar(
+            select(func.count()).select_from(base.with_only_columns(SearchEntry.id).subquery()))
+        return Results([], total or 0, page, per_page)
+    ranks = dict(page_ranks)
+    details = {
+        row[0].id: row for row in db.session.execute(
+            base.where(SearchEntry.id.in_(list(ranks)))
+            .add_columns(match.title_hl.label("title_hl"), match.snippet.label("snippet"))
+        )
+    }
+    hits = [Hit(entry=details[i][0], title=highlight(details[i].title_hl),
+                snippet=highlight(details[i].snippet), rank=ranks[i])
+            for i in ranks if i in details]
     return Results(hits, total, page, per_page)
 
 

@@ -23,6 +23,43 @@ def test_definite_form_finds_the_base_word_and_back(db):
     assert [h.entry.object_id for h in fulltext.search(ANON, "våldet").hits] == [1]
 
 
+def test_a_word_finds_the_compounds_it_begins(db):
+    put("t", 1, "Samverkansgruppen", "Möte i centrum")
+    put("t", 2, "Samverkan", "Med polisen")
+    put("t", 3, "Trygghet", "Inget om det")
+    assert sorted(h.entry.object_id for h in fulltext.search(ANON, "samverkan").hits) == [1, 2]
+
+
+def test_a_page_past_the_last_still_tells_the_total(db):
+    for i in range(3):
+        put("t", i, f"Lägesbild {i}", "text")
+    beyond = fulltext.search(ANON, "lägesbild", page=2, per_page=2)
+    assert beyond.total == 3 and len(beyond.hits) == 1
+    past = fulltext.search(ANON, "lägesbild", page=5, per_page=2)
+    assert past.total == 3 and past.hits == []
+
+
+def test_pages_are_disjoint_and_in_rank_order(db):
+    for i in range(7):
+        put("t", i, "Klotter" if i % 3 == 0 else "Annat", f"klotter nummer {i}")
+    pages = [fulltext.search(ANON, "klotter", page=p, per_page=3) for p in (1, 2, 3)]
+    ids = [h.entry.object_id for r in pages for h in r.hits]
+    assert sorted(ids) == list(range(7)) and all(r.total == 7 for r in pages)
+    ranks = [h.rank for r in pages for h in r.hits]
+    assert ranks == sorted(ranks)
+    assert set(ids[:3]) == {0, 3, 6}  # the title matches come first
+
+
+def test_pages_stay_complete_past_the_fully_ranked_matches(db, monkeypatch):
+    monkeypatch.setattr(fulltext, "RANK_CANDIDATES", 4)  # PostgreSQL ranks only these in full
+    for i in range(9):
+        put("t", i, "Nattvandring" if i in (2, 7) else "Annat", f"nattvandring nummer {i}")
+    pages = [fulltext.search(ANON, "nattvandring", page=p, per_page=2) for p in range(1, 7)]
+    ids = [h.entry.object_id for r in pages for h in r.hits]
+    assert sorted(ids) == list(range(9)) and {r.total for r in pages} == {9}
+    assert set(ids[:2]) == {2, 7} and pages[-1].hits == []
+
+
 def test_title_matches_rank_above_body_matches(db):
     put("t", 1, "Föräldraskapsstöd", "Om nyrekrytering i korthet.")
     put("t", 2, "Nyrekrytering till kriminella nätverk", "Hur kommunen arbetar.")

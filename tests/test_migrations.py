@@ -69,3 +69,44 @@ def test_upgrading_an_existing_database_keeps_its_data(tmp_path):
             assert conn.execute(text("SELECT role FROM memberships")).scalar() == "facilitator"
             assert conn.execute(text("SELECT count(*) FROM municipalities")).scalar() == 290
         _db.engine.dispose()
+
+
+def test_search_index_upgrade_keeps_and_finds_existing_entries(tmp_path):
+    """0008 rebuilds SQLite's FTS5 index from search_entries: entries indexed before the upgrade
+    are found after it, later writes reach the index through the triggers, and a downgrade puts
+    back the previous table with every entry in it."""
+    from flask_login import AnonymousUserMixin
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from network import create_app, fulltext
+    from tests.conftest import make_config
+
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path))
+    anon = AnonymousUserMixin()
+    with app.app_context():
+        upgrade(revision="0007_followup")
+        with _db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO search_entries (id, kind, object_id, title, body, stems, url, "
+                "visibility, created_at, indexed_at) VALUES (7, 'forum_topic', 1, "
+                "'Samverkansgruppen', 'Om våldet i centrum', 'samverkansgrupp om våld i centrum', "
+                "'/t/1', 'public', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO fts_search (rowid, title, body, stems) "
+                              "SELECT id, title, body, stems FROM search_entries"))
+        upgrade()
+        assert [h.entry.id for h in fulltext.search(anon, "samverkan våld").hits] == [7]
+        fulltext.index_entry("forum_topic", 1, title="Trygghetsvandring", body="i parken",
+                             url="/t/1", visibility="public", group_id=None)
+        fulltext.index_entry("forum_post", 2, title="Klotter", body="vid skolan", url="/p/2",
+                             visibility="public", group_id=None)
+        _db.session.commit()
+        assert fulltext.search(anon, "samverkan").total == 0
+        assert [h.entry.id for h in fulltext.search(anon, "trygghet").hits] == [7]
+        downgrade(revision="0007_followup")
+        with _db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT rowid FROM fts_search WHERE fts_search MATCH "
+                                     "'trygghetsvandring OR klotter' ORDER BY rowid")).scalars()
+            assert list(rows) == [7, 8]
+        _db.session.remove()
+        _db.engine.dispose()
