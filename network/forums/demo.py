@@ -16,9 +16,11 @@ places are the accounts seed's invented ones; no post names an individual reside
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from network.db import utcnow
 from network.forums import services
 from network.forums.models import Category, Post, Topic
 
@@ -269,7 +271,11 @@ def seed_forums(ctx: Any) -> None:
     categories = _categories(ctx)
     for user_key, category_key in CATEGORY_WATCHES:
         services.watch_category(ctx.users[user_key], categories[category_key])
-    topics = {item.title: _topic(ctx, categories[item.category], item) for item in TOPICS}
+    # Spread over the last four weeks, a topic every three days, replies hours apart.
+    start = utcnow() - dt.timedelta(days=30)
+    topics = {item.title: _topic(ctx, categories[item.category], item,
+                                 start + dt.timedelta(days=3 * n, hours=9))
+              for n, item in enumerate(TOPICS)}
     for user_key, title in TOPIC_WATCHES:
         services.watch_topic(ctx.users[user_key], topics[title])
     ctx.shared["forums.categories"] = categories
@@ -284,18 +290,19 @@ def _categories(ctx: Any) -> dict[str, Category]:
     return made
 
 
-def _topic(ctx: Any, category: Category, item: DemoTopic) -> Topic:
+def _topic(ctx: Any, category: Category, item: DemoTopic, when: dt.datetime) -> Topic:
     asker = ctx.users[item.author]
-    first, _created = services.create_topic(asker, category, item.title, item.body)
+    first, _created = services.create_topic(asker, category, item.title, item.body, now=when)
     topic = first.topic
     posts = [first]
-    for reply in item.replies:
+    for n, reply in enumerate(item.replies, start=1):
         quoted = posts[reply.quote] if reply.quote is not None else None
         body = _quoted(quoted) + reply.body if quoted else reply.body
         resource = ctx.shared.get(reply.attach) if reply.attach else None
         attachments = services.Attachments(picked=[resource]) if resource is not None else None
         post, _created = services.reply(ctx.users[reply.author], topic, body, reply_to=quoted,
-                                        attachments=attachments)
+                                        attachments=attachments,
+                                        now=when + dt.timedelta(hours=5 * n))
         posts.append(post)
     if item.answer is not None:
         services.mark_answer(asker, topic, posts[item.answer + 1])

@@ -251,8 +251,8 @@ def _index_post(post: Post) -> None:
 
 
 def _new_post(actor: User, topic: Topic, number: int, body: str, client_key: str | None,
-              reply_to: Post | None = None) -> Post:
-    now = utcnow()
+              reply_to: Post | None = None, now: dt.datetime | None = None) -> Post:
+    now = now or utcnow()
     post = Post(topic=topic, topic_id=topic.id, number=number, author_id=actor.id, body=body,
                 body_html=render_markdown(body), client_key=client_key or None,
                 reply_to_id=reply_to.id if reply_to else None, created_at=now)
@@ -261,14 +261,16 @@ def _new_post(actor: User, topic: Topic, number: int, body: str, client_key: str
 
 
 def create_topic(actor: User, category: Category, title: str, body: str, *,
-                 client_key: str | None = None,
-                 attachments: Attachments | None = None) -> tuple[Post, bool]:
-    """Start a topic; returns (first post, created). A repeated submit returns the first one."""
+                 client_key: str | None = None, attachments: Attachments | None = None,
+                 now: dt.datetime | None = None) -> tuple[Post, bool]:
+    """Start a topic; returns (first post, created). A repeated submit returns the first one.
+
+    ``now`` is for imports and demo data; people's posts get the current time."""
     existing = _existing_submission(actor, client_key, None, body)
     if existing is not None:
         return existing, False
     stored = _store_uploads(actor, category, attachments)
-    now = utcnow()
+    now = now or utcnow()
     try:
         with db.session.begin_nested():
             topic = Topic(category=category, category_id=category.id, author_id=actor.id,
@@ -276,7 +278,7 @@ def create_topic(actor: User, category: Category, title: str, body: str, *,
                           last_post_author_id=actor.id, last_number=1)
             db.session.add(topic)
             db.session.flush()
-            post = _new_post(actor, topic, 1, body, client_key)
+            post = _new_post(actor, topic, 1, body, client_key, now=now)
             db.session.flush()
     except IntegrityError:
         # Two clicks raced past the check above; the other one made the post.
@@ -294,8 +296,8 @@ def create_topic(actor: User, category: Category, title: str, body: str, *,
 
 
 def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None,
-          reply_to: Post | None = None,
-          attachments: Attachments | None = None) -> tuple[Post, bool]:
+          reply_to: Post | None = None, attachments: Attachments | None = None,
+          now: dt.datetime | None = None) -> tuple[Post, bool]:
     """Add a post to ``topic``; returns (post, created). A repeated submit returns the first."""
     existing = _existing_submission(actor, client_key, topic, body)
     if existing is not None:
@@ -312,7 +314,7 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
                 .returning(Topic.last_number)
                 .execution_options(synchronize_session=False)
             ).scalar_one()
-            post = _new_post(actor, topic, number, body, client_key, reply_to)
+            post = _new_post(actor, topic, number, body, client_key, reply_to, now=now)
             db.session.flush()
     except IntegrityError:
         db.session.refresh(topic)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -137,3 +139,16 @@ def test_seeding_twice_with_if_empty_adds_nothing(seeded, runner, db):
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "inga demodata skapade" in again.output
     assert {model.__name__: count(db, model) for model in tables} == before
+
+
+def test_demo_posts_are_spread_over_the_last_weeks_in_order(seeded, db):
+    from network.db import utcnow
+    from network.forums.models import Post
+
+    posts = db.session.scalars(select(Post).order_by(Post.topic_id, Post.number)).all()
+    now = utcnow()
+    assert all(now - dt.timedelta(days=31) < p.created_at < now for p in posts)
+    assert len({p.created_at.date() for p in posts}) >= 5
+    for earlier, later in zip(posts, posts[1:], strict=False):
+        if earlier.topic_id == later.topic_id:
+            assert earlier.created_at < later.created_at
