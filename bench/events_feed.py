@@ -1,12 +1,14 @@
 """The public calendar feed of a network with 1,000 events, served from the feed cache.
 
-Setup also times the cold generation of that feed (the pure ``ical.build_calendar`` on the
-1,000 loaded events, best of five) and prints it: the target is at most 300 ms.
+Setup also times the cold generation of that feed and prints it (target: at most 300 ms): the
+whole request in-process with an empty feed cache, so loading the 1,000 events from the
+database, building the calendar and gzipping it (median and worst of five).
 Feature target: a cached feed at >= 50 % of hello-world req/s (``events_feed_304``: >= 80 %).
 """
 
 from __future__ import annotations
 
+import gzip
 import time
 from pathlib import Path
 
@@ -20,8 +22,9 @@ CLIENT_HEADERS = {"Accept-Encoding": "gzip"}
 def setup(instance_dir: Path, base_url: str) -> harness.Target:
     with harness.app_context(instance_dir):
         create_events()
-        print(f"events_feed: cold generation of {EVENTS} events: {time_cold_feed():.0f} ms "
-              "(target <= 300 ms)", flush=True)
+        median, worst = time_cold_feed()
+        print(f"events_feed: cold feed of {EVENTS} events: median {median:.0f} ms, worst "
+              f"{worst:.0f} ms (target <= 300 ms)", flush=True)
     # Calendar clients (Outlook, Google, Apple) ask for gzip; so does this benchmark.
     return harness.Target(paths=[PATH], headers=CLIENT_HEADERS)
 
@@ -52,22 +55,25 @@ def create_events(count: int = EVENTS) -> None:
     db.session.commit()
 
 
-def time_cold_feed() -> float:
-    """Milliseconds for the pure generation, events already loaded (best of five runs)."""
-    from network.db import utcnow
-    from network.events import ical, services
+def time_cold_feed() -> tuple[float, float]:
+    """Milliseconds for a whole feed request with nothing cached (median, worst of five)."""
+    import statistics
 
-    condition = services.public_feed_filter(utcnow())
-    events = services.feed_events(condition)
-    options = ical.FeedOptions(
-        name="Evenemang", host="bench.example.se", now=utcnow(),
-        event_url=lambda e: f"https://bench.example.se/evenemang/{e.id}",
-        series_url=lambda s: f"https://bench.example.se/evenemang/serie/{s.id}",
-        whole_series=services.whole_series_ids(events, None, personal=False),
-    )
-    best = float("inf")
+    from flask import current_app
+
+    from network.events.cache import LocalCache
+
+    app = current_app._get_current_object()
+    client = app.test_client()
+    times = []
     for _ in range(5):
+        app.extensions["events_feed_cache"] = LocalCache()  # empty: bodies and meta
         started = time.perf_counter()
-        ical.build_calendar(events, options)
-        best = min(best, (time.perf_counter() - started) * 1000)
-    return best
+        response = client.get(PATH, headers=CLIENT_HEADERS, base_url="https://localhost")
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"cold feed answered {response.status_code}")
+        events = gzip.decompress(response.data).count(b"BEGIN:VEVENT")
+        if events < EVENTS:
+            raise RuntimeError(f"cold feed held {events} events, not {EVENTS}")
+    return statistics.median(times), max(times)
