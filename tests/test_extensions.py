@@ -15,6 +15,7 @@ def test_a_configured_default_limit_still_applies_to_every_route(app_config):
     try:
         with app.app_context():
             codes = [client.get("/healthz").status_code for _ in range(3)]
+            db.session.remove()  # the requests shared this app context, and its session
             db.engine.dispose()
     finally:
         # The limiter object is shared by every app the tests build; later apps set none.
