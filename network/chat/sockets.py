@@ -246,7 +246,7 @@ class ChatNamespace(Namespace):
         if not _state()["rate_limiter"].hit(user.id):
             raise ChatError("rate_limited", _("Du skickar meddelanden för snabbt. Vänta några "
                                               "sekunder och försök igen."))
-        message, created = services.post_message(user, room, data.get("body"), client_uuid)
+        message, created = services.store_message(user, room, data.get("body"), client_uuid)
         return {"id": message.id, "duplicate": not created}
 
     def on_remove(self, data: Any = None, *_extra: Any) -> dict:
