@@ -7,9 +7,9 @@ server's, and talks to each through a pipe:
     parent -> worker  Plan (at start)
     worker -> parent  {"connected": n, "connect_s": s}
     parent -> worker  {"start_at": wall-clock time to send the first message}
-    worker -> parent  {"acked": [...], "failed": n, "send_lag_ms": [...]}
+    worker -> parent  {"acked": [...], "failed": n, "send_lag_ms": [...], "ack_ms": [...]}
     parent -> worker  {"acked": every worker's acknowledged ids}
-    worker -> parent  {"received": [{id: times} per client], "latencies_ms": [...], "cpu_s": s}
+    worker -> parent  {"received": [{id: times} per client], "latencies": [(sent, ms)], "cpu_s": s}
 
 Latency is arrival time minus the send time written into the message body; every process reads
 the same machine clock (``time.time``). ``send_lag_ms`` is how late each send left against its
@@ -48,7 +48,7 @@ class Member:
         # Its own HTTP session: the Engine.IO client moves the Cookie header into the session's jar.
         self.sio = socketio.AsyncClient(reconnection=False)
         self.received: Counter[int] = Counter()
-        self.latencies: list[float] = []
+        self.latencies: list[tuple[float, float]] = []  # (send time, latency ms)
         self.sio.on("message", self.on_message, namespace="/chat")
 
     def on_message(self, data: dict) -> None:
@@ -56,7 +56,8 @@ class Member:
         self.received[data["id"]] += 1
         body = data.get("body", "")
         if body.startswith("swarm "):
-            self.latencies.append((now - float(body.split()[2])) * 1000)
+            sent = float(body.split()[2])
+            self.latencies.append((sent, (now - sent) * 1000))
 
     async def connect(self, room_id: int) -> None:
         await self.sio.connect(self.url, headers={"Cookie": self.cookie}, namespaces=["/chat"],
@@ -82,6 +83,7 @@ async def _send_all(plan: Plan, members: list[Member], start_at: float) -> dict:
     """Open loop: message k leaves at start_at + k / rate from sender k mod total_senders."""
     acked: list[int] = []
     lag: list[float] = []
+    ack_ms: list[float] = []
     failed = 0
 
     async def send(member: Member, tag: str, due: float) -> None:
@@ -100,6 +102,7 @@ async def _send_all(plan: Plan, members: list[Member], start_at: float) -> dict:
             return
         if answer.get("ok"):
             acked.append(answer["id"])
+            ack_ms.append((time.time() - now) * 1000)
         else:
             failed += 1
 
@@ -111,7 +114,7 @@ async def _send_all(plan: Plan, members: list[Member], start_at: float) -> dict:
             member = members[plan.senders.index(sender)]
             tasks.append(send(member, f"{sender}-{k}", start_at + k / plan.rate))
     await asyncio.gather(*tasks)
-    return {"acked": acked, "failed": failed, "send_lag_ms": lag}
+    return {"acked": acked, "failed": failed, "send_lag_ms": lag, "ack_ms": ack_ms}
 
 
 async def _drain(members: list[Member], acked: set[int]) -> None:
@@ -133,7 +136,7 @@ async def _run(conn: Any, plan: Plan) -> None:
     await _drain(members, every_acked)
     cpu = time.process_time() - cpu_before
     conn.send({"received": [dict(m.received) for m in members],
-               "latencies_ms": [x for m in members for x in m.latencies], "cpu_s": cpu})
+               "latencies": [x for m in members for x in m.latencies], "cpu_s": cpu})
     for member in members:
         with contextlib.suppress(Exception):  # already gone
             await member.sio.disconnect()

@@ -87,21 +87,31 @@ def prepare_database(env: dict, participants: int = 2) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-class Server:
-    """``python -m network`` (socketio.run, threading mode, simple-websocket) on a loopback port."""
+# How each kind of server is started: the embedded commands and README's scaled one.
+COMMANDS = {
+    "threading": [PYTHON, "-m", "network"],  # socketio.run: threading + simple-websocket
+    "flask_run": [FLASK, "--app", "network", "run"],  # what ``make run`` serves with
+    "gevent": [PYTHON, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
+               "--worker-connections", "1000", "--graceful-timeout", "2", "wsgi:app"],
+}
 
-    def __init__(self, env: dict, port: int, log_path: Path, flask_run: bool = False) -> None:
-        self.env, self.port, self.log_path = env, port, log_path
-        self.flask_run = flask_run  # ``flask run``, what ``make run`` serves with
+
+class Server:
+    """One server process on a loopback port: ``kind`` is a key of ``COMMANDS``."""
+
+    def __init__(self, env: dict, port: int, log_path: Path, kind: str = "threading") -> None:
+        self.env, self.port, self.log_path, self.kind = env, port, log_path, kind
         self.proc: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{port}"
 
     def start(self, timeout: float = 30) -> Server:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self._log = log
-        command = ([FLASK, "--app", "network", "run"] if self.flask_run else [PYTHON, "-m", "network"])
-        self.proc = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(self.port)],
-                                     env=self.env, cwd=ROOT, stdout=log, stderr=log)
+        if self.kind == "gevent":
+            command = [*COMMANDS["gevent"][:-1], "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
+        else:
+            command = [*COMMANDS[self.kind], "--host", "127.0.0.1", "--port", str(self.port)]
+        self.proc = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
