@@ -12,7 +12,9 @@ def init_app(app: Flask) -> None:
     from network.extensions import socketio
     from network.views import register_nav
 
-    app.extensions["chat"] = {**state.build_state(app.config), "emitter": socketio}
+    interval = float(app.config.get("CHAT_PRESENCE_INTERVAL", 1.0))
+    app.extensions["chat"] = {**state.build_state(app.config), "emitter": socketio,
+                              "announcer": broadcast.PresenceAnnouncer(socketio, interval)}
     broadcast.listen()
     # The SocketIO object is shared by every app this process builds (tests build many) and
     # re-registers its namespaces on each init_app: register ours once.
