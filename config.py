@@ -166,6 +166,9 @@ class TestingConfig(Config):
         self.MAIL_TRANSPORT = "memory"
         # Thousands of accounts are made per run; see network/accounts/passwords.py.
         self.PASSWORD_HASH_PROFILE = "fast"  # noqa: S105 - a cost profile name, not a password
+        # Every presence change at once, so a test sees it right after the join or leave;
+        # tests/chat/test_sockets.py checks the bunching with an interval of its own.
+        self.CHAT_PRESENCE_INTERVAL = 0.0
 
     def default_secret_key(self) -> str:
         return "testing-secret-key-not-for-production-use-0123456789"

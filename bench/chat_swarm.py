@@ -1,12 +1,24 @@
 """Chat swarm: many python-socketio clients in one room, measuring delivery latency and loss.
 
-``python -m bench.chat_swarm [--clients 200 500] [--rate 10] [--duration 20] [--no-redis]``
+``python -m bench.chat_swarm [--clients 200 500] [--rate 10] [--duration 20] [--repeat 1]
+[--database postgres|sqlite] [--worker-class gevent|gthread] [--no-redis] [--samples FILE]``
 
-Scenarios: one server process (gunicorn, one gthread worker, threading mode with
-simple-websocket) per client count, then two such processes sharing Redis with the clients split
-between them. A few senders post ``rate`` messages per second in total; every client records
-each message's delivery latency (send time to arrival, one clock: same machine), and at the end
-every acknowledged message must have reached every client exactly once.
+Servers: README's chat processes (gunicorn, one gevent worker each; ``--worker-class gthread``
+for a thread per websocket instead) on a fresh database: PostgreSQL on ``PG_ADMIN_URL``'s server
+(default ``postgresql+psycopg://127.0.0.1:5432/test``), or SQLite. Scenarios: one process per
+client count, then two processes sharing Redis with the clients split between them.
+
+Clients: ``--client-processes`` processes (2) each run their share as asyncio AsyncClients over
+websocket only, so that the swarm's own work stays small next to the server's. Twenty of them
+send ``rate`` messages per second in total on a fixed schedule (each message carries its send
+time); every client records each message's delivery latency (arrival minus send time, one
+clock: same machine), and every acknowledged message must reach every client exactly once.
+
+Reported per run: p50/p99/max delivery latency, lost and duplicated deliveries, the send
+acknowledgement's p99 (the server's handling of ``send``: checks, store, commit), how late sends
+left against their schedule (large: the swarm is measuring itself), the server's CPU ms per
+message (steadier than latency on a busy machine) and the 1-minute load average before and
+after. Compare runs on an otherwise idle machine.
 
 Targets (issue 7): 200 clients p99 <= 100 ms; 500 clients p99 <= 250 ms; two processes p99 <=
 1.5 x the single-process figure; 0 lost, 0 duplicated. Not an HTTP benchmark, so ``python -m
@@ -17,23 +29,24 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import json
+import multiprocessing
 import os
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
-import socketio
-
-from bench import harness
+from bench import _chat_clients, harness
 
 SENDERS = 20
 USERS = 25
+WORKER_CLASS = "gevent"  # README's chat processes
 PASSWORD = "bench-chat-losenord-1"  # noqa: S105 - throwaway accounts in a temporary database
 
 
@@ -41,6 +54,30 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on the server of ``admin_url``, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"bench_chat_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        raise SystemExit(f"PostgreSQL at {admin_url} is not usable ({type(exc).__name__}); "
+                         "set PG_ADMIN_URL or run with --database sqlite") from exc
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :n"), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
 
 
 def create_room(instance: harness.Instance) -> int:
@@ -62,14 +99,18 @@ def create_room(instance: harness.Instance) -> int:
 
 
 class Gunicorn:
-    def __init__(self, env: dict, port: int, threads: int, log: Path) -> None:
+    """One single-worker gunicorn process, as README's chat processes run."""
+
+    def __init__(self, env: dict, port: int, worker_class: str, connections: int, log: Path) -> None:
         self.url = f"http://127.0.0.1:{port}"
+        self.worker_class = worker_class
+        self.database = "postgres" if env["DATABASE_URL"].startswith("postgresql") else "sqlite"
         self.log = open(log, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning",
-             "--timeout", "120", "wsgi:app"], cwd=harness.ROOT, env=env, stdout=self.log,
-            stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "gunicorn", *worker_args(worker_class, connections),
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120",
+             "--graceful-timeout", "5", "wsgi:app"],
+            cwd=harness.ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         import requests
 
@@ -85,6 +126,19 @@ class Gunicorn:
         self.stop()
         raise RuntimeError("gunicorn did not start")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the gunicorn master and its worker so far (Linux /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if self.proc.pid in (int(stat.parent.name), int(fields[1])):
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -96,33 +150,12 @@ class Gunicorn:
         self.log.close()
 
 
-class SwarmClient:
-    def __init__(self, url: str, cookie: str, room_id: int) -> None:
-        self.url, self.cookie, self.room_id = url, cookie, room_id
-        self.sio = socketio.Client(reconnection=False)
-        self.received: dict[int, int] = {}  # message id -> times seen
-        self.latencies: list[float] = []
-        self.lock = threading.Lock()
-        self.sio.on("message", self.on_message, namespace="/chat")
-
-    def on_message(self, data: dict) -> None:
-        now = time.time()
-        with self.lock:
-            self.received[data["id"]] = self.received.get(data["id"], 0) + 1
-            body = data.get("body", "")
-            if body.startswith("swarm "):
-                self.latencies.append((now - float(body.split()[2])) * 1000)
-
-    def connect(self) -> None:
-        self.sio.connect(self.url, headers={"Cookie": self.cookie}, namespaces=["/chat"],
-                         transports=["websocket"], wait_timeout=30)
-        answer = self.sio.call("join", {"room_id": self.room_id}, namespace="/chat", timeout=60)
-        if not answer.get("ok"):
-            raise RuntimeError(f"join refused: {answer}")
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):  # already gone
-            self.sio.disconnect()
+def worker_args(worker_class: str, connections: int) -> list[str]:
+    """gunicorn's worker options: one worker; gthread needs a thread per open websocket."""
+    if worker_class == "gthread":
+        return ["--workers", "1", "--worker-class", "gthread", "--threads", str(connections + 50)]
+    return ["--workers", "1", "--worker-class", worker_class, "--worker-connections",
+            str(max(1000, connections + 50))]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -132,84 +165,128 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_scenario(name: str, urls: list[str], cookies: list[str], room_id: int, clients: int,
-                 rate: float, duration: float) -> dict:
-    swarm = []
-    started = time.monotonic()
-    for n in range(clients):
-        client = SwarmClient(urls[n % len(urls)], cookies[n % len(cookies)], room_id)
-        client.connect()
-        swarm.append(client)
-    connect_s = time.monotonic() - started
-    senders = swarm[:SENDERS]
-    acked: list[int] = []
-    failed = 0
-    lock = threading.Lock()
-    interval = SENDERS / rate  # each sender's pause so that all together send ``rate`` per second
-    stop_at = time.monotonic() + duration
+def _receive(conns: list, what: str, timeout: float) -> list[dict]:
+    answers = []
+    for conn in conns:
+        if not conn.poll(timeout):
+            raise RuntimeError(f"a client process did not report {what} within {timeout:.0f} s")
+        answer = conn.recv()
+        if "error" in answer:
+            raise RuntimeError(f"a client process failed: {answer['error']}")
+        answers.append(answer)
+    return answers
 
-    def send_loop(index: int, client: SwarmClient) -> None:
-        nonlocal failed
-        time.sleep(index * interval / SENDERS)
-        seq = 0
-        while time.monotonic() < stop_at:
-            body = f"swarm {index}-{seq} {time.time():.6f}"
-            try:
-                answer = client.sio.call("send", {"room_id": room_id, "body": body,
-                                                  "client_uuid": str(uuid.uuid4())},
-                                         namespace="/chat", timeout=30)
-                with lock:
-                    if answer.get("ok"):
-                        acked.append(answer["id"])
-                    else:
-                        failed += 1
-            except Exception:  # noqa: BLE001 - counted, reported
-                with lock:
-                    failed += 1
-            seq += 1
-            time.sleep(interval)
 
-    threads = [threading.Thread(target=send_loop, args=(i, c)) for i, c in enumerate(senders)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=duration + 60)
-    time.sleep(3)  # let the last deliveries arrive
-    lost = duplicated = 0
-    latencies: list[float] = []
-    for client in swarm:
-        with client.lock:
-            lost += sum(1 for mid in acked if mid not in client.received)
-            duplicated += sum(count - 1 for count in client.received.values() if count > 1)
-            latencies.extend(client.latencies)
-    for client in swarm:
-        client.close()
+def run_scenario(name: str, servers: list[Gunicorn], cookies: list[str], room_id: int, clients: int,
+                 rate: float, duration: float, procs: int, samples_file: str | None = None) -> dict:
+    """``clients`` clients over ``procs`` client processes, spread round-robin over the servers."""
+    context = multiprocessing.get_context("spawn")
+    urls = [s.url for s in servers]
+    conns, workers = [], []
+    for w in range(procs):
+        numbers = range(w, clients, procs)
+        plan = _chat_clients.Plan(
+            room_id=room_id, clients=[(urls[n % len(urls)], cookies[n % len(cookies)]) for n in numbers],
+            senders=[n for n in numbers if n < SENDERS], total_senders=min(SENDERS, clients),
+            rate=rate, duration=duration)
+        parent, child = context.Pipe()
+        worker = context.Process(target=_chat_clients.work, args=(child, plan), daemon=True)
+        worker.start()
+        child.close()
+        conns.append(parent)
+        workers.append(worker)
+    try:
+        ready = _receive(conns, "its connections", 600)
+        load_before = os.getloadavg()
+        cpu_before = [s.cpu_seconds() for s in servers]
+        for conn in conns:
+            conn.send({"start_at": time.time() + 1.0})
+        sent = _receive(conns, "its sends", duration + 120)
+        cpu_after = [s.cpu_seconds() for s in servers]
+        load_after = os.getloadavg()
+        acked = [mid for s in sent for mid in s["acked"]]
+        for conn in conns:
+            conn.send({"acked": acked})
+        got = _receive(conns, "its deliveries", _chat_clients.DRAIN_TIMEOUT + 60)
+    finally:
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.kill()
+    every = set(acked)
+    received = [r for g in got for r in g["received"]]
+    lost = sum(len(every - {int(k) for k in r}) for r in received)
+    duplicated = sum(count - 1 for r in received for count in r.values() if count > 1)
+    samples = sorted(x for g in got for x in g["latencies"])
+    latencies = [ms for _sent, ms in samples]
+    lag = [x for s in sent for x in s["send_lag_ms"]]
+    ack = [x for s in sent for x in s["ack_ms"]]
+    server_cpu = sum(cpu_after) - sum(cpu_before)
     result = {
-        "scenario": name, "clients": clients, "processes": len(urls), "rate": rate,
-        "duration_s": duration, "connect_s": round(connect_s, 1), "sent_acked": len(acked),
-        "send_failures": failed, "deliveries": len(latencies), "lost": lost,
+        "scenario": name, "clients": clients, "processes": len(servers), "client_processes": procs,
+        "worker_class": servers[0].worker_class, "database": servers[0].database, "rate": rate,
+        "duration_s": duration,
+        "connect_s": round(max(r["connect_s"] for r in ready), 1), "sent_acked": len(acked),
+        "send_failures": sum(s["failed"] for s in sent), "deliveries": len(latencies), "lost": lost,
         "duplicated": duplicated,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p99_ms": round(percentile(latencies, 99), 1), "max_ms": round(max(latencies, default=0), 1),
+        "ack_p50_ms": round(percentile(ack, 50), 1), "ack_p99_ms": round(percentile(ack, 99), 1),
+        "send_lag_p99_ms": round(percentile(lag, 99), 1),
+        "server_cpu_ms_per_message": round(1000 * server_cpu / max(len(acked), 1), 2),
+        "server_cpu_share": round(server_cpu / duration, 2),
+        "client_cpu_share": round(sum(g["cpu_s"] for g in got) / duration, 2),
+        "loadavg_1m": [round(load_before[0], 2), round(load_after[0], 2)],
     }
+    if samples_file:
+        with open(samples_file, "a", newline="") as out:
+            csv.writer(out).writerows((name, f"{sent:.6f}", f"{ms:.2f}") for sent, ms in samples)
     print(json.dumps(result), flush=True)
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.chat_swarm", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.chat_swarm", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, nargs="+", default=[200, 500])
     parser.add_argument("--rate", type=float, default=10.0, help="messages per second in total")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of sending")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each scenario")
+    parser.add_argument("--client-processes", type=int, default=2,
+                        help="processes the clients are spread over (asyncio in each)")
+    parser.add_argument("--worker-class", default=WORKER_CLASS, choices=["gevent", "gthread"],
+                        help=f"gunicorn worker class of the servers (default {WORKER_CLASS})")
+    parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres",
+                        help="a fresh PostgreSQL database on PG_ADMIN_URL's server (the scaled "
+                        "setup's database; default), or the embedded mode's SQLite file")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--no-redis", action="store_true", help="skip the two-process scenario")
+    parser.add_argument("--samples", metavar="CSV", help="append every delivery (scenario, send "
+                        "time, latency ms) to this file")
     args = parser.parse_args(argv)
     if not all(1 <= c <= 1000 for c in args.clients) or not 0 < args.rate <= 100 \
-            or not 0 < args.duration <= 300:
-        parser.error("clients in [1, 1000], rate in (0, 100], duration in (0, 300]")
+            or not 0 < args.duration <= 300 or not 1 <= args.repeat <= 20 \
+            or not 1 <= args.client_processes <= 16:
+        parser.error("clients in [1, 1000], rate in (0, 100], duration in (0, 300], repeat in "
+                     "[1, 20], client processes in [1, 16]")
+    with contextlib.ExitStack() as stack:
+        if args.database == "postgres":
+            admin_url = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+            database_url = stack.enter_context(postgres_database(admin_url))
+        else:
+            database_url = None
+        results = run_all(args, database_url)
+    print_summary(results)
+    return 0
+
+
+def run_all(args: argparse.Namespace, database_url: str | None) -> list[dict]:
     instance = harness.Instance("chat-swarm")
+    if database_url:
+        instance.env["DATABASE_URL"] = database_url
     servers: list[Gunicorn] = []
     results = []
+    connections = max(args.clients)
     try:
         done = instance.flask("db", "upgrade", "heads", check=False)
         if done.returncode != 0:
@@ -224,35 +301,52 @@ def main(argv: list[str] | None = None) -> int:
             "SOCKETIO_CHANNEL": tag, "CHAT_REDIS_PREFIX": tag,
             # A bench sender posts 2.5 messages per 5 s, under the per-user limit of 5.
         }
-        threads = max(args.clients) + 50
-        single = Gunicorn(env, ports[0], threads, instance.dir / "single.log")
+        single = Gunicorn(env, ports[0], args.worker_class, connections, instance.dir / "single.log")
         servers.append(single)
         cookies = [harness.login(single.url, f"swarm{n}@example.se", PASSWORD)["Cookie"]
                    for n in range(USERS)]
-        for clients in args.clients:
-            results.append(run_scenario(f"1 process, {clients} clients", [single.url], cookies,
-                                        room_id, clients, args.rate, args.duration))
+        for _run in range(args.repeat):
+            for clients in args.clients:
+                results.append(run_scenario(f"1 process, {clients} clients", [single], cookies,
+                                            room_id, clients, args.rate, args.duration,
+                                            args.client_processes, args.samples))
         single.stop()
         servers.remove(single)
         if not args.no_redis:
             env_redis = env | {"REDIS_URL": args.redis_url}
-            pair = [Gunicorn(env_redis, port, threads, instance.dir / f"redis-{port}.log")
-                    for port in ports]
+            pair = [Gunicorn(env_redis, port, args.worker_class, connections,
+                             instance.dir / f"redis-{port}.log") for port in ports]
             servers.extend(pair)
-            for clients in args.clients:
-                results.append(run_scenario(f"2 processes + Redis, {clients} clients",
-                                            [s.url for s in pair], cookies, room_id, clients,
-                                            args.rate, args.duration))
+            for _run in range(args.repeat):
+                for clients in args.clients:
+                    results.append(run_scenario(f"2 processes + Redis, {clients} clients", pair,
+                                                cookies, room_id, clients, args.rate, args.duration,
+                                                args.client_processes, args.samples))
     finally:
         for server in servers:
             server.stop()
         instance.remove()
+    return results
+
+
+def print_summary(results: list[dict]) -> None:
     print()
-    print(f"{'scenario':<36}{'deliveries':>11}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'lost':>6}{'dup':>5}")
+    print(f"{'scenario':<36}{'deliveries':>11}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'lost':>6}"
+          f"{'dup':>5}{'ack p99':>9}{'lag p99':>9}{'cpu ms/msg':>11}{'load 1m':>11}")
     for r in results:
-        print(f"{r['scenario']:<36}{r['deliveries']:>11}{r['p50_ms']!s:>9}{r['p99_ms']:>9}"
-              f"{r['max_ms']:>9}{r['lost']:>6}{r['duplicated']:>5}")
-    return 0
+        load = "-".join(f"{x:.1f}" for x in r["loadavg_1m"])
+        print(f"{r['scenario']:<36}{r['deliveries']:>11}{r['p50_ms']!s:>8}{r['p99_ms']:>8}"
+              f"{r['max_ms']:>8}{r['lost']:>6}{r['duplicated']:>5}{r['ack_p99_ms']:>9}"
+              f"{r['send_lag_p99_ms']:>9}{r['server_cpu_ms_per_message']:>11}{load:>11}")
+    # Two processes against one, per client count, on the median p99 of the runs.
+    by = {}
+    for r in results:
+        by.setdefault((r["processes"], r["clients"]), []).append(r["p99_ms"])
+    for (processes, clients), p99s in sorted(by.items()):
+        single = by.get((1, clients))
+        if processes == 2 and single:
+            ratio = statistics.median(p99s) / statistics.median(single)
+            print(f"two processes / one, {clients} clients: p99 ratio {ratio:.2f} (target <= 1.5)")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,17 @@ FEATURES = (
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def socketio_async_mode() -> str:
+    """``gevent`` inside a gevent worker (``gunicorn -k gevent``, the scaled setup), else threads.
+
+    The gevent worker patches the standard library before it imports the app; Socket.IO must
+    then use gevent's queues and events too. Everywhere else (``flask run``, ``python -m
+    network``, tests) it is threading mode with simple-websocket.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
 
 
 def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
@@ -69,7 +81,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         app,
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
-        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or socketio_async_mode(),
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
     )
     httpcache.init_app(app)  # inside ProxyFix (security), outside Flask-SocketIO's middleware

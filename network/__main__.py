@@ -1,8 +1,9 @@
 """``python -m network [--host H] [--port P]``: serve the app and its websockets.
 
-One process, Socket.IO in threading mode with simple-websocket on the Werkzeug server. Scaled
-deployments run several of these (or ``gunicorn -w 1 --threads 100 wsgi:app``) behind a front
-server with sticky sessions, sharing Redis through ``REDIS_URL``.
+One process, Socket.IO in threading mode with simple-websocket on the Werkzeug server: the
+embedded mode. Scaled deployments run gunicorn instead (README, "Scaled deployment"): gevent
+workers for the chat behind a front server with sticky sessions, sharing Redis through
+``REDIS_URL``.
 """
 
 from __future__ import annotations

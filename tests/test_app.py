@@ -1,4 +1,8 @@
+import sys
+import types
+
 from config import InsecureConfigurationError, load_config
+from network import socketio_async_mode
 
 
 def test_healthz_reports_database_ok(client):
@@ -57,3 +61,14 @@ def test_healthz_reports_an_unreachable_database_as_503_json(tmp_path):
         from network.extensions import db
 
         db.engine.dispose()
+
+
+def test_socketio_uses_threads_unless_a_gevent_worker_patched_the_standard_library(monkeypatch):
+    monkeypatch.delitem(sys.modules, "gevent.monkey", raising=False)
+    assert socketio_async_mode() == "threading"
+    imported_only = types.SimpleNamespace(is_module_patched=lambda name: False)
+    monkeypatch.setitem(sys.modules, "gevent.monkey", imported_only)
+    assert socketio_async_mode() == "threading"
+    patched = types.SimpleNamespace(is_module_patched=lambda name: name == "socket")
+    monkeypatch.setitem(sys.modules, "gevent.monkey", patched)
+    assert socketio_async_mode() == "gevent"

@@ -15,7 +15,9 @@ def init_app(app: Flask) -> None:
     from network.extensions import socketio
     from network.views import register_nav
 
-    app.extensions["chat"] = {**state.build_state(app.config), "emitter": socketio}
+    interval = float(app.config.get("CHAT_PRESENCE_INTERVAL", 1.0))
+    app.extensions["chat"] = {**state.build_state(app.config), "emitter": socketio,
+                              "announcer": broadcast.PresenceAnnouncer(socketio, interval)}
     # Shown only in the live room, never on a cached page: a busy workshop (several messages a
     # second) would otherwise empty every page cache as often.
     register_neutral(ChatMessage, ChatPollVote, ChatRaisedHand)

@@ -8,11 +8,16 @@ a message that is not in the database.
 The emitter is the app's ``socketio`` (which publishes through Redis to every process when
 ``REDIS_URL`` is set). A process without a Socket.IO server of its own, such as a CLI command,
 swaps in a write-only emitter with ``use_write_only_emitter``.
+
+Presence lists are not stored; ``PresenceAnnouncer`` bunches them instead (see there).
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import threading
+import time
 from typing import Any
 
 from flask import current_app
@@ -75,3 +80,53 @@ def use_write_only_emitter(app: Any) -> None:
     app.extensions["chat"]["emitter"] = SocketIO(
         message_queue=url, channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio")
     )
+
+
+class PresenceAnnouncer:
+    """Tells a room who is in it: at once after a quiet spell, else ``interval`` after the last.
+
+    Everyone who joins or leaves changes the list everyone in the room gets, so 500 people
+    arriving within a minute would cost 500 lists to 500 clients each (250 000 messages, each
+    list naming up to 500 people). Bunched, a room gets at most one list per ``interval`` from
+    each process, and the last one always reflects the latest change. The joiner gets the list
+    in its join answer anyway. ``interval`` 0 sends every change at once.
+    """
+
+    def __init__(self, socketio: Any, interval: float) -> None:
+        self.socketio, self.interval = socketio, interval
+        self._lock = threading.Lock()
+        self._last: dict[int, float] = {}
+        self._pending: set[int] = set()
+
+    def announce(self, room_id: int) -> None:
+        """Call inside an app context, after the presence store has changed."""
+        with self._lock:
+            if room_id in self._pending:
+                return  # the list already due goes out with this change in it
+            now = time.monotonic()
+            wait = self._last.get(room_id, -math.inf) + self.interval - now
+            if wait > 0:
+                self._pending.add(room_id)
+            else:
+                self._last[room_id] = now
+        if wait > 0:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            self.socketio.start_background_task(self._later, app, room_id, wait)
+        else:
+            self._send(room_id)
+
+    def _later(self, app: Any, room_id: int, wait: float) -> None:
+        self.socketio.sleep(wait)
+        with self._lock:
+            self._pending.discard(room_id)
+            self._last[room_id] = time.monotonic()
+        with app.app_context():
+            self._send(room_id)
+
+    def _send(self, room_id: int) -> None:
+        try:
+            users = current_app.extensions["chat"]["presence"].users(room_id)
+            self.socketio.emit("presence", {"room_id": room_id, "users": users}, namespace=NAMESPACE,
+                               to=room_channel(room_id))
+        except Exception:  # noqa: BLE001 - presence is best effort; the chat goes on without it
+            log.exception("chat: could not announce presence in room %s", room_id)

@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from network import permissions
 from network.accounts.models import Group, User
@@ -87,7 +87,8 @@ def _bad_uuid() -> str:
 def get_room(room_id: Any) -> ChatRoom | None:
     if not isinstance(room_id, int) or isinstance(room_id, bool) or not 0 < room_id < 2**31:
         return None
-    return db.session.get(ChatRoom, room_id, options=[selectinload(ChatRoom.group)])
+    # Joined, not a second query: every socket event loads its room.
+    return db.session.get(ChatRoom, room_id, options=[joinedload(ChatRoom.group)])
 
 
 def create_room(actor: User, group: Group, title: str,
@@ -179,6 +180,13 @@ def post_message(user: User, room: ChatRoom, body: Any, client_uuid: Any) -> tup
     existing = find_sent(user, room, client_uuid)
     if existing is not None:
         return existing, False
+    return store_message(user, room, body, client_uuid)
+
+
+def store_message(user: User, room: ChatRoom, body: Any, client_uuid: str) -> tuple[ChatMessage, bool]:
+    """``post_message`` for a caller that has just asked ``find_sent`` itself (the socket handler,
+    before its permission checks): one query less per message. A copy that another process
+    stored in between is still caught by the unique (room, client UUID) constraint."""
     text = clean_text(body, MAX_MESSAGE_LENGTH, what=_("Meddelandet"))
     message = ChatMessage(room_id=room.id, author_id=user.id, kind=MessageKind.TEXT, body=text,
                           client_uuid=client_uuid)

@@ -91,14 +91,12 @@ class ChatNamespace(Namespace):
             self._left(room_id)
 
     def _left(self, room_id: int) -> None:
-        presence = _state()["presence"]
         try:
-            presence.remove(room_id, request.sid)
-            users = presence.users(room_id)
+            _state()["presence"].remove(room_id, request.sid)
         except Exception:  # noqa: BLE001 - presence is best effort; the chat goes on without it
             log.exception("chat: presence store unavailable")
             return
-        emit("presence", {"room_id": room_id, "users": users}, to=room_channel(room_id))
+        _state()["announcer"].announce(room_id)
 
     # -- the common path -------------------------------------------------------------------
 
@@ -173,7 +171,8 @@ class ChatNamespace(Namespace):
         except Exception:  # noqa: BLE001
             log.exception("chat: presence store unavailable")
             users = []
-        emit("presence", {"room_id": room.id, "users": users}, to=room_channel(room.id))
+        else:
+            _state()["announcer"].announce(room.id)
         poll = services.current_poll(room)
         return {
             "room": services.room_dict(room),
@@ -246,7 +245,7 @@ class ChatNamespace(Namespace):
         if not _state()["rate_limiter"].hit(user.id):
             raise ChatError("rate_limited", _("Du skickar meddelanden för snabbt. Vänta några "
                                               "sekunder och försök igen."))
-        message, created = services.post_message(user, room, data.get("body"), client_uuid)
+        message, created = services.store_message(user, room, data.get("body"), client_uuid)
         return {"id": message.id, "duplicate": not created}
 
     def on_remove(self, data: Any = None, *_extra: Any) -> dict:

@@ -87,21 +87,32 @@ def prepare_database(env: dict, participants: int = 2) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-class Server:
-    """``python -m network`` (socketio.run, threading mode, simple-websocket) on a loopback port."""
+def server_command(kind: str, port: int) -> list[str]:
+    """How each kind of server starts: the embedded commands, and README's chat processes."""
+    if kind == "gevent":
+        return [PYTHON, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
+                "--worker-connections", "1000", "--graceful-timeout", "2",
+                "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    embedded = {
+        "threading": [PYTHON, "-m", "network"],  # socketio.run: threading + simple-websocket
+        "flask_run": [FLASK, "--app", "network", "run"],  # what ``make run`` serves with
+    }[kind]
+    return [*embedded, "--host", "127.0.0.1", "--port", str(port)]
 
-    def __init__(self, env: dict, port: int, log_path: Path, flask_run: bool = False) -> None:
-        self.env, self.port, self.log_path = env, port, log_path
-        self.flask_run = flask_run  # ``flask run``, what ``make run`` serves with
+
+class Server:
+    """One server process on a loopback port, started as ``server_command(kind, port)``."""
+
+    def __init__(self, env: dict, port: int, log_path: Path, kind: str = "threading") -> None:
+        self.env, self.port, self.log_path, self.kind = env, port, log_path, kind
         self.proc: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{port}"
 
     def start(self, timeout: float = 30) -> Server:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self._log = log
-        command = ([FLASK, "--app", "network", "run"] if self.flask_run else [PYTHON, "-m", "network"])
-        self.proc = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(self.port)],
-                                     env=self.env, cwd=ROOT, stdout=log, stderr=log)
+        self.proc = subprocess.Popen(server_command(self.kind, self.port), env=self.env, cwd=ROOT,
+                                     stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -18,13 +18,15 @@ from tests.chat import live
 pytestmark = pytest.mark.redis
 
 
-@pytest.fixture
-def cluster(tmp_path, redis_url):
-    """Two single-process servers on their own ports sharing one database and one Redis."""
+@pytest.fixture(params=["threading", "gevent"])
+def cluster(request, tmp_path, redis_url):
+    """Two single-process servers on their own ports sharing one database and one Redis: the
+    embedded server (``python -m network``) and README's scaled one (gunicorn, gevent worker)."""
     ports = [live.free_port(), live.free_port()]
     env = live.base_env(tmp_path, redis_url, ports)
     info = live.prepare_database(env)
-    servers = [live.Server(env, port, tmp_path / f"server-{port}.log") for port in ports]
+    servers = [live.Server(env, port, tmp_path / f"server-{port}.log", kind=request.param)
+               for port in ports]
     clients: list[live.LiveClient] = []
     try:
         for server in servers:
@@ -144,7 +146,7 @@ def test_make_run_serves_websockets_with_flask_run(tmp_path):
     port = live.free_port()
     env = live.base_env(tmp_path, None, [port])
     info = live.prepare_database(env)
-    server = live.Server(env, port, tmp_path / "flask-run.log", flask_run=True).start()
+    server = live.Server(env, port, tmp_path / "flask-run.log", kind="flask_run").start()
     clients = []
     try:
         for email in info["users"][:2]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -84,6 +85,24 @@ def test_presence_lists_everyone_in_the_room_and_drops_those_who_leave(chat, peo
     bo.sio.disconnect("/chat")
     last = anna.received("presence")[-1]["args"]
     assert [u["name"] for u in last["users"]] == ["Anna Andersson"]
+
+
+def test_presence_changes_in_quick_succession_reach_the_room_as_one_current_list(app, chat, people,
+                                                                                 room):
+    app.extensions["chat"]["announcer"].interval = 0.5
+    anna, bo, fia = chat(people["anna"]), chat(people["bo"]), chat(people["fac"])
+    anna.join(room)
+    assert [[u["name"] for u in e["args"]["users"]] for e in anna.received("presence")] == [
+        ["Anna Andersson"]]  # the first change after a quiet spell goes out at once
+    bo.join(room)
+    fia.join(room)
+    assert not anna.received("presence")  # held back, not lost
+    deadline = time.monotonic() + 10
+    lists = []
+    while not lists and time.monotonic() < deadline:
+        time.sleep(0.05)
+        lists = [[u["name"] for u in e["args"]["users"]] for e in anna.received("presence")]
+    assert lists == [["Anna Andersson", "Bo Berg", "Fia Facilitator"]]
 
 
 # -- sending -----------------------------------------------------------------------------------
