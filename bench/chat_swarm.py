@@ -128,16 +128,7 @@ class Gunicorn:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the gunicorn master and its worker so far (Linux /proc)."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if self.proc.pid in (int(stat.parent.name), int(fields[1])):
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / ticks
+        return harness.process_cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -176,17 +176,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of gunicorn's master and workers so far (Linux /proc)."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            pid, ppid = int(stat.parent.name), int(fields[1])
-            if self.process and self.process.pid in (pid, ppid):
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / ticks
+        return process_cpu_seconds(self.process.pid) if self.process else 0.0
 
     def log_tail(self) -> str:
         try:
@@ -208,6 +198,20 @@ class Server:
 
 
 # -- helpers for benchmark modules -------------------------------------------------------------
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of process ``pid`` and its children (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if pid in (int(stat.parent.name), int(fields[1])):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def app_context(instance_dir: Path):
