@@ -22,14 +22,13 @@ request; for an answer the view marked shareable it says nothing about who may h
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.http import is_resource_modified
+
+from network.cache import Cache
 
 SHAREABLE = "network.httpcache.ttl"
 _SKIPPED_HEADERS = ("x-ratelimit-",)
@@ -47,10 +46,9 @@ class ConditionalGetCache:
 
     def __init__(self, wsgi_app: Callable, app: Flask, max_entries: int = 4096) -> None:
         self.wsgi_app = wsgi_app
-        self.app = app
-        self.max_entries = max_entries
-        self.entries: OrderedDict[tuple, tuple] = OrderedDict()
-        self.lock = threading.Lock()
+        self.generation = app.extensions["network_cache"].generation
+        # Kept answers: (ETag, Last-Modified, headers), valid at their generation and TTL.
+        self.entries = Cache(self.generation, max_entries)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if (environ["REQUEST_METHOD"] not in ("GET", "HEAD") or "HTTP_RANGE" in environ
@@ -58,12 +56,11 @@ class ConditionalGetCache:
             return self.wsgi_app(environ, start_response)
         key = (environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"),
                environ.get("QUERY_STRING"), environ.get("HTTP_ACCEPT_ENCODING"))
-        generation = self.app.extensions["network_cache"].generation.value()
-        entry = self.entries.get(key)
-        if (entry is not None and generation is not None and entry[0] == generation
-                and entry[1] > time.monotonic()
-                and not is_resource_modified(environ, etag=entry[2], last_modified=entry[3])):
-            start_response("304 NOT MODIFIED", list(entry[4]))
+        generation = self.generation.value()
+        entry = self.entries.get(key, generation)
+        if entry is not None and not is_resource_modified(environ, etag=entry[0],
+                                                          last_modified=entry[1]):
+            start_response("304 NOT MODIFIED", list(entry[2]))
             return []
 
         # A dict, not a flag: Flask-SocketIO's middleware hands Flask a copy of the environ.
@@ -85,12 +82,7 @@ class ConditionalGetCache:
             return
         kept = tuple((name, value) for name, value in headers
                      if not name.lower().startswith(_SKIPPED_HEADERS))
-        entry = (generation, time.monotonic() + marks["ttl"], etag, last_modified, kept)
-        with self.lock:
-            self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+        self.entries.set(key, (etag, last_modified, kept), generation, marks["ttl"])
 
 
 def _note_validators(response: Response) -> Response:

@@ -63,14 +63,13 @@ def fresh_value(name: str) -> str:
     return _FRESH[name]()
 
 
-def _identity() -> tuple | None:
+def _identity(generation: int) -> tuple | None:
     """(who, language) for the cache key, or None when this request must not use the cache."""
     user_id = session.get("_user_id")
     if user_id is None:
         if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
             return None  # Flask-Login restores the session from it: let the view run
         return ("anonymous", i18n.choose_locale(None))
-    generation = cache.generation()
     key = ("auth", hashlib.blake2b(str(user_id).encode(), digest_size=16).digest())
     known = cache.cache().get(key, generation)
     if known is None:
@@ -110,7 +109,7 @@ def cached_page(ttl: float = 60) -> Callable:
                     or not current_app.config.get("PAGE_CACHE", True)):
                 return view(*args, **kwargs)
             generation = cache.generation()
-            identity = _identity() if generation is not None else None
+            identity = _identity(generation) if generation is not None else None
             if identity is None:
                 return view(*args, **kwargs)
             key = ("page", request.host, request.full_path, *identity)
