@@ -16,6 +16,7 @@ Network admins may see and manage everything.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import g, has_request_context
@@ -58,6 +59,16 @@ def is_member(user: Any) -> bool:
 
 def is_admin(user: Any) -> bool:
     return is_member(user) and user.is_admin
+
+
+def is_programme_staff(user: Any) -> bool:
+    """The agency's programme staff (and admins): every municipality's follow-up, support, review."""
+    return is_member(user) and bool(getattr(user, "is_programme_staff", False))
+
+
+def overseen_county(user: Any) -> str | None:
+    """The county code a county-board member oversees, or None."""
+    return getattr(user, "overseen_county", None) if is_member(user) else None
 
 
 def group_roles(user: Any) -> dict[int, GroupRole]:
@@ -215,3 +226,51 @@ def can_edit_own(user: Any, author_id: int | None, group_id: int | None) -> bool
     if not is_member(user):
         return False
     return (author_id is not None and author_id == user.id) or can_moderate(user, group_id)
+
+
+# -- the action registry -----------------------------------------------------------------------
+#
+# CKAN's pattern: every service action has an authorisation function of the same name, and the
+# action asks for it through ``check_access`` before it changes anything. Views still ask first
+# (to choose between 403 and 404 and to show or hide buttons), but a CLI command, a socket handler
+# or an API endpoint that calls the action directly meets the same rule.
+
+
+class AccessDenied(PermissionError):
+    """Raised by ``check_access``; the error handler answers 403."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"not allowed: {action}")
+        self.action = action
+
+
+AuthFunction = Callable[..., bool]
+_AUTH_FUNCTIONS: dict[str, AuthFunction] = {}
+
+
+def register_auth(functions: dict[str, AuthFunction]) -> None:
+    """Register ``{"feature.action": predicate(user, *objects)}``; a name is registered once."""
+    for name, function in functions.items():
+        known = _AUTH_FUNCTIONS.get(name)
+        if known is not None and known is not function:
+            raise ValueError(f"authorisation for {name!r} is registered twice")
+        _AUTH_FUNCTIONS[name] = function
+
+
+def allowed(action: str, user: Any, *objects: Any) -> bool:
+    """Whether ``user`` may perform ``action`` on ``objects`` (an unknown action is a bug)."""
+    try:
+        function = _AUTH_FUNCTIONS[action]
+    except KeyError:
+        raise LookupError(f"no authorisation function registered for {action!r}") from None
+    return bool(function(user, *objects))
+
+
+def check_access(action: str, user: Any, *objects: Any) -> None:
+    """Raise ``AccessDenied`` unless ``user`` may perform ``action``: call it first in every action."""
+    if not allowed(action, user, *objects):
+        raise AccessDenied(action)
+
+
+def registered_actions() -> list[str]:
+    return sorted(_AUTH_FUNCTIONS)

@@ -399,7 +399,7 @@ def history(post_id: int):
     post = _post_or_404(post_id)
     if not perm.can_see_history(current_user, post):
         abort(403)
-    return render_template("forums/history.html", post=post, revisions=services.revisions(post))
+    return render_template("forums/history.html", post=post, revisions=services.revisions(current_user, post))
 
 
 @bp.post("/t/<int:topic_id>/svar")
