@@ -81,8 +81,8 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         app,
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
-        async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or socketio_async_mode(),
-        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"] or socketio_async_mode(),
+        channel=app.config["SOCKETIO_CHANNEL"],
     )
     httpcache.init_app(app)  # inside ProxyFix (security), outside Flask-SocketIO's middleware
     app.extensions["network_nav"] = []

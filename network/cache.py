@@ -49,6 +49,9 @@ _DIRTY = "network_cache_dirty"
 _COUNTER = struct.Struct("<Q")
 _NEUTRAL: set[type] = set()
 _listening = False
+# The "generation" of a value keyed by its own content (e.g. a feed body under a hash of what it
+# holds): it cannot go stale, only expire, so any data change leaves it usable.
+CONTENT_KEYED = -1
 
 
 class LocalGeneration:

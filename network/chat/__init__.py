@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     from network.extensions import socketio
     from network.views import register_nav
 
-    interval = float(app.config.get("CHAT_PRESENCE_INTERVAL", 1.0))
+    interval = float(app.config["CHAT_PRESENCE_INTERVAL"])
     app.extensions["chat"] = {**state.build_state(app.config), "emitter": socketio,
                               "announcer": broadcast.PresenceAnnouncer(socketio, interval)}
     # Shown only in the live room, never on a cached page: a busy workshop (several messages a

@@ -156,14 +156,14 @@ class RedisRateLimiter:
 
 def build_state(config: Any) -> dict:
     """The presence store and rate limiter for an app's configuration."""
-    limit = int(config.get("CHAT_RATE_LIMIT", 5))
-    window = float(config.get("CHAT_RATE_WINDOW", 5.0))
+    limit = int(config["CHAT_RATE_LIMIT"])
+    window = float(config["CHAT_RATE_WINDOW"])
     url = config.get("REDIS_URL")
     if url:
         import redis
 
         client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        prefix = config.get("CHAT_REDIS_PREFIX", "network-chat")
+        prefix = config["CHAT_REDIS_PREFIX"]
         return {"presence": RedisPresence(client, prefix),
                 "rate_limiter": RedisRateLimiter(client, prefix, limit, window)}
     return {"presence": MemoryPresence(), "rate_limiter": MemoryRateLimiter(limit, window)}
