@@ -60,7 +60,16 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         views,
     )
     from network.db import init_engine_events, tune_sqlite
-    from network.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from network.extensions import (
+        babel,
+        check_rate_limits,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        socketio,
+    )
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     db.init_app(app)
@@ -74,6 +83,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     limiter.init_app(app)
+    app.before_request(check_rate_limits)
     # The SocketIO object outlives an app (tests build many): drop the previous app's Redis
     # manager so an app without REDIS_URL never inherits one.
     socketio.server_options.pop("client_manager", None)

@@ -101,9 +101,9 @@ class RedisGeneration:
     """Every process on every host: a Redis key."""
 
     def __init__(self, url: str, key: str) -> None:
-        import redis
+        from network.redisconn import client
 
-        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self.client = client(url)
         self.key = key
 
     def value(self) -> int | None:

@@ -30,7 +30,7 @@ from network.cache import generation as data_generation
 from network.db import utcnow
 from network.events import ical, services
 from network.events.models import Registration
-from network.extensions import db, limiter
+from network.extensions import db, limiter, rate_limited
 
 bp = Blueprint("events_feeds", __name__, url_prefix="/evenemang/kalender")
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -46,7 +46,7 @@ def _failed(response) -> bool:
     return response.status_code == 404
 
 
-token_limit = limiter.limit(_feed_limit, deduct_when=_failed)
+token_limit = rate_limited(_feed_limit, deduct_when=_failed)
 
 
 def _user_signature(user) -> str:
