@@ -149,11 +149,6 @@ def rooms_of_occurrence(occurrence: Any) -> list[ChatRoom]:
         .options(selectinload(ChatRoom.group)).order_by(ChatRoom.id)))
 
 
-def rooms_of_group(group: Group) -> list[ChatRoom]:
-    return list(db.session.scalars(
-        select(ChatRoom).where(ChatRoom.group_id == group.id).order_by(ChatRoom.id.desc())))
-
-
 # -- messages ----------------------------------------------------------------------------------
 
 

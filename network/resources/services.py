@@ -694,17 +694,6 @@ def download_info(file_id: int):
     ).first()
 
 
-def file_with_resource(file_id: int) -> ResourceFile | None:
-    return db.session.scalar(
-        select(ResourceFile).where(ResourceFile.id == file_id)
-        .options(selectinload(ResourceFile.resource))
-    )
-
-
-def review_pending_since(resource: Resource) -> dt.datetime | None:
-    return resource.updated_at if resource.review_status == ReviewStatus.PENDING else None
-
-
 # -- numbers for the programme report (follow-up reads these) ----------------------------------
 
 
