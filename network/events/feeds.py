@@ -18,7 +18,7 @@ from network import httpcache, permissions
 from network.accounts.models import Group
 from network.cache import generation as data_generation
 from network.db import utcnow
-from network.events import ical, services
+from network.events import common, ical, queries, registrations, services, tokens
 from network.events.cache import feed_cache, now
 from network.events.models import Registration
 from network.extensions import db, limiter
@@ -58,7 +58,7 @@ def _current_meta(feed: str, condition, name: str, user) -> dict:
     meta = cache.get_meta(feed) if generation is not None else None
     if meta and meta["generation"] == generation and now() - meta["at"] < fresh:
         return meta
-    count, id_sum, last = services.feed_signature(condition())
+    count, id_sum, last = queries.feed_signature(condition())
     extra = _user_signature(user) if permissions.is_member(user) else ""
     key = hashlib.sha256(f"{feed}|{count}|{id_sum}|{last}|{extra}|{name}".encode()).hexdigest()
     meta = {"key": key, "etag": key[:40], "generation": generation, "at": now(),
@@ -102,7 +102,7 @@ def _respond(feed: str, condition, name: str, user=None, personal: bool = False)
 
 
 def _generate(condition, name: str, user, personal: bool) -> bytes:
-    events = services.feed_events(condition())
+    events = queries.feed_events(condition())
     return ical.build_calendar(events, _options(name, user, events, personal, utcnow()))
 
 
@@ -125,13 +125,13 @@ def _body(key: str, gzipped: bool, generate) -> bytes:
 def _options(name: str, user, events, personal: bool, now: dt.datetime) -> ical.FeedOptions:
     base = current_app.config["PUBLIC_BASE_URL"]
     member = permissions.is_member(user)
-    registered = services.my_registered_event_ids(user) if member else set()
+    registered = registrations.my_registered_event_ids(user) if member else set()
     return ical.FeedOptions(
-        name=name, host=services.feed_host(), now=now,
+        name=name, host=common.feed_host(), now=now,
         event_url=lambda e: base + services.event_path(e),
         series_url=lambda s: base + services.series_path(s),
-        reveal=services.reveal_for(user, registered) if member else (lambda e: False),
-        whole_series=services.whole_series_ids(events, user, personal),
+        reveal=queries.reveal_for(user, registered) if member else (lambda e: False),
+        whole_series=queries.whole_series_ids(events, user, personal),
     )
 
 
@@ -142,7 +142,7 @@ def _network_name() -> str:
 @bp.get("/offentlig.ics")
 @limiter.exempt
 def public_feed():
-    return _respond("public", lambda: services.public_feed_filter(utcnow()),
+    return _respond("public", lambda: queries.public_feed_filter(utcnow()),
                     f"{_network_name()}: evenemang")
 
 
@@ -153,12 +153,12 @@ def group_feed(group_id: int):
     group = db.session.get(Group, group_id)
     if group is None or not permissions.can_view_group(None, group):
         abort(404)
-    return _respond(f"group:{group.id}:anon", lambda: services.group_feed_filter(None, group, utcnow()),
+    return _respond(f"group:{group.id}:anon", lambda: queries.group_feed_filter(None, group, utcnow()),
                     f"{group.name}: evenemang")
 
 
 def _token_user(token: str):
-    user = services.user_for_token(token)
+    user = tokens.user_for_token(token)
     if user is None:
         abort(404)
     return user
@@ -168,7 +168,7 @@ def _token_user(token: str):
 @token_limit
 def personal_feed(token: str):
     user = _token_user(token)
-    return _respond(f"personal:{user.id}", lambda: services.personal_feed_filter(user, utcnow()),
+    return _respond(f"personal:{user.id}", lambda: queries.personal_feed_filter(user, utcnow()),
                     f"{_network_name()}: mina evenemang", user=user, personal=True)
 
 
@@ -179,5 +179,5 @@ def token_group_feed(token: str, group_id: int):
     group = db.session.get(Group, group_id)
     if group is None or not permissions.can_view_group(user, group):
         abort(404)
-    return _respond(f"group:{group.id}:{user.id}", lambda: services.group_feed_filter(user, group, utcnow()),
+    return _respond(f"group:{group.id}:{user.id}", lambda: queries.group_feed_filter(user, group, utcnow()),
                     f"{group.name}: evenemang", user=user)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from network import permissions
 from network.accounts.models import Group
 from network.db import utcnow
-from network.events import services
+from network.events import mailing, registrations, services, tokens
 from network.events.export import to_csv
 from network.events.forms import (
     TYPE_LABELS,
@@ -145,7 +145,7 @@ def month(year: int | None = None, month: int | None = None):
 @cached_page(ttl=60)
 def show(event_id: int):
     event = load_event(event_id)
-    registration = services.registration_for(current_user, event)
+    registration = registrations.registration_for(current_user, event)
     registered = registration is not None and registration.status == RegistrationStatus.REGISTERED
     can_manage = can_manage_event(current_user, event)
     return render_template(
@@ -153,8 +153,8 @@ def show(event_id: int):
         materials=_materials(event), attach_choices=_attach_choices() if can_manage else [],
         reveal=can_see_location(current_user, event, registered),
         can_manage=can_manage,
-        registered_count=services.registered_count(event),
-        closed_reason=services.registration_closed_reason(event),
+        registered_count=registrations.registered_count(event),
+        closed_reason=registrations.registration_closed_reason(event),
         form=RegistrationForm(obj=registration), type_labels=TYPE_LABELS,
         feeds=_feed_links(event.group), extras=_extras(event),
     )
@@ -182,8 +182,8 @@ def _feed_links(group: Group | None = None) -> dict:
 @bp.get("/<int:event_id>.ics")
 def download(event_id: int):
     event = load_event(event_id)
-    registered = event.id in services.my_registered_event_ids(current_user)
-    body = services.single_event_ics(event, can_see_location(current_user, event, registered))
+    registered = event.id in registrations.my_registered_event_ids(current_user)
+    body = mailing.single_event_ics(event, can_see_location(current_user, event, registered))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="evenemang-{event.id}.ics"'
@@ -388,7 +388,7 @@ def register(event_id: int):
         flash(_("Behoven får vara högst 1000 tecken."), "error")
         return redirect(url_for("events.show", event_id=event.id))
     try:
-        row = services.register(current_user, event, form.needs.data or "")
+        row = registrations.register(current_user, event, form.needs.data or "")
     except services.EventError as exc:
         flash(str(exc), "error")
         return redirect(url_for("events.show", event_id=event.id))
@@ -405,7 +405,7 @@ def register(event_id: int):
 @login_required
 def unregister(event_id: int):
     event = load_event(event_id)
-    if services.unregister(current_user, event):
+    if registrations.unregister(current_user, event):
         db.session.commit()
         flash(_("Din anmälan är borttagen."), "success")
     return redirect(url_for("events.show", event_id=event.id))
@@ -415,7 +415,7 @@ def unregister(event_id: int):
 @login_required
 def attendees(event_id: int):
     event = load_managed_event(event_id)
-    return render_template("events/attendees.html", event=event, rows=services.attendees(event))
+    return render_template("events/attendees.html", event=event, rows=registrations.attendees(event))
 
 
 @bp.get("/<int:event_id>/deltagare.csv")
@@ -426,7 +426,7 @@ def attendees_csv(event_id: int):
     rows = [
         (r.user.display_name, r.user.email or "", r.user.organisation.name if r.user.organisation else "",
          status[RegistrationStatus(r.status)], to_local(r.created_at).strftime("%Y-%m-%d %H:%M"), r.needs)
-        for r in services.attendees(event)
+        for r in registrations.attendees(event)
     ]
     header = (_("Namn"), _("E-postadress"), _("Organisation"), _("Status"), _("Anmäld"), _("Behov"))
     response = Response(to_csv(header, rows), mimetype="text/csv")
@@ -447,14 +447,14 @@ def subscription():
     groups = db.session.scalars(
         select(Group).where(Group.id.in_(permissions.group_ids(current_user) or {-1})).order_by(Group.name)
     ).all()
-    return render_template("events/subscription.html", token_row=services.calendar_token(current_user),
+    return render_template("events/subscription.html", token_row=tokens.calendar_token(current_user),
                            groups=groups, feeds=_feed_links())
 
 
 @bp.post("/kalenderprenumeration/ny")
 @login_required
 def regenerate_token():
-    token = services.regenerate_calendar_token(current_user)
+    token = tokens.regenerate_calendar_token(current_user)
     db.session.commit()
     groups = db.session.scalars(
         select(Group).where(Group.id.in_(permissions.group_ids(current_user) or {-1})).order_by(Group.name)
@@ -464,7 +464,7 @@ def regenerate_token():
                   for g in groups]
     # The address is shown once, on this response only; it is never stored in clear.
     response = Response(render_template(
-        "events/subscription.html", token_row=services.calendar_token(current_user), groups=groups,
+        "events/subscription.html", token_row=tokens.calendar_token(current_user), groups=groups,
         personal_url=personal, group_urls=group_urls, feeds=_feed_links(), webcal=_webcal,
     ))
     response.headers["Cache-Control"] = "no-store"
@@ -474,7 +474,7 @@ def regenerate_token():
 @bp.post("/kalenderprenumeration/aterkalla")
 @login_required
 def revoke_token():
-    services.revoke_calendar_token(current_user)
+    tokens.revoke_calendar_token(current_user)
     db.session.commit()
     flash(_("Din kalenderadress är återkallad. Prenumerationer som använder den slutar uppdateras."),
           "success")

@@ -1,0 +1,29 @@
+"""Pieces every events module uses: the error shown to users, paths and the feed host."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from network.events.models import (
+    Event,
+    EventSeries,
+)
+
+URL_PREFIX = "/evenemang"
+
+
+class EventError(ValueError):
+    """A request that cannot be carried out; the message is shown to the user."""
+
+
+def event_path(event: Event) -> str:
+    return f"{URL_PREFIX}/{event.id}"
+
+
+def series_path(series: EventSeries) -> str:
+    return f"{URL_PREFIX}/serie/{series.id}"
+
+
+def feed_host() -> str:
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"

@@ -1,0 +1,81 @@
+"""What registered participants are told by email and in-app: confirmations and changes."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from network.db import utcnow
+from network.events import ical
+from network.events.common import event_path, feed_host, series_path
+from network.events.models import (
+    Event,
+    Registration,
+    RegistrationStatus,
+)
+from network.events.permissions import can_view_event
+from network.events.timeutil import to_local
+from network.extensions import db
+from network.notifications.services import notify, queue_email
+
+
+def single_event_ics(event: Event, reveal: bool) -> bytes:
+    base = current_app.config["PUBLIC_BASE_URL"]
+    options = ical.FeedOptions(
+        name=event.title, host=feed_host(), now=utcnow(), reveal=lambda e: reveal,
+        event_url=lambda e: base + event_path(e), series_url=lambda s: base + series_path(s),
+    )
+    return ical.build_calendar([event], options)
+
+
+def when_text(event: Event) -> str:
+    from flask_babel import format_date, format_datetime
+
+    if event.all_day:
+        return format_date(to_local(event.start_at).date(), "full")
+    return format_datetime(event.start_at, "EEEE d MMMM y 'kl.' HH:mm")
+
+
+def confirm_registration(row: Registration) -> None:
+    user, event = row.user, row.event
+    if not user.email:
+        return
+    base = current_app.config["PUBLIC_BASE_URL"]
+    with force_locale(user.locale or "sv"):
+        if row.status == RegistrationStatus.REGISTERED:
+            subject = _("Anmälan bekräftad: %(title)s", title=event.title)
+            lines = [_("Du är anmäld till %(title)s, %(when)s.", title=event.title, when=when_text(event))]
+            if event.place:
+                lines.append(_("Plats: %(place)s", place=event.place))
+            if event.online_url:
+                lines.append(_("Möteslänk: %(url)s", url=event.online_url))
+            lines.append(_("Kalenderfilen är bifogad."))
+            attachments = [("evenemang.ics", "text/calendar", single_event_ics(event, True))]
+        else:
+            subject = _("Du står på väntelistan: %(title)s", title=event.title)
+            lines = [_("Evenemanget är fullt. Du får ett meddelande om en plats blir ledig.")]
+            attachments = []
+        lines.append(base + event_path(event))
+        queue_email(user.email, subject, "\n\n".join(lines) + "\n", attachments=attachments)
+
+
+def tell_participants(event: Event, what: str) -> None:
+    rows = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id)
+        .options(selectinload(Registration.user))
+    ).all()
+    for row in rows:
+        if not can_view_event(row.user, event):
+            continue
+        with force_locale(row.user.locale or "sv"):
+            if what == "cancelled":
+                title = _("Inställt: %(title)s", title=event.title)
+                body = _("Evenemanget %(when)s är inställt.", when=when_text(event))
+            else:
+                title = _("Ändrat: %(title)s", title=event.title)
+                body = _("Tid eller plats har ändrats. Ny tid: %(when)s.", when=when_text(event))
+            notify(row.user, f"event.{what}", title, url=event_path(event), body=body,
+                   subject_type="event", subject_id=event.id)
