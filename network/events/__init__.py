@@ -36,6 +36,10 @@ def init_app(app: Flask) -> None:
     register_link_kind(app, "event", _resource_link)
     register_link_kind(app, "event_series", _series_resource_link)
     register_seed(app, demo.seed_events)
+    from network.events.replies import handle_message
+    from network.notifications.inbound import register_inbound_handler
+
+    register_inbound_handler(app, handle_message)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(purge_needs_command)
 

@@ -8,6 +8,7 @@ from network.events.models import (
     Event,
     EventSeries,
 )
+from network.events.timeutil import to_local
 
 URL_PREFIX = "/evenemang"
 
@@ -27,3 +28,12 @@ def series_path(series: EventSeries) -> str:
 def feed_host() -> str:
     base = current_app.config["PUBLIC_BASE_URL"]
     return base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+
+
+def when_text(event: Event) -> str:
+    """The start as people read it, in the current locale."""
+    from flask_babel import format_date, format_datetime
+
+    if event.all_day:
+        return format_date(to_local(event.start_at).date(), "full")
+    return format_datetime(event.start_at, "EEEE d MMMM y 'kl.' HH:mm")

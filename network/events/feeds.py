@@ -126,12 +126,16 @@ def _options(name: str, user, events, personal: bool, now: dt.datetime) -> ical.
     base = current_app.config["PUBLIC_BASE_URL"]
     member = permissions.is_member(user)
     registered = registrations.my_registered_event_ids(user) if member else set()
+    waitlisted = registrations.my_waitlisted_event_ids(user) if member and personal else set()
     return ical.FeedOptions(
         name=name, host=common.feed_host(), now=now,
         event_url=lambda e: base + services.event_path(e),
         series_url=lambda s: base + services.series_path(s),
         reveal=queries.reveal_for(user, registered) if member else (lambda e: False),
         whole_series=queries.whole_series_ids(events, user, personal),
+        detached=(registered | waitlisted) if personal else set(),
+        tentative=waitlisted,
+        place_public=queries.place_is_public,
     )
 
 

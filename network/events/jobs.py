@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network.db import utcnow
-from network.events.common import event_path
-from network.events.mailing import when_text
+from network.events.common import event_path, when_text
 from network.events.models import (
     Event,
     EventStatus,

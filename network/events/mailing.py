@@ -9,15 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network.db import utcnow
-from network.events import ical
-from network.events.common import event_path, feed_host, series_path
+from network.events import ical, invitations
+from network.events.common import event_path, feed_host, series_path, when_text
 from network.events.models import (
     Event,
     Registration,
     RegistrationStatus,
 )
 from network.events.permissions import can_view_event
-from network.events.timeutil import to_local
 from network.extensions import db
 from network.notifications.services import notify, queue_email
 
@@ -31,18 +30,12 @@ def single_event_ics(event: Event, reveal: bool) -> bytes:
     return ical.build_calendar([event], options)
 
 
-def when_text(event: Event) -> str:
-    from flask_babel import format_date, format_datetime
-
-    if event.all_day:
-        return format_date(to_local(event.start_at).date(), "full")
-    return format_datetime(event.start_at, "EEEE d MMMM y 'kl.' HH:mm")
-
-
 def confirm_registration(row: Registration) -> None:
     user, event = row.user, row.event
     if not user.email:
         return
+    if invitations.invite(row):
+        return  # the invitation is the confirmation
     base = current_app.config["PUBLIC_BASE_URL"]
     with force_locale(user.locale or "sv"):
         if row.status == RegistrationStatus.REGISTERED:
@@ -63,10 +56,12 @@ def confirm_registration(row: Registration) -> None:
 
 
 def tell_participants(event: Event, what: str) -> None:
+    """In-app (and by their notification preference), and the calendar update or CANCEL."""
     rows = db.session.scalars(
         select(Registration).where(Registration.event_id == event.id)
         .options(selectinload(Registration.user))
     ).all()
+    invitations.fan_out(event, rows, what)
     for row in rows:
         if not can_view_event(row.user, event):
             continue

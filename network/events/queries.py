@@ -86,3 +86,8 @@ def reveal_for(user: Any, registered_ids: set[int]):
     def reveal(event: Event) -> bool:
         return event.id in registered_ids or (permissions.is_member(user) and can_manage_event(user, event))
     return reveal
+
+
+def place_is_public(event: Event) -> bool:
+    """A public event's place may be shown to anyone (its meeting link may not)."""
+    return event.visibility == permissions.Visibility.PUBLIC.value

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from network import permissions
 from network.accounts.models import User
 from network.db import utcnow
+from network.events import invitations
 from network.events.common import EventError, event_path
 from network.events.mailing import confirm_registration
 from network.events.models import (
@@ -91,13 +92,16 @@ def register(user: User, event: Event, needs: str = "", now: dt.datetime | None 
     return row
 
 
-def unregister(user: User, event: Event) -> bool:
+def unregister(user: User, event: Event, *, declined_in_calendar: bool = False) -> bool:
+    """Give up a seat or a waitlist place. A calendar invitation is withdrawn with a CANCEL,
+    unless the person declined it in their calendar (``declined_in_calendar``)."""
     row = registration_for(user, event)
     if row is None:
         return False
     was_registered = row.status == RegistrationStatus.REGISTERED
     db.session.delete(row)
     db.session.flush()
+    invitations.withdraw(event, user, tell=not declined_in_calendar)
     if was_registered:
         promote_waitlist(event)
     return True
@@ -144,6 +148,15 @@ def my_registered_event_ids(user: Any) -> set[int]:
     return set(db.session.scalars(
         select(Registration.event_id).where(Registration.user_id == user.id,
                                             Registration.status == RegistrationStatus.REGISTERED)
+    ))
+
+
+def my_waitlisted_event_ids(user: Any) -> set[int]:
+    if not permissions.is_member(user):
+        return set()
+    return set(db.session.scalars(
+        select(Registration.event_id).where(Registration.user_id == user.id,
+                                            Registration.status == RegistrationStatus.WAITLISTED)
     ))
 
 

@@ -36,15 +36,24 @@ def register_subject_checker(app, subject_type: str, checker: SubjectChecker) ->
 
 
 def queue_email(to_addr: str, subject: str, body_text: str, *, body_html: str | None = None,
-                attachments: Iterable[tuple[str, str, bytes]] = ()) -> OutboxEmail:
-    """Put a message in the outbox. ``attachments`` are (filename, content_type, data)."""
-    row = OutboxEmail(
-        to_addr=to_addr, subject=subject, body_text=body_text, body_html=body_html,
-        attachments=[
-            {"filename": name, "content_type": ctype, "data_b64": base64.b64encode(data).decode()}
-            for name, ctype, data in attachments
-        ],
-    )
+                attachments: Iterable[tuple[str, str, bytes]] = (),
+                calendar: tuple[str, bytes] | None = None) -> OutboxEmail:
+    """Put a message in the outbox. ``attachments`` are (filename, content_type, data).
+
+    ``calendar`` is (method, iCalendar bytes) for an invitation (iMIP, RFC 6047): it goes out as
+    a ``text/calendar; method=...`` alternative beside the text and HTML bodies, which is where
+    Outlook, Google, Apple and Thunderbird look for a meeting to put in the calendar.
+    """
+    items = [
+        {"filename": name, "content_type": ctype, "data_b64": base64.b64encode(data).decode()}
+        for name, ctype, data in attachments
+    ]
+    if calendar is not None:
+        method, data = calendar
+        items.append({"alternative": True, "content_type": f"text/calendar; method={method}",
+                      "data_b64": base64.b64encode(data).decode()})
+    row = OutboxEmail(to_addr=to_addr, subject=subject, body_text=body_text, body_html=body_html,
+                      attachments=items)
     db.session.add(row)
     db.session.flush()
     return row
@@ -57,11 +66,25 @@ def build_message(row: OutboxEmail, sender: str) -> EmailMessage:
     message["Subject"] = row.subject
     message["Message-ID"] = make_msgid(idstring=f"outbox{row.id}")
     message.set_content(row.body_text)
+    items = row.attachments or []
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
-    for item in row.attachments or []:
-        _attach(message, item["filename"], item["content_type"], base64.b64decode(item["data_b64"]))
+    for item in items:
+        if item.get("alternative"):
+            _add_calendar_alternative(message, item["content_type"], base64.b64decode(item["data_b64"]))
+    for item in items:
+        if not item.get("alternative"):
+            _attach(message, item["filename"], item["content_type"], base64.b64decode(item["data_b64"]))
     return message
+
+
+def _add_calendar_alternative(message: EmailMessage, content_type: str, data: bytes) -> None:
+    """The invitation as the last alternative (the richest one, RFC 2046 §5.1.4), UTF-8 text in
+    base64 so no mail server rewraps its folded lines."""
+    _mime, *params = [part.strip() for part in content_type.split(";")]
+    extra = {key.strip(): value.strip() for key, _, value in (p.partition("=") for p in params)}
+    message.add_alternative(data.decode("utf-8"), subtype="calendar", charset="utf-8", cte="base64",
+                            params=extra)
 
 
 def _attach(message: EmailMessage, filename: str, content_type: str, data: bytes) -> None:

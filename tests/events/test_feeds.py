@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import recurring_ical_events
+import vobject
 from icalendar import Calendar
 
 from network.accounts import services as accounts
@@ -39,10 +40,18 @@ def test_public_feed_has_only_public_events(client, world):
     assert summaries(client.get("/evenemang/kalender/offentlig.ics")) == {"Öppen träff"}
 
 
-def test_public_feed_never_reveals_the_place(client, world, make_event, organiser, db):
-    make_event(world["open"], organiser, title="Med adress", visibility="public", place="Storgatan 1")
+def test_public_feed_gives_the_public_place_but_never_the_meeting_link(client, world, make_event,
+                                                                        organiser, db):
+    make_event(world["open"], organiser, title="Med adress", visibility="public", place="Storgatan 1",
+               online_url="https://meet.example.se/hemlig")
     db.session.commit()
-    assert b"Storgatan" not in client.get("/evenemang/kalender/offentlig.ics").data
+    body = client.get("/evenemang/kalender/offentlig.ics").data
+    for parsed in (Calendar.from_ical(body), vobject.readOne(body.decode())):
+        locations = ([str(c["LOCATION"]) for c in parsed.walk("VEVENT") if c.get("SUMMARY") == "Med adress"]
+                     if isinstance(parsed, Calendar)
+                     else [v.location.value for v in parsed.vevent_list if v.summary.value == "Med adress"])
+        assert locations == ["Storgatan 1"]
+    assert b"hemlig" not in body
 
 
 def test_group_feed_without_token_only_for_public_groups(client, world):

@@ -8,15 +8,17 @@ import pytest
 from icalendar import Calendar
 
 from network.db import utcnow
-from network.events import jobs, registrations, services, tokens
+from network.events import invitations, jobs, registrations, services, tokens
 from network.events.models import Registration, RegistrationStatus
 from network.events.timeutil import to_local
 from network.notifications.models import Notification
 
 
-def test_registration_confirmation_has_the_event_attached(make_event, group, organiser, make, mail):
+def test_without_invitations_the_confirmation_has_the_event_attached(make_event, group, organiser, make,
+                                                                      mail):
     event = make_event(group, organiser, place="Stadshuset")
     person = make.user()
+    invitations.set_invitations(person, False)
     row = registrations.register(person, event, "Vegetarisk kost")
     assert row.status == RegistrationStatus.REGISTERED
     sent = [m for m in mail.deliver() if m["To"] == person.email]

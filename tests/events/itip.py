@@ -1,0 +1,67 @@
+"""Reading invitations back as a calendar program would: two independent parsers, RFC 5546 checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.message import EmailMessage
+
+import vobject
+from icalendar import Calendar
+
+# RFC 5546 §3.2.2 (REQUEST) and §3.2.5 (CANCEL): properties that must be present in the VEVENT.
+REQUIRED = {
+    "REQUEST": {"ATTENDEE", "DTSTAMP", "DTSTART", "ORGANIZER", "SEQUENCE", "SUMMARY", "UID"},
+    "CANCEL": {"ATTENDEE", "DTSTAMP", "ORGANIZER", "SEQUENCE", "UID"},
+}
+
+
+def calendar_part(message: EmailMessage):
+    parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    return parts[0] if parts else None
+
+
+def read(data: bytes) -> dict:
+    """Parse with icalendar and vobject, check the method's required properties in both, and
+    return what they agree on (method, uid, sequence, status, start, attendee, organizer)."""
+    cal = Calendar.from_ical(data)
+    method = str(cal["METHOD"])
+    [vevent] = cal.walk("VEVENT")
+    missing = REQUIRED[method] - set(vevent.keys())
+    assert not missing, f"{method} lacks {missing}"
+    assert cal.walk("VTIMEZONE"), "the TZID used must be defined"
+    other = vobject.readOne(data.decode("utf-8"))
+    assert other.method.value == method
+    [vev] = other.vevent_list
+    other_names = {child.name for child in vev.getChildren()}
+    assert not REQUIRED[method] - other_names, f"vobject: {method} lacks {REQUIRED[method] - other_names}"
+    start = vevent.decoded("DTSTART")
+    assert vev.dtstart.value == start
+    assert vev.uid.value == str(vevent["UID"])
+    assert int(vev.sequence.value) == int(vevent["SEQUENCE"])
+    attendee = vevent["ATTENDEE"]
+    assert vev.attendee.value.lower() == str(attendee).lower()
+    return {
+        "method": method, "uid": str(vevent["UID"]), "sequence": int(vevent["SEQUENCE"]),
+        "status": str(vevent.get("STATUS", "")), "start": start,
+        "attendee": str(attendee), "partstat": attendee.params.get("PARTSTAT"),
+        "organizer": str(vevent["ORGANIZER"]), "organizer_cn": vevent["ORGANIZER"].params.get("CN"),
+        "location": str(vevent.get("LOCATION", "")), "description": str(vevent.get("DESCRIPTION", "")),
+        "vevent": vevent,
+    }
+
+
+def invitations_to(messages: list[EmailMessage], address: str) -> list[dict]:
+    out = []
+    for message in messages:
+        part = calendar_part(message)
+        if message["To"] == address and part is not None and part.get_param("method"):
+            found = read(part.get_payload(decode=True))
+            assert part.get_param("method") == found["method"]
+            out.append(found)
+    return out
+
+
+def aware(local: dt.datetime) -> dt.datetime:
+    from network.events.timeutil import STOCKHOLM
+
+    return local.replace(tzinfo=STOCKHOLM)
