@@ -79,12 +79,13 @@ def build_message(row: OutboxEmail, sender: str) -> EmailMessage:
 
 
 def _add_calendar_alternative(message: EmailMessage, content_type: str, data: bytes) -> None:
-    """The invitation as the last alternative (the richest one, RFC 2046 §5.1.4), UTF-8 text in
-    base64 so no mail server rewraps its folded lines."""
+    """The invitation as the last alternative (the richest one, RFC 2046 §5.1.4): the UTF-8
+    bytes as written, CRLF line ends and folding kept, in base64 so no mail server rewraps them."""
     _mime, *params = [part.strip() for part in content_type.split(";")]
     extra = {key.strip(): value.strip() for key, _, value in (p.partition("=") for p in params)}
-    message.add_alternative(data.decode("utf-8"), subtype="calendar", charset="utf-8", cte="base64",
-                            params=extra)
+    data.decode("utf-8")  # refuse anything that is not UTF-8 text
+    message.add_alternative(data, maintype="text", subtype="calendar", cte="base64",
+                            params={"charset": "utf-8", **extra})
 
 
 def _attach(message: EmailMessage, filename: str, content_type: str, data: bytes) -> None:
