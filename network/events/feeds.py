@@ -18,7 +18,7 @@ from network import httpcache, permissions
 from network.accounts.models import Group
 from network.cache import generation as data_generation
 from network.db import utcnow
-from network.events import common, ical, queries, registrations, services, tokens
+from network.events import common, ical, invitations, queries, registrations, services, tokens
 from network.events.cache import feed_cache, now
 from network.events.models import Registration
 from network.extensions import db, limiter
@@ -40,14 +40,16 @@ token_limit = limiter.limit(_feed_limit, deduct_when=_failed)
 
 
 def _user_signature(user) -> str:
-    """What, besides the events, changes a personal feed: memberships and registrations."""
+    """What, besides the events, changes a personal feed: memberships, registrations and the
+    series held as one meeting."""
     roles = sorted((gid, str(role)) for gid, role in permissions.group_roles(user).items())
     count, last, registered = db.session.execute(
         db.select(db.func.count(Registration.id), db.func.max(Registration.updated_at),
                   db.func.sum(Registration.event_id))
         .where(Registration.user_id == user.id)
     ).one()
-    return f"{user.id}|{roles}|{count}|{last}|{registered}"
+    held = sorted(invitations.live_series_ids(user))
+    return f"{user.id}|{roles}|{count}|{last}|{registered}|{held}"
 
 
 def _current_meta(feed: str, condition, name: str, user) -> dict:
@@ -127,13 +129,17 @@ def _options(name: str, user, events, personal: bool, now: dt.datetime) -> ical.
     member = permissions.is_member(user)
     registered = registrations.my_registered_event_ids(user) if member else set()
     waitlisted = registrations.my_waitlisted_event_ids(user) if member and personal else set()
+    # Series held as one meeting from a series invitation: written as that meeting, whole.
+    held = invitations.live_series_ids(user) if member and personal else set()
+    in_held = {e.id for e in events if e.series_id in held}
     return ical.FeedOptions(
         name=name, host=common.feed_host(), now=now,
         event_url=lambda e: base + services.event_path(e),
         series_url=lambda s: base + services.series_path(s),
         reveal=queries.reveal_for(user, registered) if member else (lambda e: False),
-        whole_series=queries.whole_series_ids(events, user, personal),
-        detached=(registered | waitlisted) if personal else set(),
+        whole_series=queries.whole_series_ids(events, user, personal) | {e.series_id for e in events
+                                                                         if e.series_id in held},
+        detached=((registered | waitlisted) - in_held) if personal else set(),
         tentative=waitlisted,
         place_public=queries.place_is_public,
     )

@@ -317,28 +317,59 @@ class Party:
         return value
 
 
-def invitation(event: Any, options: FeedOptions, *, method: str, organizer: Party,
-               attendee: Party, sequence: int, rsvp: bool) -> bytes:
-    """An iTIP message for one person and one occurrence (RFC 5546 §3.2.2 and §3.2.5).
-
-    REQUEST: the meeting as the person may see it, with ORGANIZER, the person as an ATTENDEE who
-    has accepted (they registered) and ``sequence``; CANCEL: the same UID with a higher
-    ``sequence`` and STATUS:CANCELLED. The UID is the one the personal feed uses.
-    """
-    if method not in ("REQUEST", "CANCEL"):
-        raise ValueError(method)
-    component = VEvent()
-    component["UID"] = vText(f"event-{event.id}@{options.host}")
-    _set_times(component, event.start_at, event.end_at, event.all_day)
-    _fill(component, event, options.event_url(event), options, status_cancelled=method == "CANCEL",
-          sequence=sequence, last_modified=event.updated_at)
+def _address(component: VEvent, *, sequence: int, organizer: Party, attendee: Party, rsvp: bool) -> None:
+    component["SEQUENCE"] = vInt(sequence)
     component["ORGANIZER"] = organizer.address()
     component["ATTENDEE"] = attendee.address(
         ROLE="REQ-PARTICIPANT", PARTSTAT="ACCEPTED", CUTYPE="INDIVIDUAL",
         RSVP="TRUE" if rsvp else "FALSE",
     )
     component["TRANSP"] = vText("OPAQUE")
+
+
+def _itip(method: str, components: list[VEvent]) -> bytes:
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(method)
     out = [_head(method, None)]
-    _write(component, out)
+    for component in components:
+        _write(component, out)
     out.append(END)
     return b"".join(out)
+
+
+def invitation(event: Any, options: FeedOptions, *, method: str, organizer: Party,
+               attendee: Party, sequence: int, rsvp: bool, instance_of_series: bool = False) -> bytes:
+    """An iTIP message for one person and one occurrence (RFC 5546 §3.2.2 and §3.2.5).
+
+    REQUEST: the meeting as the person may see it, with ORGANIZER, the person as an ATTENDEE who
+    has accepted (they registered) and ``sequence``; CANCEL: the same UID with a higher
+    ``sequence`` and STATUS:CANCELLED. The UID is the one the personal feed uses, or with
+    ``instance_of_series`` the series' UID and the occurrence's RECURRENCE-ID (an update or
+    cancellation of one occurrence of a series invitation, RFC 5546 §3.2.2.3 and §3.2.5).
+    """
+    component = VEvent()
+    if instance_of_series:
+        component["UID"] = vText(f"series-{event.series_id}@{options.host}")
+        component["RECURRENCE-ID"] = _tz_prop(_recurrence_id(event, event.series.all_day))
+    else:
+        component["UID"] = vText(f"event-{event.id}@{options.host}")
+    _set_times(component, event.start_at, event.end_at, event.all_day)
+    _fill(component, event, options.event_url(event), options, status_cancelled=method == "CANCEL",
+          sequence=sequence, last_modified=event.updated_at)
+    _address(component, sequence=sequence, organizer=organizer, attendee=attendee, rsvp=rsvp)
+    return _itip(method, [component])
+
+
+def series_invitation(series: Any, occurrences: list[Any], options: FeedOptions, *, method: str,
+                      organizer: Party, attendee: Party, sequence: int, rsvp: bool) -> bytes:
+    """The whole series as one recurring meeting: the master with RRULE, EXDATE for cancelled
+    occurrences and those in ``options.detached`` (the person has no seat there), and
+    RECURRENCE-ID overrides for occurrences moved or changed on their own. A CANCEL of the whole
+    series is the master alone with STATUS:CANCELLED."""
+    components = series_vevents(series, occurrences, options)
+    if method == "CANCEL":
+        components = components[:1]
+        components[0]["STATUS"] = vText("CANCELLED")
+    for component in components:
+        _address(component, sequence=sequence, organizer=organizer, attendee=attendee, rsvp=rsvp)
+    return _itip(method, components)

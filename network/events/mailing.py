@@ -55,13 +55,14 @@ def confirm_registration(row: Registration) -> None:
         queue_email(user.email, subject, "\n\n".join(lines) + "\n", attachments=attachments)
 
 
-def tell_participants(event: Event, what: str) -> None:
-    """In-app (and by their notification preference), and the calendar update or CANCEL."""
+def tell_participants(event: Event, what: str, *, series_wide: bool = False) -> None:
+    """In-app (and by their notification preference), and the calendar update or CANCEL
+    (``series_wide``: the caller sends series invitations the whole series afterwards)."""
     rows = db.session.scalars(
         select(Registration).where(Registration.event_id == event.id)
         .options(selectinload(Registration.user))
     ).all()
-    invitations.fan_out(event, rows, what)
+    invitations.fan_out(event, rows, what, series_wide=series_wide)
     for row in rows:
         if not can_view_event(row.user, event):
             continue

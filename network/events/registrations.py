@@ -21,6 +21,7 @@ from network.events.common import EventError, event_path
 from network.events.mailing import confirm_registration
 from network.events.models import (
     Event,
+    EventSeries,
     Registration,
     RegistrationStatus,
 )
@@ -63,8 +64,10 @@ def registration_closed_reason(event: Event, now: dt.datetime | None = None):
     return None
 
 
-def register(user: User, event: Event, needs: str = "", now: dt.datetime | None = None) -> Registration:
-    """Register, or join the waitlist when full. Registering twice keeps one registration."""
+def register(user: User, event: Event, needs: str = "", now: dt.datetime | None = None, *,
+             confirm: bool = True) -> Registration:
+    """Register, or join the waitlist when full. Registering twice keeps one registration.
+    ``confirm=False``: the caller confirms (a series registration sends one invitation)."""
     if not can_register(user, event):
         raise EventError(_l("Du kan inte anmäla dig till det här evenemanget."))
     reason = registration_closed_reason(event, now)
@@ -88,20 +91,61 @@ def register(user: User, event: Event, needs: str = "", now: dt.datetime | None 
             raise
         return existing
     db.session.flush()
-    confirm_registration(row)
+    if confirm:
+        confirm_registration(row)
     return row
 
 
-def unregister(user: User, event: Event, *, declined_in_calendar: bool = False) -> bool:
+def open_occurrences(series: EventSeries, now: dt.datetime | None = None) -> list[Event]:
+    """The occurrences of a series one can still register for."""
+    return [o for o in series.occurrences if registration_closed_reason(o, now) is None]
+
+
+def register_series(user: User, series: EventSeries, needs: str = "",
+                    now: dt.datetime | None = None) -> list[Registration]:
+    """A seat (or a waitlist place) at every occurrence still open, confirmed by one invitation
+    holding the whole series as a recurring meeting (or, for people who turned invitations off,
+    by the usual confirmation per occurrence)."""
+    occurrences = open_occurrences(series, now)
+    if not occurrences:
+        raise EventError(_l("Det finns inga tillfällen att anmäla sig till."))
+    rows = [register(user, occurrence, needs, now, confirm=False) for occurrence in occurrences]
+    if not invitations.invite_series(user, series):
+        for row in rows:
+            confirm_registration(row)
+    else:
+        for row in rows:
+            if row.status == RegistrationStatus.WAITLISTED:
+                confirm_registration(row)  # the waitlist notice; the seat comes later
+    return rows
+
+
+def unregister_series(user: User, series: EventSeries, now: dt.datetime | None = None) -> int:
+    """Leave every upcoming occurrence; a series invitation is cancelled as a whole."""
+    now = now or utcnow()
+    left = 0
+    whole = invitations.holds_series(user, series)
+    for occurrence in series.occurrences:
+        if occurrence.start_at > now and registration_for(user, occurrence) is not None:
+            unregister(user, occurrence, quietly=whole)
+            left += 1
+    invitations.withdraw_series(user, series)
+    return left
+
+
+def unregister(user: User, event: Event, *, declined_in_calendar: bool = False,
+               quietly: bool = False) -> bool:
     """Give up a seat or a waitlist place. A calendar invitation is withdrawn with a CANCEL,
-    unless the person declined it in their calendar (``declined_in_calendar``)."""
+    unless the person declined it in their calendar (``declined_in_calendar``) or the caller
+    withdraws a whole series invitation itself (``quietly``)."""
     row = registration_for(user, event)
     if row is None:
         return False
     was_registered = row.status == RegistrationStatus.REGISTERED
     db.session.delete(row)
     db.session.flush()
-    invitations.withdraw(event, user, tell=not declined_in_calendar)
+    if not quietly:
+        invitations.withdraw(event, user, tell=not declined_in_calendar)
     if was_registered:
         promote_waitlist(event)
     return True

@@ -8,6 +8,7 @@ attendee is not the sender or not registered, and a repeated decline (already un
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from email.message import EmailMessage
@@ -17,15 +18,16 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from network.accounts.models import User
-from network.events import registrations
+from network.db import utcnow
+from network.events import invitations, registrations
 from network.events.common import feed_host
-from network.events.invitations import organizer_address
-from network.events.models import Event
+from network.events.models import Event, EventSeries
+from network.events.timeutil import to_local
 from network.extensions import db
 
 log = logging.getLogger(__name__)
 
-UID = re.compile(r"^event-(\d+)@(.+)$")
+UID = re.compile(r"^(event|series)-(\d+)@(.+)$")
 
 
 def _mailto(value) -> str:
@@ -54,17 +56,42 @@ def handle_message(message: EmailMessage) -> int:
     return changed
 
 
+def _targets(vevent) -> tuple[list[Event], EventSeries | None]:
+    """The occurrences a reply is about: one event, one occurrence of a series invitation
+    (RECURRENCE-ID), or every occurrence of a whole series invitation."""
+    match = UID.match(str(vevent.get("UID", "")))
+    if match is None or match.group(3).lower() != feed_host().lower():
+        return [], None
+    kind, number = match.group(1), int(match.group(2))
+    if kind == "event":
+        event = db.session.get(Event, number)
+        return ([event] if event is not None else []), None
+    series = db.session.get(EventSeries, number)
+    if series is None:
+        return [], None
+    if "RECURRENCE-ID" in vevent:
+        original = vevent.decoded("RECURRENCE-ID")
+        if isinstance(original, dt.datetime):
+            original = original.astimezone(dt.UTC) if original.tzinfo else original.replace(tzinfo=dt.UTC)
+            return [o for o in series.occurrences if o.original_start_at == original], series
+        return [o for o in series.occurrences if to_local(o.original_start_at).date() == original], series
+    return list(series.occurrences), series
+
+
 def _handle_reply(vevent, sender: str) -> int:
     uid = str(vevent.get("UID", ""))
-    match = UID.match(uid)
-    if match is None or match.group(2).lower() != feed_host().lower():
+    if UID.match(uid) is None:
         log.warning("Calendar reply from %s ignored: unknown UID %r", sender, uid)
         return 0
-    event = db.session.get(Event, int(match.group(1)))
-    if event is None:
-        log.warning("Calendar reply from %s ignored: no event for UID %r", sender, uid)
+    try:
+        events, series = _targets(vevent)
+    except (ValueError, TypeError) as exc:
+        log.warning("Calendar reply from %s ignored: unreadable RECURRENCE-ID (%s)", sender, exc)
         return 0
-    if _mailto(vevent.get("ORGANIZER")) != organizer_address():
+    if not events:
+        log.warning("Calendar reply from %s ignored: no event for UID %r (or unknown UID)", sender, uid)
+        return 0
+    if _mailto(vevent.get("ORGANIZER")) != invitations.organizer_address():
         log.warning("Calendar reply from %s for %s ignored: ORGANIZER %r is not ours", sender, uid,
                     str(vevent.get("ORGANIZER", "")))
         return 0
@@ -78,9 +105,16 @@ def _handle_reply(vevent, sender: str) -> int:
         log.info("Calendar reply from %s for %s: %s, nothing to do", sender, uid, partstat or "no PARTSTAT")
         return 0
     user = db.session.scalar(select(User).where(func.lower(User.email) == sender))
-    if user is None or registrations.registration_for(user, event) is None:
+    now = utcnow()
+    mine = [] if user is None else [
+        e for e in events if e.end_at > now and registrations.registration_for(user, e) is not None]
+    if not mine:
         log.warning("Calendar reply from %s for %s ignored: not registered", sender, uid)
         return 0
-    registrations.unregister(user, event, declined_in_calendar=True)
-    log.info("Calendar reply from %s for %s: declined, registration cancelled", sender, uid)
-    return 1
+    whole_series = series is not None and "RECURRENCE-ID" not in vevent
+    for event in mine:
+        registrations.unregister(user, event, declined_in_calendar=True, quietly=whole_series)
+    if whole_series:
+        invitations.withdraw_series(user, series, tell=False)
+    log.info("Calendar reply from %s for %s: declined, %s registrations cancelled", sender, uid, len(mine))
+    return len(mine)

@@ -14,6 +14,7 @@ from network import fulltext, permissions
 from network.accounts.models import Group, Organisation, User
 from network.accounts.services import audit
 from network.db import utcnow
+from network.events import invitations
 from network.events.common import (  # noqa: F401 - callers use them from here
     EventError,
     event_path,
@@ -196,7 +197,8 @@ def cancel_series(actor: User, series: EventSeries) -> None:
         if not event.cancelled and event.end_at > now:
             event.status, event.cancelled_at = EventStatus.CANCELLED, now
             event.sequence += 1
-            tell_participants(event, "cancelled")
+            tell_participants(event, "cancelled", series_wide=True)
+    invitations.series_cancelled(series)
     db.session.flush()
     audit(actor, "events.series.cancel", series)
 
@@ -209,6 +211,7 @@ def update_series(actor: User, series: EventSeries, data: EventData, now: dt.dat
     """
     now = now or utcnow()
     changed = 0
+    any_relocated = False
     for event in series.occurrences:
         if event.cancelled or event.is_exception or event.end_at <= now:
             continue
@@ -218,13 +221,16 @@ def update_series(actor: User, series: EventSeries, data: EventData, now: dt.dat
         _apply_content(event, data)
         if relocated:
             event.sequence += 1
-            tell_participants(event, "changed")
+            tell_participants(event, "changed", series_wide=True)
+            any_relocated = True
         if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
             promote_waitlist(event, now)
         changed += 1
     series.sequence += 1
     series.updated_at = utcnow()
     db.session.flush()
+    if any_relocated:
+        invitations.series_changed(series)
     if series.occurrences:
         _index(series.occurrences[0])
     audit(actor, "events.series.update", series, occurrences=changed)

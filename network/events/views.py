@@ -34,10 +34,11 @@ from network.events.forms import (
     SeriesForm,
     format_agenda,
 )
-from network.events.models import Event, EventSeries, EventType, RegistrationStatus
+from network.events.models import Event, EventSeries, EventType, Registration, RegistrationStatus
 from network.events.permissions import (
     can_create_event,
     can_manage_event,
+    can_register,
     can_see_location,
     can_subscribe,
     can_view_event,
@@ -197,6 +198,8 @@ def series(series_id: int):
     row = db.session.get(EventSeries, series_id)
     if row is None or not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
         abort(404)
+    open_to_me = (can_register(current_user, row.occurrences[0]) and not row.cancelled_at
+                  and bool(registrations.open_occurrences(row)))
     return render_template("events/series.html", series=row, occurrences=row.occurrences,
                            series_materials=resources.resources_for(current_user, "event_series", row.id),
                            occurrence_materials=[
@@ -204,7 +207,18 @@ def series(series_id: int):
                                for o in row.occurrences if o.start_at <= utcnow()],
                            first=row.occurrences[0], rule_text=describe_rule(row),
                            can_manage=can_manage_event(current_user, row.occurrences[0]),
-                           type_labels=TYPE_LABELS, now=utcnow())
+                           can_register=open_to_me,
+                           mine=_my_occurrences(row), type_labels=TYPE_LABELS, now=utcnow())
+
+
+def _my_occurrences(series: EventSeries) -> dict[int, str]:
+    """{occurrence id: registration status} for the current user."""
+    if not permissions.is_member(current_user):
+        return {}
+    ids = [o.id for o in series.occurrences]
+    return {event_id: str(status) for event_id, status in db.session.execute(
+        select(Registration.event_id, Registration.status)
+        .where(Registration.user_id == current_user.id, Registration.event_id.in_(ids or [-1])))}
 
 
 def describe_rule(series: EventSeries) -> str:
@@ -397,9 +411,46 @@ def register(event_id: int):
     if row.status == RegistrationStatus.WAITLISTED:
         flash(_("Evenemanget är fullt. Du står på väntelistan och får besked om en plats blir ledig."),
               "success")
+    elif invitations.wants_invitations(current_user):
+        flash(_("Du är anmäld. En kalenderinbjudan skickas till din e-post."), "success")
     else:
         flash(_("Du är anmäld. En bekräftelse med kalenderfil skickas till din e-post."), "success")
     return redirect(url_for("events.show", event_id=event.id))
+
+
+def load_open_series(series_id: int) -> EventSeries:
+    row = db.session.get(EventSeries, series_id)
+    if row is None or not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
+        abort(404)
+    if not can_register(current_user, row.occurrences[0]):
+        abort(403)
+    return row
+
+
+@bp.post("/serie/<int:series_id>/anmalan")
+@login_required
+def register_series(series_id: int):
+    row = load_open_series(series_id)
+    try:
+        rows = registrations.register_series(current_user, row)
+    except services.EventError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("events.series", series_id=row.id))
+    db.session.commit()
+    seats = sum(1 for r in rows if r.status == RegistrationStatus.REGISTERED)
+    flash(_("Du är anmäld till %(seats)s av %(total)s tillfällen; där det är fullt står du på väntelistan.",
+            seats=seats, total=len(rows)), "success")
+    return redirect(url_for("events.series", series_id=row.id))
+
+
+@bp.post("/serie/<int:series_id>/avanmalan")
+@login_required
+def unregister_series(series_id: int):
+    row = load_open_series(series_id)
+    if registrations.unregister_series(current_user, row):
+        db.session.commit()
+        flash(_("Du är avanmäld från seriens kommande tillfällen."), "success")
+    return redirect(url_for("events.series", series_id=row.id))
 
 
 @bp.post("/<int:event_id>/avanmalan")

@@ -25,15 +25,19 @@ def read(data: bytes) -> dict:
     return what they agree on (method, uid, sequence, status, start, attendee, organizer)."""
     cal = Calendar.from_ical(data)
     method = str(cal["METHOD"])
-    [vevent] = cal.walk("VEVENT")
-    missing = REQUIRED[method] - set(vevent.keys())
-    assert not missing, f"{method} lacks {missing}"
+    vevent, *overrides = cal.walk("VEVENT")
+    for component in (vevent, *overrides):
+        missing = REQUIRED[method] - set(component.keys())
+        assert not missing, f"{method} lacks {missing}"
+        assert len({str(vevent["UID"]), str(component["UID"])}) == 1  # one meeting per message
     assert cal.walk("VTIMEZONE"), "the TZID used must be defined"
     other = vobject.readOne(data.decode("utf-8"))
     assert other.method.value == method
-    [vev] = other.vevent_list
-    other_names = {child.name for child in vev.getChildren()}
-    assert not REQUIRED[method] - other_names, f"vobject: {method} lacks {REQUIRED[method] - other_names}"
+    vev = other.vevent_list[0]
+    assert len(other.vevent_list) == 1 + len(overrides)
+    for component in other.vevent_list:
+        names = {child.name for child in component.getChildren()}
+        assert not REQUIRED[method] - names, f"vobject: {method} lacks {REQUIRED[method] - names}"
     start = vevent.decoded("DTSTART")
     assert vev.dtstart.value == start
     assert vev.uid.value == str(vevent["UID"])
@@ -46,7 +50,8 @@ def read(data: bytes) -> dict:
         "attendee": str(attendee), "partstat": attendee.params.get("PARTSTAT"),
         "organizer": str(vevent["ORGANIZER"]), "organizer_cn": vevent["ORGANIZER"].params.get("CN"),
         "location": str(vevent.get("LOCATION", "")), "description": str(vevent.get("DESCRIPTION", "")),
-        "vevent": vevent,
+        "vevent": vevent, "overrides": overrides, "calendar": cal, "vobject": other,
+        "recurrence_id": vevent.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in vevent else None,
     }
 
 
