@@ -103,6 +103,7 @@ class Config:
         self.MAIL_IMAP_USER = os.environ.get("MAIL_IMAP_USER") or None
         self.MAIL_IMAP_PASSWORD = os.environ.get("MAIL_IMAP_PASSWORD") or None
         self.MAIL_IMAP_FOLDER = os.environ.get("MAIL_IMAP_FOLDER", "INBOX")
+        self.MAIL_IMAP_SECURITY = os.environ.get("MAIL_IMAP_SECURITY", "ssl")  # ssl | starttls | none
         self.SOCKETIO_ALLOWED_ORIGINS = [
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", self.PUBLIC_BASE_URL).split(",") if o
         ]

@@ -49,6 +49,20 @@ def receive(raw: bytes) -> int:
     return changed
 
 
+def _connect(host: str, port: int, security: str, timeout: int) -> imaplib.IMAP4:
+    """``ssl``: TLS from the start (port 993); ``starttls``: upgraded; ``none``: only for a
+    mailbox on the same machine."""
+    if security == "ssl":
+        return imaplib.IMAP4_SSL(host, port, timeout=timeout)
+    imap = imaplib.IMAP4(host, port, timeout=timeout)
+    if security == "starttls":
+        imap.starttls()
+    elif security != "none":
+        imap.logout()
+        raise RuntimeError(f"MAIL_IMAP_SECURITY must be ssl, starttls or none, not {security!r}")
+    return imap
+
+
 def poll_imap(commit: Callable[[], None]) -> int:
     """Read unseen messages from the configured IMAP folder, hand each to ``receive``, commit,
     then mark it seen (a crash before that reads it again; handlers are idempotent)."""
@@ -57,7 +71,8 @@ def poll_imap(commit: Callable[[], None]) -> int:
     if not host:
         raise RuntimeError("MAIL_IMAP_HOST is not set")
     handled = 0
-    with imaplib.IMAP4_SSL(host, config["MAIL_IMAP_PORT"], timeout=config["SMTP_TIMEOUT"]) as imap:
+    imap = _connect(host, config["MAIL_IMAP_PORT"], config["MAIL_IMAP_SECURITY"], config["SMTP_TIMEOUT"])
+    with imap:
         imap.login(config["MAIL_IMAP_USER"] or "", config["MAIL_IMAP_PASSWORD"] or "")
         imap.select(config["MAIL_IMAP_FOLDER"])
         _status, found = imap.uid("search", None, "UNSEEN")

@@ -121,3 +121,55 @@ def test_mail_that_is_not_a_calendar_reply_is_ignored(invited, runner, db):
         result = _inbound(runner, raw)
         assert result.exit_code == 0 and "0 " in result.output
     assert _still_registered(invited, db)
+
+
+@pytest.fixture
+def imap_server():
+    """A real IMAP server (pymap, in-memory, with its demo account) on a loopback port."""
+    import imaplib
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from tests.notifications.smtp import free_port
+
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [sys.executable, "-c", "import sys; from pymap.main import main; sys.exit(main())",
+         "--host", "127.0.0.1", "--port", str(port), "dict", "--demo-data"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _attempt in range(200):
+            if process.poll() is not None:
+                pytest.fail("pymap exited")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        imap = imaplib.IMAP4("127.0.0.1", port)
+        imap.login("demouser", "demopass")
+        yield {"port": port, "imap": imap}
+        imap.logout()
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def test_a_decline_fetched_over_imap_cancels_the_registration(invited, imap_server, runner, app, db):
+    imap = imap_server["imap"]
+    imap.select("INBOX")
+    imap.uid("store", "1:*", "+FLAGS", "(\\Seen)")  # the demo account's own mail is old news
+    raw = reply(invited["invitation"], sender=invited["person"].email)
+    assert imap.append("INBOX", None, None, raw)[0] == "OK"
+    assert imap.append("INBOX", None, None, b"From: x@example.se\r\nSubject: Hej\r\n\r\nHej!\r\n")[0] == "OK"
+    app.config.update(MAIL_INBOUND="imap", MAIL_IMAP_HOST="127.0.0.1", MAIL_IMAP_PORT=imap_server["port"],
+                      MAIL_IMAP_USER="demouser", MAIL_IMAP_PASSWORD="demopass", MAIL_IMAP_SECURITY="none")
+    result = runner.invoke(args=["mail-poll-imap"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 ")
+    assert not _still_registered(invited, db)
+    imap.select("INBOX")
+    assert imap.uid("search", None, "UNSEEN")[1] == [b""]  # both handled and marked seen
+    assert runner.invoke(args=["mail-poll-imap"]).output.startswith("0 ")
