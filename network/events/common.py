@@ -37,3 +37,9 @@ def when_text(event: Event) -> str:
     if event.all_day:
         return format_date(to_local(event.start_at).date(), "full")
     return format_datetime(event.start_at, "EEEE d MMMM y 'kl.' HH:mm")
+
+
+def render_email(name: str, context: dict) -> str:
+    """A mail template (``templates/email/``), without the page's context processors: mail is
+    often written with no request (CLI, jobs). Call it inside the recipient's ``force_locale``."""
+    return current_app.jinja_env.get_template(name).render(**context)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from network.accounts.models import User
 from network.db import utcnow
 from network.events import ical
-from network.events.common import event_path, feed_host, series_path, when_text
+from network.events.common import event_path, feed_host, render_email, series_path, when_text
 from network.events.models import (
     Event,
     EventSeries,
@@ -109,8 +109,8 @@ def _queue(user: User, event: Event, kind: str, method: str, data: bytes, dates:
             "replies": replies_enabled(), "network": current_app.config["NETWORK_NAME"],
             "lang": str(get_locale() or "sv"),
         }
-        text = _render("email/event_invitation.txt", context)
-        html = _render("email/event_invitation.html", context)
+        text = render_email("email/event_invitation.txt", context)
+        html = render_email("email/event_invitation.html", context)
     queue_email(user.email, subject, text, body_html=html, calendar=(method, data))
 
 
@@ -121,11 +121,6 @@ def _send(event: Event, user: User, row: Invitation | None, method: str, kind: s
                            organizer=_organiser(event), attendee=ical.Party(user.name, user.email))
     _queue(user, event, kind, method, data)
     return _record(row, user, sequence, method, event_id=event.id)
-
-
-def _render(name: str, context: dict) -> str:
-    """A mail template, without the page's context processors (there may be no request)."""
-    return current_app.jinja_env.get_template(name).render(**context)
 
 
 def _invitation(event: Event, user: User) -> Invitation | None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network.db import utcnow
 from network.events import ical, invitations
-from network.events.common import event_path, feed_host, series_path, when_text
+from network.events.common import event_path, feed_host, render_email, series_path, when_text
 from network.events.models import (
     Event,
     Registration,
@@ -31,28 +31,27 @@ def single_event_ics(event: Event, reveal: bool) -> bytes:
 
 
 def confirm_registration(row: Registration) -> None:
+    """The invitation, or for people who turned invitations off (and for a waitlist place) the
+    plain confirmation, with a PUBLISH calendar file for a seat."""
     user, event = row.user, row.event
     if not user.email:
         return
     if invitations.invite(row):
         return  # the invitation is the confirmation
-    base = current_app.config["PUBLIC_BASE_URL"]
+    registered = row.status == RegistrationStatus.REGISTERED
     with force_locale(user.locale or "sv"):
-        if row.status == RegistrationStatus.REGISTERED:
+        if registered:
             subject = _("Anmälan bekräftad: %(title)s", title=event.title)
-            lines = [_("Du är anmäld till %(title)s, %(when)s.", title=event.title, when=when_text(event))]
-            if event.place:
-                lines.append(_("Plats: %(place)s", place=event.place))
-            if event.online_url:
-                lines.append(_("Möteslänk: %(url)s", url=event.online_url))
-            lines.append(_("Kalenderfilen är bifogad."))
             attachments = [("evenemang.ics", "text/calendar", single_event_ics(event, True))]
         else:
             subject = _("Du står på väntelistan: %(title)s", title=event.title)
-            lines = [_("Evenemanget är fullt. Du får ett meddelande om en plats blir ledig.")]
             attachments = []
-        lines.append(base + event_path(event))
-        queue_email(user.email, subject, "\n\n".join(lines) + "\n", attachments=attachments)
+        context = {"event": event, "registered": registered, "when": when_text(event),
+                   "url": current_app.config["PUBLIC_BASE_URL"] + event_path(event),
+                   "lang": str(get_locale() or "sv")}
+        text = render_email("email/event_confirmation.txt", context)
+        html = render_email("email/event_confirmation.html", context)
+    queue_email(user.email, subject, text, body_html=html, attachments=attachments)
 
 
 def tell_participants(event: Event, what: str, *, series_wide: bool = False) -> None:
