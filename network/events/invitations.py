@@ -165,11 +165,12 @@ def withdraw(event: Event, user: User, *, tell: bool = True) -> None:
     db.session.flush()
 
 
-def fan_out(event: Event, registrations: list[Registration], what: str, *, series_wide: bool = False) -> int:
+def fan_out(event: Event, registrations: list[Registration], what: str, *,
+            series_wide: bool = False) -> set[int]:
     """After a change (``what`` = "changed") or a cancellation ("cancelled"): an update or a
     CANCEL to every registered person who takes invitations; for people who hold the series as
     one meeting, of this occurrence only (RECURRENCE-ID), or nothing when ``series_wide`` (the
-    caller sends them the whole series). Returns how many were queued."""
+    caller sends them the whole series). Returns the ids of the people who are mailed."""
     seated = [r for r in registrations if r.status == RegistrationStatus.REGISTERED and r.user.email]
     opted_out = _opted_out([r.user_id for r in seated])
     existing = {row.user_id: row for row in db.session.scalars(
@@ -178,7 +179,7 @@ def fan_out(event: Event, registrations: list[Registration], what: str, *, serie
     covering = {} if event.series_id is None else {row.user_id: row for row in db.session.scalars(
         select(Invitation).where(Invitation.series_id == event.series_id, Invitation.method == REQUEST)
     )}
-    queued = 0
+    mailed: set[int] = set()
     for registration in seated:
         user, row = registration.user, existing.get(registration.user_id)
         if user.id in opted_out or not can_view_event(user, event):
@@ -188,7 +189,7 @@ def fan_out(event: Event, registrations: list[Registration], what: str, *, serie
             if not series_wide:
                 _send_instance(event, user, series_row, CANCEL if what == "cancelled" else REQUEST,
                                "cancelled" if what == "cancelled" else "update")
-                queued += 1
+            mailed.add(user.id)
             continue
         if what == "cancelled":
             if row is None or row.method != REQUEST:
@@ -196,9 +197,9 @@ def fan_out(event: Event, registrations: list[Registration], what: str, *, serie
             _send(event, user, row, CANCEL, "cancelled")
         else:
             _send(event, user, row, REQUEST, "update")
-        queued += 1
+        mailed.add(user.id)
     db.session.flush()
-    return queued
+    return mailed
 
 
 # -- a whole series as one recurring meeting ---------------------------------------------------

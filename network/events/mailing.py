@@ -61,7 +61,8 @@ def tell_participants(event: Event, what: str, *, series_wide: bool = False) -> 
         select(Registration).where(Registration.event_id == event.id)
         .options(selectinload(Registration.user))
     ).all()
-    invitations.fan_out(event, rows, what, series_wide=series_wide)
+    # People whose calendar is updated by mail are not mailed the same news again.
+    mailed = invitations.fan_out(event, rows, what, series_wide=series_wide)
     for row in rows:
         if not can_view_event(row.user, event):
             continue
@@ -73,4 +74,4 @@ def tell_participants(event: Event, what: str, *, series_wide: bool = False) -> 
                 title = _("Ändrat: %(title)s", title=event.title)
                 body = _("Tid eller plats har ändrats. Ny tid: %(when)s.", when=when_text(event))
             notify(row.user, f"event.{what}", title, url=event_path(event), body=body,
-                   subject_type="event", subject_id=event.id)
+                   subject_type="event", subject_id=event.id, already_emailed=row.user_id in mailed)

@@ -149,9 +149,12 @@ def deliver_outbox(limit: int = 100, now: dt.datetime | None = None) -> tuple[in
 
 
 def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
-           subject_type: str = "", subject_id: int | None = None) -> Notification | None:
+           subject_type: str = "", subject_id: int | None = None,
+           already_emailed: bool = False) -> Notification | None:
     """Give ``user`` an in-app notification, and email it now if they asked for that.
 
+    ``already_emailed``: the caller has just mailed the same news (e.g. a calendar update), so
+    neither an immediate email nor the digest repeats it.
     Callers must only notify people who can see the subject; listing re-checks it anyway.
     """
     if user.deleted_at is not None or not user.active:
@@ -159,7 +162,9 @@ def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
     row = Notification(user_id=user.id, kind=kind, title=title, url=url, body=body,
                        subject_type=subject_type, subject_id=subject_id)
     db.session.add(row)
-    if user.email and user.email_notifications == "immediately":
+    if already_emailed:
+        row.emailed_at = utcnow()
+    elif user.email and user.email_notifications == "immediately":
         base = current_app.config["PUBLIC_BASE_URL"]
         text = f"{title}\n\n{body}\n\n{base}{url}\n".strip() + "\n"
         queue_email(user.email, title, text)

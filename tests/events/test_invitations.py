@@ -166,3 +166,23 @@ def test_a_time_change_reaches_500_registered_people_through_the_outbox_in_batch
     assert sample[0]["start"] == aware(FUTURE + dt.timedelta(days=1))
     rows = db.session.scalars(select(Invitation).where(Invitation.event_id == event.id)).all()
     assert len(rows) == 500 and {r.sequence for r in rows} == {event.sequence}
+
+
+def test_a_calendar_update_is_not_mailed_twice_but_still_shown_in_the_app(
+        make_event, group, organiser, make, mail, db):
+    from network.notifications.models import Notification
+
+    event = make_event(group, organiser, place="Stadshuset")
+    invited, plain = make.user(), make.user()
+    invitations.set_invitations(plain, False)
+    for person in (invited, plain):
+        registrations.register(person, event)
+    mail.deliver()
+    before = len(mail.sent)
+    services.update_event(organiser, event, _data(event, place="Rådhuset"))
+    after = mail.deliver()[before:]
+    assert [m["To"] for m in after].count(invited.email) == 1  # the calendar update alone
+    assert calendar_part(next(m for m in after if m["To"] == invited.email)) is not None
+    assert [m["To"] for m in after].count(plain.email) == 1  # the notification email, as before
+    shown = db.session.scalars(select(Notification.user_id).where(Notification.kind == "event.changed")).all()
+    assert sorted(shown) == sorted([invited.id, plain.id])
