@@ -18,7 +18,7 @@ def register_event_extra(app: Flask, fn) -> None:
 def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
-    from network.events import cache, demo, feeds, registrations, views
+    from network.events import cache, demo, feeds, registrations, subscription_views, views  # noqa: F401
     from network.notifications.services import register_subject_checker
     from network.views import register_nav, register_panel
 

@@ -65,6 +65,25 @@ def _opted_out(user_ids: list[int]) -> set[int]:
     ))
 
 
+def export_for(user: User) -> dict:
+    """Personal data: the invitations sent (what, when, their SEQUENCE) and the preference."""
+    rows = db.session.scalars(
+        select(Invitation).where(Invitation.user_id == user.id).order_by(Invitation.sent_at)
+    ).all()
+    return {
+        "calendar_invitations": [
+            {"event_id": row.event_id, "series_id": row.series_id, "method": row.method,
+             "sequence": row.sequence, "sent_at": row.sent_at} for row in rows
+        ],
+        "calendar_invitations_wanted": wants_invitations(user),
+    }
+
+
+def erase_for(user: User) -> None:
+    db.session.execute(Invitation.__table__.delete().where(Invitation.user_id == user.id))
+    db.session.execute(InvitationOptOut.__table__.delete().where(InvitationOptOut.user_id == user.id))
+
+
 # -- sending -----------------------------------------------------------------------------------
 
 

@@ -218,16 +218,18 @@ def export_personal_data(user: User) -> dict:
         ],
         # The token itself is never stored; only that a feed address exists.
         "calendar_feed_created_at": token.created_at if token else None,
-    }
+    } | invitations.export_for(user)
 
 
 def erase_personal_data(user: User) -> None:
-    """Registrations and the feed address go with the account; freed seats go to the waitlist."""
+    """Registrations, the feed address and the invitation records go with the account; freed
+    seats go to the waitlist (erased people are not sent a cancellation: their address is gone)."""
     rows = db.session.scalars(select(Registration).where(Registration.user_id == user.id)).all()
     freed = [row.event for row in rows if row.status == RegistrationStatus.REGISTERED]
     for row in rows:
         db.session.delete(row)
     revoke_calendar_token(user)
+    invitations.erase_for(user)
     db.session.flush()
     for event in freed:
         promote_waitlist(event)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from network import permissions
 from network.accounts.models import Group
 from network.db import utcnow
-from network.events import invitations, mailing, registrations, services, tokens
+from network.events import invitations, mailing, registrations, services
 from network.events.export import to_csv
 from network.events.forms import (
     TYPE_LABELS,
@@ -40,12 +40,10 @@ from network.events.permissions import (
     can_manage_event,
     can_register,
     can_see_location,
-    can_subscribe,
     can_view_event,
 )
 from network.events.timeutil import STOCKHOLM, to_local
 from network.extensions import db
-from network.notifications.inbound import replies_enabled
 from network.pagecache import cached_page
 from network.resources import services as resources
 
@@ -158,7 +156,7 @@ def show(event_id: int):
         registered_count=registrations.registered_count(event),
         closed_reason=registrations.registration_closed_reason(event),
         form=RegistrationForm(obj=registration), type_labels=TYPE_LABELS,
-        feeds=_feed_links(event.group), extras=_extras(event),
+        feeds=feed_links(event.group), extras=_extras(event),
     )
 
 
@@ -172,7 +170,7 @@ def _extras(event: Event) -> list:
     return found
 
 
-def _feed_links(group: Group | None = None) -> dict:
+def feed_links(group: Group | None = None) -> dict:
     """webcal:// links offered on the page; group feeds without a token only for public groups."""
     links = {"public": url_for("events_feeds.public_feed", _external=True)}
     if group is not None and permissions.can_view_group(None, group):
@@ -486,77 +484,6 @@ def attendees_csv(event_id: int):
     response.headers["Content-Disposition"] = f'attachment; filename="deltagare-{event.id}.csv"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-# -- calendar subscription page ----------------------------------------------------------------
-
-
-def _my_groups() -> list[Group]:
-    return list(db.session.scalars(
-        select(Group).where(Group.id.in_(permissions.group_ids(current_user) or {-1})).order_by(Group.name)
-    ))
-
-
-def _subscription_page(**extra) -> str:
-    return render_template(
-        "events/subscription.html", token_row=tokens.calendar_token(current_user), groups=_my_groups(),
-        feeds=_feed_links(), webcal=_webcal, invitations_on=invitations.wants_invitations(current_user),
-        replies=replies_enabled(), **extra,
-    )
-
-
-@bp.get("/kalenderprenumeration")
-@login_required
-def subscription():
-    if not can_subscribe(current_user):
-        abort(403)
-    return _subscription_page()
-
-
-@bp.post("/kalenderprenumeration/ny")
-@login_required
-def regenerate_token():
-    if not can_subscribe(current_user):
-        abort(403)
-    if tokens.calendar_token(current_user) is not None and request.form.get("confirm") != "1":
-        # Replacing the address breaks every subscription that uses it: ask first.
-        return _subscription_page(confirm_replace=True)
-    token = tokens.regenerate_calendar_token(current_user)
-    db.session.commit()
-    personal = url_for("events_feeds.personal_feed", token=token, _external=True)
-    group_urls = [(g, url_for("events_feeds.token_group_feed", token=token, group_id=g.id, _external=True))
-                  for g in _my_groups()]
-    # The address is shown once, on this response only; it is never stored in clear.
-    response = Response(_subscription_page(personal_url=personal, group_urls=group_urls))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.post("/kalenderprenumeration/inbjudningar")
-@login_required
-def set_invitations():
-    if not can_subscribe(current_user):
-        abort(403)
-    wanted = request.form.get("invitations") == "1"
-    invitations.set_invitations(current_user, wanted)
-    db.session.commit()
-    flash(_("Du får kalenderinbjudningar när du anmäler dig.") if wanted else
-          _("Du får en bekräftelse med en kalenderfil i stället för kalenderinbjudningar."), "success")
-    return redirect(url_for("events.subscription"))
-
-
-@bp.post("/kalenderprenumeration/aterkalla")
-@login_required
-def revoke_token():
-    tokens.revoke_calendar_token(current_user)
-    db.session.commit()
-    flash(_("Din kalenderadress är återkallad. Prenumerationer som använder den slutar uppdateras."),
-          "success")
-    return redirect(url_for("events.subscription"))
-
-
-def _webcal(url: str) -> str:
-    return "webcal://" + url.split("://", 1)[1]
 
 
 @bp.app_template_filter("local_time")

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from network.db import utcnow
 from network.events import invitations, jobs, registrations, services, tokens
-from network.events.models import Registration, RegistrationStatus
+from network.events.models import Invitation, Registration, RegistrationStatus
 from network.events.timeutil import to_local
 from network.notifications.models import Notification
 
@@ -204,7 +204,10 @@ def test_personal_data_export_and_erase(make_event, group, organiser, make, db):
     assert data["registrations"][0]["event"] == event.title
     assert data["registrations"][0]["needs"] == "Hörslinga"
     assert data["calendar_feed_created_at"]
+    assert [(i["event_id"], i["method"]) for i in data["calendar_invitations"]] == [(event.id, "REQUEST")]
+    assert data["calendar_invitations_wanted"] is True
     erase_account(leaving)
     assert db.session.scalars(db.select(Registration).where(Registration.user_id == leaving.id)).all() == []
+    assert db.session.scalars(db.select(Invitation).where(Invitation.user_id == leaving.id)).all() == []
     assert tokens.calendar_token(leaving) is None
     assert registrations.registration_for(waiting, event).status == RegistrationStatus.REGISTERED
