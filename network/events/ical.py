@@ -18,7 +18,9 @@ Choices, so subscriptions stay right in Outlook, Google and Apple Calendar:
   a note in SUMMARY.
 - One VTIMEZONE in the compact yearly-rule form Outlook and Google write (valid for every year).
 - Invitations by email (iTIP, RFC 5546) are written here too: ``invitation`` gives a REQUEST or
-  CANCEL calendar for one person and one occurrence, with the feed's UID.
+  CANCEL for one person and one occurrence with the feed's UID (or, for an occurrence of a
+  series held as one meeting, the series' UID and its RECURRENCE-ID); ``series_invitation``
+  the whole series as one recurring meeting.
 """
 
 from __future__ import annotations
