@@ -186,3 +186,13 @@ def test_a_calendar_update_is_not_mailed_twice_but_still_shown_in_the_app(
     assert [m["To"] for m in after].count(plain.email) == 1  # the notification email, as before
     shown = db.session.scalars(select(Notification.user_id).where(Notification.kind == "event.changed")).all()
     assert sorted(shown) == sorted([invited.id, plain.id])
+
+
+def test_the_html_body_escapes_what_organisers_typed(make_event, group, organiser, make, mail):
+    event = make_event(group, organiser, title="Trygghet & <b>säkerhet</b>", place="Sal <3>")
+    person = make.user()
+    registrations.register(person, event)
+    [message] = [m for m in mail.deliver() if m["To"] == person.email]
+    html = message.get_body(("html",)).get_content()
+    assert "&lt;b&gt;säkerhet&lt;/b&gt;" in html and "<b>säkerhet" not in html and "Sal &lt;3&gt;" in html
+    assert "Sal <3>" in message.get_body(("plain",)).get_content()
