@@ -1,4 +1,5 @@
-"""Reading invitations back as a calendar program would: two independent parsers, RFC 5546 checks."""
+"""Reading invitations back as a calendar program would (two independent parsers, RFC 5546
+checks), and writing replies as one would send them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 from email.message import EmailMessage
 
 import vobject
-from icalendar import Calendar
+from icalendar import Calendar, vCalAddress
 
 # RFC 5546 §3.2.2 (REQUEST) and §3.2.5 (CANCEL): properties that must be present in the VEVENT.
 REQUIRED = {
@@ -70,3 +71,35 @@ def aware(local: dt.datetime) -> dt.datetime:
     from network.events.timeutil import STOCKHOLM
 
     return local.replace(tzinfo=STOCKHOLM)
+
+
+def reply(invitation: bytes, *, sender: str, partstat="DECLINED", uid=None, organizer=None,
+          attendee=None) -> bytes:
+    """What Outlook or Thunderbird sends back: the REQUEST turned into a REPLY from the attendee."""
+    cal = Calendar.from_ical(invitation)
+    cal["METHOD"] = "REPLY"
+    [vevent] = cal.walk("VEVENT")
+    for name in ("DESCRIPTION", "LOCATION", "URL", "CATEGORIES"):
+        vevent.pop(name, None)
+    address = vCalAddress(f"mailto:{attendee or sender}")
+    address.params["PARTSTAT"] = partstat
+    vevent["ATTENDEE"] = address
+    if uid is not None:
+        vevent["UID"] = uid
+    if organizer is not None:
+        vevent["ORGANIZER"] = vCalAddress(f"mailto:{organizer}")
+    return mail_with(sender, cal.to_ical())
+
+
+def mail_with(sender: str, calendar: bytes) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"Rita <{sender}>"
+    message["To"] = "natverket@example.se"
+    message["Subject"] = "Tackat nej: Nätverksträff"
+    message.set_content("Rita har tackat nej.")
+    message.add_alternative(calendar.decode(), subtype="calendar", params={"method": "REPLY"})
+    return message.as_bytes()
+
+
+def inbound(runner, raw: bytes):
+    return runner.invoke(args=["mail-inbound"], input=raw)

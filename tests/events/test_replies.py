@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
 
 import pytest
-from icalendar import Calendar, vCalAddress
 
 from network.events import registrations
 from network.events.models import Invitation
-from tests.events.itip import calendar_part, invitations_to
+from tests.events.itip import calendar_part, inbound, invitations_to, mail_with, reply
 
 
 @pytest.fixture
@@ -24,38 +22,6 @@ def invited(make_event, group, organiser, make, mail, db):
     return {"event": event, "person": person, "invitation": calendar_part(message).get_payload(decode=True)}
 
 
-def reply(invitation: bytes, *, sender: str, partstat="DECLINED", uid=None, organizer=None,
-          attendee=None) -> bytes:
-    """What Outlook or Thunderbird sends back: the REQUEST turned into a REPLY from the attendee."""
-    cal = Calendar.from_ical(invitation)
-    cal["METHOD"] = "REPLY"
-    [vevent] = cal.walk("VEVENT")
-    for name in ("DESCRIPTION", "LOCATION", "URL", "CATEGORIES"):
-        vevent.pop(name, None)
-    address = vCalAddress(f"mailto:{attendee or sender}")
-    address.params["PARTSTAT"] = partstat
-    vevent["ATTENDEE"] = address
-    if uid is not None:
-        vevent["UID"] = uid
-    if organizer is not None:
-        vevent["ORGANIZER"] = vCalAddress(f"mailto:{organizer}")
-    return _mail(sender, cal.to_ical())
-
-
-def _mail(sender: str, calendar: bytes) -> bytes:
-    message = EmailMessage()
-    message["From"] = f"Rita <{sender}>"
-    message["To"] = "natverket@example.se"
-    message["Subject"] = "Tackat nej: Nätverksträff"
-    message.set_content("Rita har tackat nej.")
-    message.add_alternative(calendar.decode(), subtype="calendar", params={"method": "REPLY"})
-    return message.as_bytes()
-
-
-def _inbound(runner, raw: bytes):
-    return runner.invoke(args=["mail-inbound"], input=raw)
-
-
 def _still_registered(invited, db) -> bool:
     db.session.expire_all()
     return registrations.registration_for(invited["person"], invited["event"]) is not None
@@ -63,7 +29,7 @@ def _still_registered(invited, db) -> bool:
 
 def test_declining_in_the_calendar_cancels_the_registration_once(invited, runner, db, mail, caplog):
     raw = reply(invited["invitation"], sender="rita.registrerad@example.se")
-    result = _inbound(runner, raw)
+    result = inbound(runner, raw)
     assert result.exit_code == 0 and "1 " in result.output
     assert not _still_registered(invited, db)
     # Their calendar removed the meeting already: no CANCEL comes back, but the record knows.
@@ -71,13 +37,13 @@ def test_declining_in_the_calendar_cancels_the_registration_once(invited, runner
     row = db.session.scalars(db.select(Invitation)).one()
     assert row.method == "CANCEL"
     with caplog.at_level(logging.INFO):
-        again = _inbound(runner, raw)
+        again = inbound(runner, raw)
     assert again.exit_code == 0 and "0 " in again.output
     assert "not registered" in caplog.text
 
 
 def test_accepting_changes_nothing(invited, runner, db):
-    _inbound(runner, reply(invited["invitation"], sender=invited["person"].email, partstat="ACCEPTED"))
+    inbound(runner, reply(invited["invitation"], sender=invited["person"].email, partstat="ACCEPTED"))
     assert _still_registered(invited, db)
 
 
@@ -103,14 +69,14 @@ def test_bad_replies_are_logged_and_change_nothing(invited, runner, db, make, ca
         "registered attendee, other sender": lambda: reply(invitation, sender=person.email,
                                                            attendee="mallory@example.se"),
         "not registered": lambda: reply(invitation, sender=make.user(email="annan@example.se").email),
-        "malformed": lambda: _mail(person.email, b"BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+        "malformed": lambda: mail_with(person.email, b"BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
                                                  b"DTSTART:inte-ett-datum\r\nEND:VCALENDAR\r\n"),
         "not a reply": lambda: reply(invitation, sender=person.email).replace(b"METHOD:REPLY",
                                                                             b"METHOD:COUNTER"),
     }[case]()
     db.session.commit()
     with caplog.at_level(logging.INFO):
-        result = _inbound(runner, raw)
+        result = inbound(runner, raw)
     assert result.exit_code == 0 and "0 " in result.output
     assert expected_log in caplog.text
     assert _still_registered(invited, db)
@@ -118,7 +84,7 @@ def test_bad_replies_are_logged_and_change_nothing(invited, runner, db, make, ca
 
 def test_mail_that_is_not_a_calendar_reply_is_ignored(invited, runner, db):
     for raw in (b"", b"\x00\xff not mail at all", b"From: a@b.se\r\nSubject: hej\r\n\r\nhej\r\n"):
-        result = _inbound(runner, raw)
+        result = inbound(runner, raw)
         assert result.exit_code == 0 and "0 " in result.output
     assert _still_registered(invited, db)
 

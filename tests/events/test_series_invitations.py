@@ -11,8 +11,7 @@ import recurring_ical_events
 from network.events import registrations, services, tokens
 from network.events.timeutil import Rule
 from tests.events.conftest import FUTURE
-from tests.events.itip import aware, invitations_to
-from tests.events.test_replies import _inbound, reply
+from tests.events.itip import aware, inbound, invitations_to, reply
 
 
 @pytest.fixture
@@ -107,10 +106,10 @@ def test_declining_the_series_in_the_calendar_leaves_every_occurrence(series, ma
     [message] = [m for m in mail.deliver() if m["To"] == person.email]
     invitation = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     raw = reply(invitation.get_payload(decode=True), sender=person.email)
-    assert _inbound(runner, raw).exit_code == 0
+    assert inbound(runner, raw).exit_code == 0
     db.session.expire_all()
     assert all(registrations.registration_for(person, o) is None for o in series.occurrences)
-    assert _inbound(runner, raw).output.startswith("0 ")  # a repeat changes nothing
+    assert inbound(runner, raw).output.startswith("0 ")  # a repeat changes nothing
 
 
 def test_the_personal_feed_writes_a_held_series_with_the_invitations_uid(series, make, client, db):
