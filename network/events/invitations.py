@@ -120,6 +120,7 @@ def _queue(user: User, event: Event, kind: str, method: str, data: bytes, dates:
             "update": _("Ändrat: %(title)s", title=event.title),
             "cancelled": _("Inställt: %(title)s", title=event.title),
             "unregistered": _("Avanmäld: %(title)s", title=event.title),
+            "merged": _("Samlat i serien: %(title)s", title=event.title),
         }[kind]
         context = {
             "kind": kind, "event": event, "user": user, "when": when_text(event),
@@ -294,6 +295,14 @@ def invite_series(user: User, series: EventSeries) -> bool:
     if not user.email or not wants_invitations(user) or not _seats(series, user):
         return False
     _send_series(series, user, _series_invitation(series.id, user), REQUEST, "invitation")
+    # Occurrences invited one by one before now live in the series: their own entries go.
+    singles = db.session.scalars(
+        select(Invitation).where(Invitation.user_id == user.id, Invitation.method == REQUEST,
+                                 Invitation.event_id.in_([o.id for o in series.occurrences]))
+    ).all()
+    by_id = {o.id: o for o in series.occurrences}
+    for row in singles:
+        _send(by_id[row.event_id], user, row, CANCEL, "merged")
     db.session.flush()
     return True
 

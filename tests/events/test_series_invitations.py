@@ -135,3 +135,18 @@ def test_the_series_page_registers_for_every_open_occurrence(series, make, login
     client.post(f"/evenemang/serie/{series.id}/avanmalan")
     db.session.expire_all()
     assert all(registrations.registration_for(person, o) is None for o in series.occurrences)
+
+
+def test_an_occurrence_invited_before_the_series_registration_is_not_left_twice(series, make, mail):
+    person = make.user()
+    single = series.occurrences[1]
+    registrations.register(person, single)
+    registrations.register_series(person, series)
+    sent = invitations_to(mail.deliver(), person.email)
+    assert [(s["method"], s["uid"]) for s in sent] == [
+        ("REQUEST", f"event-{single.id}@localhost"),
+        ("REQUEST", f"series-{series.id}@localhost"),
+        ("CANCEL", f"event-{single.id}@localhost"),
+    ]
+    assert sent[2]["sequence"] > sent[0]["sequence"]
+    assert single.start_at in _seated_starts(sent[1])
