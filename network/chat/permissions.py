@@ -39,7 +39,7 @@ def _in_audience(user: Any, room: ChatRoom) -> bool:
 
 def _is_registered(user: Any, room: ChatRoom) -> bool:
     """Registered (not waitlisted) for the room's event occurrence, asked afresh every time."""
-    from network.events import services as events
+    from network.events import registrations as events
 
     if room.occurrence is None:
         return False

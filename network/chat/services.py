@@ -135,7 +135,7 @@ def rooms_for_user(user: Any) -> list[ChatRoom]:
     if not permissions.is_admin(user):
         # Group rooms of the user's groups, rooms of occurrences the user has a seat at, and
         # every room of a group the user facilitates.
-        from network.events.services import my_registered_event_ids
+        from network.events.registrations import my_registered_event_ids
 
         member_rooms = and_(ChatRoom.group_id.in_(permissions.group_ids(user)),
                             Group.archived.is_(False), ChatRoom.join_rule == JoinRule.GROUP)
