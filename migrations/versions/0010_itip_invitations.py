@@ -1,7 +1,7 @@
 """itip: calendar invitations sent per person and occurrence (or whole series), and the opt-out
 
-Revision ID: 0009_itip
-Revises: 0008_search_speed
+Revision ID: 0010_itip
+Revises: 0009_roles
 Create Date: 2026-12-06 05:20:00
 
 New tables only; nothing existing changes. Registrations made before the upgrade have no
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009_itip'
-down_revision = '0008_search_speed'
+revision = '0010_itip'
+down_revision = '0009_roles'
 branch_labels = None
 depends_on = None
 
