@@ -24,6 +24,7 @@ from typing import Any
 from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
+# After the installation's CACHE_KEY_PREFIX, so installations sharing one Redis keep apart.
 PREFIX = "events:feed:"
 TTL_SECONDS = 3600
 FRESH_SECONDS = 30
@@ -58,9 +59,10 @@ class LocalCache:
 
 
 class RedisCache:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, installation: str = "network-cache") -> None:
         import redis
 
+        self.prefix = f"{installation}:{PREFIX}"
         self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
 
     def _call(self, method: str, *args, **kwargs) -> Any:
@@ -71,10 +73,10 @@ class RedisCache:
             return None
 
     def get(self, key: str) -> bytes | None:
-        return self._call("get", PREFIX + key)
+        return self._call("get", self.prefix + key)
 
     def set(self, key: str, value: bytes, ttl: int = TTL_SECONDS) -> None:
-        self._call("set", PREFIX + key, value, ex=ttl)
+        self._call("set", self.prefix + key, value, ex=ttl)
 
     def get_meta(self, feed: str) -> dict | None:
         raw = self.get("meta:" + feed)
@@ -86,7 +88,8 @@ class RedisCache:
 
 def init_app(app: Flask) -> None:
     url = app.config.get("EVENTS_CACHE_REDIS_URL") or app.config.get("REDIS_URL")
-    app.extensions["events_feed_cache"] = RedisCache(url) if url else LocalCache()
+    app.extensions["events_feed_cache"] = (
+        RedisCache(url, app.config.get("CACHE_KEY_PREFIX", "network-cache")) if url else LocalCache())
     app.config.setdefault("EVENTS_FEED_FRESH_SECONDS", FRESH_SECONDS)
 
 
