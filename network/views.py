@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
 )
 from flask_babel import get_locale
@@ -90,6 +91,13 @@ def set_language():
         current_user.locale = lang
         db.session.commit()
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it at the root whatever the page says; behind nginx it is static."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
 @bp.get("/healthz")
