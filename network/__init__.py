@@ -23,6 +23,7 @@ FEATURES = (
     "network.chat",
     "network.followup",
     "network.search",
+    "network.deploy",
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,7 +47,10 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         app.config.from_object(base)
         app.config.update(config)
     else:
-        app.config.from_object(config if isinstance(config, Config) else load_config(config))
+        from network.deploy import doctor_requested
+
+        app.config.from_object(config if isinstance(config, Config)
+                               else load_config(config, validate=not doctor_requested()))
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("network").setLevel(logging.INFO)
 

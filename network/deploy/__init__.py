@@ -1,0 +1,22 @@
+"""Operating an installation: ``flask deploy-config`` writes the nginx site, systemd units, cron
+lines and environment template from the current settings; ``flask doctor`` checks a production
+instance before it serves."""
+
+from __future__ import annotations
+
+import sys
+
+from flask import Flask
+
+
+def doctor_requested(argv: list[str] | None = None) -> bool:
+    """Is this process ``flask ... doctor``? Its app is built without refusing unsafe settings,
+    so the doctor can name every problem with its fix instead of dying on the first."""
+    args = sys.argv[1:] if argv is None else argv
+    return "doctor" in args
+
+
+def init_app(app: Flask) -> None:
+    from network.deploy import cli
+
+    cli.init_app(app)
