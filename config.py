@@ -63,6 +63,7 @@ def _instance_secret_key() -> str:
 
 class Config:
     ENV_NAME = "development"
+    default_log_format = "text"
     DEBUG = False
     TESTING = False
     DEMO_MODE = False
@@ -138,6 +139,8 @@ class Config:
             "DEPLOY_TLS_CERT", "/etc/letsencrypt/live/natverket.example.se/fullchain.pem")
         self.DEPLOY_TLS_KEY = os.environ.get(
             "DEPLOY_TLS_KEY", "/etc/letsencrypt/live/natverket.example.se/privkey.pem")
+        # ``json`` (production's default): one JSON object per log line, with the request's id.
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", self.default_log_format)
         self.BABEL_DEFAULT_LOCALE = "sv"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
         self.LANGUAGES = ("sv", "en")
@@ -165,6 +168,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    default_log_format = "json"
 
     def __init__(self) -> None:
         super().__init__()

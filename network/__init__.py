@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,8 +50,9 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
 
         app.config.from_object(config if isinstance(config, Config)
                                else load_config(config, validate=not doctor_requested()))
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("network").setLevel(logging.INFO)
+    from network.deploy import logs
+
+    logs.configure(app.config.get("LOG_FORMAT", "text"))  # once per process
 
     from network import (  # noqa: F401 - fulltext: its model
         cache,

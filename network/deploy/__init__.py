@@ -17,6 +17,7 @@ def doctor_requested(argv: list[str] | None = None) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from network.deploy import cli
+    from network.deploy import cli, logs
 
     cli.init_app(app)
+    logs.init_app(app)
