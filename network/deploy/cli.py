@@ -9,6 +9,8 @@ from flask import Flask, current_app
 
 
 def init_app(app: Flask) -> None:
+    init_backup_commands(app)
+
     @app.cli.command("deploy-config")
     @click.argument("kind", type=click.Choice(["nginx", "systemd", "cron", "env"]))
     @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -43,3 +45,31 @@ def init_app(app: Flask) -> None:
         click.echo(text)
         if failed:
             raise SystemExit(1)
+
+
+def init_backup_commands(app: Flask) -> None:
+    @app.cli.command("backup")
+    @click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+    def backup(archive: Path) -> None:
+        """Write the database and the stored files, with a manifest of hashes, to ARCHIVE."""
+        from network.deploy.backup import BackupError, create_backup
+
+        try:
+            manifest = create_backup(current_app, archive)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{archive}: databas ({', '.join(manifest['schema'])}) och "
+                   f"{len(manifest['files']) - 1} filer.")
+
+    @app.cli.command("restore")
+    @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def restore(archive: Path) -> None:
+        """Restore ARCHIVE into this empty instance (a new database, an empty storage folder)."""
+        from network.deploy.backup import BackupError, restore_backup
+
+        try:
+            manifest = restore_backup(current_app, archive)
+        except BackupError as exc:
+            raise click.ClickException(f"Ingenting återställt: {exc}") from exc
+        click.echo(f"Återställt från {archive} (skapat {manifest['created_at']}). Kör sedan "
+                   f".venv/bin/flask --app network db upgrade och doctor.")
