@@ -67,27 +67,29 @@ def _schema(app: Flask) -> list[str]:
         return sorted(MigrationContext.configure(conn).get_current_heads())
 
 
-def _dump_database(app: Flask, target: Path) -> str:
-    from network.extensions import db
-
+def _dump_database(app: Flask, target: Path) -> tuple[str, list[str]]:
+    """The database copied into ``target``: (file name, the copy's schema revisions)."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
         name = "database.sqlite3"
-        source = sqlite3.connect(url.database)
+        source = sqlite3.connect(url.database, timeout=60)
         copy = sqlite3.connect(target / name)
         try:
             with copy:
                 source.backup(copy)  # a consistent snapshot, while others keep writing
+            # The snapshot's own revision: reading the live file again could wait on writers.
+            schema = sorted(row[0] for row in copy.execute("SELECT version_num FROM alembic_version"))
         finally:
             copy.close()
             source.close()
-        return name
+        return name, schema
     if url.get_backend_name() == "postgresql":
         name = "database.pgdump"
+        schema = _schema(app)
         _pg("pg_dump", "--format=custom", "--no-owner", "--no-acl", "--file", str(target / name),
             url=url)
-        return name
-    raise BackupError(f"databasen {db.engine.dialect.name} stöds inte")
+        return name, schema
+    raise BackupError(f"databasen {url.get_backend_name()} stöds inte")
 
 
 def create_backup(app: Flask, archive: Path) -> dict:
@@ -96,8 +98,7 @@ def create_backup(app: Flask, archive: Path) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="network-backup-") as work:
         work_dir = Path(work)
-        schema = _schema(app)
-        database = _dump_database(app, work_dir)
+        database, schema = _dump_database(app, work_dir)
         files = {database: _sha256(work_dir / database)}
         members = {database: work_dir / database}
         for key, path in storage.iter_files():
