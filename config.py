@@ -123,6 +123,9 @@ class Config:
         # parallel test runs) sharing one Redis keep apart by giving each its own names.
         self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
         self.CHAT_REDIS_PREFIX = os.environ.get("CHAT_REDIS_PREFIX", "network-chat")
+        # /metrics for a scraper not on this machine (Authorization: Bearer <token>); loopback
+        # clients need none.
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
         self.X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX") or None
         # How many reverse proxies (nginx) sit in front and set X-Forwarded-*: without it every
         # visitor shares the proxy's address, and the per-IP login limit with it.

@@ -17,7 +17,8 @@ def doctor_requested(argv: list[str] | None = None) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from network.deploy import cli, logs
+    from network.deploy import cli, logs, metrics
 
     cli.init_app(app)
     logs.init_app(app)
+    metrics.init_app(app)
