@@ -12,8 +12,11 @@ from flask import Flask
 def doctor_requested(argv: list[str] | None = None) -> bool:
     """Is this process ``flask ... doctor``? Its app is built without refusing unsafe settings,
     so the doctor can name every problem with its fix instead of dying on the first."""
-    args = sys.argv[1:] if argv is None else argv
-    return "doctor" in args
+    argv = sys.argv if argv is None else argv
+    program = argv[0].replace("\\", "/") if argv else ""
+    is_flask = program.endswith("/flask") or program == "flask" or program.endswith(
+        "flask/__main__.py")
+    return is_flask and "doctor" in argv[1:]
 
 
 def init_app(app: Flask) -> None:

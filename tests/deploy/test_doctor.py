@@ -184,3 +184,13 @@ def test_commands_refuse_an_environment_that_was_not_loaded_and_the_doctor_says_
     assert checked.returncode == 1
     assert "NETWORK_ENV är development, inte production" in checked.stdout
     assert "set -a && . /etc/network/env && set +a" in checked.stdout
+
+
+def test_only_the_flask_doctor_command_skips_the_refusal():
+    from network.deploy import doctor_requested
+
+    assert doctor_requested(["/srv/network/app/.venv/bin/flask", "--app", "network", "doctor"])
+    assert doctor_requested(["/usr/lib/python3/site-packages/flask/__main__.py", "doctor"])
+    assert not doctor_requested(["/srv/network/app/.venv/bin/flask", "--app", "network", "run"])
+    assert not doctor_requested(["/srv/network/app/.venv/bin/gunicorn", "wsgi:app"])
+    assert not doctor_requested(["pytest", "-k", "doctor"])
