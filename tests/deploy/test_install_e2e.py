@@ -277,7 +277,9 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
     pip_list = subprocess.run([str(app_dir / ".venv/bin/pip"), "list", "--format=freeze"],
                               capture_output=True, text=True, check=True).stdout.lower()
     assert "pytest" not in pip_list and "ruff" not in pip_list and "playwright" not in pip_list
-    assert "network @ file" not in pip_list  # a regular install, not an editable one
+    editable = subprocess.run([str(app_dir / ".venv/bin/pip"), "list", "--editable",
+                               "--format=freeze"], capture_output=True, text=True, check=True)
+    assert "network" not in editable.stdout.lower()  # a regular install, not an editable one
 
     # The deployment files, from the app.
     service_env = {**_clean_environment(), **_read_env_file(env_file)}
