@@ -22,6 +22,12 @@ class RouteLimiter(Limiter):
     of a cached page. It runs again as soon as any such limit is configured.
     """
 
+    def init_app(self, app) -> None:
+        # One limiter serves every app a process builds (tests build many): each app's own
+        # RATELIMIT_KEY_PREFIX, not the first app's, which Flask-Limiter would otherwise keep.
+        self._key_prefix = ""
+        super().init_app(app)
+
     def _check_request_limit(self, callable_name: str | None = None,
                              in_middleware: bool = True) -> None:
         manager = self.limit_manager
