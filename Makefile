@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app network
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint translations extract-messages migrate bench clean
+.PHONY: install run test lint translations compile-translations extract-messages migrate bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,13 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Compile every catalog (network/translations and each feature's own) into .mo files.
-translations: install
+# Development: install (with the dev tools), then compile the catalogs.
+translations: install compile-translations
+
+# Compile every catalog (network/translations and each feature's own) into .mo files, with the
+# Babel the app itself depends on: a production install runs this and gets no dev packages.
+compile-translations:
+	@test -x $(BIN)/pybabel || { echo "$(BIN)/pybabel missing: install the app into $(VENV) first" >&2; exit 1; }
 	@for dir in network/translations network/*/translations; do \
 		if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 			$(BIN)/pybabel -q compile -d $$dir || exit 1; \

@@ -36,6 +36,16 @@ def _float(name: str, default: float) -> float:
     return float(value) if value not in (None, "") else default
 
 
+def _mode(name: str, default: int) -> int:
+    """A file mode written in octal, e.g. ``0640``."""
+    value = os.environ.get(name)
+    return int(value, 8) if value not in (None, "") else default
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 def database_url(raw: str | None) -> str:
     """Normalise DATABASE_URL so PostgreSQL always goes through psycopg 3."""
     if not raw:
@@ -58,12 +68,14 @@ def _instance_secret_key() -> str:
 
 class Config:
     ENV_NAME = "development"
+    default_log_format = "text"
     DEBUG = False
     TESTING = False
     DEMO_MODE = False
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.default_secret_key()
+        self.DATABASE_URL_SET = bool(os.environ.get("DATABASE_URL"))
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
         # A server connection can drop between requests; a SQLite file cannot (and the ping
         # would cost a query on every request).
@@ -86,6 +98,11 @@ class Config:
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.STORAGE_DIR = Path(os.environ.get("STORAGE_DIR", INSTANCE_DIR / "storage"))
+        # Stored files and their folders get this group and these modes, so that a web server
+        # running as another user (nginx's www-data, in that group) can send them.
+        self.STORAGE_GROUP = os.environ.get("STORAGE_GROUP") or None
+        self.STORAGE_FILE_MODE = _mode("STORAGE_FILE_MODE", 0o640)
+        self.STORAGE_DIR_MODE = _mode("STORAGE_DIR_MODE", 0o750)
         self.MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
         # The request limit leaves room for the form fields around a file of the maximum size.
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 1024 * 1024
@@ -109,6 +126,9 @@ class Config:
         self.MAIL_IMAP_PASSWORD = os.environ.get("MAIL_IMAP_PASSWORD") or None
         self.MAIL_IMAP_FOLDER = os.environ.get("MAIL_IMAP_FOLDER", "INBOX")
         self.MAIL_IMAP_SECURITY = os.environ.get("MAIL_IMAP_SECURITY", "ssl")  # ssl | starttls | none
+        # Mail to these domains is logged and dropped, never sent: a trial installation's demo
+        # people (seed-demo --trial) have addresses nobody reads.
+        self.MAIL_DISCARD_DOMAINS = [d.lower().lstrip("@") for d in _list("MAIL_DISCARD_DOMAINS")]
         self.SOCKETIO_ALLOWED_ORIGINS = [
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", self.PUBLIC_BASE_URL).split(",") if o
         ]
@@ -127,10 +147,27 @@ class Config:
         self.EVENTS_FEED_FRESH_SECONDS = _int("EVENTS_FEED_FRESH_SECONDS", 30)
         # Seconds the text extraction of one uploaded file may take before it is given up.
         self.RESOURCE_EXTRACT_TIMEOUT = _int("RESOURCE_EXTRACT_TIMEOUT", 20)
+        # /metrics for a scraper not on this machine (Authorization: Bearer <token>); loopback
+        # clients need none.
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
         self.X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX") or None
         # How many reverse proxies (nginx) sit in front and set X-Forwarded-*: without it every
         # visitor shares the proxy's address, and the per-IP login limit with it.
         self.PROXY_COUNT = _int("PROXY_COUNT", 0)
+        # ``flask deploy-config``: what the generated nginx site, systemd units and environment
+        # template name. The app's own settings (ports aside) come from the ones above.
+        self.DEPLOY_ENV_FILE = os.environ.get("DEPLOY_ENV_FILE", "/etc/network/env")
+        self.DEPLOY_APP_DIR = os.environ.get("DEPLOY_APP_DIR", str(BASE_DIR))
+        self.DEPLOY_USER = os.environ.get("DEPLOY_USER", "network")
+        self.DEPLOY_PAGE_PORTS = [int(p) for p in _list("DEPLOY_PAGE_PORTS", "8001,8002")]
+        self.DEPLOY_CHAT_PORTS = [int(p) for p in _list("DEPLOY_CHAT_PORTS", "8101,8102")]
+        self.DEPLOY_LISTEN = os.environ.get("DEPLOY_LISTEN", "443")
+        self.DEPLOY_TLS_CERT = os.environ.get(
+            "DEPLOY_TLS_CERT", "/etc/letsencrypt/live/natverket.example.se/fullchain.pem")
+        self.DEPLOY_TLS_KEY = os.environ.get(
+            "DEPLOY_TLS_KEY", "/etc/letsencrypt/live/natverket.example.se/privkey.pem")
+        # ``json`` (production's default): one JSON object per log line, with the request's id.
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", self.default_log_format)
         self.BABEL_DEFAULT_LOCALE = "sv"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
         self.LANGUAGES = ("sv", "en")
@@ -158,6 +195,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    default_log_format = "json"
 
     def __init__(self) -> None:
         super().__init__()
@@ -172,6 +210,9 @@ class ProductionConfig(Config):
         problems = []
         if len(self.SECRET_KEY) < 32:
             problems.append("SECRET_KEY must be set to at least 32 random characters")
+        if not self.DATABASE_URL_SET:
+            problems.append("DATABASE_URL must be set: production never uses the development "
+                            "SQLite file (was the environment file loaded?)")
         if self.DEBUG or _bool("FLASK_DEBUG"):
             problems.append("debug mode must be off")
         if problems:
@@ -205,11 +246,12 @@ CONFIGS = {
 }
 
 
-def load_config(name: str | None = None) -> Config:
+def load_config(name: str | None = None, *, validate: bool = True) -> Config:
     name = name or os.environ.get("NETWORK_ENV", "development")
     try:
         config = CONFIGS[name]()
     except KeyError:
         raise InsecureConfigurationError(f"unknown NETWORK_ENV {name!r}") from None
-    config.validate()
+    if validate:  # only ``flask doctor`` skips it, to report every problem with its fix
+        config.validate()
     return config

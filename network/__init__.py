@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ FEATURES = (
     "network.chat",
     "network.followup",
     "network.search",
+    "network.deploy",
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,9 +46,13 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         app.config.from_object(base)
         app.config.update(config)
     else:
-        app.config.from_object(config if isinstance(config, Config) else load_config(config))
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("network").setLevel(logging.INFO)
+        from network.deploy import doctor_requested
+
+        app.config.from_object(config if isinstance(config, Config)
+                               else load_config(config, validate=not doctor_requested()))
+    from network.deploy import logs
+
+    logs.configure(app.config.get("LOG_FORMAT", "text"))  # once per process
 
     from network import (  # noqa: F401 - fulltext: its model
         cache,

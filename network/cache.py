@@ -132,6 +132,7 @@ class Cache:
         self.max_entries = max_entries
         self._items: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self.hits = self.misses = 0  # read by /metrics (network/deploy/metrics.py)
 
     def get(self, key: Any, generation: int | None) -> Any:
         """The value stored under ``key`` at ``generation`` and not expired, else None."""
@@ -140,12 +141,15 @@ class Cache:
         with self._lock:
             item = self._items.get(key)
             if item is None:
+                self.misses += 1
                 return None
             made_at, expires, value = item
             if made_at != generation or expires < time.monotonic():
                 del self._items[key]
+                self.misses += 1
                 return None
             self._items.move_to_end(key)
+            self.hits += 1
             return value
 
     def set(self, key: Any, value: Any, generation: int | None, ttl: float) -> None:

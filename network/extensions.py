@@ -45,10 +45,27 @@ def check_rate_limits() -> None:
         limiter.check()
 
 
+def installation_key(key: str) -> str:
+    """A rate-limit key with the installation's ``RATELIMIT_KEY_PREFIX`` in it.
+
+    The prefix goes into the key itself: Flask-Limiter reads its own key prefix from the first
+    app a process builds only, and installations (or test apps) sharing one Redis must not count
+    each other's requests.
+    """
+    from flask import current_app
+
+    return f"{current_app.config['RATELIMIT_KEY_PREFIX']}:{key}"
+
+
+def remote_address_key() -> str:
+    return installation_key(get_remote_address())
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], auto_check=False)
+limiter = Limiter(key_func=remote_address_key, default_limits=[], auto_check=False,
+                  key_prefix="network")
 socketio = SocketIO()

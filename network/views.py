@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
 )
 from flask_babel import get_locale
@@ -97,15 +98,51 @@ def set_language():
     return redirect(safe_next(request.form.get("next")))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it at the root whatever the page says; behind nginx it is static."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
+
+
 @bp.get("/healthz")
 def healthz():
+    """Liveness: the database answers. ``?ready=1`` (readiness) also checks Redis, when
+    configured, and that the storage folder takes a file."""
+    checks = {"database": _check(lambda: db.session.execute(text("SELECT 1")))}
+    if request.args.get("ready"):
+        if current_app.config.get("REDIS_URL"):
+            checks["redis"] = _check(_ping_redis)
+        checks["storage"] = _check(_probe_storage)
+    status = 200 if all(v == "ok" for v in checks.values()) else 503
+    return jsonify(status="ok" if status == 200 else "error", **checks), status
+
+
+def _check(probe) -> str:
     try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception:  # noqa: BLE001 - any failure means the database is not usable
-        database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "error", database=database), status
+        probe()
+    except Exception:  # noqa: BLE001 - any failure means the dependency is not usable
+        return "unavailable"
+    return "ok"
+
+
+def _ping_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=1,
+                                  socket_timeout=1)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _probe_storage() -> None:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryFile(dir=Path(current_app.config["STORAGE_DIR"])):
+        pass
 
 
 def init_app(app: Flask) -> None:

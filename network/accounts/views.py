@@ -37,14 +37,14 @@ from network.accounts.forms import (
 )
 from network.accounts.invitations import TokenState
 from network.accounts.models import Group, GroupRole, Organisation
-from network.extensions import db, rate_limited
+from network.extensions import db, installation_key, rate_limited
 from network.views import safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def _login_account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+    return installation_key("login-account:" + services.normalise_email(request.form.get("email", "")))
 
 
 def _failed(response) -> bool:

@@ -118,21 +118,63 @@ def get_transport():
     return app.extensions["mail_transport"]
 
 
+# A claimed message is not due again for this long: another run skips it meanwhile, and if the
+# sender crashed mid-send it is retried after the lease (a send never takes this long).
+CLAIM_LEASE = dt.timedelta(minutes=15)
+
+
+def _due(now: dt.datetime) -> tuple:
+    return (OutboxEmail.sent_at.is_(None), OutboxEmail.next_attempt_at <= now,
+            OutboxEmail.attempts < MAX_ATTEMPTS)
+
+
+def claim_next(now: dt.datetime, after_id: int = 0) -> OutboxEmail | None:
+    """Take the next due message for this run alone, committed before anything is sent.
+
+    The claim counts the attempt and moves ``next_attempt_at`` past a lease in one conditional
+    UPDATE (it matches only while the row is still due with the attempts we saw), so two runs at
+    once never send one message twice. PostgreSQL also locks the candidate with ``FOR UPDATE SKIP
+    LOCKED`` so the runs pass each other instead of queueing; SQLite ends its read before the
+    UPDATE, which then waits for the file's write lock and re-checks the row.
+    """
+    postgres = db.engine.dialect.name == "postgresql"
+    while True:
+        query = (select(OutboxEmail.id, OutboxEmail.attempts)
+                 .where(*_due(now), OutboxEmail.id > after_id)
+                 .order_by(OutboxEmail.id).limit(1))
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        candidate = db.session.execute(query).first()
+        if candidate is None:
+            db.session.commit()
+            return None
+        if not postgres:
+            db.session.commit()
+        claimed = db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == candidate.id, OutboxEmail.attempts == candidate.attempts,
+                   *_due(now))
+            .values(attempts=OutboxEmail.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        if claimed == 1:
+            return db.session.get(OutboxEmail, candidate.id, populate_existing=True)
+        after_id = candidate.id  # another run took it first
+
+
 def deliver_outbox(limit: int = 100, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Send due messages; returns (sent, failed). Commits each message so a crash loses none."""
+    """Send due messages; returns (sent, failed). Each is claimed first and committed after."""
     now = now or utcnow()
     transport = get_transport()
     sender = current_app.config["MAIL_FROM"]
-    due = db.session.scalars(
-        select(OutboxEmail)
-        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.next_attempt_at <= now,
-               OutboxEmail.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxEmail.id)
-        .limit(limit)
-    ).all()
     sent = failed = 0
-    for row in due:
-        row.attempts += 1
+    last_id = 0
+    for _ in range(limit):
+        row = claim_next(now, last_id)
+        if row is None:
+            break
+        last_id = row.id
         try:
             transport.send(build_message(row, sender))
         except Exception as exc:  # noqa: BLE001 - any transport failure is retried later

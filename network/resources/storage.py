@@ -17,6 +17,7 @@ form is parsed before any blueprint hook runs (CSRF protection reads it first).
 from __future__ import annotations
 
 import contextlib
+import grp
 import hashlib
 import logging
 import os
@@ -60,8 +61,37 @@ class StoredFile:
 
 def root() -> Path:
     path = Path(current_app.config["STORAGE_DIR"]).resolve()
-    (path / TMP).mkdir(parents=True, exist_ok=True)
+    if not (path / TMP).is_dir():
+        make_dirs(path / TMP)
     return path
+
+
+def _group_id() -> int:
+    """STORAGE_GROUP's id (a name or a number), or -1 to keep the process's group."""
+    group = current_app.config.get("STORAGE_GROUP")
+    if not group:
+        return -1
+    return int(group) if str(group).isdigit() else grp.getgrnam(group).gr_gid
+
+
+def _share(path: Path, mode: int) -> None:
+    """Give ``path`` the configured group and ``mode``: the web server (in that group) reads it."""
+    gid = _group_id()
+    if gid != -1:
+        os.chown(path, -1, gid)
+    path.chmod(mode)
+
+
+def make_dirs(path: Path) -> None:
+    """Create ``path`` and missing parents with STORAGE_DIR_MODE and STORAGE_GROUP."""
+    missing = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            folder.mkdir()
+        _share(folder, current_app.config.get("STORAGE_DIR_MODE", 0o750))
 
 
 def _inside(path: Path, base: Path) -> Path:
@@ -127,7 +157,9 @@ def save_stream(stream: BinaryIO, max_bytes: int) -> StoredFile:
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        final.parent.mkdir(parents=True, exist_ok=True)
+        _share(tmp, current_app.config.get("STORAGE_FILE_MODE", 0o640))
+        if not final.parent.is_dir():
+            make_dirs(final.parent)
         os.replace(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)

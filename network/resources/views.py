@@ -389,6 +389,8 @@ def content_disposition(filename: str) -> str:
 
 def _download_headers(response, file) -> None:
     headers = response.headers
+    # As stored (``text/plain; charset=utf-8``): a mimetype argument would get a second charset.
+    headers["Content-Type"] = file.content_type
     headers["Content-Disposition"] = content_disposition(file.filename)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Content-Security-Policy"] = DOWNLOAD_CSP
