@@ -4,6 +4,7 @@ them (X-Accel-Redirect) while everybody else is kept out."""
 from __future__ import annotations
 
 import grp
+import io
 import os
 import pwd
 import shutil
@@ -52,7 +53,7 @@ def _read_as(user: str, path: Path) -> subprocess.CompletedProcess:
 
 
 def test_stored_files_and_folders_get_the_configured_group_and_modes(app, shared_root):
-    stored = storage.save_bytes(b"Lagesbild 2026\n", 1000)
+    stored = storage.save_stream(io.BytesIO(b"Lagesbild 2026\n"), 1000)
     db.session.commit()
     gid = grp.getgrnam(WEB_USER).gr_gid
 
@@ -66,7 +67,7 @@ def test_stored_files_and_folders_get_the_configured_group_and_modes(app, shared
 def test_the_web_servers_user_reads_a_stored_file_and_others_cannot(app):
     if os.geteuid() != 0:
         pytest.skip("reading as another user needs root (setpriv)")
-    stored = storage.save_bytes(b"Lagesbild 2026\n", 1000)
+    stored = storage.save_stream(io.BytesIO(b"Lagesbild 2026\n"), 1000)
     db.session.commit()
 
     assert _read_as(WEB_USER, stored.path).stdout == b"Lagesbild 2026\n"
