@@ -23,6 +23,7 @@ FEATURES = (
     "network.chat",
     "network.followup",
     "network.search",
+    "network.api",
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
