@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from network.accounts.tokens import hash_token, new_token
 from network.api.models import ApiToken, Scope
@@ -95,4 +96,4 @@ def note_use(token: ApiToken, now: dt.datetime | None = None) -> None:
     db.session.execute(
         update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
         .execution_options(synchronize_session=False, cache_neutral=True))
-    token.last_used_at = now
+    set_committed_value(token, "last_used_at", now)  # known to the session, nothing to flush
