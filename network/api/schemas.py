@@ -22,8 +22,8 @@ class AbsoluteUrl(fields.String):
         return current_app.config["PUBLIC_BASE_URL"] + str(value)
 
 
-class Computed(fields.String):
-    """A string computed from the object by ``function(obj)``, documented as a string."""
+class _Computed:
+    """A value computed from the object by ``function(obj)``, documented as its field type."""
 
     def __init__(self, function: Any, **kwargs: Any) -> None:
         super().__init__(dump_only=True, **kwargs)
@@ -33,13 +33,16 @@ class Computed(fields.String):
         return self._serialize(self.function(obj), attr, obj, **kwargs)
 
 
-class ComputedUrl(AbsoluteUrl):
-    def __init__(self, function: Any, **kwargs: Any) -> None:
-        super().__init__(dump_only=True, **kwargs)
-        self.function = function
+class Computed(_Computed, fields.String):
+    pass
 
-    def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> Any:
-        return self._serialize(self.function(obj), attr, obj, **kwargs)
+
+class ComputedInt(_Computed, fields.Integer):
+    pass
+
+
+class ComputedUrl(_Computed, AbsoluteUrl):
+    pass
 
 
 def page_of(item: type[Schema], name: str) -> type[Schema]:
@@ -86,8 +89,8 @@ class ResourceOut(Schema):
     municipalities = fields.Method("_municipalities", required=True,
                                    metadata={"type": "array", "items": {"type": "string"}})
     external_url = fields.String(allow_none=True, required=True)
-    current_version = Computed(lambda r: str(r.current_version.number) if r.current_version else None,
-                               allow_none=True, required=True)
+    current_version = ComputedInt(lambda r: r.current_version.number if r.current_version else None,
+                                  allow_none=True, required=True)
     published_at = fields.DateTime(allow_none=True, required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
