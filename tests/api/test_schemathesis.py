@@ -51,6 +51,6 @@ def callers(world, bearer, login):
 @settings(max_examples=6, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_every_answer_conforms_to_the_document(case, callers):
-    for name, extra in callers.items():
+    for extra in callers.values():
         headers = {**(case.headers or {}), **extra.get("headers", {})}
         case.call_and_validate(headers=headers, cookies=extra.get("cookies"), checks=CHECKS)
