@@ -8,7 +8,6 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from network.api import paging
 from network.api.blueprint import api_operation
@@ -19,7 +18,7 @@ from network.extensions import db
 from network.followup import permissions as followup_perms
 from network.followup.models import ExperienceReport, ReportStatus, Theme
 from network.resources import services as resources
-from network.resources.models import THEMES, Resource, ResourceType, ResourceVersion
+from network.resources.models import THEMES, Resource, ResourceType
 
 MUNICIPALITY_CODE = validate.Regexp(r"^\d{4}$")
 
@@ -40,8 +39,7 @@ def resource_list(caller, args: dict) -> Any:
     filters = resources.Filters(q=args.get("q", ""), theme=args.get("theme", ""),
                                 type=args.get("type", ""), municipality=args.get("municipality", ""),
                                 year=args.get("year"), sort="newest")
-    stmt = resources.browse_query(caller.user, filters).options(
-        selectinload(Resource.versions).selectinload(ResourceVersion.files))
+    stmt = resources.browse_query(caller.user, filters)
     return paging.by_key(stmt, Resource.id, args, descending=True)
 
 
