@@ -123,6 +123,9 @@ class Config:
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
         self.API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 365)
         self.DCAT_PUBLISHER = os.environ.get("DCAT_PUBLISHER", self.NETWORK_NAME)
+        # Webhooks: seconds an endpoint gets to answer; plain http:// endpoints only when allowed.
+        self.WEBHOOK_TIMEOUT = _int("WEBHOOK_TIMEOUT", 5)
+        self.WEBHOOK_ALLOW_HTTP = _bool("WEBHOOK_ALLOW_HTTP", False)
         self.INVITATION_DAYS = 7
         self.PASSWORD_RESET_HOURS = 2
 

@@ -1,4 +1,4 @@
-"""api: personal access tokens for /api/v1/
+"""api: personal access tokens for /api/v1/, webhooks and their deliveries
 
 Revision ID: 0010_api
 Revises: 0009_roles
@@ -36,9 +36,49 @@ def upgrade():
     )
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+    op.create_table(
+        'api_webhooks',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('url', sa.String(length=500), nullable=False),
+        sa.Column('events', sa.String(length=300), nullable=False),
+        sa.Column('secret', sa.String(length=64), nullable=False),
+        sa.Column('active', sa.Boolean(), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id'],
+                                name=op.f('fk_api_webhooks_created_by_id_users'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_api_webhooks')),
+    )
+    op.create_table(
+        'api_webhook_deliveries',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('webhook_id', sa.Integer(), nullable=False),
+        sa.Column('event', sa.String(length=40), nullable=False),
+        sa.Column('payload', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
+        sa.Column('last_status', sa.Integer(), nullable=True),
+        sa.Column('last_error', sa.String(length=300), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('delivered_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['webhook_id'], ['api_webhooks.id'],
+                                name=op.f('fk_api_webhook_deliveries_webhook_id_api_webhooks'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_api_webhook_deliveries')),
+    )
+    with op.batch_alter_table('api_webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_webhook_deliveries_webhook_id'), ['webhook_id'],
+                              unique=False)
+        batch_op.create_index(batch_op.f('ix_api_webhook_deliveries_status'), ['status'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('api_webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_webhook_deliveries_status'))
+        batch_op.drop_index(batch_op.f('ix_api_webhook_deliveries_webhook_id'))
+    op.drop_table('api_webhook_deliveries')
+    op.drop_table('api_webhooks')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
     op.drop_table('api_tokens')

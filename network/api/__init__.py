@@ -11,6 +11,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    import click
+
     from network.api import permissions as _permissions  # noqa: F401 - registers api.* actions
     from network.api import (  # noqa: F401 - each module registers its endpoints
         views_dcat,
@@ -21,6 +23,8 @@ def init_app(app: Flask) -> None:
         views_pages,
         views_places,
         views_search,
+        views_webhooks,
+        webhooks,
     )
     from network.api.blueprint import bp
     from network.extensions import csrf
@@ -29,3 +33,11 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
     app.register_blueprint(views_pages.pages)
+    webhooks.listen(app)
+
+    @app.cli.command("api-deliver-webhooks")
+    @click.option("--limit", default=100, show_default=True)
+    def deliver_webhooks(limit: int) -> None:
+        """Send the due webhook deliveries, retrying failures with back-off (run every minute)."""
+        counts = webhooks.deliver_due(limit=limit)
+        click.echo("{delivered} levererade, {retrying} försöks igen, {failed} misslyckade.".format(**counts))

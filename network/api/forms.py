@@ -8,7 +8,7 @@ from wtforms import IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from network.api.models import Scope
+from network.api.models import Scope, WebhookEvent
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -27,3 +27,9 @@ class TokenForm(FlaskForm):
         self.scopes.choices = [(s.value, s.label) for s in Scope
                                if s != Scope.FOLLOWUP or may_followup]
         self.days.validators = [InputRequired(), NumberRange(1, max_days)]
+
+
+class WebhookForm(FlaskForm):
+    url = StringField(_l("Adress (https://)"), validators=[DataRequired(), Length(max=500)])
+    events = MultiCheckboxField(_l("Händelser"), validators=[DataRequired()],
+                                choices=[(e.value, e.label) for e in WebhookEvent])

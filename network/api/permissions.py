@@ -34,7 +34,12 @@ def can_read_followup(user: Any, scopes: set[str] | None) -> bool:
     return p.is_programme_staff(user) and (scopes is None or Scope.FOLLOWUP.value in scopes)
 
 
+def can_manage_webhooks(user: Any) -> bool:
+    return p.is_admin(user)
+
+
 p.register_auth({
+    "api.manage_webhooks": can_manage_webhooks,
     "api.create_token": can_create_token,
     "api.revoke_token": can_revoke_token,
 })
