@@ -17,7 +17,7 @@ from marshmallow import Schema
 
 from network.api.blueprint import OPERATIONS, PREFIX
 from network.api.problems import PROBLEM_MIMETYPE
-from network.api.routing import Operation, openapi_path
+from network.api.routing import MAX_ID, Operation, openapi_path
 from network.api.schemas import page_of
 
 TAGS = [
@@ -56,7 +56,8 @@ def _schema_name(schema: Any) -> str:
 def _path_parameters(rule: str) -> list[dict]:
     params = []
     for converter, name in re.findall(r"<(?:([a-z]+):)?([a-z_]+)>", rule):
-        schema = {"type": "integer", "minimum": 0} if converter == "int" else {"type": "string"}
+        schema = ({"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int"
+                  else {"type": "string"})
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return params
 

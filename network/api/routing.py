@@ -28,6 +28,7 @@ from network.api.problems import Problem
 from network.extensions import limiter
 
 MAX_PAGE_SIZE = 100
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
 DEFAULT_PAGE_SIZE = 20
 
 
@@ -84,7 +85,8 @@ def decode_cursor(cursor: str | None, types: tuple[type, ...]) -> list | None:
         position = None
     if (not isinstance(position, list) or len(position) != len(types)
             or not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(position, types,
-                                                                                     strict=True))):
+                                                                                     strict=True))
+            or any(isinstance(v, int) and abs(v) > MAX_ID for v in position)):
         raise Problem("invalid-cursor", _l("Markören känns inte igen. Börja om från första sidan."))
     return position
 
@@ -157,6 +159,8 @@ def operation(bp: Blueprint, registry: list[Operation], rule: str, method: str =
 
         @wraps(view)
         def handler(**url_values: Any) -> Any:
+            if any(isinstance(v, int) and v > MAX_ID for v in url_values.values()):
+                raise Problem("not-found")
             caller = identify()
             require_scope(caller, scope)
             args = _load(query, _query_data(query), "query")

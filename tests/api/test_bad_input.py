@@ -65,6 +65,7 @@ def test_a_token_without_the_read_scope_cannot_read(client, world, bearer):
 
 def test_unknown_paths_and_methods(client):
     assert client.get("/api/v1/nothing-here").status_code == 404
+    assert client.get("/api/v1/events/9223372036854775808").status_code == 404  # beyond any id
     response = client.delete("/api/v1/resources")
     assert response.status_code == 405 and response.headers["Allow"] == "GET"
     assert response.mimetype == PROBLEM_MIMETYPE
