@@ -179,6 +179,14 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
         self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+        # The JSON API (network/api): requests per token (or per address for visitors), the
+        # longest life of a personal access token, and the publisher named in the DCAT catalogue.
+        self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+        self.API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 365)
+        self.DCAT_PUBLISHER = os.environ.get("DCAT_PUBLISHER", self.NETWORK_NAME)
+        # Webhooks: seconds an endpoint gets to answer; plain http:// endpoints only when allowed.
+        self.WEBHOOK_TIMEOUT = _int("WEBHOOK_TIMEOUT", 5)
+        self.WEBHOOK_ALLOW_HTTP = _bool("WEBHOOK_ALLOW_HTTP", False)
         self.INVITATION_DAYS = 7
         self.PASSWORD_RESET_HOURS = 2
 

@@ -23,6 +23,7 @@ FEATURES = (
     "network.followup",
     "network.search",
     "network.deploy",
+    "network.api",
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -1,0 +1,12 @@
+"""``GET /api/v1/openapi.json``: the API's OpenAPI document (target: at least 50 % of
+hello-world's req/s)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import harness
+
+
+def setup(instance_dir: Path, base_url: str) -> harness.Target:
+    return harness.Target(paths=["/api/v1/openapi.json"], expect_text='"openapi": "3.1.0"')

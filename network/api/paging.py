@@ -1,0 +1,47 @@
+"""Keyset pagination over a feature's own (already access-filtered) query."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_
+
+from network.api.problems import Problem
+from network.api.routing import decode_cursor, encode_cursor
+from network.extensions import db
+
+
+def by_key(stmt: Any, key: Any, args: dict, *, descending: bool = False, key_type: type = int,
+           scalars: bool = True) -> tuple[list, str | None]:
+    """One page of ``stmt`` ordered by the unique ``key`` column, after ``args["cursor"]``."""
+    position = decode_cursor(args.get("cursor"), (key_type,))
+    if position is not None:
+        stmt = stmt.where(key < position[0] if descending else key > position[0])
+    stmt = stmt.order_by(None).order_by(key.desc() if descending else key).limit(args["limit"] + 1)
+    rows = list(db.session.scalars(stmt).unique() if scalars else db.session.execute(stmt))
+    return _page(rows, args["limit"], lambda row: [getattr(row, key.key)])
+
+
+def by_time(stmt: Any, time_col: Any, id_col: Any, args: dict) -> tuple[list, str | None]:
+    """One page ordered by (time, id) ascending, e.g. events by start."""
+    position = decode_cursor(args.get("cursor"), (str, int))
+    if position is not None:
+        try:
+            moment = dt.datetime.fromisoformat(position[0])
+        except ValueError:
+            raise Problem("invalid-cursor", _l("Markören känns inte igen. Börja om från första sidan."))\
+                from None
+        stmt = stmt.where(or_(time_col > moment, and_(time_col == moment, id_col > position[1])))
+    stmt = stmt.order_by(None).order_by(time_col, id_col).limit(args["limit"] + 1)
+    rows = list(db.session.scalars(stmt).unique())
+    return _page(rows, args["limit"], lambda row: [getattr(row, time_col.key).isoformat(),
+                                                   getattr(row, id_col.key)])
+
+
+def _page(rows: list, limit: int, position_of) -> tuple[list, str | None]:
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(position_of(rows[-1]))
