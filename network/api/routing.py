@@ -25,7 +25,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from network.api.auth import identify, require_scope
 from network.api.problems import Problem
-from network.extensions import limiter
+from network.extensions import installation_key, rate_limited
 
 MAX_PAGE_SIZE = 100
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
@@ -51,7 +51,7 @@ class Operation:
 
 
 def _rate_key() -> str:
-    return identify().rate_key()
+    return installation_key("api:" + identify().rate_key())
 
 
 def _rate_limit() -> str:
@@ -179,7 +179,7 @@ def operation(bp: Blueprint, registry: list[Operation], rule: str, method: str =
                     result = response().dump(result)
             return respond(result, status)
 
-        limited = limiter.limit(_rate_limit, key_func=_rate_key)(handler)
+        limited = rate_limited(_rate_limit, key_func=_rate_key)(handler)
         bp.add_url_rule(rule, view.__name__, limited, methods=[method])
         return limited
 

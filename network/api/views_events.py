@@ -14,6 +14,7 @@ from network.api.problems import Problem
 from network.api.routing import PageArgs
 from network.api.schemas import EventOut, RegistrationOut
 from network.events import permissions as event_perms
+from network.events import registrations
 from network.events import services as events
 from network.events.models import Event, EventStatus, EventType
 from network.extensions import db
@@ -82,7 +83,7 @@ def event_register(caller, args: dict, event_id: int, body: dict) -> Any:
     """Registers, or joins the waitlist when the event is full; registering again keeps one."""
     event = _event(caller, event_id)
     try:
-        row = events.register(caller.user, event, body["needs"])
+        row = registrations.register(caller.user, event, body["needs"])
     except events.EventError as error:
         raise Problem("conflict", str(error)) from None
     db.session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from network import permissions
 from network.accounts.models import Area, Group, GroupKind, Municipality
+from network.accounts.permissions import visible_groups_filter
 from network.api import paging
 from network.api.blueprint import api_operation
 from network.api.routing import PageArgs
@@ -26,7 +27,7 @@ class GroupArgs(PageArgs):
 @api_operation("/groups", summary="Groups the caller may see", tag="groups", query=GroupArgs,
                response=GroupOut, paginated=True, statuses=(400,))
 def group_list(caller, args: dict) -> Any:
-    stmt = select(Group).where(permissions.visible_groups_filter(caller.user))
+    stmt = select(Group).where(visible_groups_filter(caller.user))
     if "kind" in args:
         stmt = stmt.where(Group.kind == args["kind"])
     if not args["include_archived"]:
