@@ -34,3 +34,34 @@ def can_see_location(user: Any, event: Event, registered: bool) -> bool:
 
 def can_subscribe(user: Any) -> bool:
     return permissions.is_member(user)
+
+
+def can_create_event_from(user: Any, data: Any) -> bool:
+    """Create an event (or series) in ``data.group``."""
+    return data.group is not None and can_create_event(user, data.group)
+
+
+def can_update_event(user: Any, event: Event, data: Any) -> bool:
+    """Organisers change an event; moving it to another group needs the right to create there."""
+    if not can_manage_event(user, event):
+        return False
+    group = getattr(data, "group", None)
+    return group is None or group.id == event.group_id or can_create_event(user, group)
+
+
+def can_manage_series(user: Any, series: Any) -> bool:
+    return permissions.can_manage_group(user, series.group)
+
+
+def can_update_series(user: Any, series: Any, data: Any) -> bool:
+    return can_manage_series(user, series)
+
+
+permissions.register_auth({
+    "events.create_event": can_create_event_from,
+    "events.update_event": can_update_event,
+    "events.cancel_event": can_manage_event,
+    "events.cancel_series": can_manage_series,
+    "events.update_series": can_update_series,
+    "events.register": can_register,
+})

@@ -25,10 +25,11 @@ from network.events.models import (
     Registration,
     RegistrationStatus,
 )
-from network.events.permissions import can_register, can_view_event
+from network.events.permissions import can_view_event
 from network.events.tokens import calendar_token, revoke_calendar_token
 from network.extensions import db
 from network.notifications.services import notify
+from network.permissions import check_access
 
 
 def registration_for(user: Any, event: Event) -> Registration | None:
@@ -68,8 +69,7 @@ def register(user: User, event: Event, needs: str = "", now: dt.datetime | None 
              confirm: bool = True) -> Registration:
     """Register, or join the waitlist when full. Registering twice keeps one registration.
     ``confirm=False``: the caller confirms (a series registration sends one invitation)."""
-    if not can_register(user, event):
-        raise EventError(_l("Du kan inte anmäla dig till det här evenemanget."))
+    check_access("events.register", user, event)
     reason = registration_closed_reason(event, now)
     if reason:
         raise EventError(reason)

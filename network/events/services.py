@@ -15,6 +15,7 @@ from network.accounts.models import Group, Organisation, User
 from network.accounts.services import audit
 from network.db import utcnow
 from network.events import invitations
+from network.events import permissions as event_permissions  # noqa: F401  (registers the event actions)
 from network.events.common import (  # noqa: F401 - callers use them from here
     EventError,
     event_path,
@@ -34,6 +35,7 @@ from network.events.registrations import promote_waitlist
 from network.events.timeutil import Rule, expand, local_date_to_utc, to_local, to_utc
 from network.extensions import db
 from network.markdown import render_markdown
+from network.permissions import check_access
 
 
 @dataclass
@@ -107,6 +109,7 @@ def _index(event: Event) -> None:
 
 def create_event(actor: User, data: EventData, rule: Rule | None = None) -> Event:
     """A single event, or a series materialised as occurrences. Returns the first event."""
+    check_access("events.create_event", actor, data)
     start, end = _utc_range(data)
     deadline = _deadline_utc(data)
     if rule is None:
@@ -145,6 +148,7 @@ def create_event(actor: User, data: EventData, rule: Rule | None = None) -> Even
 
 def update_event(actor: User, event: Event, data: EventData) -> Event:
     """Edit one event or one occurrence (which then becomes an exception of its series)."""
+    check_access("events.update_event", actor, event, data)
     if event.cancelled:
         raise EventError(_l("Ett inställt evenemang kan inte ändras."))
     start, end = _utc_range(data)
@@ -175,6 +179,7 @@ def update_event(actor: User, event: Event, data: EventData) -> Event:
 
 
 def cancel_event(actor: User, event: Event) -> None:
+    check_access("events.cancel_event", actor, event)
     if event.cancelled:
         return
     event.status = EventStatus.CANCELLED
@@ -190,6 +195,7 @@ def cancel_event(actor: User, event: Event) -> None:
 
 
 def cancel_series(actor: User, series: EventSeries) -> None:
+    check_access("events.cancel_series", actor, series)
     now = utcnow()
     series.cancelled_at = now
     series.sequence += 1
@@ -209,6 +215,7 @@ def update_series(actor: User, series: EventSeries, data: EventData, now: dt.dat
     Times stay as the rule made them (a new rule is a new series); occurrences moved or edited
     one by one keep their own content. Returns how many occurrences changed.
     """
+    check_access("events.update_series", actor, series, data)
     now = now or utcnow()
     changed = 0
     any_relocated = False

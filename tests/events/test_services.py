@@ -9,9 +9,11 @@ from icalendar import Calendar
 
 from network.db import utcnow
 from network.events import invitations, jobs, registrations, services, tokens
-from network.events.models import Invitation, Registration, RegistrationStatus
+from network.events.models import EventType, Invitation, Registration, RegistrationStatus
 from network.events.timeutil import to_local
 from network.notifications.models import Notification
+from network.permissions import AccessDenied
+from tests.events.conftest import FUTURE
 
 
 def test_without_invitations_the_confirmation_has_the_event_attached(make_event, group, organiser, make,
@@ -85,8 +87,31 @@ def test_cancelled_event_refuses_registration(make_event, group, organiser, make
 def test_closed_group_event_refuses_outsiders(make_event, make, organiser):
     closed = make.group(visibility="closed", facilitators=[organiser])
     event = make_event(closed, organiser, visibility="group")
-    with pytest.raises(services.EventError):
+    with pytest.raises(AccessDenied):
         registrations.register(make.user(), event)
+    assert registrations.registered_count(event) == 0
+
+
+def test_event_actions_refuse_people_who_do_not_organise_and_change_nothing(
+        make_event, make, organiser, group, db):
+    event = make_event(group, organiser, title="Nätverksträff")
+    member = make.user()
+    other_group = make.group(facilitators=[member])
+    db.session.commit()
+    start = FUTURE + dt.timedelta(days=1)
+    end = start + dt.timedelta(hours=1)
+    data = services.EventData(type=EventType.WORKSHOP, group=group, title="Kapat", start=start,
+                              end=end)
+    moved = services.EventData(type=EventType.WORKSHOP, group=other_group, title="Flyttat",
+                               start=start, end=end)
+    for call in (lambda: services.create_event(member, data),
+                 lambda: services.update_event(member, event, data),
+                 lambda: services.update_event(organiser, event, moved),
+                 lambda: services.cancel_event(member, event)):
+        with pytest.raises(AccessDenied):
+            call()
+        db.session.rollback()
+        assert (event.title, event.cancelled, event.group_id) == ("Nätverksträff", False, group.id)
 
 
 def test_change_of_time_raises_sequence_and_notifies_participants(make_event, group, organiser, make, db):
