@@ -51,6 +51,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     logging.getLogger("network").setLevel(logging.INFO)
 
     from network import (  # noqa: F401 - fulltext: its model
+        address,
         cache,
         errors,
         fulltext,
@@ -90,6 +91,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
 
     errors.init_app(app)
     security.init_app(app)
+    address.init_app(app)
     views.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
