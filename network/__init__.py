@@ -53,6 +53,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     from network import (  # noqa: F401 - fulltext: its model
         address,
         cache,
+        dates,
         errors,
         fulltext,
         httpcache,
@@ -74,6 +75,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    dates.init_app(app)
     limiter.init_app(app)
     # The SocketIO object outlives an app (tests build many): drop the previous app's Redis
     # manager so an app without REDIS_URL never inherits one.

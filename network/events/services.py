@@ -338,11 +338,11 @@ def feed_host() -> str:
 
 
 def _when(event: Event) -> str:
-    from flask_babel import format_date, format_datetime
+    from network.dates import format_date, format_datetime
 
     if event.all_day:
         return format_date(to_local(event.start_at).date(), "full")
-    return format_datetime(event.start_at, "EEEE d MMMM y 'kl.' HH:mm")
+    return format_datetime(event.start_at, "full")
 
 
 def _confirm(row: Registration) -> None:

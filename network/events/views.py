@@ -42,7 +42,7 @@ from network.events.permissions import (
     can_subscribe,
     can_view_event,
 )
-from network.events.timeutil import STOCKHOLM, to_local
+from network.events.timeutil import to_local
 from network.extensions import db
 from network.pagecache import cached_page
 from network.resources import services as resources
@@ -483,11 +483,6 @@ def revoke_token():
 
 def _webcal(url: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
-
-
-@bp.app_template_filter("local_time")
-def local_time(value: dt.datetime) -> str:
-    return value.astimezone(STOCKHOLM).strftime("%H:%M")
 
 
 # -- minutes and presentations from the resource library ---------------------------------------
