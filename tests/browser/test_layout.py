@@ -1,5 +1,6 @@
 """Every page type at a phone's and a desk's width: no horizontal scrolling, and axe finds nothing
-serious or critical; logged out, as a member and as an admin, in Swedish and English.
+serious or critical; logged out, as a member and as an admin, in Swedish and English. The
+narrowest phone (320 px) and a tablet (768 px) are checked for overflow too.
 
 One app and one browser serve the whole module: the demo network (``seed-demo``) plus the bad
 input the layout must survive (a very long unbroken word, a 200-character group name, text
@@ -26,7 +27,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-WIDTHS = (390, 1280)
+WIDTHS = (390, 1280)  # overflow and axe
+NARROW_AND_TABLET = (320, 768)  # overflow only
 LONG_WORD = "Brottsförebyggande" * 15  # 270 letters, no break opportunity
 LONG_NAME = ("Lokal samverkansgrupp för trygghet i centrum och bostadsområden " * 4)[:200]
 RTL_NAME = "مريم العلي"
@@ -146,15 +148,19 @@ def _log_in(page, base: str, email: str, password: str) -> None:
     assert "/logga-in" not in page.url, "login failed"
 
 
-def _check(page, axe_source: str, width: int) -> list[str]:
-    problems = []
+def _overflow(page, width: int) -> list[str]:
     scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if scroll > inner:
         wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
                          && !e.closest('.table-scroll'))
             .slice(0, 3).map(e => e.tagName + '.' + e.className)""")
-        problems.append(f"{width}px: scrollWidth {scroll} > {inner} ({wide})")
+        return [f"{width}px: scrollWidth {scroll} > {inner} ({wide})"]
+    return []
+
+
+def _check(page, axe_source: str, width: int) -> list[str]:
+    problems = _overflow(page, width)
     if page.evaluate("typeof axe") == "undefined":
         page.add_script_tag(content=axe_source)
     found = page.evaluate("""async () => {
@@ -183,6 +189,10 @@ def test_every_page_type_fits_phone_and_desk_and_passes_axe(browser, site, axe_s
             page.click(f"button[name=lang][value={lang}]")
             page.wait_for_load_state()
         for path in pages(site["ids"], role):
+            for width in NARROW_AND_TABLET:
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(site["url"] + path)
+                problems += [f"{path} {p}" for p in _overflow(page, width)]
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 response = page.goto(site["url"] + path)
