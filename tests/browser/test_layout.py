@@ -198,6 +198,8 @@ def test_every_page_type_fits_phone_and_desk_and_passes_axe(browser, site, axe_s
                 response = page.goto(site["url"] + path)
                 assert response.status == 200, (path, response.status)
                 assert page.evaluate("document.documentElement.lang") == lang
+                if lang == "en":  # English dates say "at 14:00", never the Swedish "kl."
+                    assert " kl. " not in page.inner_text("main"), path
                 problems += [f"{path} {p}" for p in _check(page, axe_source, width)]
     finally:
         context.close()
@@ -250,7 +252,10 @@ def test_month_view_is_a_list_of_days_on_a_phone_and_keeps_long_events(browser, 
         boxes = [days.nth(i).bounding_box() for i in range(days.count())]
         assert all(b["width"] > 300 for b in boxes)
         assert all(a["y"] < b["y"] for a, b in zip(boxes, boxes[1:], strict=False))
-        assert page.get_by_role("link", name="Nattvandring", exact=False).first.is_visible()
+        night = page.get_by_role("link", name="Nattvandring", exact=False)
+        assert night.count() == 2  # the evening it starts and the morning it ends
+        assert night.nth(0).inner_text().startswith("22:00") or night.nth(0).inner_text().startswith("23:00")
+        assert night.nth(1).inner_text().startswith("forts.")
     finally:
         context.close()
 
