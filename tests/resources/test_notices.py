@@ -58,3 +58,16 @@ def test_nobody_hears_of_material_they_cannot_see(db, library, make):
     library.resource(author, title="Efter att Anna gick", group=group)
     db.session.commit()
     assert _kinds(db, anna) == []
+
+
+def test_a_notice_about_group_material_disappears_when_the_member_leaves(db, library, make):
+    author, anna = make.user(), make.user()
+    group = make.group(visibility=GroupVisibility.CLOSED, members=[author, anna])
+    library.resource(author, title="Internt underlag", visibility="group", group=group)
+    db.session.commit()
+    assert [n.kind for n in notifications_for(anna)] == ["resource.new"]
+    from network.accounts.services import remove_member
+
+    remove_member(None, group, anna)
+    db.session.commit()
+    assert notifications_for(anna) == []
