@@ -34,6 +34,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def database_url(raw: str | None) -> str:
     """Normalise DATABASE_URL so PostgreSQL always goes through psycopg 3."""
     if not raw:
@@ -114,6 +119,17 @@ class Config:
         # parallel test runs) sharing one Redis keep apart by giving each its own names.
         self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
         self.CHAT_REDIS_PREFIX = os.environ.get("CHAT_REDIS_PREFIX", "network-chat")
+        # Socket.IO's async mode; empty chooses by itself (gevent inside a gevent worker).
+        self.SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or None
+        # Chat messages one person may send per window, and how often presence lists go out.
+        self.CHAT_RATE_LIMIT = _int("CHAT_RATE_LIMIT", 5)
+        self.CHAT_RATE_WINDOW = _int("CHAT_RATE_WINDOW", 5)
+        self.CHAT_PRESENCE_INTERVAL = _float("CHAT_PRESENCE_INTERVAL", 1.0)
+        # Calendar feeds: requests per token and minute, and how long a built feed is served.
+        self.EVENTS_FEED_RATE_LIMIT = os.environ.get("EVENTS_FEED_RATE_LIMIT", "60/minute")
+        self.EVENTS_FEED_FRESH_SECONDS = _int("EVENTS_FEED_FRESH_SECONDS", 30)
+        # Seconds the text extraction of one uploaded file may take before it is given up.
+        self.RESOURCE_EXTRACT_TIMEOUT = _int("RESOURCE_EXTRACT_TIMEOUT", 20)
         self.X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX") or None
         # How many reverse proxies (nginx) sit in front and set X-Forwarded-*: without it every
         # visitor shares the proxy's address, and the per-IP login limit with it.

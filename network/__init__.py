@@ -62,7 +62,16 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         views,
     )
     from network.db import init_engine_events, tune_sqlite
-    from network.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from network.extensions import (
+        babel,
+        check_rate_limits,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        socketio,
+    )
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     db.init_app(app)
@@ -77,6 +86,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     i18n.init_app(app)
     dates.init_app(app)
     limiter.init_app(app)
+    app.before_request(check_rate_limits)
     # The SocketIO object outlives an app (tests build many): drop the previous app's Redis
     # manager so an app without REDIS_URL never inherits one.
     socketio.server_options.pop("client_manager", None)
@@ -84,8 +94,8 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         app,
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
-        async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or socketio_async_mode(),
-        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"] or socketio_async_mode(),
+        channel=app.config["SOCKETIO_CHANNEL"],
     )
     httpcache.init_app(app)  # inside ProxyFix (security), outside Flask-SocketIO's middleware
     app.extensions["network_nav"] = []

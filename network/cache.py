@@ -49,6 +49,9 @@ _DIRTY = "network_cache_dirty"
 _COUNTER = struct.Struct("<Q")
 _NEUTRAL: set[type] = set()
 _listening = False
+# The "generation" of a value keyed by its own content (e.g. a feed body under a hash of what it
+# holds): it cannot go stale, only expire, so any data change leaves it usable.
+CONTENT_KEYED = -1
 
 
 class LocalGeneration:
@@ -98,9 +101,9 @@ class RedisGeneration:
     """Every process on every host: a Redis key."""
 
     def __init__(self, url: str, key: str) -> None:
-        import redis
+        from network.redisconn import client
 
-        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self.client = client(url)
         self.key = key
 
     def value(self) -> int | None:

@@ -42,6 +42,15 @@ def init_app(app: Flask) -> None:
         return render_error(400, str(_l("Formuläret har gått ut eller saknar säkerhetskod. "
                                         "Ladda om sidan och försök igen.")))
 
+    @app.errorhandler(PermissionError)
+    def access_denied(error: PermissionError):
+        # A service refused an action the view did not check for (``permissions.check_access``):
+        # nothing was changed, so roll back whatever the request had started and answer 403.
+        from network.extensions import db
+
+        db.session.rollback()
+        return render_error(403)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code in MESSAGES:

@@ -14,21 +14,35 @@ from flask_wtf import CSRFProtect
 from network.db import Base
 
 
-class RouteLimiter(Limiter):
-    """Flask-Limiter where every limit sits on its own route (the login form, token feeds).
+def rate_limited(*args, **kwargs):
+    """``limiter.limit(...)`` for a route, marked so that ``check_rate_limits`` checks it.
 
-    Flask-Limiter also checks every request before routing, for default, application, meta and
-    blueprint limits; the platform sets none, so that check found nothing and cost about a fifth
-    of a cached page. It runs again as soon as any such limit is configured.
+    The platform's limits all sit on their own routes (the login form, token feeds). With
+    Flask-Limiter's automatic check every request would first be searched for default,
+    application and blueprint limits, which the platform does not set; that search cost about a
+    fifth of a cached page. So the limiter runs with ``auto_check=False`` and the documented
+    ``Limiter.check()`` is called only for marked routes, or for every route once default or
+    application limits are configured.
     """
+    decorate = limiter.limit(*args, **kwargs)
 
-    def _check_request_limit(self, callable_name: str | None = None,
-                             in_middleware: bool = True) -> None:
-        manager = self.limit_manager
-        if in_middleware and not (manager.default_limits or manager.application_limits
-                                  or manager._blueprint_limits or self._meta_limits):
-            return
-        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+    def mark(view):
+        limited_view = decorate(view)
+        limited_view.rate_limited = True
+        return limited_view
+
+    return mark
+
+
+def check_rate_limits() -> None:
+    """A before-request hook: the limiter's documented explicit check, where limits apply."""
+    from flask import current_app, request
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    config = current_app.config
+    if (getattr(view, "rate_limited", False) or config.get("RATELIMIT_DEFAULT")
+            or config.get("RATELIMIT_APPLICATION")):
+        limiter.check()
 
 
 db = SQLAlchemy(model_class=Base)
@@ -36,5 +50,5 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = RouteLimiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(key_func=get_remote_address, default_limits=[], auto_check=False)
 socketio = SocketIO()

@@ -16,16 +16,20 @@ Network admins may see and manage everything.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import g, has_request_context
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
-
-from network.accounts.models import Group, GroupRole, GroupVisibility, Membership
-from network.extensions import db
+from flask import current_app, g, has_request_context
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Mapping
+
+# Groups as this module sees them (it sits below the accounts feature that defines them): a
+# group is anything with ``id``, ``visibility`` (one of these strings) and ``archived``; a
+# person's groups come from the loader accounts registers (``set_group_roles_loader``).
+GROUP_PUBLIC, GROUP_MEMBERS, GROUP_CLOSED = "public", "members", "closed"
+FACILITATOR = "facilitator"
 
 
 class Visibility(enum.StrEnum):
@@ -35,17 +39,25 @@ class Visibility(enum.StrEnum):
 
 
 GROUP_DEFAULT_VISIBILITY = {
-    GroupVisibility.PUBLIC: Visibility.PUBLIC,
-    GroupVisibility.MEMBERS: Visibility.MEMBERS,
-    GroupVisibility.CLOSED: Visibility.GROUP,
+    GROUP_PUBLIC: Visibility.PUBLIC,
+    GROUP_MEMBERS: Visibility.MEMBERS,
+    GROUP_CLOSED: Visibility.GROUP,
 }
 
 
-def default_visibility_for(group: Group | None) -> Visibility:
+def default_visibility_for(group: Any | None) -> Visibility:
     """What content created in ``group`` inherits unless it says otherwise."""
     if group is None:
         return Visibility.MEMBERS
-    return GROUP_DEFAULT_VISIBILITY[GroupVisibility(group.visibility)]
+    return GROUP_DEFAULT_VISIBILITY[str(group.visibility)]
+
+
+GroupRolesLoader = Callable[[int], "Mapping[int, str]"]
+
+
+def set_group_roles_loader(app: Any, loader: GroupRolesLoader) -> None:
+    """Accounts tells this module how to read a person's groups: ``{group id: role}``."""
+    app.extensions["network_group_roles_loader"] = loader
 
 
 # -- who is the user ---------------------------------------------------------------------------
@@ -60,17 +72,24 @@ def is_admin(user: Any) -> bool:
     return is_member(user) and user.is_admin
 
 
-def group_roles(user: Any) -> dict[int, GroupRole]:
-    """The user's groups and role in each, loaded once per request."""
+def is_programme_staff(user: Any) -> bool:
+    """The agency's programme staff (and admins): every municipality's follow-up, support, review."""
+    return is_member(user) and bool(getattr(user, "is_programme_staff", False))
+
+
+def overseen_county(user: Any) -> str | None:
+    """The county code a county-board member oversees, or None."""
+    return getattr(user, "overseen_county", None) if is_member(user) else None
+
+
+def group_roles(user: Any) -> dict[int, str]:
+    """The user's groups and role in each (``"facilitator"`` or ``"member"``), once per request."""
     if not is_member(user):
         return {}
     cache_key = f"_group_roles_{user.id}"
     if has_request_context() and cache_key in g:
         return g.get(cache_key)
-    rows = db.session.execute(
-        select(Membership.group_id, Membership.role).where(Membership.user_id == user.id)
-    ).all()
-    roles = {group_id: GroupRole(role) for group_id, role in rows}
+    roles = dict(current_app.extensions["network_group_roles_loader"](user.id))
     if has_request_context():
         setattr(g, cache_key, roles)
     return roles
@@ -86,40 +105,40 @@ def group_ids(user: Any) -> set[int]:
     return set(group_roles(user))
 
 
-def is_group_member(user: Any, group: Group | int | None) -> bool:
+def is_group_member(user: Any, group: Any | int | None) -> bool:
     if group is None:
         return False
     gid = group if isinstance(group, int) else group.id
     return gid in group_roles(user)
 
 
-def is_facilitator(user: Any, group: Group | int | None) -> bool:
+def is_facilitator(user: Any, group: Any | int | None) -> bool:
     if group is None:
         return False
     gid = group if isinstance(group, int) else group.id
-    return group_roles(user).get(gid) == GroupRole.FACILITATOR
+    return group_roles(user).get(gid) == FACILITATOR
 
 
 def facilitated_group_ids(user: Any) -> set[int]:
-    return {gid for gid, role in group_roles(user).items() if role == GroupRole.FACILITATOR}
+    return {gid for gid, role in group_roles(user).items() if role == FACILITATOR}
 
 
 # -- groups ------------------------------------------------------------------------------------
 
 
-def can_view_group(user: Any, group: Group) -> bool:
+def can_view_group(user: Any, group: Any) -> bool:
     """Whether the group's page and the content it shares with its audience may be seen."""
     if is_admin(user):
         return True
-    visibility = GroupVisibility(group.visibility)
-    if visibility == GroupVisibility.PUBLIC:
+    visibility = str(group.visibility)
+    if visibility == GROUP_PUBLIC:
         return True
-    if visibility == GroupVisibility.MEMBERS:
+    if visibility == GROUP_MEMBERS:
         return is_member(user)
     return is_group_member(user, group)
 
 
-def can_post_in_group(user: Any, group: Group | None) -> bool:
+def can_post_in_group(user: Any, group: Any | None) -> bool:
     """Start topics, register content, take part. Open groups welcome every member."""
     if not is_member(user):
         return False
@@ -127,29 +146,29 @@ def can_post_in_group(user: Any, group: Group | None) -> bool:
         return True
     if group.archived:
         return False
-    if GroupVisibility(group.visibility) == GroupVisibility.CLOSED:
+    if str(group.visibility) == GROUP_CLOSED:
         return is_group_member(user, group)
     return True
 
 
-def can_manage_group(user: Any, group: Group | None) -> bool:
+def can_manage_group(user: Any, group: Any | None) -> bool:
     """Facilitators manage their group (members, categories, events, moderation)."""
     if is_admin(user):
         return True
     return group is not None and is_facilitator(user, group)
 
 
-def can_join_group(user: Any, group: Group) -> bool:
+def can_join_group(user: Any, group: Any) -> bool:
     """Open groups may be joined by any member; closed ones only by invitation."""
     return (
         is_member(user)
         and not group.archived
-        and GroupVisibility(group.visibility) != GroupVisibility.CLOSED
+        and str(group.visibility) != GROUP_CLOSED
         and not is_group_member(user, group)
     )
 
 
-def can_invite(user: Any, group: Group | None = None) -> bool:
+def can_invite(user: Any, group: Any | None = None) -> bool:
     """Admins invite to the network; facilitators invite into their own group."""
     if is_admin(user):
         return True
@@ -190,19 +209,6 @@ def visible_filter(user: Any, visibility_col: Any, group_id_col: Any) -> ColumnE
     )
 
 
-def visible_groups_filter(user: Any) -> ColumnElement[bool]:
-    """``can_view_group`` as a SQL expression over ``Group``."""
-    if is_admin(user):
-        return true()
-    if not is_member(user):
-        return Group.visibility == GroupVisibility.PUBLIC.value
-    groups = group_ids(user)
-    return or_(
-        Group.visibility.in_([GroupVisibility.PUBLIC.value, GroupVisibility.MEMBERS.value]),
-        Group.id.in_(groups) if groups else false(),
-    )
-
-
 def can_moderate(user: Any, group_id: int | None) -> bool:
     """Moderate content owned by a group (or network-wide content, for admins)."""
     if is_admin(user):
@@ -215,3 +221,51 @@ def can_edit_own(user: Any, author_id: int | None, group_id: int | None) -> bool
     if not is_member(user):
         return False
     return (author_id is not None and author_id == user.id) or can_moderate(user, group_id)
+
+
+# -- the action registry -----------------------------------------------------------------------
+#
+# CKAN's pattern: every service action has an authorisation function of the same name, and the
+# action asks for it through ``check_access`` before it changes anything. Views still ask first
+# (to choose between 403 and 404 and to show or hide buttons), but a CLI command, a socket handler
+# or an API endpoint that calls the action directly meets the same rule.
+
+
+class AccessDenied(PermissionError):
+    """Raised by ``check_access``; the error handler answers 403."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"not allowed: {action}")
+        self.action = action
+
+
+AuthFunction = Callable[..., bool]
+_AUTH_FUNCTIONS: dict[str, AuthFunction] = {}
+
+
+def register_auth(functions: dict[str, AuthFunction]) -> None:
+    """Register ``{"feature.action": predicate(user, *objects)}``; a name is registered once."""
+    for name, function in functions.items():
+        known = _AUTH_FUNCTIONS.get(name)
+        if known is not None and known is not function:
+            raise ValueError(f"authorisation for {name!r} is registered twice")
+        _AUTH_FUNCTIONS[name] = function
+
+
+def allowed(action: str, user: Any, *objects: Any) -> bool:
+    """Whether ``user`` may perform ``action`` on ``objects`` (an unknown action is a bug)."""
+    try:
+        function = _AUTH_FUNCTIONS[action]
+    except KeyError:
+        raise LookupError(f"no authorisation function registered for {action!r}") from None
+    return bool(function(user, *objects))
+
+
+def check_access(action: str, user: Any, *objects: Any) -> None:
+    """Raise ``AccessDenied`` unless ``user`` may perform ``action``: call it first in every action."""
+    if not allowed(action, user, *objects):
+        raise AccessDenied(action)
+
+
+def registered_actions() -> list[str]:
+    return sorted(_AUTH_FUNCTIONS)

@@ -40,6 +40,11 @@ def register_nav(app: Flask, endpoint: str, label: Any, order: int = 50,
     app.extensions["network_nav"].sort(key=lambda item: item["order"])
 
 
+def register_unread_counter(app: Flask, counter: Callable[[Any], int]) -> None:
+    """The header's unread badge: notifications registers how to count a member's unread."""
+    app.extensions["network_unread_counter"] = counter
+
+
 def register_panel(app: Flask, panel: Panel, order: int = 50) -> None:
     app.extensions["network_panels"].append((order, panel))
     app.extensions["network_panels"].sort(key=lambda item: item[0])
@@ -116,10 +121,9 @@ def init_app(app: Flask) -> None:
             and (item["when"] is None or item["when"](current_user))
         ]
         unread = 0
-        if user_is_member:
-            from network.notifications.services import unread_count
-
-            unread = unread_count(current_user)
+        counter = app.extensions.get("network_unread_counter")
+        if user_is_member and counter is not None:
+            unread = counter(current_user)
         return {"nav_items": items, "network_name": app.config["NETWORK_NAME"],
                 "get_locale": get_locale, "unread_notifications": unread,
                 "contact_email": app.config["CONTACT_EMAIL"],

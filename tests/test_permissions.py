@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from network import permissions
 from network.accounts.models import Group, GroupRole, GroupVisibility, User
+from network.accounts.permissions import visible_groups_filter
 from network.accounts.privacy import erase_account
 from network.accounts.services import add_member
 from network.fulltext import SearchEntry, index_entry
@@ -122,7 +123,7 @@ def test_visible_groups_filter_agrees_with_can_view_group(world, db, role, visib
     user, group, other, ctx = world(role, visibility)
     try:
         visible = set(db.session.scalars(
-            select(Group.id).where(permissions.visible_groups_filter(user))))
+            select(Group.id).where(visible_groups_filter(user))))
         for g in db.session.scalars(select(Group)):
             assert (g.id in visible) == permissions.can_view_group(user, g), g.visibility
         assert (group.id in visible) == (visibility in EXPECTED["view_group"][role])

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
 
     del views_admin, views_groups, views_places  # imported for their routes on views.bp
     login_manager.user_loader(services.load_user_from_cookie)
+    permissions.set_group_roles_loader(app, services.group_roles_of)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     app.register_blueprint(views.bp)

@@ -53,8 +53,24 @@ class ClassificationLevel(enum.StrEnum):
 
 
 class NetworkRole(enum.StrEnum):
+    """A person's role in the network as a whole (group roles are separate).
+
+    ADMIN   the agency's network coordinators: administer everything.
+    STAFF   programme staff at the agency: see every municipality's follow-up, give support,
+            review what is published; no member administration.
+    COUNTY  county board (länsstyrelse) staff: a regional overview of the municipalities of their
+            county (``User.county_code``) without being members of each local group.
+    MEMBER  everyone else.
+    """
+
     ADMIN = "admin"
+    STAFF = "staff"
+    COUNTY = "county"
     MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        return str(NETWORK_ROLE_LABELS[self])
 
 
 class GroupKind(enum.StrEnum):
@@ -124,6 +140,12 @@ GROUP_VISIBILITY_LABELS = {
     GroupVisibility.PUBLIC: _l("Publik: alla kan läsa det gruppen publicerar"),
     GroupVisibility.MEMBERS: _l("Öppen: alla medlemmar i nätverket"),
     GroupVisibility.CLOSED: _l("Sluten: endast gruppens medlemmar"),
+}
+NETWORK_ROLE_LABELS = {
+    NetworkRole.ADMIN: _l("Nätverksadministratör"),
+    NetworkRole.STAFF: _l("Programpersonal"),
+    NetworkRole.COUNTY: _l("Länsstyrelsepersonal"),
+    NetworkRole.MEMBER: _l("Medlem"),
 }
 GROUP_ROLE_LABELS = {
     GroupRole.FACILITATOR: _l("Samordnare"),
@@ -237,6 +259,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         ForeignKey("organisations.id"), index=True
     )
     role: Mapped[NetworkRole] = mapped_column(String(16), default=NetworkRole.MEMBER)
+    # The county a county-board (NetworkRole.COUNTY) person oversees; null for everyone else.
+    county_code: Mapped[str | None] = mapped_column(ForeignKey("counties.code"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     # immediately | daily | never: how in-app notifications also reach the inbox.
@@ -263,6 +287,16 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == NetworkRole.ADMIN
+
+    @property
+    def is_programme_staff(self) -> bool:
+        """Admins and the agency's programme staff: every municipality's follow-up."""
+        return self.role in (NetworkRole.ADMIN, NetworkRole.STAFF)
+
+    @property
+    def overseen_county(self) -> str | None:
+        """The county code a county-board person oversees (None for other roles)."""
+        return self.county_code if self.role == NetworkRole.COUNTY else None
 
     @property
     def display_name(self) -> str:

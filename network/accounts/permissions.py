@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement, false, or_, true
+
 from network import permissions
-from network.accounts.models import Group
+from network.accounts.models import Group, GroupVisibility
 
 
 def can_see_members(user: Any, group: Group) -> bool:
@@ -24,3 +26,16 @@ def can_edit_group(user: Any, group: Group) -> bool:
 
 def can_manage_members(user: Any, group: Group) -> bool:
     return permissions.can_manage_group(user, group) and not group.archived
+
+
+def visible_groups_filter(user: Any) -> ColumnElement[bool]:
+    """``permissions.can_view_group`` as a SQL expression over ``Group``."""
+    if permissions.is_admin(user):
+        return true()
+    if not permissions.is_member(user):
+        return Group.visibility == GroupVisibility.PUBLIC.value
+    groups = permissions.group_ids(user)
+    return or_(
+        Group.visibility.in_([GroupVisibility.PUBLIC.value, GroupVisibility.MEMBERS.value]),
+        Group.id.in_(groups) if groups else false(),
+    )

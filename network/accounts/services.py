@@ -422,7 +422,7 @@ def update_area(actor: User | None, area: Area, *, name: str, description: str) 
 
 
 def visible_groups(user: Any, *, include_archived: bool = False) -> list[Group]:
-    from network.permissions import visible_groups_filter
+    from network.accounts.permissions import visible_groups_filter
 
     stmt = select(Group).where(visible_groups_filter(user)).options(
         selectinload(Group.municipality))
@@ -509,3 +509,10 @@ def audit_page(page: int, per_page: int = 50):
 
 def paginate(stmt: Select, page: int, per_page: int = 50):
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def group_roles_of(user_id: int) -> dict[int, str]:
+    """{group id: role} for one person; ``network.permissions`` reads groups through this."""
+    rows = db.session.execute(
+        select(Membership.group_id, Membership.role).where(Membership.user_id == user_id)).all()
+    return {group_id: str(role) for group_id, role in rows}

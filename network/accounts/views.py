@@ -37,7 +37,7 @@ from network.accounts.forms import (
 )
 from network.accounts.invitations import TokenState
 from network.accounts.models import Group, GroupRole, Organisation
-from network.extensions import db, limiter
+from network.extensions import db, rate_limited
 from network.views import safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -53,9 +53,9 @@ def _failed(response) -> bool:
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
+@rate_limited(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
                deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+@rate_limited(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                key_func=_login_account_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
@@ -155,7 +155,7 @@ def accept_invitation(token: str):
 
 
 @bp.route("/glomt-losenord", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@rate_limited("10 per hour", methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

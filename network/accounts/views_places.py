@@ -23,6 +23,7 @@ from network.accounts.models import (
     Municipality,
     Organisation,
 )
+from network.accounts.permissions import visible_groups_filter
 from network.accounts.views import bp
 from network.extensions import db
 from network.pagecache import cached_page
@@ -70,7 +71,7 @@ def municipality(code: str):
     groups = list(db.session.scalars(
         select(Group).where(Group.municipality_code == code, Group.kind == GroupKind.LOCAL,
                             Group.archived.is_(False),
-                            permissions.visible_groups_filter(current_user))
+                            visible_groups_filter(current_user))
         .order_by(Group.name)))
     is_admin = permissions.can_administer(current_user)
     return render_template(

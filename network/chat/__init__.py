@@ -12,11 +12,11 @@ def init_app(app: Flask) -> None:
     from network.chat import broadcast, cli, demo, state, views
     from network.chat.models import ChatMessage, ChatPollVote, ChatRaisedHand
     from network.chat.sockets import ChatNamespace
-    from network.extensions import socketio
+    from network.extensions import limiter, socketio
     from network.views import register_nav
 
-    interval = float(app.config.get("CHAT_PRESENCE_INTERVAL", 1.0))
-    app.extensions["chat"] = {**state.build_state(app.config), "emitter": socketio,
+    interval = float(app.config["CHAT_PRESENCE_INTERVAL"])
+    app.extensions["chat"] = {**state.build_state(app.config, limiter.storage), "emitter": socketio,
                               "announcer": broadcast.PresenceAnnouncer(socketio, interval)}
     # Shown only in the live room, never on a cached page: a busy workshop (several messages a
     # second) would otherwise empty every page cache as often.

@@ -78,7 +78,7 @@ def use_write_only_emitter(app: Any) -> None:
     if not url:
         return
     app.extensions["chat"]["emitter"] = SocketIO(
-        message_queue=url, channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio")
+        message_queue=url, channel=app.config["SOCKETIO_CHANNEL"]
     )
 
 

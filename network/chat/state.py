@@ -8,8 +8,8 @@ mode). Limits, stated plainly:
   (``presence_ping``); entries older than ``PRESENCE_TTL`` are ignored and swept. A server
   process that dies without running its disconnect handlers therefore leaves its people listed
   for at most that long.
-- The rate limit is a sliding window (a sorted set per user in Redis, a deque in memory); with
-  Redis it holds across processes, without it each process counts on its own.
+- The rate limit is a moving window kept by the ``limits`` library in Flask-Limiter's storage;
+  with Redis it holds across processes, without it each process counts on its own.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
-from collections import defaultdict, deque
+from collections import defaultdict
 from typing import Any
+
+from limits import RateLimitItemPerSecond
+from limits.strategies import MovingWindowRateLimiter
 
 PRESENCE_TTL = 90.0
 
@@ -110,60 +112,31 @@ def _distinct_users(users: Any) -> list[dict]:
     return sorted(seen.values(), key=lambda u: (u["name"].casefold(), u["id"]))
 
 
-class MemoryRateLimiter:
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._lock = threading.Lock()
-        self._hits: dict[int, deque[float]] = defaultdict(deque)
+class RateLimiter:
+    """A moving window per person through Flask-Limiter's storage (the ``limits`` library).
+
+    The storage is Redis when ``REDIS_URL`` is set, so the limit holds across processes; without
+    it each process counts on its own.
+    """
+
+    def __init__(self, storage: Any, prefix: str, limit: int, window: float) -> None:
+        self.prefix = prefix
+        self.item = RateLimitItemPerSecond(limit, max(1, int(window)))
+        self.strategy = MovingWindowRateLimiter(storage)
 
     def hit(self, user_id: int) -> bool:
         """Record an attempt; False when the user is over the limit (and nothing is recorded)."""
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits[user_id]
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            return True
+        return self.strategy.hit(self.item, self.prefix, "chat-rate", str(user_id))
 
 
-# Sliding window in one round trip: drop old hits, count, add this one only when under the limit.
-_RATE_SCRIPT = """
-local key, window, limit, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) >= limit then return 0 end
-redis.call('ZADD', key, now, member)
-redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
-return 1
-"""
-
-
-class RedisRateLimiter:
-    def __init__(self, client: Any, prefix: str, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self.prefix = prefix
-        self._script = client.register_script(_RATE_SCRIPT)
-
-    def hit(self, user_id: int) -> bool:
-        # The script reads Redis' clock, so processes on hosts with drifting clocks agree.
-        key = f"{self.prefix}:rate:{user_id}"
-        return bool(self._script(keys=[key], args=[self.window, self.limit, uuid.uuid4().hex]))
-
-
-def build_state(config: Any) -> dict:
-    """The presence store and rate limiter for an app's configuration."""
-    limit = int(config.get("CHAT_RATE_LIMIT", 5))
-    window = float(config.get("CHAT_RATE_WINDOW", 5.0))
+def build_state(config: Any, storage: Any) -> dict:
+    """The presence store and rate limiter for an app's configuration and limiter storage."""
+    prefix = config["CHAT_REDIS_PREFIX"]
+    limiter = RateLimiter(storage, prefix, int(config["CHAT_RATE_LIMIT"]),
+                          float(config["CHAT_RATE_WINDOW"]))
     url = config.get("REDIS_URL")
     if url:
-        import redis
+        from network.redisconn import client
 
-        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        prefix = config.get("CHAT_REDIS_PREFIX", "network-chat")
-        return {"presence": RedisPresence(client, prefix),
-                "rate_limiter": RedisRateLimiter(client, prefix, limit, window)}
-    return {"presence": MemoryPresence(), "rate_limiter": MemoryRateLimiter(limit, window)}
+        return {"presence": RedisPresence(client(url), prefix), "rate_limiter": limiter}
+    return {"presence": MemoryPresence(), "rate_limiter": limiter}

@@ -18,12 +18,11 @@ def register_event_extra(app: Flask, fn) -> None:
 def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
-    from network.events import cache, demo, feeds, services, views
+    from network.events import demo, feeds, services, views
     from network.notifications.services import register_subject_checker
     from network.views import register_nav, register_panel
 
     app.extensions.setdefault("events_extras", [])
-    cache.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(feeds.bp)
     register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)

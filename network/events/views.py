@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from network import permissions
 from network.accounts.models import Group
+from network.accounts.permissions import visible_groups_filter
 from network.db import utcnow
 from network.events import services
 from network.events.export import to_csv
@@ -68,7 +69,7 @@ def load_managed_event(event_id: int) -> Event:
 def _filters() -> tuple[FilterForm, int | None, str | None]:
     form = FilterForm(request.args)
     groups = db.session.scalars(
-        select(Group).where(permissions.visible_groups_filter(current_user), Group.archived.is_(False))
+        select(Group).where(visible_groups_filter(current_user), Group.archived.is_(False))
         .order_by(Group.name)
     ).all()
     form.grupp.choices = [("", _("Alla grupper"))] + [(str(g.id), g.name) for g in groups]

@@ -13,10 +13,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
-from network import fulltext
+from network import atom, fulltext
 from network.accounts.models import ClassificationLevel, OrganisationType
 from network.extensions import db, limiter
-from network.followup import feeds, forms, services
+from network.followup import forms, services
 from network.followup import permissions as perms
 from network.followup.labels import THEMES
 from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
@@ -211,11 +211,19 @@ def bank_feed():
         .options(selectinload(ExperienceReport.municipality))
         .order_by(ExperienceReport.published_at.desc()).limit(FEED_SIZE)))
     base = current_app.config["PUBLIC_BASE_URL"]
-    body = feeds.atom_feed(
-        reports, title=_("Erfarenhetsbanken"), feed_url=base + url_for(".bank_feed"),
-        site_url=base + url_for(".bank"),
-        entry_url=lambda r: base + url_for(".bank_report", report_id=r.id),
-        summary=lambda r: r.problem, theme_label=lambda r: str(THEMES.get(r.theme, r.theme)))
+    entries = [
+        atom.Entry(
+            id=base + url_for(".bank_report", report_id=r.id), title=r.title,
+            url=base + url_for(".bank_report", report_id=r.id),
+            published=r.published_at, updated=r.updated_at or r.published_at,
+            author=r.municipality.name if r.municipality else "", summary=r.problem,
+            categories=[atom.Category(str(r.theme), str(THEMES.get(r.theme, r.theme)))])
+        for r in reports
+    ]
+    title = _("Erfarenhetsbanken")
+    body = atom.feed(feed_id=base + url_for(".bank_feed"), title=title,
+                     site_url=base + url_for(".bank"), self_url=base + url_for(".bank_feed"),
+                     author=title, entries=entries)
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

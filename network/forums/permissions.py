@@ -80,10 +80,26 @@ def can_mark_answer(user: Any, topic: Topic) -> bool:
     return topic.author_id == user.id or can_moderate_topic(user, topic)
 
 
-def can_watch(user: Any, obj: Topic | Category) -> bool:
-    if isinstance(obj, Topic):
-        return p.is_member(user) and can_view_topic(user, obj)
-    return p.is_member(user) and can_view_category(user, obj)
+def can_watch_topic(user: Any, topic: Topic) -> bool:
+    return p.is_member(user) and can_view_topic(user, topic)
+
+
+def can_watch_category(user: Any, category: Category) -> bool:
+    return p.is_member(user) and can_view_category(user, category)
+
+
+def can_move_topic(user: Any, topic: Topic, target: Category) -> bool:
+    """Moderators of both the source and the target category."""
+    return can_moderate_topic(user, topic) and can_moderate_category(user, target)
+
+
+def can_resolve_flags(user: Any, post: Post) -> bool:
+    return can_moderate_topic(user, post.topic)
+
+
+def can_read_topic(user: Any, topic: Topic) -> bool:
+    """Keep a read position: members who may see the topic."""
+    return p.is_member(user) and can_view_topic(user, topic)
 
 
 def visible_categories_filter(user: Any):
@@ -104,3 +120,24 @@ def moderated_categories_filter(user: Any):
 def can_moderate_anything(user: Any) -> bool:
     """Whether the moderation queue is for this user at all."""
     return p.is_admin(user) or bool(p.facilitated_group_ids(user))
+
+
+p.register_auth({
+    "forums.create_category": can_manage_categories,
+    "forums.update_category": can_manage_category,
+    "forums.archive_category": can_manage_category,
+    "forums.move_category": can_manage_category,
+    "forums.create_topic": can_start_topic,
+    "forums.reply": can_reply,
+    "forums.edit_post": can_edit_post,
+    "forums.delete_post": can_delete_post,
+    "forums.see_history": can_see_history,
+    "forums.moderate_topic": can_moderate_topic,
+    "forums.move_topic": can_move_topic,
+    "forums.mark_answer": can_mark_answer,
+    "forums.flag_post": can_flag,
+    "forums.resolve_flags": can_resolve_flags,
+    "forums.watch_topic": can_watch_topic,
+    "forums.watch_category": can_watch_category,
+    "forums.mark_read": can_read_topic,
+})

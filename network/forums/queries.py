@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network import fulltext
 from network.accounts.models import Group, User
+from network.accounts.permissions import visible_groups_filter
 from network.extensions import db
 from network.forums.models import (
     POSTS_PER_PAGE,
@@ -28,7 +29,7 @@ from network.forums.models import (
 )
 from network.forums.permissions import moderated_categories_filter, visible_categories_filter
 from network.forums.services import KIND_POST, KIND_TOPIC
-from network.permissions import is_member, visible_groups_filter
+from network.permissions import is_member
 from network.resources import services as resources
 
 

@@ -39,6 +39,7 @@ from network.accounts.services import audit
 from network.db import utcnow
 from network.extensions import db
 from network.forums import mentions
+from network.forums import permissions as forum_permissions  # noqa: F401  (registers the forum actions)
 from network.forums.models import (
     Category,
     CategoryWatch,
@@ -51,7 +52,7 @@ from network.forums.models import (
     TopicWatch,
 )
 from network.markdown import plain_text, render_markdown
-from network.permissions import Visibility, default_visibility_for
+from network.permissions import Visibility, check_access, default_visibility_for
 from network.resources import services as resources
 
 KIND_TOPIC = "forum_topic"
@@ -103,6 +104,7 @@ def allowed_visibilities(group: Group | None) -> list[Visibility]:
 
 def create_category(actor: User, name: str, *, group: Group | None = None, description: str = "",
                     is_qa: bool = False, visibility: str | None = None) -> Category:
+    check_access("forums.create_category", actor, group)
     level = Visibility(visibility) if visibility else default_visibility_for(group)
     if level not in allowed_visibilities(group):
         raise ForumError("visibility wider than the group's")
@@ -121,6 +123,7 @@ def create_category(actor: User, name: str, *, group: Group | None = None, descr
 
 def update_category(actor: User, category: Category, *, name: str, description: str,
                     is_qa: bool, visibility: str) -> Category:
+    check_access("forums.update_category", actor, category)
     level = Visibility(visibility)
     if level not in allowed_visibilities(category.group):
         raise ForumError("visibility wider than the group's")
@@ -135,6 +138,7 @@ def update_category(actor: User, category: Category, *, name: str, description: 
 
 
 def set_category_archived(actor: User, category: Category, archived: bool) -> None:
+    check_access("forums.archive_category", actor, category)
     category.archived = archived
     db.session.flush()
     audit(actor, "forums.category.archive" if archived else "forums.category.unarchive", category)
@@ -142,6 +146,7 @@ def set_category_archived(actor: User, category: Category, archived: bool) -> No
 
 def move_category(actor: User, category: Category, direction: int) -> None:
     """Swap places with the neighbour above (-1) or below (+1) among the same owner's categories."""
+    check_access("forums.move_category", actor, category)
     siblings = list(db.session.scalars(
         select(Category).where(
             Category.group_id.is_(None) if category.group_id is None
@@ -266,6 +271,7 @@ def create_topic(actor: User, category: Category, title: str, body: str, *,
     """Start a topic; returns (first post, created). A repeated submit returns the first one.
 
     ``now`` is for imports and demo data; people's posts get the current time."""
+    check_access("forums.create_topic", actor, category)
     existing = _existing_submission(actor, client_key, None, body)
     if existing is not None:
         return existing, False
@@ -299,6 +305,7 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
           reply_to: Post | None = None, attachments: Attachments | None = None,
           now: dt.datetime | None = None) -> tuple[Post, bool]:
     """Add a post to ``topic``; returns (post, created). A repeated submit returns the first."""
+    check_access("forums.reply", actor, topic)
     existing = _existing_submission(actor, client_key, topic, body)
     if existing is not None:
         return existing, False
@@ -337,6 +344,7 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
 def edit_post(actor: User, post: Post, body: str, *, title: str | None = None,
               attachments: Attachments | None = None) -> Post:
     """Change the text (the old one goes to the history) and add or remove attachments."""
+    check_access("forums.edit_post", actor, post)
     topic = post.topic
     new_title = title.strip() if title is not None and post.number == 1 else None
     _link(actor, post, _store_uploads(actor, topic.category, attachments), attachments)
@@ -365,13 +373,19 @@ def edit_post(actor: User, post: Post, body: str, *, title: str | None = None,
     return post
 
 
-def revisions(post: Post) -> list[PostRevision]:
+def revisions(actor: User, post: Post) -> list[PostRevision]:
+    check_access("forums.see_history", actor, post)
     return list(db.session.scalars(
         select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.id)))
 
 
 def delete_post(actor: User, post: Post) -> None:
     """Soft delete. Deleting a topic's first post deletes the topic."""
+    check_access("forums.delete_post", actor, post)
+    _delete_post(actor, post)
+
+
+def _delete_post(actor: User, post: Post) -> None:
     now = utcnow()
     topic = post.topic
     post.deleted_at, post.deleted_by_id = now, actor.id
@@ -404,6 +418,7 @@ TOPIC_ACTIONS = {
 
 
 def moderate_topic(actor: User, topic: Topic, action: str) -> None:
+    check_access("forums.moderate_topic", actor, topic)
     attribute, value = TOPIC_ACTIONS[action]
     setattr(topic, attribute, value)
     db.session.flush()
@@ -411,6 +426,7 @@ def moderate_topic(actor: User, topic: Topic, action: str) -> None:
 
 
 def move_topic(actor: User, topic: Topic, target: Category) -> None:
+    check_access("forums.move_topic", actor, topic, target)
     source = topic.category
     if target.id == source.id:
         return
@@ -436,6 +452,7 @@ def move_topic(actor: User, topic: Topic, target: Category) -> None:
 
 def mark_answer(actor: User, topic: Topic, post: Post | None) -> None:
     """Mark ``post`` as the answer to a question (or clear it with None)."""
+    check_access("forums.mark_answer", actor, topic)
     if post is not None and (post.topic_id != topic.id or post.number == 1
                              or post.deleted_at is not None):
         raise ForumError("not a reply in this topic")
@@ -449,6 +466,7 @@ def mark_answer(actor: User, topic: Topic, post: Post | None) -> None:
 
 
 def flag_post(actor: User, post: Post, reason: str, note: str = "") -> Flag:
+    check_access("forums.flag_post", actor, post)
     FlagReason(reason)
     flag = db.session.scalar(select(Flag).where(Flag.post_id == post.id, Flag.user_id == actor.id,
                                                 Flag.resolved_at.is_(None)))
@@ -471,10 +489,11 @@ def flag_post(actor: User, post: Post, reason: str, note: str = "") -> Flag:
 
 def resolve_flags(actor: User, post: Post, action: str) -> int:
     """``dismiss`` the flags on a post, or ``remove`` the post; returns how many were resolved."""
+    check_access("forums.resolve_flags", actor, post)
     flags = list(db.session.scalars(select(Flag).where(Flag.post_id == post.id,
                                                        Flag.resolved_at.is_(None))))
     if action == "remove" and post.deleted_at is None:
-        delete_post(actor, post)
+        _delete_post(actor, post)
     now = utcnow()
     for flag in flags:
         flag.resolved_at, flag.resolved_by_id = now, actor.id
@@ -489,6 +508,8 @@ def resolve_flags(actor: User, post: Post, action: str) -> int:
 
 
 def watch_topic(user: User, topic: Topic, watching: bool = True) -> None:
+    if watching:
+        check_access("forums.watch_topic", user, topic)
     row = db.session.get(TopicWatch, (user.id, topic.id))
     if watching and row is None:
         db.session.add(TopicWatch(user_id=user.id, topic_id=topic.id))
@@ -498,6 +519,8 @@ def watch_topic(user: User, topic: Topic, watching: bool = True) -> None:
 
 
 def watch_category(user: User, category: Category, watching: bool = True) -> None:
+    if watching:
+        check_access("forums.watch_category", user, category)
     row = db.session.get(CategoryWatch, (user.id, category.id))
     if watching and row is None:
         db.session.add(CategoryWatch(user_id=user.id, category_id=category.id))
@@ -516,6 +539,7 @@ def _remember_read(user: User, topic: Topic, number: int) -> None:
 
 def mark_read(user: User, topic: Topic, number: int, row: TopicRead | None) -> None:
     """Move the read position forward (never back) after the user has seen post ``number``."""
+    check_access("forums.mark_read", user, topic)
     if row is None:
         db.session.add(TopicRead(user_id=user.id, topic_id=topic.id, last_read_number=number))
     elif number > row.last_read_number:

@@ -21,9 +21,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from network import atom
 from network.accounts.models import Group
 from network.extensions import db
-from network.forums import feeds, mentions, queries, services
+from network.forums import mentions, queries, services
 from network.forums import permissions as perm
 from network.forums.forms import (
     CategoryForm,
@@ -248,7 +249,7 @@ def feed(category_id: int):
         response.set_etag(etag)
         return response
     entries = [
-        feeds.FeedEntry(
+        atom.Entry(
             id=f"{base}/forum/t/{r.topic.id}", title=r.topic.title,
             url=f"{base}/forum/t/{r.topic.id}",
             author=r.topic.author.display_name if r.topic.author else "",
@@ -256,7 +257,7 @@ def feed(category_id: int):
             content_html=first_posts[r.topic.id].body_html if r.topic.id in first_posts else "")
         for r in topics
     ]
-    body = feeds.atom_feed(
+    body = atom.feed(
         feed_id=f"{base}/forum/k/{category.id}", title=category.name,
         subtitle=category.description, site_url=f"{base}/forum/k/{category.id}",
         self_url=f"{base}/forum/k/{category.id}/flode.atom", updated=updated, entries=entries)
@@ -399,7 +400,7 @@ def history(post_id: int):
     post = _post_or_404(post_id)
     if not perm.can_see_history(current_user, post):
         abort(403)
-    return render_template("forums/history.html", post=post, revisions=services.revisions(post))
+    return render_template("forums/history.html", post=post, revisions=services.revisions(current_user, post))
 
 
 @bp.post("/t/<int:topic_id>/svar")

@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from network.notifications import cli, models, views  # noqa: F401 - models: their tables
+    from network.notifications import cli, models, services, views  # noqa: F401 - models: their tables
+    from network.views import register_unread_counter
 
     app.register_blueprint(views.bp)
+    register_unread_counter(app, services.unread_count)
     cli.init_app(app)

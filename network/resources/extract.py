@@ -1,19 +1,20 @@
 """Text for search, extracted from uploaded files with limits on time, memory and size.
 
-Extraction runs in a separate worker process (a one-worker ``ProcessPoolExecutor`` started
-with *forkserver*, memory-limited with ``RLIMIT_AS``) and is abandoned after ``timeout``
-seconds: a hostile PDF can waste a worker, never the web process. Failure of any kind gives
+Extraction runs in a separate worker process (started with *forkserver*, memory-limited with
+``RLIMIT_AS``) and is abandoned, the worker killed, after ``timeout`` seconds: a hostile PDF can
+waste a worker, never the web process. Failure of any kind gives
 empty text; it never blocks the upload.
 """
 
 from __future__ import annotations
 
 import atexit
-import concurrent.futures
 import logging
 import multiprocessing
 import threading
+import time
 import zipfile
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,6 @@ TEXT_PARTS = {
 }
 BREAK_TAGS = {"p", "h", "br", "tab", "si", "tr", "line-break"}
 
-_pool: concurrent.futures.ProcessPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
 def _limit_memory() -> None:
     try:
         import resource
@@ -47,30 +44,72 @@ def _limit_memory() -> None:
         pass
 
 
-def _get_pool() -> concurrent.futures.ProcessPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
+def _serve(conn: Connection) -> None:
+    """The worker's loop: (path, kind) in, ("ok", text) or ("error", reason) out."""
+    _limit_memory()
+    while True:
+        try:
+            path, kind = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", _extract(path, kind)))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which logs it
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    """One long-lived extraction process that the web process can kill when it overruns.
+
+    A plain ``multiprocessing.Process`` rather than a ``ProcessPoolExecutor``: killing a pool's
+    worker needs its private process table, while our own process has a public ``kill()``.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def _start(self) -> Connection:
+        if self._process is None or not self._process.is_alive():
             context = multiprocessing.get_context("forkserver")
-            _pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=1, mp_context=context, initializer=_limit_memory
-            )
-        return _pool
+            parent, child = context.Pipe()
+            self._process = context.Process(target=_serve, args=(child,), daemon=True,
+                                            name="network-extract")
+            self._process.start()
+            child.close()
+            self._conn = parent
+        assert self._conn is not None
+        return self._conn
+
+    def stop(self) -> None:
+        process, conn, self._process, self._conn = self._process, self._conn, None, None
+        if conn is not None:
+            conn.close()
+        if process is not None:
+            process.kill()
+            process.join(5)
+
+    def run(self, path: str, kind: str, timeout: float) -> str:
+        with self._lock:
+            conn = self._start()
+            try:
+                started = time.monotonic()
+                conn.send((path, kind))
+                # poll() waits in whole milliseconds; an answer after the deadline is too late.
+                if not conn.poll(timeout) or time.monotonic() - started > timeout:
+                    raise TimeoutError
+                status, value = conn.recv()
+            except BaseException:
+                self.stop()
+                raise
+            if status != "ok":
+                raise RuntimeError(value)
+            return value
 
 
-def _kill_pool() -> None:
-    """Stop a worker that overran its time; the next extraction starts a fresh one."""
-    global _pool
-    with _pool_lock:
-        pool, _pool = _pool, None
-    if pool is None:
-        return
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.kill()
-    pool.shutdown(wait=True, cancel_futures=True)
-
-
-atexit.register(_kill_pool)
+_worker = _Worker()
+atexit.register(_worker.stop)
 
 
 def extract_text(path: Path, kind: str, timeout: float = 20.0) -> str:
@@ -78,14 +117,11 @@ def extract_text(path: Path, kind: str, timeout: float = 20.0) -> str:
     if kind not in ("pdf", "txt", "csv", *TEXT_PARTS):
         return ""
     try:
-        future = _get_pool().submit(_extract, str(path), kind)
-        return future.result(timeout=timeout)[:MAX_TEXT]
-    except concurrent.futures.TimeoutError:
+        return _worker.run(str(path), kind, timeout)[:MAX_TEXT]
+    except TimeoutError:
         log.warning("text extraction of %s timed out after %ss", path.name, timeout)
-        _kill_pool()
     except Exception:  # noqa: BLE001 - a broken file or worker must never block the upload
         log.warning("text extraction of %s failed", path.name, exc_info=True)
-        _kill_pool()
     return ""
 
 

@@ -162,7 +162,7 @@ def _add_version(actor: Any, resource: Resource, uploads: Sequence[Upload], chan
         for upload in uploads:
             stored, kind, name = _store(upload, kind_hint=kind_hint)
             stored_here.append(stored)
-            timeout = current_app.config.get("RESOURCE_EXTRACT_TIMEOUT", 20)
+            timeout = current_app.config["RESOURCE_EXTRACT_TIMEOUT"]
             text = extract.extract_text(stored.path, kind, timeout=timeout)
             version.files.append(ResourceFile(
                 resource=resource, storage_key=stored.key, filename=name,

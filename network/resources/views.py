@@ -22,12 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import send_file as werkzeug_send_file
 
+from network import atom as atom_format
 from network import httpcache
 from network import permissions as p
 from network.accounts.models import Area, ClassificationLevel, Group, Municipality, Organisation
 from network.extensions import db
 from network.pagecache import cached_page
-from network.resources import feed, filetypes, services, storage
+from network.resources import filetypes, services, storage
 from network.resources.forms import EditResourceForm, RejectForm, ResourceForm, VersionForm
 from network.resources.models import (
     LANGUAGES,
@@ -135,21 +136,21 @@ def atom():
     resources = services.public_feed_entries()
     base = current_app.config["PUBLIC_BASE_URL"]
     items = [
-        feed.FeedItem(
+        atom_format.Entry(
             id=f"{base}{services.resource_url(r.id)}", title=r.title,
             url=f"{base}{services.resource_url(r.id)}", summary=r.summary,
             published=r.published_at or r.created_at,
             updated=max(r.updated_at, r.published_at or r.created_at),
             author=r.organisation.name if r.organisation else "",
-            categories=[r.type_label],
+            categories=[atom_format.Category(str(r.type_label))],
         )
         for r in resources
     ]
-    body = feed.atom_feed(
+    body = atom_format.feed(
         feed_id=f"{base}{url_for('resources.atom')}",
         title=_("Nya resurser i biblioteket") + " · " + current_app.config["NETWORK_NAME"],
         self_url=f"{base}{url_for('resources.atom')}", site_url=f"{base}{url_for('resources.index')}",
-        author=current_app.config["NETWORK_NAME"], items=items,
+        author=current_app.config["NETWORK_NAME"], entries=items,
     )
     response = current_app.response_class(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "public, max-age=300"

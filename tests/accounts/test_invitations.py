@@ -6,9 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from network.accounts.models import GroupRole, Invitation, Membership, User
+from network.accounts.models import GroupRole, GroupVisibility, Invitation, Membership, User
 from network.accounts.tokens import hash_token
-from network.permissions import GroupVisibility
 from tests.accounts.conftest import link_in, post_login
 
 ACCEPT = {"name": "Nora Ny", "title": "Kommunpolis", "phone": "", "password": "ett-bra-losenord",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from network.accounts.models import AuditLog, Group, GroupRole, Membership
-from network.permissions import GroupVisibility
+from network.accounts.models import AuditLog, Group, GroupRole, GroupVisibility, Membership
 
 PUBLIC, MEMBERS, CLOSED = GroupVisibility.PUBLIC, GroupVisibility.MEMBERS, GroupVisibility.CLOSED
 

@@ -12,11 +12,11 @@ from network.accounts.models import (
     AreaClassification,
     AuditLog,
     ClassificationLevel,
+    GroupVisibility,
     Municipality,
     Organisation,
     OrganisationType,
 )
-from network.permissions import GroupVisibility
 
 SU, RISK, UTSATT, NONE = (ClassificationLevel.SARSKILT_UTSATT, ClassificationLevel.RISK,
                           ClassificationLevel.UTSATT, ClassificationLevel.NONE)

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 import redis
+from limits.storage import storage_from_string
 
 from network.chat import state
 
@@ -23,28 +24,30 @@ def prefix() -> str:
 
 
 @pytest.mark.redis
-def test_redis_rate_limit_is_shared_by_every_limiter_on_the_same_redis(redis_client):
+def test_redis_rate_limit_is_shared_by_every_limiter_on_the_same_redis(redis_url):
     p = prefix()
-    one = state.RedisRateLimiter(redis_client, p, limit=5, window=5)
-    two = state.RedisRateLimiter(redis_client, p, limit=5, window=5)
+    one = state.RateLimiter(storage_from_string(redis_url), p, limit=5, window=5)
+    two = state.RateLimiter(storage_from_string(redis_url), p, limit=5, window=5)
     results = [(one if n % 2 else two).hit(7) for n in range(6)]
     assert results == [True] * 5 + [False]
     assert one.hit(8) is True
 
 
-@pytest.mark.redis
-def test_redis_rate_limit_window_slides(redis_client):
-    limiter = state.RedisRateLimiter(redis_client, prefix(), limit=2, window=0.3)
+def test_memory_rate_limit_refuses_past_the_limit_and_forgets_after_the_window(monkeypatch):
+    storage = storage_from_string("memory://")
+    limiter = state.RateLimiter(storage, prefix(), limit=2, window=5)
     assert limiter.hit(1) and limiter.hit(1) and not limiter.hit(1)
-    time.sleep(0.35)
+    assert limiter.hit(2)
+    later = time.time() + 6
+    monkeypatch.setattr(time, "time", lambda: later)
     assert limiter.hit(1)
 
 
-def test_memory_rate_limit_window_slides():
-    limiter = state.MemoryRateLimiter(limit=2, window=0.3)
-    assert limiter.hit(1) and limiter.hit(1) and not limiter.hit(1)
-    time.sleep(0.35)
-    assert limiter.hit(1)
+def test_installations_with_different_prefixes_count_apart():
+    storage = storage_from_string("memory://")
+    one = state.RateLimiter(storage, prefix(), limit=1, window=5)
+    two = state.RateLimiter(storage, prefix(), limit=1, window=5)
+    assert one.hit(1) and two.hit(1) and not one.hit(1)
 
 
 @pytest.mark.redis

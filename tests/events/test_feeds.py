@@ -173,17 +173,23 @@ def test_feed_bytes_are_cached(app, client, world, monkeypatch):
     assert first == second and len(calls) == 1
 
 
-def test_feed_cache_works_on_redis(app_config, redis_url, tmp_path):
+def test_feed_meta_is_not_used_after_a_write_in_another_process(app_config, redis_url, tmp_path):
+    """With Redis the data generation is shared: a write anywhere makes every process rebuild."""
     from network import create_app
-    from network.events.cache import RedisCache
+    from network.cache import cache, generation
 
-    app = create_app({**app_config, "EVENTS_CACHE_REDIS_URL": redis_url})
-    with app.app_context():
-        cache = app.extensions["events_feed_cache"]
-        assert isinstance(cache, RedisCache)
-        cache.set("events-test", b"BEGIN:VCALENDAR")
-        assert cache.get("events-test") == b"BEGIN:VCALENDAR"
-        assert cache.get("events-missing") is None
+    config = {**app_config, "REDIS_URL": redis_url,
+              "CACHE_KEY_PREFIX": f"feedtest-{tmp_path.name}"}
+    first, second = create_app(config), create_app(config)
+    with first.app_context():
+        client = first.test_client()
+        assert client.get("/evenemang/kalender/offentlig.ics").status_code == 200
+        made_at = generation()
+        assert cache().get(("events-feed-meta", "public"), made_at) is not None
+    with second.app_context():
+        cache().generation.bump()  # what a commit in the other process does
+    with first.app_context():
+        assert cache().get(("events-feed-meta", "public"), generation()) is None
 
 
 def test_series_feed_over_http_expands_with_exceptions(client, make_event, organiser, make, db):

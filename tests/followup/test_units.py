@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 import pytest
 
-from network.followup import charts, exports, feeds
+from network.followup import charts, exports
 from network.followup.dashboard import trend
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -65,23 +64,6 @@ def test_xlsx_reads_back_with_every_sheet():
     assert workbook.sheetnames == ["Kommuner", "Stöd"]
     rows = list(workbook["Kommuner"].iter_rows(values_only=True))
     assert rows == [("Kommun", "Åtgärder"), ("Malmö", 4), ("Örebro", 2)]
-
-
-def test_atom_feed_parses_and_escapes():
-    report = SimpleNamespace(id=1, title="Rån & <våld>", theme="grovt_vald", problem="Problem",
-                             published_at=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC),
-                             updated_at=dt.datetime(2026, 1, 3, tzinfo=dt.UTC),
-                             municipality=SimpleNamespace(name="Malmö"))
-    body = feeds.atom_feed([report], title="Erfarenhetsbanken", feed_url="http://x/f", site_url="http://x/",
-                           entry_url=lambda r: f"http://x/{r.id}", summary=lambda r: r.problem,
-                           theme_label=lambda r: "Grovt våld")
-    feed = ET.fromstring(body)  # noqa: S314 - our own output
-    ns = "{http://www.w3.org/2005/Atom}"
-    assert feed.findtext(f"{ns}updated") == "2026-01-03T00:00:00Z"
-    entry = feed.find(f"{ns}entry")
-    assert entry.findtext(f"{ns}title") == "Rån & <våld>"
-    assert entry.findtext(f"{ns}published") == "2026-01-02T03:04:00Z"
-    assert entry.find(f"{ns}category").get("label") == "Grovt våld"
 
 
 @pytest.mark.parametrize("baseline, target, desired, latest, expected", [
