@@ -67,6 +67,23 @@ def test_links_follow_the_address_each_request_reached(monkeypatch, app_config):
     assert 'href="http://192.0.2.7:5101/bibliotek/' in feed
 
 
+def test_invitation_emails_link_to_the_address_served(monkeypatch, app_config):
+    from network.accounts.invitations import invite
+    from network.extensions import db
+    from network.notifications.models import OutboxEmail
+
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    app = create_app(dict(app_config, PUBLIC_BASE_URL_FROM_REQUEST=True,
+                          PUBLIC_BASE_URL="http://127.0.0.1:5000"))
+    app.test_client().get("/", base_url="http://192.0.2.7:5101")
+    with app.app_context():
+        invite(None, "ny@example.se")
+        body = db.session.query(OutboxEmail).one().body_text
+        db.session.rollback()
+        db.engine.dispose()
+    assert "http://192.0.2.7:5101/inbjudan/" in body
+
+
 def test_an_explicit_public_base_url_wins_in_development(monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://natverket.example.se/")
     monkeypatch.delenv("SOCKETIO_ALLOWED_ORIGINS", raising=False)
