@@ -110,6 +110,14 @@ class Config:
         self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
         self.SMTP_STARTTLS = _bool("SMTP_STARTTLS")
         self.SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 10)
+        # How mail to MAIL_FROM reaches `flask mail-inbound`: "" (not read), "pipe" or "imap".
+        self.MAIL_INBOUND = os.environ.get("MAIL_INBOUND", "")
+        self.MAIL_IMAP_HOST = os.environ.get("MAIL_IMAP_HOST", "")
+        self.MAIL_IMAP_PORT = _int("MAIL_IMAP_PORT", 993)
+        self.MAIL_IMAP_USER = os.environ.get("MAIL_IMAP_USER") or None
+        self.MAIL_IMAP_PASSWORD = os.environ.get("MAIL_IMAP_PASSWORD") or None
+        self.MAIL_IMAP_FOLDER = os.environ.get("MAIL_IMAP_FOLDER", "INBOX")
+        self.MAIL_IMAP_SECURITY = os.environ.get("MAIL_IMAP_SECURITY", "ssl")  # ssl | starttls | none
         origins = [o.strip().rstrip("/") for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",")
                    if o.strip()]
         # None: Engine.IO accepts only the origin the request was addressed to (same origin).

@@ -39,7 +39,7 @@ def _in_audience(user: Any, room: ChatRoom) -> bool:
 
 def _is_registered(user: Any, room: ChatRoom) -> bool:
     """Registered (not waitlisted) for the room's event occurrence, asked afresh every time."""
-    from network.events import services as events
+    from network.events import registrations as events
 
     if room.occurrence is None:
         return False
@@ -106,3 +106,28 @@ def can_save_transcript(user: Any, room: ChatRoom) -> bool:
 
 def can_create_room(user: Any, group: Any) -> bool:
     return permissions.is_member(user) and permissions.can_manage_group(user, group)
+
+
+def can_create_room_in(user: Any, group: Any, occurrence: Any = None) -> bool:
+    """A room in ``group``, or the workshop room of ``occurrence`` (its organisers may open it)."""
+    return can_create_room_for(user, occurrence) if occurrence is not None else can_create_room(user, group)
+
+
+def can_set_hand(user: Any, room: ChatRoom, raised: bool) -> bool:
+    """Raise a hand in an open room; lowering one's own stays possible when the room has closed."""
+    return can_raise_hand(user, room) or (raised is False and _in_audience(user, room))
+
+
+permissions.register_auth({
+    "chat.create_room": can_create_room_in,
+    "chat.set_room_status": can_open_close_room,
+    "chat.post_message": can_post_message,
+    "chat.remove_message": can_remove_message,
+    "chat.set_prompt": can_pin_prompt,
+    "chat.create_poll": can_run_poll,
+    "chat.vote": can_vote,
+    "chat.close_poll": can_manage_room,
+    "chat.set_hand": can_set_hand,
+    "chat.lower_hand_of": can_lower_others_hand,
+    "chat.save_transcript": can_save_transcript,
+})

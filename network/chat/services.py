@@ -21,6 +21,7 @@ from network import permissions
 from network.accounts.models import Group, User
 from network.accounts.services import audit
 from network.chat import broadcast
+from network.chat import permissions as chat_permissions  # noqa: F401  (registers the chat actions)
 from network.chat.mentions import notify_mentions
 from network.chat.models import (
     MAX_MESSAGE_LENGTH,
@@ -40,6 +41,7 @@ from network.chat.models import (
 )
 from network.db import utcnow
 from network.extensions import db
+from network.permissions import check_access
 
 HISTORY_LIMIT = 100
 REPLAY_LIMIT = 500
@@ -98,6 +100,7 @@ def create_room(actor: User, group: Group, title: str,
 
     The "registered" rule only makes sense for a room tied to an occurrence.
     """
+    check_access("chat.create_room", actor, group, occurrence)
     if occurrence is None and join_rule == JoinRule.REGISTERED:
         raise ChatError("bad_join_rule", _("Bara rum för ett evenemang kan begränsas till anmälda."))
     room = ChatRoom(group=group, title=clean_text(title, MAX_TITLE_LENGTH, what=_("Namnet")),
@@ -111,6 +114,7 @@ def create_room(actor: User, group: Group, title: str,
 
 
 def set_room_status(actor: User, room: ChatRoom, status: RoomStatus) -> None:
+    check_access("chat.set_room_status", actor, room)
     if room.status == status:
         return
     room.status = status
@@ -132,7 +136,7 @@ def rooms_for_user(user: Any) -> list[ChatRoom]:
     if not permissions.is_admin(user):
         # Group rooms of the user's groups, rooms of occurrences the user has a seat at, and
         # every room of a group the user facilitates.
-        from network.events.services import my_registered_event_ids
+        from network.events.registrations import my_registered_event_ids
 
         member_rooms = and_(ChatRoom.group_id.in_(permissions.group_ids(user)),
                             Group.archived.is_(False), ChatRoom.join_rule == JoinRule.GROUP)
@@ -148,11 +152,6 @@ def rooms_of_occurrence(occurrence: Any) -> list[ChatRoom]:
     return list(db.session.scalars(
         select(ChatRoom).where(ChatRoom.occurrence_id == occurrence.id)
         .options(selectinload(ChatRoom.group)).order_by(ChatRoom.id)))
-
-
-def rooms_of_group(group: Group) -> list[ChatRoom]:
-    return list(db.session.scalars(
-        select(ChatRoom).where(ChatRoom.group_id == group.id).order_by(ChatRoom.id.desc())))
 
 
 # -- messages ----------------------------------------------------------------------------------
@@ -177,6 +176,7 @@ def message_dict(message: ChatMessage) -> dict:
 
 def post_message(user: User, room: ChatRoom, body: Any, client_uuid: Any) -> tuple[ChatMessage, bool]:
     """Store a message once per client UUID. Returns (message, created)."""
+    check_access("chat.post_message", user, room)
     client_uuid = parse_client_uuid(client_uuid)
     existing = find_sent(user, room, client_uuid)
     if existing is not None:
@@ -185,8 +185,9 @@ def post_message(user: User, room: ChatRoom, body: Any, client_uuid: Any) -> tup
 
 
 def store_message(user: User, room: ChatRoom, body: Any, client_uuid: str) -> tuple[ChatMessage, bool]:
-    """``post_message`` for a caller that has just asked ``find_sent`` itself (the socket handler,
-    before its permission checks): one query less per message. A copy that another process
+    """The second half of ``post_message``, for a caller that has just asked ``find_sent`` and
+    ``check_access("chat.post_message", ...)`` itself (the socket handler, which answers a
+    retried send before asking for access): one query less per message. A copy that another process
     stored in between is still caught by the unique (room, client UUID) constraint."""
     text = clean_text(body, MAX_MESSAGE_LENGTH, what=_("Meddelandet"))
     message = ChatMessage(room_id=room.id, author_id=user.id, kind=MessageKind.TEXT, body=text,
@@ -278,6 +279,7 @@ def removed_ids_after(room: ChatRoom, since_id: int, last_id: int) -> list[int]:
 
 
 def remove_message(actor: User, room: ChatRoom, message_id: Any) -> ChatMessage:
+    check_access("chat.remove_message", actor, room)
     message = db.session.get(ChatMessage, message_id) if _is_id(message_id) else None
     if message is None or message.room_id != room.id:
         raise ChatError("not_found", _("Meddelandet finns inte."))
@@ -299,6 +301,7 @@ def _is_id(value: Any) -> bool:
 
 def set_prompt(actor: User, room: ChatRoom, text: Any) -> None:
     """Pin a question above the conversation; an empty text unpins it."""
+    check_access("chat.set_prompt", actor, room)
     if text is None or (isinstance(text, str) and not text.strip()):
         room.pinned_prompt = ""
     else:
@@ -317,6 +320,7 @@ def current_poll(room: ChatRoom) -> ChatPoll | None:
 
 
 def create_poll(actor: User, room: ChatRoom, question: Any, options: Any) -> ChatPoll:
+    check_access("chat.create_poll", actor, room)
     question = clean_text(question, MAX_POLL_QUESTION_LENGTH, what=_("Frågan"))
     if not isinstance(options, list):
         raise ChatError("invalid", _("Ange svarsalternativen som en lista."))
@@ -344,6 +348,7 @@ def _poll_for(room: ChatRoom, poll_id: Any) -> ChatPoll:
 
 
 def vote(user: User, room: ChatRoom, poll_id: Any, option_id: Any) -> ChatPoll:
+    check_access("chat.vote", user, room)
     poll = _poll_for(room, poll_id)
     if poll.closed_at is not None:
         raise ChatError("closed", _("Omröstningen är avslutad."))
@@ -364,6 +369,7 @@ def vote(user: User, room: ChatRoom, poll_id: Any, option_id: Any) -> ChatPoll:
 
 
 def close_poll(actor: User, room: ChatRoom, poll_id: Any) -> ChatPoll:
+    check_access("chat.close_poll", actor, room)
     poll = _poll_for(room, poll_id)
     if poll.closed_at is None:
         poll.closed_at = utcnow()
@@ -407,6 +413,7 @@ def hands(room: ChatRoom) -> list[dict]:
 
 
 def set_hand(user: User, room: ChatRoom, raised: bool) -> None:
+    check_access("chat.set_hand", user, room, raised)
     row = db.session.get(ChatRaisedHand, (room.id, user.id))
     if raised and row is None:
         try:
@@ -421,6 +428,7 @@ def set_hand(user: User, room: ChatRoom, raised: bool) -> None:
 
 
 def lower_hand_of(actor: User, room: ChatRoom, user_id: Any) -> None:
+    check_access("chat.lower_hand_of", actor, room)
     if not _is_id(user_id):
         raise ChatError("invalid", _("Okänd deltagare."))
     db.session.execute(delete(ChatRaisedHand).where(ChatRaisedHand.room_id == room.id,
@@ -459,8 +467,9 @@ def save_transcript(actor: User, room: ChatRoom) -> Any:
     """Store the transcript (with poll results) as a library resource for the room's audience.
 
     Visible to the room's group only (``group`` visibility), attached to the room so the library
-    shows where it came from. The caller has checked ``can_save_transcript``.
+    shows where it came from.
     """
+    check_access("chat.save_transcript", actor, room)
     from network.chat.export import transcript_text
     from network.resources import services as resources
     from network.resources.models import ResourceType

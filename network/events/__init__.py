@@ -18,7 +18,7 @@ def register_event_extra(app: Flask, fn) -> None:
 def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
-    from network.events import demo, feeds, services, views
+    from network.events import demo, feeds, registrations, subscription_views, views  # noqa: F401
     from network.notifications.services import register_subject_checker
     from network.views import register_nav, register_panel
 
@@ -28,13 +28,17 @@ def init_app(app: Flask) -> None:
     register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)
     register_panel(app, _panel, order=30)
     register_subject_checker(app, "event", _can_see_subject)
-    register_personal_data(app, "event_registrations", services.export_personal_data,
-                           services.erase_personal_data)
+    register_personal_data(app, "event_registrations", registrations.export_personal_data,
+                           registrations.erase_personal_data)
     from network.resources.services import register_link_kind
 
     register_link_kind(app, "event", _resource_link)
     register_link_kind(app, "event_series", _series_resource_link)
     register_seed(app, demo.seed_events)
+    from network.events.replies import handle_message
+    from network.notifications.inbound import register_inbound_handler
+
+    register_inbound_handler(app, handle_message)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(purge_needs_command)
 
@@ -84,7 +88,7 @@ def _panel(user):
 @click.command("events-send-reminders")
 def send_reminders_command() -> None:
     """Email registered participants about events that start tomorrow. Safe to run twice."""
-    from network.events.services import send_reminders
+    from network.events.jobs import send_reminders
     from network.extensions import db
 
     sent = send_reminders()
@@ -95,7 +99,7 @@ def send_reminders_command() -> None:
 @click.command("events-purge-needs")
 def purge_needs_command() -> None:
     """Delete participants' free-text needs 30 days after their event. Safe to run twice."""
-    from network.events.services import purge_needs
+    from network.events.jobs import purge_needs
     from network.extensions import db
 
     purged = purge_needs()

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from network.events import services
+from network.events import registrations, services
 from network.events.models import Event, EventType
 from network.events.services import AgendaLine, EventData
 from network.events.timeutil import Rule, to_local
@@ -70,7 +70,7 @@ def _network_meetings(ctx: Any, today: dt.date) -> list[Event]:
     # The second coming meeting clashes with the national conference: cancelled.
     services.cancel_event(admin, coming[1])
     for key in ("malmo_samordnare", "orebro_samordnare", "uppsala_samordnare"):
-        services.register(ctx.users[key], coming[0], now=ctx.now)
+        registrations.register(ctx.users[key], coming[0], now=ctx.now)
     return occurrences
 
 
@@ -122,7 +122,7 @@ def _coming_workshop(ctx: Any, today: dt.date) -> Event:
                 AgendaLine("10:30", "Övning: planera en vandring"),
                 AgendaLine("11:45", "Sammanfattning")]))
     for key in ("malmo_polis", "goteborg_samordnare", "goteborg_polis", "civil", "lst_skane"):
-        services.register(ctx.users[key], event, now=ctx.now)
+        registrations.register(ctx.users[key], event, now=ctx.now)
     return event
 
 
@@ -139,5 +139,5 @@ def _local_meeting(ctx: Any, today: dt.date) -> Event:
                 AgendaLine("14:40", "Bostadsbolagets åtgärder", "Mikael Persson"),
                 AgendaLine("15:20", "Sommarlovets insatser")]))
     for key in ("malmo_social", "malmo_polis", "bostad"):
-        services.register(ctx.users[key], event, now=ctx.now)
+        registrations.register(ctx.users[key], event, now=ctx.now)
     return event

@@ -28,7 +28,7 @@ from network.cache import CONTENT_KEYED
 from network.cache import cache as shared_cache
 from network.cache import generation as data_generation
 from network.db import utcnow
-from network.events import ical, services
+from network.events import common, ical, invitations, queries, registrations, services, tokens
 from network.events.models import Registration
 from network.extensions import db, limiter, rate_limited
 
@@ -50,14 +50,16 @@ token_limit = rate_limited(_feed_limit, deduct_when=_failed)
 
 
 def _user_signature(user) -> str:
-    """What, besides the events, changes a personal feed: memberships and registrations."""
+    """What, besides the events, changes a personal feed: memberships, registrations and the
+    series held as one meeting."""
     roles = sorted((gid, str(role)) for gid, role in permissions.group_roles(user).items())
     count, last, registered = db.session.execute(
         db.select(db.func.count(Registration.id), db.func.max(Registration.updated_at),
                   db.func.sum(Registration.event_id))
         .where(Registration.user_id == user.id)
     ).one()
-    return f"{user.id}|{roles}|{count}|{last}|{registered}"
+    held = sorted(invitations.live_series_ids(user))
+    return f"{user.id}|{roles}|{count}|{last}|{registered}|{held}"
 
 
 def _current_meta(feed: str, condition, name: str, user) -> dict:
@@ -68,7 +70,7 @@ def _current_meta(feed: str, condition, name: str, user) -> dict:
     meta = cache.get(("events-feed-meta", feed), generation)
     if meta is not None:
         return meta
-    count, id_sum, last = services.feed_signature(condition())
+    count, id_sum, last = queries.feed_signature(condition())
     extra = _user_signature(user) if permissions.is_member(user) else ""
     key = hashlib.sha256(f"{feed}|{count}|{id_sum}|{last}|{extra}|{name}".encode()).hexdigest()
     meta = {"key": key, "etag": key[:40], "last_modified": int((last or EPOCH).timestamp())}
@@ -110,7 +112,7 @@ def _respond(feed: str, condition, name: str, user=None, personal: bool = False)
 
 
 def _generate(condition, name: str, user, personal: bool) -> bytes:
-    events = services.feed_events(condition())
+    events = queries.feed_events(condition())
     return ical.build_calendar(events, _options(name, user, events, personal, utcnow()))
 
 
@@ -133,13 +135,21 @@ def _body(key: str, gzipped: bool, generate) -> bytes:
 def _options(name: str, user, events, personal: bool, now: dt.datetime) -> ical.FeedOptions:
     base = current_app.config["PUBLIC_BASE_URL"]
     member = permissions.is_member(user)
-    registered = services.my_registered_event_ids(user) if member else set()
+    registered = registrations.my_registered_event_ids(user) if member else set()
+    waitlisted = registrations.my_waitlisted_event_ids(user) if member and personal else set()
+    # Series held as one meeting from a series invitation: written as that meeting, whole.
+    held = invitations.live_series_ids(user) if member and personal else set()
+    in_held = {e.id for e in events if e.series_id in held}
     return ical.FeedOptions(
-        name=name, host=services.feed_host(), now=now,
+        name=name, host=common.feed_host(), now=now,
         event_url=lambda e: base + services.event_path(e),
         series_url=lambda s: base + services.series_path(s),
-        reveal=services.reveal_for(user, registered) if member else (lambda e: False),
-        whole_series=services.whole_series_ids(events, user, personal),
+        reveal=queries.reveal_for(user, registered) if member else (lambda e: False),
+        whole_series=queries.whole_series_ids(events, user, personal) | {e.series_id for e in events
+                                                                         if e.series_id in held},
+        detached=((registered | waitlisted) - in_held) if personal else set(),
+        tentative=waitlisted,
+        place_public=queries.place_is_public,
     )
 
 
@@ -150,7 +160,7 @@ def _network_name() -> str:
 @bp.get("/offentlig.ics")
 @limiter.exempt
 def public_feed():
-    return _respond("public", lambda: services.public_feed_filter(utcnow()),
+    return _respond("public", lambda: queries.public_feed_filter(utcnow()),
                     f"{_network_name()}: evenemang")
 
 
@@ -161,12 +171,12 @@ def group_feed(group_id: int):
     group = db.session.get(Group, group_id)
     if group is None or not permissions.can_view_group(None, group):
         abort(404)
-    return _respond(f"group:{group.id}:anon", lambda: services.group_feed_filter(None, group, utcnow()),
+    return _respond(f"group:{group.id}:anon", lambda: queries.group_feed_filter(None, group, utcnow()),
                     f"{group.name}: evenemang")
 
 
 def _token_user(token: str):
-    user = services.user_for_token(token)
+    user = tokens.user_for_token(token)
     if user is None:
         abort(404)
     return user
@@ -176,7 +186,7 @@ def _token_user(token: str):
 @token_limit
 def personal_feed(token: str):
     user = _token_user(token)
-    return _respond(f"personal:{user.id}", lambda: services.personal_feed_filter(user, utcnow()),
+    return _respond(f"personal:{user.id}", lambda: queries.personal_feed_filter(user, utcnow()),
                     f"{_network_name()}: mina evenemang", user=user, personal=True)
 
 
@@ -187,5 +197,5 @@ def token_group_feed(token: str, group_id: int):
     group = db.session.get(Group, group_id)
     if group is None or not permissions.can_view_group(user, group):
         abort(404)
-    return _respond(f"group:{group.id}:{user.id}", lambda: services.group_feed_filter(user, group, utcnow()),
+    return _respond(f"group:{group.id}:{user.id}", lambda: queries.group_feed_filter(user, group, utcnow()),
                     f"{group.name}: evenemang", user=user)

@@ -164,3 +164,35 @@ class CalendarToken(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class Invitation(db.Model):
+    """The last calendar invitation (iTIP) sent to one person for one occurrence (``event_id``)
+    or for a whole series they registered for at once (``series_id``, one recurring meeting).
+
+    Kept after unregistering, so a later invitation with the same UID still gets a higher
+    SEQUENCE than the cancellation before it (calendar programs ignore lower ones).
+    """
+
+    __tablename__ = "event_invitations"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"), UniqueConstraint("series_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_series.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    # "REQUEST" while the meeting stands in the person's calendar, "CANCEL" after it left.
+    method: Mapped[str] = mapped_column(String(8))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InvitationOptOut(db.Model):
+    """A member who wants the plain confirmation with a calendar file instead of invitations."""
+
+    __tablename__ = "event_invitation_opt_outs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

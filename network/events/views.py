@@ -25,7 +25,7 @@ from network import permissions
 from network.accounts.models import Group
 from network.accounts.permissions import visible_groups_filter
 from network.db import utcnow
-from network.events import services
+from network.events import invitations, mailing, registrations, services
 from network.events.export import to_csv
 from network.events.forms import (
     TYPE_LABELS,
@@ -35,12 +35,12 @@ from network.events.forms import (
     SeriesForm,
     format_agenda,
 )
-from network.events.models import Event, EventSeries, EventType, RegistrationStatus
+from network.events.models import Event, EventSeries, EventType, Registration, RegistrationStatus
 from network.events.permissions import (
     can_create_event,
     can_manage_event,
+    can_register,
     can_see_location,
-    can_subscribe,
     can_view_event,
 )
 from network.events.timeutil import to_local
@@ -146,7 +146,7 @@ def month(year: int | None = None, month: int | None = None):
 @cached_page(ttl=60)
 def show(event_id: int):
     event = load_event(event_id)
-    registration = services.registration_for(current_user, event)
+    registration = registrations.registration_for(current_user, event)
     registered = registration is not None and registration.status == RegistrationStatus.REGISTERED
     can_manage = can_manage_event(current_user, event)
     return render_template(
@@ -154,10 +154,10 @@ def show(event_id: int):
         materials=_materials(event), attach_choices=_attach_choices() if can_manage else [],
         reveal=can_see_location(current_user, event, registered),
         can_manage=can_manage,
-        registered_count=services.registered_count(event),
-        closed_reason=services.registration_closed_reason(event),
+        registered_count=registrations.registered_count(event),
+        closed_reason=registrations.registration_closed_reason(event),
         form=RegistrationForm(obj=registration), type_labels=TYPE_LABELS,
-        feeds=_feed_links(event.group), extras=_extras(event),
+        feeds=feed_links(event.group), extras=_extras(event),
     )
 
 
@@ -171,7 +171,7 @@ def _extras(event: Event) -> list:
     return found
 
 
-def _feed_links(group: Group | None = None) -> dict:
+def feed_links(group: Group | None = None) -> dict:
     """webcal:// links offered on the page; group feeds without a token only for public groups."""
     links = {"public": url_for("events_feeds.public_feed", _external=True)}
     if group is not None and permissions.can_view_group(None, group):
@@ -183,8 +183,8 @@ def _feed_links(group: Group | None = None) -> dict:
 @bp.get("/<int:event_id>.ics")
 def download(event_id: int):
     event = load_event(event_id)
-    registered = event.id in services.my_registered_event_ids(current_user)
-    body = services.single_event_ics(event, can_see_location(current_user, event, registered))
+    registered = event.id in registrations.my_registered_event_ids(current_user)
+    body = mailing.single_event_ics(event, can_see_location(current_user, event, registered))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="evenemang-{event.id}.ics"'
@@ -197,6 +197,8 @@ def series(series_id: int):
     row = db.session.get(EventSeries, series_id)
     if row is None or not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
         abort(404)
+    open_to_me = (can_register(current_user, row.occurrences[0]) and not row.cancelled_at
+                  and bool(registrations.open_occurrences(row)))
     return render_template("events/series.html", series=row, occurrences=row.occurrences,
                            series_materials=resources.resources_for(current_user, "event_series", row.id),
                            occurrence_materials=[
@@ -204,7 +206,18 @@ def series(series_id: int):
                                for o in row.occurrences if o.start_at <= utcnow()],
                            first=row.occurrences[0], rule_text=describe_rule(row),
                            can_manage=can_manage_event(current_user, row.occurrences[0]),
-                           type_labels=TYPE_LABELS, now=utcnow())
+                           can_register=open_to_me,
+                           mine=_my_occurrences(row), type_labels=TYPE_LABELS, now=utcnow())
+
+
+def _my_occurrences(series: EventSeries) -> dict[int, str]:
+    """{occurrence id: registration status} for the current user."""
+    if not permissions.is_member(current_user):
+        return {}
+    ids = [o.id for o in series.occurrences]
+    return {event_id: str(status) for event_id, status in db.session.execute(
+        select(Registration.event_id, Registration.status)
+        .where(Registration.user_id == current_user.id, Registration.event_id.in_(ids or [-1])))}
 
 
 def describe_rule(series: EventSeries) -> str:
@@ -389,7 +402,7 @@ def register(event_id: int):
         flash(_("Behoven får vara högst 1000 tecken."), "error")
         return redirect(url_for("events.show", event_id=event.id))
     try:
-        row = services.register(current_user, event, form.needs.data or "")
+        row = registrations.register(current_user, event, form.needs.data or "")
     except services.EventError as exc:
         flash(str(exc), "error")
         return redirect(url_for("events.show", event_id=event.id))
@@ -397,16 +410,53 @@ def register(event_id: int):
     if row.status == RegistrationStatus.WAITLISTED:
         flash(_("Evenemanget är fullt. Du står på väntelistan och får besked om en plats blir ledig."),
               "success")
+    elif invitations.wants_invitations(current_user):
+        flash(_("Du är anmäld. En kalenderinbjudan skickas till din e-post."), "success")
     else:
         flash(_("Du är anmäld. En bekräftelse med kalenderfil skickas till din e-post."), "success")
     return redirect(url_for("events.show", event_id=event.id))
+
+
+def load_open_series(series_id: int) -> EventSeries:
+    row = db.session.get(EventSeries, series_id)
+    if row is None or not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
+        abort(404)
+    if not can_register(current_user, row.occurrences[0]):
+        abort(403)
+    return row
+
+
+@bp.post("/serie/<int:series_id>/anmalan")
+@login_required
+def register_series(series_id: int):
+    row = load_open_series(series_id)
+    try:
+        rows = registrations.register_series(current_user, row)
+    except services.EventError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("events.series", series_id=row.id))
+    db.session.commit()
+    seats = sum(1 for r in rows if r.status == RegistrationStatus.REGISTERED)
+    flash(_("Du är anmäld till %(seats)s av %(total)s tillfällen; där det är fullt står du på väntelistan.",
+            seats=seats, total=len(rows)), "success")
+    return redirect(url_for("events.series", series_id=row.id))
+
+
+@bp.post("/serie/<int:series_id>/avanmalan")
+@login_required
+def unregister_series(series_id: int):
+    row = load_open_series(series_id)
+    if registrations.unregister_series(current_user, row):
+        db.session.commit()
+        flash(_("Du är avanmäld från seriens kommande tillfällen."), "success")
+    return redirect(url_for("events.series", series_id=row.id))
 
 
 @bp.post("/<int:event_id>/avanmalan")
 @login_required
 def unregister(event_id: int):
     event = load_event(event_id)
-    if services.unregister(current_user, event):
+    if registrations.unregister(current_user, event):
         db.session.commit()
         flash(_("Din anmälan är borttagen."), "success")
     return redirect(url_for("events.show", event_id=event.id))
@@ -416,7 +466,7 @@ def unregister(event_id: int):
 @login_required
 def attendees(event_id: int):
     event = load_managed_event(event_id)
-    return render_template("events/attendees.html", event=event, rows=services.attendees(event))
+    return render_template("events/attendees.html", event=event, rows=registrations.attendees(event))
 
 
 @bp.get("/<int:event_id>/deltagare.csv")
@@ -427,7 +477,7 @@ def attendees_csv(event_id: int):
     rows = [
         (r.user.display_name, r.user.email or "", r.user.organisation.name if r.user.organisation else "",
          status[RegistrationStatus(r.status)], to_local(r.created_at).strftime("%Y-%m-%d %H:%M"), r.needs)
-        for r in services.attendees(event)
+        for r in registrations.attendees(event)
     ]
     header = (_("Namn"), _("E-postadress"), _("Organisation"), _("Status"), _("Anmäld"), _("Behov"))
     response = Response(to_csv(header, rows), mimetype="text/csv")
@@ -437,53 +487,6 @@ def attendees_csv(event_id: int):
     return response
 
 
-# -- calendar subscription page ----------------------------------------------------------------
-
-
-@bp.get("/kalenderprenumeration")
-@login_required
-def subscription():
-    if not can_subscribe(current_user):
-        abort(403)
-    groups = db.session.scalars(
-        select(Group).where(Group.id.in_(permissions.group_ids(current_user) or {-1})).order_by(Group.name)
-    ).all()
-    return render_template("events/subscription.html", token_row=services.calendar_token(current_user),
-                           groups=groups, feeds=_feed_links())
-
-
-@bp.post("/kalenderprenumeration/ny")
-@login_required
-def regenerate_token():
-    token = services.regenerate_calendar_token(current_user)
-    db.session.commit()
-    groups = db.session.scalars(
-        select(Group).where(Group.id.in_(permissions.group_ids(current_user) or {-1})).order_by(Group.name)
-    ).all()
-    personal = url_for("events_feeds.personal_feed", token=token, _external=True)
-    group_urls = [(g, url_for("events_feeds.token_group_feed", token=token, group_id=g.id, _external=True))
-                  for g in groups]
-    # The address is shown once, on this response only; it is never stored in clear.
-    response = Response(render_template(
-        "events/subscription.html", token_row=services.calendar_token(current_user), groups=groups,
-        personal_url=personal, group_urls=group_urls, feeds=_feed_links(), webcal=_webcal,
-    ))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.post("/kalenderprenumeration/aterkalla")
-@login_required
-def revoke_token():
-    services.revoke_calendar_token(current_user)
-    db.session.commit()
-    flash(_("Din kalenderadress är återkallad. Prenumerationer som använder den slutar uppdateras."),
-          "success")
-    return redirect(url_for("events.subscription"))
-
-
-def _webcal(url: str) -> str:
-    return "webcal://" + url.split("://", 1)[1]
 
 
 # -- minutes and presentations from the resource library ---------------------------------------

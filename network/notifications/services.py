@@ -37,15 +37,24 @@ def register_subject_checker(app, subject_type: str, checker: SubjectChecker) ->
 
 
 def queue_email(to_addr: str, subject: str, body_text: str, *, body_html: str | None = None,
-                attachments: Iterable[tuple[str, str, bytes]] = ()) -> OutboxEmail:
-    """Put a message in the outbox. ``attachments`` are (filename, content_type, data)."""
-    row = OutboxEmail(
-        to_addr=to_addr, subject=subject, body_text=body_text, body_html=body_html,
-        attachments=[
-            {"filename": name, "content_type": ctype, "data_b64": base64.b64encode(data).decode()}
-            for name, ctype, data in attachments
-        ],
-    )
+                attachments: Iterable[tuple[str, str, bytes]] = (),
+                calendar: tuple[str, bytes] | None = None) -> OutboxEmail:
+    """Put a message in the outbox. ``attachments`` are (filename, content_type, data).
+
+    ``calendar`` is (method, iCalendar bytes) for an invitation (iMIP, RFC 6047): it goes out as
+    a ``text/calendar; method=...`` alternative beside the text and HTML bodies, which is where
+    Outlook, Google, Apple and Thunderbird look for a meeting to put in the calendar.
+    """
+    items = [
+        {"filename": name, "content_type": ctype, "data_b64": base64.b64encode(data).decode()}
+        for name, ctype, data in attachments
+    ]
+    if calendar is not None:
+        method, data = calendar
+        items.append({"alternative": True, "content_type": f"text/calendar; method={method}",
+                      "data_b64": base64.b64encode(data).decode()})
+    row = OutboxEmail(to_addr=to_addr, subject=subject, body_text=body_text, body_html=body_html,
+                      attachments=items)
     db.session.add(row)
     db.session.flush()
     return row
@@ -58,11 +67,26 @@ def build_message(row: OutboxEmail, sender: str) -> EmailMessage:
     message["Subject"] = row.subject
     message["Message-ID"] = make_msgid(idstring=f"outbox{row.id}")
     message.set_content(row.body_text)
+    items = row.attachments or []
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
-    for item in row.attachments or []:
-        _attach(message, item["filename"], item["content_type"], base64.b64decode(item["data_b64"]))
+    for item in items:
+        if item.get("alternative"):
+            _add_calendar_alternative(message, item["content_type"], base64.b64decode(item["data_b64"]))
+    for item in items:
+        if not item.get("alternative"):
+            _attach(message, item["filename"], item["content_type"], base64.b64decode(item["data_b64"]))
     return message
+
+
+def _add_calendar_alternative(message: EmailMessage, content_type: str, data: bytes) -> None:
+    """The invitation as the last alternative (the richest one, RFC 2046 §5.1.4): the UTF-8
+    bytes as written, CRLF line ends and folding kept, in base64 so no mail server rewraps them."""
+    _mime, *params = [part.strip() for part in content_type.split(";")]
+    extra = {key.strip(): value.strip() for key, _, value in (p.partition("=") for p in params)}
+    data.decode("utf-8")  # refuse anything that is not UTF-8 text
+    message.add_alternative(data, maintype="text", subtype="calendar", cte="base64",
+                            params={"charset": "utf-8", **extra})
 
 
 def _attach(message: EmailMessage, filename: str, content_type: str, data: bytes) -> None:
@@ -126,9 +150,12 @@ def deliver_outbox(limit: int = 100, now: dt.datetime | None = None) -> tuple[in
 
 
 def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
-           subject_type: str = "", subject_id: int | None = None) -> Notification | None:
+           subject_type: str = "", subject_id: int | None = None,
+           already_emailed: bool = False) -> Notification | None:
     """Give ``user`` an in-app notification, and email it now if they asked for that.
 
+    ``already_emailed``: the caller has just mailed the same news (e.g. a calendar update), so
+    neither an immediate email nor the digest repeats it.
     Callers must only notify people who can see the subject; listing re-checks it anyway.
     """
     if user.deleted_at is not None or not user.active:
@@ -136,7 +163,9 @@ def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
     row = Notification(user_id=user.id, kind=kind, title=title, url=url, body=body,
                        subject_type=subject_type, subject_id=subject_id)
     db.session.add(row)
-    if user.email and user.email_notifications == "immediately":
+    if already_emailed:
+        row.emailed_at = utcnow()
+    elif user.email and user.email_notifications == "immediately":
         subject, text, html = emails.notification_email(user, row)
         queue_email(user.email, subject, text, body_html=html)
         row.emailed_at = utcnow()

@@ -60,3 +60,20 @@ def review_queue_filter(user: Any):
 def can_attach_resource(user: Any, resource: Resource) -> bool:
     """Attaching shows the resource to the other thing's readers only as far as they may see it."""
     return p.is_member(user) and can_view_resource(user, resource)
+
+
+def can_detach_resource(user: Any, resource: Resource) -> bool:
+    """Any member may take a file link off a thing they could attach to (the link, not the file)."""
+    return p.is_member(user)
+
+
+p.register_auth({
+    "resources.create_resource": can_create_resource,
+    "resources.update_resource": can_edit_resource,
+    "resources.add_version": can_edit_resource,
+    "resources.approve": can_review_resource,
+    "resources.reject": can_review_resource,
+    "resources.delete_resource": can_delete_resource,
+    "resources.attach": can_attach_resource,
+    "resources.detach": can_detach_resource,
+})

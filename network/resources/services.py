@@ -47,6 +47,7 @@ from network.accounts.services import audit
 from network.db import utcnow
 from network.extensions import db
 from network.i18n import format_filesize
+from network.permissions import check_access
 from network.resources import extract, filetypes, notices, storage
 from network.resources.models import (
     LICENCES,
@@ -63,11 +64,6 @@ from network.resources.models import (
     ReviewStatus,
 )
 from network.resources.permissions import (
-    can_attach_resource,
-    can_create_resource,
-    can_delete_resource,
-    can_edit_resource,
-    can_review_resource,
     publishes_without_review,
     review_queue_filter,
     visible_resources_filter,
@@ -242,8 +238,7 @@ def create_resource(actor: Any, *, title: str, type: str, visibility: str, summa
     group = db.session.get(Group, group_id) if group_id else None
     if group_id and group is None:
         raise ResourceError(_l("Gruppen finns inte."))
-    if not can_create_resource(actor, group):
-        raise PermissionError("may not add resources here")
+    check_access("resources.create_resource", actor, group)
     themes = list(themes)
     _clean_fields(title, type, themes, licence=licence, language=language, visibility=visibility,
                   group=group, external_url=external_url)
@@ -273,8 +268,7 @@ def update_resource(actor: Any, resource: Resource, *, title: str, type: str, vi
                     language: str = "sv", licence: str = "alla-rattigheter",
                     external_url: str | None = None, year: int | None = None) -> Resource:
     """Change the metadata. The owning group is kept: moving material between groups is a new one."""
-    if not can_edit_resource(actor, resource):
-        raise PermissionError("may not edit this resource")
+    check_access("resources.update_resource", actor, resource)
     themes = list(themes)
     _clean_fields(title, type, themes, language=language, licence=licence, visibility=visibility,
                   group=resource.group, external_url=external_url)
@@ -300,8 +294,7 @@ def add_version(actor: Any, resource: Resource, uploads: Sequence[Upload],
     New public material from someone who is not a moderator goes back to review, since the
     approved version is no longer what visitors would get.
     """
-    if not can_edit_resource(actor, resource):
-        raise PermissionError("may not add versions")
+    check_access("resources.add_version", actor, resource)
     version = _add_version(actor, resource, uploads, change_note)
     if resource.visibility == p.Visibility.PUBLIC and not publishes_without_review(actor, resource.group_id):
         resource.review_status = ReviewStatus.PENDING
@@ -316,8 +309,7 @@ def add_version(actor: Any, resource: Resource, uploads: Sequence[Upload],
 
 
 def approve(actor: Any, resource: Resource) -> None:
-    if not can_review_resource(actor, resource):
-        raise PermissionError("may not review")
+    check_access("resources.approve", actor, resource)
     if resource.review_status != ReviewStatus.PENDING:
         raise ResourceError(_l("Resursen väntar inte på granskning."))
     _mark_approved(actor, resource)
@@ -332,8 +324,7 @@ def approve(actor: Any, resource: Resource) -> None:
 
 def reject(actor: Any, resource: Resource, note: str = "") -> None:
     """Refuse public publication: the resource stays with members (or the group)."""
-    if not can_review_resource(actor, resource):
-        raise PermissionError("may not review")
+    check_access("resources.reject", actor, resource)
     if resource.review_status != ReviewStatus.PENDING:
         raise ResourceError(_l("Resursen väntar inte på granskning."))
     resource.review_status = ReviewStatus.REJECTED
@@ -359,8 +350,7 @@ def _notify_author(resource: Resource, title: str, body: str) -> None:
 
 def delete_resource(actor: Any, resource: Resource) -> None:
     """Remove the resource, its versions and links; the files go once the deletion commits."""
-    if not can_delete_resource(actor, resource):
-        raise PermissionError("may not delete")
+    check_access("resources.delete_resource", actor, resource)
     for key in db.session.scalars(
         select(ResourceFile.storage_key).where(ResourceFile.resource_id == resource.id)
     ):
@@ -450,8 +440,7 @@ def register_link_kind(app, kind: str, resolver: LinkResolver) -> None:
 
 def attach(actor: Any, resource: Resource, kind: str, object_id: int) -> ResourceLink:
     """Idempotent. The caller checks that ``actor`` may change its own object."""
-    if not can_attach_resource(actor, resource):
-        raise PermissionError("may not attach this resource")
+    check_access("resources.attach", actor, resource)
     link = db.session.scalar(select(ResourceLink).where(
         ResourceLink.resource_id == resource.id, ResourceLink.kind == kind,
         ResourceLink.object_id == object_id,
@@ -465,8 +454,7 @@ def attach(actor: Any, resource: Resource, kind: str, object_id: int) -> Resourc
 
 
 def detach(actor: Any, resource: Resource, kind: str, object_id: int) -> bool:
-    if not p.is_member(actor):
-        raise PermissionError("may not detach")
+    check_access("resources.detach", actor, resource)
     result = db.session.execute(delete(ResourceLink).where(
         ResourceLink.resource_id == resource.id, ResourceLink.kind == kind,
         ResourceLink.object_id == object_id,
@@ -695,17 +683,6 @@ def download_info(file_id: int):
         .join(Resource, Resource.id == ResourceFile.resource_id)
         .where(ResourceFile.id == file_id)
     ).first()
-
-
-def file_with_resource(file_id: int) -> ResourceFile | None:
-    return db.session.scalar(
-        select(ResourceFile).where(ResourceFile.id == file_id)
-        .options(selectinload(ResourceFile.resource))
-    )
-
-
-def review_pending_since(resource: Resource) -> dt.datetime | None:
-    return resource.updated_at if resource.review_status == ReviewStatus.PENDING else None
 
 
 # -- numbers for the programme report (follow-up reads these) ----------------------------------

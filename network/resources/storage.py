@@ -136,12 +136,6 @@ def save_stream(stream: BinaryIO, max_bytes: int) -> StoredFile:
     return StoredFile(key=key, path=final, size=size, sha256=digest.hexdigest())
 
 
-def save_bytes(content: bytes, max_bytes: int) -> StoredFile:
-    import io
-
-    return save_stream(io.BytesIO(content), max_bytes)
-
-
 def discard(stored: StoredFile) -> None:
     """Remove a just-stored file at once (e.g. its content was refused)."""
     with contextlib.suppress(FileNotFoundError):
@@ -154,10 +148,6 @@ def discard(stored: StoredFile) -> None:
 def delete_after_commit(key: str) -> None:
     """Remove a stored file once the transaction that deleted its row has committed."""
     _session_info().setdefault(DELETE_KEY, set()).add(path_for(key))
-
-
-def open_file(key: str) -> BinaryIO:
-    return path_for(key).open("rb")
 
 
 def iter_files() -> Iterator[tuple[str, Path]]:

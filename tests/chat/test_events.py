@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from network.chat import services
 from network.chat.models import ChatMessage, ChatRoom, JoinRule
+from network.events import registrations as events_registrations
 from network.events import services as events
 from network.events.models import EventType
 
@@ -27,7 +28,7 @@ def workshop(db, make):
     event = events.create_event(fia, events.EventData(
         type=EventType.WORKSHOP, group=group, title="Workshop om belysning", start=START,
         end=START + dt.timedelta(hours=3), all_day=False, visibility="members"))
-    events.register(rita, event)
+    events_registrations.register(rita, event)
     db.session.commit()
     return {"fia": fia, "gunnar": gunnar, "rita": rita, "olle": olle, "group": group, "event": event}
 
@@ -67,7 +68,7 @@ def test_organisers_always_join_the_event_room(chat, db, workshop):
 def test_a_waitlisted_person_cannot_join(chat, db, make, workshop):
     workshop["event"].capacity = 1
     waiting = make.user()
-    assert events.register(waiting, workshop["event"]).status == "waitlisted"
+    assert events_registrations.register(waiting, workshop["event"]).status == "waitlisted"
     db.session.commit()
     assert chat(waiting).join(_room(db, workshop))["ok"] is False
 
@@ -76,7 +77,7 @@ def test_unregistering_removes_access_on_the_next_event(chat, db, workshop):
     room = _room(db, workshop)
     rita = chat(workshop["rita"])
     assert rita.join(room)["ok"] is True
-    events.unregister(workshop["rita"], workshop["event"])
+    events_registrations.unregister(workshop["rita"], workshop["event"])
     db.session.commit()
     answer = rita.send(room, "Hallå?")
     assert answer["ok"] is False and answer["code"] == "removed"

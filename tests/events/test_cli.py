@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from network.events import services
+from network.events import jobs, registrations
 from network.events.models import Registration
 
 
 def test_send_reminders_command_is_idempotent(runner, make_event, group, organiser, make, db, monkeypatch):
     event = make_event(group, organiser)
-    services.register(make.user(), event)
+    registrations.register(make.user(), event)
     db.session.commit()
-    monkeypatch.setattr(services, "utcnow", lambda: event.start_at - dt.timedelta(hours=12))
+    monkeypatch.setattr(jobs, "utcnow", lambda: event.start_at - dt.timedelta(hours=12))
     first = runner.invoke(args=["events-send-reminders"])
     second = runner.invoke(args=["events-send-reminders"])
     assert first.exit_code == 0 and "1 reminders queued" in first.output
@@ -21,9 +21,9 @@ def test_send_reminders_command_is_idempotent(runner, make_event, group, organis
 
 def test_purge_needs_command(runner, make_event, group, organiser, make, db, monkeypatch):
     event = make_event(group, organiser)
-    services.register(make.user(), event, "Teckenspråkstolk")
+    registrations.register(make.user(), event, "Teckenspråkstolk")
     db.session.commit()
-    monkeypatch.setattr(services, "utcnow", lambda: event.end_at + dt.timedelta(days=40))
+    monkeypatch.setattr(jobs, "utcnow", lambda: event.end_at + dt.timedelta(days=40))
     result = runner.invoke(args=["events-purge-needs"])
     assert result.exit_code == 0 and "1 registrations cleared" in result.output
     assert db.session.scalar(db.select(Registration.needs)) == ""

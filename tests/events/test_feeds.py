@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 import recurring_ical_events
+import vobject
 from icalendar import Calendar
 
 from network.accounts import services as accounts
-from network.events import services
+from network.events import registrations, services, tokens
 from network.events.timeutil import Rule
 
 
@@ -39,10 +40,18 @@ def test_public_feed_has_only_public_events(client, world):
     assert summaries(client.get("/evenemang/kalender/offentlig.ics")) == {"Öppen träff"}
 
 
-def test_public_feed_never_reveals_the_place(client, world, make_event, organiser, db):
-    make_event(world["open"], organiser, title="Med adress", visibility="public", place="Storgatan 1")
+def test_public_feed_gives_the_public_place_but_never_the_meeting_link(client, world, make_event,
+                                                                        organiser, db):
+    make_event(world["open"], organiser, title="Med adress", visibility="public", place="Storgatan 1",
+               online_url="https://meet.example.se/hemlig")
     db.session.commit()
-    assert b"Storgatan" not in client.get("/evenemang/kalender/offentlig.ics").data
+    body = client.get("/evenemang/kalender/offentlig.ics").data
+    for parsed in (Calendar.from_ical(body), vobject.readOne(body.decode())):
+        locations = ([str(c["LOCATION"]) for c in parsed.walk("VEVENT") if c.get("SUMMARY") == "Med adress"]
+                     if isinstance(parsed, Calendar)
+                     else [v.location.value for v in parsed.vevent_list if v.summary.value == "Med adress"])
+        assert locations == ["Storgatan 1"]
+    assert b"hemlig" not in body
 
 
 def test_group_feed_without_token_only_for_public_groups(client, world):
@@ -52,8 +61,8 @@ def test_group_feed_without_token_only_for_public_groups(client, world):
 
 
 def test_closed_group_feed_only_for_members(client, world, db):
-    insider_token = services.regenerate_calendar_token(world["insider"])
-    outsider_token = services.regenerate_calendar_token(world["outsider"])
+    insider_token = tokens.regenerate_calendar_token(world["insider"])
+    outsider_token = tokens.regenerate_calendar_token(world["outsider"])
     db.session.commit()
     gid = world["closed"].id
     feed = client.get(f"/evenemang/kalender/{insider_token}/grupp/{gid}.ics")
@@ -63,21 +72,21 @@ def test_closed_group_feed_only_for_members(client, world, db):
 
 def test_personal_feed_has_my_groups_and_my_registrations(client, world, db, make_event, organiser):
     other = make_event(world["open"], organiser, title="Anmäld publik träff", visibility="public")
-    services.register(world["insider"], other)
-    token = services.regenerate_calendar_token(world["insider"])
+    registrations.register(world["insider"], other)
+    token = tokens.regenerate_calendar_token(world["insider"])
     db.session.commit()
     assert summaries(client.get(f"/evenemang/kalender/{token}/min.ics")) == {
         "Sluten workshop", "Anmäld publik träff"}
 
 
 def test_outsiders_personal_feed_never_has_closed_group_events(client, world, db):
-    token = services.regenerate_calendar_token(world["outsider"])
+    token = tokens.regenerate_calendar_token(world["outsider"])
     db.session.commit()
     assert "Sluten workshop" not in summaries(client.get(f"/evenemang/kalender/{token}/min.ics"))
 
 
 def test_leaving_a_group_removes_its_events_from_the_personal_feed(client, world, db):
-    token = services.regenerate_calendar_token(world["insider"])
+    token = tokens.regenerate_calendar_token(world["insider"])
     db.session.commit()
     url = f"/evenemang/kalender/{token}/min.ics"
     assert "Sluten workshop" in summaries(client.get(url))
@@ -89,31 +98,31 @@ def test_leaving_a_group_removes_its_events_from_the_personal_feed(client, world
 def test_registered_participants_see_the_place_in_their_feed(client, world, db):
     closed_event = db.session.scalar(
         db.select(services.Event).where(services.Event.title == "Sluten workshop"))
-    token = services.regenerate_calendar_token(world["insider"])
+    token = tokens.regenerate_calendar_token(world["insider"])
     db.session.commit()
     url = f"/evenemang/kalender/{token}/min.ics"
     assert b"Hemlig adress" not in client.get(url).data
-    services.register(world["insider"], closed_event)
+    registrations.register(world["insider"], closed_event)
     db.session.commit()
     assert b"Hemlig adress" in client.get(url).data
 
 
 @pytest.mark.parametrize("which", ["wrong", "revoked", "old"])
 def test_wrong_revoked_or_old_token_gives_404(client, world, db, which):
-    token = services.regenerate_calendar_token(world["insider"])
+    token = tokens.regenerate_calendar_token(world["insider"])
     if which == "wrong":
         token = token[:-4] + "AAAA"
     elif which == "revoked":
-        services.revoke_calendar_token(world["insider"])
+        tokens.revoke_calendar_token(world["insider"])
     else:
-        services.regenerate_calendar_token(world["insider"])
+        tokens.regenerate_calendar_token(world["insider"])
     db.session.commit()
     assert client.get(f"/evenemang/kalender/{token}/min.ics").status_code == 404
     assert client.get(f"/evenemang/kalender/{token}/grupp/{world['closed'].id}.ics").status_code == 404
 
 
 def test_deactivated_user_token_gives_404(client, world, db):
-    token = services.regenerate_calendar_token(world["insider"])
+    token = tokens.regenerate_calendar_token(world["insider"])
     world["insider"].active = False
     db.session.commit()
     assert client.get(f"/evenemang/kalender/{token}/min.ics").status_code == 404
@@ -121,7 +130,7 @@ def test_deactivated_user_token_gives_404(client, world, db):
 
 def test_repeated_guessing_is_rate_limited(app, client, world, db):
     app.config["EVENTS_FEED_RATE_LIMIT"] = "5/minute"
-    good = services.regenerate_calendar_token(world["insider"])
+    good = tokens.regenerate_calendar_token(world["insider"])
     db.session.commit()
     codes = [client.get(f"/evenemang/kalender/guess{i}/min.ics").status_code for i in range(7)]
     assert codes[:5] == [404] * 5
@@ -131,7 +140,7 @@ def test_repeated_guessing_is_rate_limited(app, client, world, db):
 
 def test_good_token_refreshes_are_not_rate_limited(app, client, world, db):
     app.config["EVENTS_FEED_RATE_LIMIT"] = "3/minute"
-    token = services.regenerate_calendar_token(world["insider"])
+    token = tokens.regenerate_calendar_token(world["insider"])
     db.session.commit()
     assert {client.get(f"/evenemang/kalender/{token}/min.ics").status_code for _ in range(6)} == {200}
 
@@ -243,7 +252,7 @@ def test_calendar_clients_asking_for_gzip_get_it(client, world):
 
 
 def test_a_revoked_token_ends_even_a_repeated_304(client, world, db, count_queries):
-    token = services.regenerate_calendar_token(world["insider"])
+    token = tokens.regenerate_calendar_token(world["insider"])
     db.session.commit()
     url = f"/evenemang/kalender/{token}/min.ics"
     etag = client.get(url).headers["ETag"]
@@ -251,6 +260,6 @@ def test_a_revoked_token_ends_even_a_repeated_304(client, world, db, count_queri
     with count_queries() as counter:
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert counter.count == 0  # answered in front of Flask (network/httpcache.py)
-    services.revoke_calendar_token(world["insider"])
+    tokens.revoke_calendar_token(world["insider"])
     db.session.commit()
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 404

@@ -8,16 +8,18 @@ import pytest
 from icalendar import Calendar
 
 from network.db import utcnow
-from network.events import services
-from network.events.models import Registration, RegistrationStatus
+from network.events import invitations, jobs, registrations, services, tokens
+from network.events.models import Invitation, Registration, RegistrationStatus
 from network.events.timeutil import to_local
 from network.notifications.models import Notification
 
 
-def test_registration_confirmation_has_the_event_attached(make_event, group, organiser, make, mail):
+def test_without_invitations_the_confirmation_has_the_event_attached(make_event, group, organiser, make,
+                                                                      mail):
     event = make_event(group, organiser, place="Stadshuset")
     person = make.user()
-    row = services.register(person, event, "Vegetarisk kost")
+    invitations.set_invitations(person, False)
+    row = registrations.register(person, event, "Vegetarisk kost")
     assert row.status == RegistrationStatus.REGISTERED
     sent = [m for m in mail.deliver() if m["To"] == person.email]
     assert len(sent) == 1 and "Anmälan bekräftad" in sent[0]["Subject"]
@@ -30,8 +32,8 @@ def test_registration_confirmation_has_the_event_attached(make_event, group, org
 def test_double_registration_keeps_one_registration(make_event, group, organiser, make, db):
     event = make_event(group, organiser)
     person = make.user()
-    services.register(person, event)
-    services.register(person, event, "Hörslinga")
+    registrations.register(person, event)
+    registrations.register(person, event, "Hörslinga")
     rows = db.session.scalars(db.select(Registration).where(Registration.event_id == event.id)).all()
     assert len(rows) == 1 and rows[0].needs == "Hörslinga"
 
@@ -39,20 +41,20 @@ def test_double_registration_keeps_one_registration(make_event, group, organiser
 def test_full_event_puts_people_on_the_waitlist(make_event, group, organiser, make):
     event = make_event(group, organiser, capacity=1)
     first, second = make.user(), make.user()
-    assert services.register(first, event).status == RegistrationStatus.REGISTERED
-    assert services.register(second, event).status == RegistrationStatus.WAITLISTED
+    assert registrations.register(first, event).status == RegistrationStatus.REGISTERED
+    assert registrations.register(second, event).status == RegistrationStatus.WAITLISTED
 
 
 def test_freed_seat_promotes_the_first_on_the_waitlist_and_tells_them(make_event, group, organiser,
                                                                        make, db, mail):
     event = make_event(group, organiser, capacity=1)
     first, second, third = make.user(), make.user(), make.user()
-    services.register(first, event)
-    services.register(second, event)
-    services.register(third, event)
-    services.unregister(first, event)
-    assert services.registration_for(second, event).status == RegistrationStatus.REGISTERED
-    assert services.registration_for(third, event).status == RegistrationStatus.WAITLISTED
+    registrations.register(first, event)
+    registrations.register(second, event)
+    registrations.register(third, event)
+    registrations.unregister(first, event)
+    assert registrations.registration_for(second, event).status == RegistrationStatus.REGISTERED
+    assert registrations.registration_for(third, event).status == RegistrationStatus.WAITLISTED
     notes = db.session.scalars(db.select(Notification).where(Notification.user_id == second.id)).all()
     assert [n.kind for n in notes] == ["event.promoted"] and notes[0].subject_type == "event"
     assert not db.session.scalars(db.select(Notification).where(Notification.user_id == third.id)).all()
@@ -61,36 +63,36 @@ def test_freed_seat_promotes_the_first_on_the_waitlist_and_tells_them(make_event
 def test_raising_capacity_promotes_from_the_waitlist(make_event, group, organiser, make):
     event = make_event(group, organiser, capacity=0)
     person = make.user()
-    assert services.register(person, event).status == RegistrationStatus.WAITLISTED
+    assert registrations.register(person, event).status == RegistrationStatus.WAITLISTED
     data = _data(event, capacity=5)
     services.update_event(organiser, event, data)
-    assert services.registration_for(person, event).status == RegistrationStatus.REGISTERED
+    assert registrations.registration_for(person, event).status == RegistrationStatus.REGISTERED
 
 
 def test_registration_after_the_deadline_is_refused(make_event, group, organiser, make, app):
     event = make_event(group, organiser, deadline=dt.datetime(2027, 1, 10, 12, 0))
     with app.test_request_context(), pytest.raises(services.EventError, match="Sista anmälningsdag"):
-        services.register(make.user(), event, now=dt.datetime(2027, 1, 11, tzinfo=dt.UTC))
+        registrations.register(make.user(), event, now=dt.datetime(2027, 1, 11, tzinfo=dt.UTC))
 
 
 def test_cancelled_event_refuses_registration(make_event, group, organiser, make, app):
     event = make_event(group, organiser)
     services.cancel_event(organiser, event)
     with app.test_request_context(), pytest.raises(services.EventError, match="inställt"):
-        services.register(make.user(), event)
+        registrations.register(make.user(), event)
 
 
 def test_closed_group_event_refuses_outsiders(make_event, make, organiser):
     closed = make.group(visibility="closed", facilitators=[organiser])
     event = make_event(closed, organiser, visibility="group")
     with pytest.raises(services.EventError):
-        services.register(make.user(), event)
+        registrations.register(make.user(), event)
 
 
 def test_change_of_time_raises_sequence_and_notifies_participants(make_event, group, organiser, make, db):
     event = make_event(group, organiser)
     person = make.user()
-    services.register(person, event)
+    registrations.register(person, event)
     services.update_event(organiser, event, _data(event, title="Ny rubrik"))
     assert event.sequence == 0  # a new title is not a change of time, place or status
     later = to_local(event.start_at) + dt.timedelta(hours=1)
@@ -107,33 +109,33 @@ def test_change_of_time_raises_sequence_and_notifies_participants(make_event, gr
 def test_reminders_are_sent_once_however_often_the_job_runs(make_event, group, organiser, make, mail):
     event = make_event(group, organiser)
     person = make.user()
-    services.register(person, event)
+    registrations.register(person, event)
     mail.deliver()
     day_before = event.start_at - dt.timedelta(hours=20)
-    assert services.send_reminders(day_before) == 1
-    assert services.send_reminders(day_before) == 0
-    assert services.send_reminders(day_before + dt.timedelta(hours=1)) == 0
+    assert jobs.send_reminders(day_before) == 1
+    assert jobs.send_reminders(day_before) == 0
+    assert jobs.send_reminders(day_before + dt.timedelta(hours=1)) == 0
     reminders = [m for m in mail.deliver() if m["Subject"].startswith("Påminnelse")]
     assert len(reminders) == 1
 
 
 def test_no_reminder_a_week_before_or_for_the_waitlist(make_event, group, organiser, make):
     event = make_event(group, organiser, capacity=1)
-    services.register(make.user(), event)
-    services.register(make.user(), event)
-    assert services.send_reminders(event.start_at - dt.timedelta(days=7)) == 0
-    assert services.send_reminders(event.start_at - dt.timedelta(hours=3)) == 1
+    registrations.register(make.user(), event)
+    registrations.register(make.user(), event)
+    assert jobs.send_reminders(event.start_at - dt.timedelta(days=7)) == 0
+    assert jobs.send_reminders(event.start_at - dt.timedelta(hours=3)) == 1
 
 
 def test_needs_are_deleted_30_days_after_the_event(make_event, group, organiser, make):
     event = make_event(group, organiser)
-    row = services.register(make.user(), event, "Rullstolsplats")
-    assert services.purge_needs(event.end_at + dt.timedelta(days=29)) == 0
+    row = registrations.register(make.user(), event, "Rullstolsplats")
+    assert jobs.purge_needs(event.end_at + dt.timedelta(days=29)) == 0
     assert row.needs == "Rullstolsplats"
-    assert services.purge_needs(event.end_at + dt.timedelta(days=31)) == 1
+    assert jobs.purge_needs(event.end_at + dt.timedelta(days=31)) == 1
     services.db.session.refresh(row)
     assert row.needs == ""
-    assert services.purge_needs(event.end_at + dt.timedelta(days=32)) == 0
+    assert jobs.purge_needs(event.end_at + dt.timedelta(days=32)) == 0
 
 
 def test_series_creates_bounded_occurrences_with_their_own_registrations(make_event, group, organiser, make):
@@ -143,9 +145,9 @@ def test_series_creates_bounded_occurrences_with_their_own_registrations(make_ev
     occurrences = first.series.occurrences
     assert len(occurrences) == 5
     person = make.user()
-    services.register(person, occurrences[1])
-    assert services.registration_for(person, occurrences[0]) is None
-    assert services.registered_count(occurrences[1]) == 1
+    registrations.register(person, occurrences[1])
+    assert registrations.registration_for(person, occurrences[0]) is None
+    assert registrations.registered_count(occurrences[1]) == 1
 
 
 def test_cancel_series_cancels_future_occurrences(make_event, group, organiser):
@@ -161,21 +163,21 @@ def test_calendar_token_is_stored_hashed_and_can_be_regenerated_and_revoked(make
     from network.events.models import CalendarToken
 
     user = make.user()
-    token = services.regenerate_calendar_token(user)
+    token = tokens.regenerate_calendar_token(user)
     assert len(token) >= 43  # 32 bytes, url-safe
     row = db.session.scalar(db.select(CalendarToken))
     assert token not in row.token_hash and len(row.token_hash) == 64
-    assert services.user_for_token(token) is user
-    newer = services.regenerate_calendar_token(user)
-    assert services.user_for_token(token) is None and services.user_for_token(newer) is user
-    services.revoke_calendar_token(user)
-    assert services.user_for_token(newer) is None
+    assert tokens.user_for_token(token) is user
+    newer = tokens.regenerate_calendar_token(user)
+    assert tokens.user_for_token(token) is None and tokens.user_for_token(newer) is user
+    tokens.revoke_calendar_token(user)
+    assert tokens.user_for_token(newer) is None
 
 
 def test_upcoming_panel_lists_my_registrations(make_event, group, organiser, make):
     event = make_event(group, organiser)
     person = make.user()
-    services.register(person, event)
+    registrations.register(person, event)
     panel = services.upcoming_for(person)
     assert [e.id for e, _status in panel["registrations"]] == [event.id]
     assert utcnow() < event.start_at
@@ -195,14 +197,17 @@ def test_personal_data_export_and_erase(make_event, group, organiser, make, db):
 
     event = make_event(group, organiser, capacity=1)
     leaving, waiting = make.user(), make.user()
-    services.register(leaving, event, "Hörslinga")
-    services.register(waiting, event)
-    services.regenerate_calendar_token(leaving)
+    registrations.register(leaving, event, "Hörslinga")
+    registrations.register(waiting, event)
+    tokens.regenerate_calendar_token(leaving)
     data = export_user_data(leaving)["event_registrations"]
     assert data["registrations"][0]["event"] == event.title
     assert data["registrations"][0]["needs"] == "Hörslinga"
     assert data["calendar_feed_created_at"]
+    assert [(i["event_id"], i["method"]) for i in data["calendar_invitations"]] == [(event.id, "REQUEST")]
+    assert data["calendar_invitations_wanted"] is True
     erase_account(leaving)
     assert db.session.scalars(db.select(Registration).where(Registration.user_id == leaving.id)).all() == []
-    assert services.calendar_token(leaving) is None
-    assert services.registration_for(waiting, event).status == RegistrationStatus.REGISTERED
+    assert db.session.scalars(db.select(Invitation).where(Invitation.user_id == leaving.id)).all() == []
+    assert tokens.calendar_token(leaving) is None
+    assert registrations.registration_for(waiting, event).status == RegistrationStatus.REGISTERED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from network.accounts.models import OrganisationType
-from network.events import services
+from network.events import registrations, services
 
 UTC = dt.UTC
 SINCE, UNTIL = dt.datetime(2027, 1, 1, tzinfo=UTC), dt.datetime(2027, 3, 31, tzinfo=UTC)
@@ -21,7 +21,7 @@ def test_stats_count_meetings_and_registered_attendance_inside_the_period(make, 
     municipal = make.user(organisation=make.organisation(type=OrganisationType.KOMMUN))
     waiting = make.user()
     for user in (police, municipal, waiting):
-        services.register(user, inside, now=dt.datetime(2027, 1, 1, tzinfo=UTC))
+        registrations.register(user, inside, now=dt.datetime(2027, 1, 1, tzinfo=UTC))
     db.session.flush()
 
     figures = services.stats(SINCE, UNTIL)

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from network.events import services
+from network.events import registrations, services
 from network.events.models import Event, EventSeries, Registration
 
 FORM = {
@@ -217,7 +217,7 @@ def test_edit_form_is_prefilled_and_members_cannot_edit(login, make, organiser, 
 def test_cancel_marks_the_event_and_tells_participants(login, make, organiser, group, make_event, db):
     event = make_event(group, organiser)
     person = make.user()
-    services.register(person, event)
+    registrations.register(person, event)
     assert login(make.user()).post(f"/evenemang/{event.id}/stall-in").status_code == 403
     assert login(organiser).post(f"/evenemang/{event.id}/stall-in").status_code == 302
     db.session.refresh(event)
@@ -228,7 +228,7 @@ def test_cancel_marks_the_event_and_tells_participants(login, make, organiser, g
 
 def test_full_event_offers_the_waitlist(login, make, organiser, group, make_event):
     event = make_event(group, organiser, capacity=1)
-    services.register(make.user(), event)
+    registrations.register(make.user(), event)
     client = login(make.user())
     assert "väntelistan" in client.get(f"/evenemang/{event.id}").get_data(as_text=True)
     client.post(f"/evenemang/{event.id}/anmalan", data={})
@@ -262,7 +262,7 @@ def test_registration_after_deadline_is_refused_with_a_message(login, make, orga
 
 def test_organiser_sees_and_exports_attendees(login, make, organiser, group, make_event):
     event = make_event(group, organiser)
-    services.register(make.user(name="=Farlig Formel"), event, "Glutenfri")
+    registrations.register(make.user(name="=Farlig Formel"), event, "Glutenfri")
     client = login(organiser)
     page = client.get(f"/evenemang/{event.id}/deltagare").get_data(as_text=True)
     assert "Glutenfri" in page
@@ -300,7 +300,7 @@ def test_subscription_page_creates_shows_once_and_revokes(login, make, db):
 def test_start_page_panel_shows_my_registrations(login, make, organiser, group, make_event):
     event = make_event(group, organiser, title="Min anmälda träff")
     person = make.user()
-    services.register(person, event)
+    registrations.register(person, event)
     page = login(person).get("/").get_data(as_text=True)
     assert "Mina evenemang" in page and "Min anmälda träff" in page
 
@@ -308,7 +308,7 @@ def test_start_page_panel_shows_my_registrations(login, make, organiser, group, 
 def test_event_page_query_count_is_bounded(login, make, organiser, group, make_event, assert_max_queries):
     event = make_event(group, organiser, agenda=[services.AgendaLine("", f"Punkt {i}") for i in range(10)])
     for _ in range(5):
-        services.register(make.user(), event)
+        registrations.register(make.user(), event)
     client = login(organiser)
     with assert_max_queries(15):
         client.get(f"/evenemang/{event.id}/deltagare")
@@ -346,7 +346,7 @@ def test_series_edit_changes_upcoming_occurrences_but_not_exceptions(login, make
     first = make_event(group, organiser, rule=Rule("weekly", count=4), place="Gamla stället")
     occurrences = first.series.occurrences
     person = make.user()
-    services.register(person, occurrences[0])
+    registrations.register(person, occurrences[0])
     services.update_event(organiser, occurrences[1], services.EventData(
         type=occurrences[1].type, group=group, title="Specialträff",
         start=dt.datetime(2027, 1, 27, 13, 0), end=dt.datetime(2027, 1, 27, 15, 0)))

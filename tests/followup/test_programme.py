@@ -190,6 +190,7 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
 
     from network.accounts.models import OrganisationType
     from network.chat import services as chat
+    from network.events import registrations as events_registrations
     from network.events import services as events
     from network.forums import services as forums
 
@@ -200,7 +201,7 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
         type="network_meeting", group=group, title="Nätverksträff", start=start,
         end=start + dt.timedelta(hours=2), all_day=False, visibility="members"))
     police = make.user(organisation=make.organisation(type=OrganisationType.POLIS))
-    events.register(police, meeting)
+    events_registrations.register(police, meeting)
     category = forums.create_category(world.admin, "Metoder", group=None)
     forums.create_topic(police, category, "Trygghetsvandringar", "Hur gör ni?")
     room = chat.create_room(organiser, group, "Workshop")
