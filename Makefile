@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app network
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# axe-core for the browser tests' accessibility checks: test-only, from npm, kept inside .venv.
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint translations compile-translations extract-messages migrate bench clean
+.PHONY: install axe run test lint translations compile-translations extract-messages migrate bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +18,11 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+$(AXE):
+	npm install --prefix $(VENV)/npm --no-audit --no-fund --no-save axe-core@$(AXE_VERSION)
+
+axe: $(AXE)
 
 # Development: install (with the dev tools), then compile the catalogs.
 translations: install compile-translations
@@ -46,7 +54,7 @@ lint: install
 # SQLite first (with the browser tests), then the same suite on PostgreSQL. pytest's exit code 5
 # ("no tests collected") fails the run like any other non-zero code: a suite that finds nothing
 # to run is broken, not green. PYTEST_ARGS narrows both passes, e.g. PYTEST_ARGS="tests/forums".
-test: translations lint
+test: translations lint $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python bin/postgres_pass.py $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 

@@ -13,6 +13,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("NETWORK_INSTANCE_DIR", BASE_DIR / "instance"))
+# What `make run` serves unless given HOST and PORT; development replaces it with the address each
+# request arrived at (network/address.py), so only links made outside a request use it.
+DEVELOPMENT_ADDRESS = "http://127.0.0.1:5000"
 
 
 class InsecureConfigurationError(RuntimeError):
@@ -106,7 +109,13 @@ class Config:
         self.MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
         # The request limit leaves room for the form fields around a file of the maximum size.
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 1024 * 1024
-        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        explicit_base_url = os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/")
+        self.PUBLIC_BASE_URL = explicit_base_url or DEVELOPMENT_ADDRESS
+        # Development without PUBLIC_BASE_URL follows the address actually served (`make run
+        # HOST=… PORT=…`): links from the request's address, websockets from the same origin.
+        # Production refuses to start without it (validate).
+        self.PUBLIC_BASE_URL_FROM_REQUEST = not explicit_base_url and self.ENV_NAME == "development"
+        self.public_base_url_given = bool(explicit_base_url)  # lower case: not copied to app.config
         self.NETWORK_NAME = os.environ.get("NETWORK_NAME", "Nätverket för brottsförebyggande arbete")
         self.MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")  # console | smtp
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "natverket@example.se")
@@ -129,9 +138,11 @@ class Config:
         # Mail to these domains is logged and dropped, never sent: a trial installation's demo
         # people (seed-demo --trial) have addresses nobody reads.
         self.MAIL_DISCARD_DOMAINS = [d.lower().lstrip("@") for d in _list("MAIL_DISCARD_DOMAINS")]
-        self.SOCKETIO_ALLOWED_ORIGINS = [
-            o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", self.PUBLIC_BASE_URL).split(",") if o
-        ]
+        origins = [o.strip().rstrip("/") for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",")
+                   if o.strip()]
+        # None: Engine.IO accepts only the origin the request was addressed to (same origin).
+        self.SOCKETIO_ALLOWED_ORIGINS = origins or (
+            None if self.PUBLIC_BASE_URL_FROM_REQUEST else [self.PUBLIC_BASE_URL])
         # Socket.IO's Redis channel and the chat's Redis key prefix: separate installations (or
         # parallel test runs) sharing one Redis keep apart by giving each its own names.
         self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
@@ -223,6 +234,9 @@ class ProductionConfig(Config):
                             "SQLite file (was the environment file loaded?)")
         if self.DEBUG or _bool("FLASK_DEBUG"):
             problems.append("debug mode must be off")
+        if not self.public_base_url_given:
+            problems.append("PUBLIC_BASE_URL must be set to the public address (https://…): "
+                            "links in emails, feeds and invitations are built from it")
         if problems:
             raise InsecureConfigurationError("; ".join(problems))
 

@@ -74,6 +74,7 @@ class Instance:
             "NETWORK_ENV": "production",
             "SECRET_KEY": secrets.token_urlsafe(48),
             "SESSION_COOKIE_SECURE": "0",
+            "PUBLIC_BASE_URL": "http://127.0.0.1",  # production requires one; links are not measured
             "DATABASE_URL": self.database_url,
             "NETWORK_INSTANCE_DIR": str(self.dir),
             "STORAGE_DIR": str(self.dir / "storage"),

@@ -56,7 +56,9 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     logs.configure(app.config.get("LOG_FORMAT", "text"))  # once per process
 
     from network import (  # noqa: F401 - fulltext: its model
+        address,
         cache,
+        dates,
         errors,
         fulltext,
         httpcache,
@@ -87,6 +89,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    dates.init_app(app)
     limiter.init_app(app)
     app.before_request(check_rate_limits)
     # The SocketIO object outlives an app (tests build many): drop the previous app's Redis
@@ -105,6 +108,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
 
     errors.init_app(app)
     security.init_app(app)
+    address.init_app(app)
     views.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from network import create_app
+from network.address import served_address
 from network.extensions import socketio
 
 
@@ -21,6 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args(argv)
     app = create_app()
+    if app.config.get("PUBLIC_BASE_URL_FROM_REQUEST"):  # links made before the first request
+        app.config["PUBLIC_BASE_URL"] = served_address(args.host, args.port)
     # The Werkzeug server is fine for the embedded single-process mode this command is for.
     socketio.run(app, host=args.host, port=args.port, debug=args.debug, use_reloader=False,
                  log_output=args.debug, allow_unsafe_werkzeug=True)

@@ -1,4 +1,4 @@
-"""Locale choice, fast template translation and Swedish date and file-size formatting.
+"""Locale choice, fast template translation and file-size formatting (dates: network/dates.py).
 
 Message ids are written in Swedish, the platform's first language, so the Swedish interface is
 complete by construction; English comes from the ``en`` catalogs. Each feature keeps its own
@@ -7,7 +7,6 @@ catalog under ``network/<feature>/translations`` so features never edit one shar
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import flask_babel
@@ -53,28 +52,6 @@ def _translations():
         return g._network_translations
 
 
-def localtime(value: dt.datetime) -> dt.datetime:
-    """An aware UTC datetime in the user's time zone (Europe/Stockholm)."""
-    return flask_babel.to_user_timezone(value)
-
-
-def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
-    """'26 nov. 2026 18:41' in Swedish: date with short month and time without seconds."""
-    if value is None:
-        return ""
-    if format == "medium":
-        return flask_babel.format_datetime(value, "d MMM y HH:mm")
-    return flask_babel.format_datetime(value, format)
-
-
-def format_date(value: dt.date | dt.datetime | None, format: str = "medium") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = localtime(value)
-    return flask_babel.format_date(value, format)
-
-
 # CLDR unit names, smallest first; each step is 1024 times the previous one.
 _SIZE_UNITS = ("digital-kilobyte", "digital-megabyte", "digital-gigabyte", "digital-terabyte")
 
@@ -111,7 +88,4 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
-    app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["filesize"] = format_filesize
+    app.jinja_env.filters["filesize"] = format_filesize  # dates: network/dates.py

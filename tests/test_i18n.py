@@ -1,4 +1,4 @@
-"""Language choice, dates shown in Stockholm time in Swedish format, and file sizes."""
+"""Language choice and file sizes (dates: tests/test_dates.py)."""
 
 import datetime as dt
 
@@ -51,23 +51,6 @@ def test_browser_asking_for_english_only_gets_english(client):
 
 def _render(template: str, **context) -> str:
     return render_template_string(template, **context)
-
-
-def test_utc_datetimes_are_shown_in_stockholm_time_in_swedish(app):
-    winter = dt.datetime(2026, 11, 26, 17, 41, tzinfo=UTC)
-    summer = dt.datetime(2026, 6, 15, 10, 5, tzinfo=UTC)
-    with app.test_request_context("/"):
-        assert _render("{{ t|datetime }}", t=winter) == "26 nov. 2026 18:41"
-        assert _render("{{ t|datetime }}", t=summer) == "15 juni 2026 12:05"
-        assert _render("{{ t|localtime }}", t=winter).startswith("2026-11-26 18:41:00+01:00")
-        assert _render("{{ t|date }}", t=dt.datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == "1 jan. 2027"
-        assert _render("{{ none|datetime }}") == ""
-
-
-def test_dates_follow_the_chosen_language(app):
-    winter = dt.datetime(2026, 11, 26, 17, 41, tzinfo=UTC)
-    with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        assert _render("{{ t|datetime }}", t=winter) == "26 Nov 2026 18:41"
 
 
 def test_file_sizes_are_swedish_by_default(app):

@@ -123,6 +123,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client):
 @pytest.fixture
 def production_app(monkeypatch, app_config):
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://natverket.example.se")
     monkeypatch.setenv("DATABASE_URL", app_config["SQLALCHEMY_DATABASE_URI"])
     monkeypatch.setenv("STORAGE_DIR", str(app_config["STORAGE_DIR"]))
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)

@@ -50,15 +50,9 @@ def init_app(app: Flask) -> None:
 
 
 def _template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime
-
     from network.accounts.models import ClassificationLevel
     from network.accounts.passwords import MIN_LENGTH
 
     app.jinja_env.globals.update(
         level_label=lambda level: ClassificationLevel(level).label if level else "",
         min_password_length=MIN_LENGTH)
-    # Shared date filters, unless the core already provides them.
-    app.jinja_env.filters.setdefault("datetimeformat",
-                                     lambda value, fmt="medium": format_datetime(value, fmt))
-    app.jinja_env.filters.setdefault("dateformat", lambda value, fmt="medium": format_date(value, fmt))

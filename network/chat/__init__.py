@@ -37,3 +37,12 @@ def init_app(app: Flask) -> None:
 
     register_event_extra(app, views.event_section)
     register_seed(app, demo.seed_chat)
+    from network.chat.mentions import SUBJECT_TYPE
+    from network.chat.permissions import can_view_room
+    from network.notifications.services import register_subject_checker
+
+    def _room_visible(user, room_id: int) -> bool:
+        room = services.get_room(room_id)
+        return room is not None and can_view_room(user, room)
+
+    register_subject_checker(app, SUBJECT_TYPE, _room_visible)

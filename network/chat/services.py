@@ -22,6 +22,7 @@ from network.accounts.models import Group, User
 from network.accounts.services import audit
 from network.chat import broadcast
 from network.chat import permissions as chat_permissions  # noqa: F401  (registers the chat actions)
+from network.chat.mentions import notify_mentions
 from network.chat.models import (
     MAX_MESSAGE_LENGTH,
     MAX_POLL_OPTION_LENGTH,
@@ -202,6 +203,8 @@ def store_message(user: User, room: ChatRoom, body: Any, client_uuid: str) -> tu
         return _same_author(existing, user), False
     message.author = user
     broadcast.queue_emit(db.session, "message", message_dict(message), room.id)
+    if "@" in text:
+        notify_mentions(user, room, message)
     return message, True
 
 

@@ -32,11 +32,11 @@ def feed_host() -> str:
 
 def when_text(event: Event) -> str:
     """The start as people read it, in the current locale."""
-    from flask_babel import format_date, format_datetime
+    from network.dates import format_date, format_datetime
 
     if event.all_day:
         return format_date(to_local(event.start_at).date(), "full")
-    return format_datetime(event.start_at, "EEEE d MMMM y 'kl.' HH:mm")
+    return format_datetime(event.start_at, "full")  # "… kl. 14:00" / "… at 14:00"
 
 
 def render_email(name: str, context: dict) -> str:

@@ -43,7 +43,7 @@ from network.events.permissions import (
     can_see_location,
     can_view_event,
 )
-from network.events.timeutil import STOCKHOLM, to_local
+from network.events.timeutil import to_local
 from network.extensions import db
 from network.pagecache import cached_page
 from network.resources import services as resources
@@ -487,9 +487,6 @@ def attendees_csv(event_id: int):
     return response
 
 
-@bp.app_template_filter("local_time")
-def local_time(value: dt.datetime) -> str:
-    return value.astimezone(STOCKHOLM).strftime("%H:%M")
 
 
 # -- minutes and presentations from the resource library ---------------------------------------

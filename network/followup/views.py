@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -44,16 +44,6 @@ bp = Blueprint("followup", __name__, template_folder="templates", static_folder=
                static_url_path="/uppfoljning/static")
 
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
-
-
-@bp.app_template_filter("fu_date")
-def format_day(value: dt.date | dt.datetime | None) -> str:
-    """Swedish-style dates (2026-03-31) in Swedish, medium format in English."""
-    if value is None:
-        return "–"
-    if isinstance(value, dt.datetime):
-        return format_datetime(value, "yyyy-MM-dd HH:mm")
-    return format_date(value, "yyyy-MM-dd" if str(get_locale() or "sv") == "sv" else "medium")
 
 
 @bp.app_context_processor

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, func, select, update
 from network.accounts.models import User
 from network.db import utcnow
 from network.extensions import db
+from network.notifications import emails
 from network.notifications.models import Notification, OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -207,9 +208,8 @@ def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
     if already_emailed:
         row.emailed_at = utcnow()
     elif user.email and user.email_notifications == "immediately":
-        base = current_app.config["PUBLIC_BASE_URL"]
-        text = f"{title}\n\n{body}\n\n{base}{url}\n".strip() + "\n"
-        queue_email(user.email, title, text)
+        subject, text, html = emails.notification_email(user, row)
+        queue_email(user.email, subject, text, body_html=html)
         row.emailed_at = utcnow()
     db.session.flush()
     return row
@@ -278,7 +278,6 @@ def send_daily_digests(now: dt.datetime | None = None) -> int:
         select(User).where(User.email_notifications == "daily", User.deleted_at.is_(None),
                            User.email.is_not(None))
     ).all()
-    base = current_app.config["PUBLIC_BASE_URL"]
     count = 0
     for user in users:
         pending = [
@@ -291,9 +290,8 @@ def send_daily_digests(now: dt.datetime | None = None) -> int:
         ]
         if not pending:
             continue
-        lines = [f"- {row.title}\n  {base}{row.url}" for row in pending]
-        queue_email(user.email, f"Sammanfattning: {len(pending)} nya händelser",
-                    "Det här har hänt sedan förra sammanfattningen:\n\n" + "\n".join(lines) + "\n")
+        subject, text, html = emails.digest_email(user, pending)
+        queue_email(user.email, subject, text, body_html=html)
         for row in pending:
             row.emailed_at = now
         count += 1

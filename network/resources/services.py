@@ -48,7 +48,7 @@ from network.db import utcnow
 from network.extensions import db
 from network.i18n import format_filesize
 from network.permissions import check_access
-from network.resources import extract, filetypes, storage
+from network.resources import extract, filetypes, notices, storage
 from network.resources.models import (
     LICENCES,
     THEMES,
@@ -258,6 +258,7 @@ def create_resource(actor: Any, *, title: str, type: str, visibility: str, summa
     if uploads:
         _add_version(actor, resource, uploads, change_note or "", kind_hint=_kind_hint)
     reindex(resource)
+    notices.tell_group(actor, resource, created=True, url=resource_url(resource.id))
     return resource
 
 
@@ -282,6 +283,7 @@ def update_resource(actor: Any, resource: Resource, *, title: str, type: str, vi
     _apply_visibility(actor, resource, visibility)
     db.session.flush()
     reindex(resource)
+    notices.tell_group(actor, resource, created=False, url=resource_url(resource.id))
     return resource
 
 
@@ -302,6 +304,7 @@ def add_version(actor: Any, resource: Resource, uploads: Sequence[Upload],
     db.session.flush()
     db.session.expire(resource, ["versions"])
     reindex(resource)
+    notices.tell_group(actor, resource, created=False, url=resource_url(resource.id))
     return version
 
 
