@@ -105,6 +105,7 @@ def test_production_refuses_to_start_without_public_base_url(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://network@db.internal/network")
     with pytest.raises(InsecureConfigurationError, match="PUBLIC_BASE_URL"):
         load_config("production")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://natverket.example.se")
