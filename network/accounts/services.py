@@ -441,13 +441,19 @@ def member_counts(group_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def group_members(group: Group) -> list[Membership]:
-    """Memberships with each person and their organisation: facilitators first, then by name."""
-    return list(db.session.scalars(
+MEMBERS_PER_PAGE = 100
+
+
+def group_members(group: Group, page: int = 1, per_page: int = MEMBERS_PER_PAGE):
+    """One page of memberships with each person and their organisation: facilitators first,
+    then by name. A group of thousands is shown a hundred at a time."""
+    stmt = (
         select(Membership).join(Membership.user).where(Membership.group_id == group.id)
         .options(selectinload(Membership.user).selectinload(User.organisation))
-        .order_by(case((Membership.role == GroupRole.FACILITATOR.value, 0), else_=1), User.name)
-    ))
+        .order_by(case((Membership.role == GroupRole.FACILITATOR.value, 0), else_=1), User.name,
+                  User.id)
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def _check_group_fields(kind: GroupKind, municipality_code: str | None) -> str | None:

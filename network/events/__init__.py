@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
     from network.events import cache, demo, feeds, services, views
-    from network.notifications.services import register_subject_checker
+    from network.notifications.services import register_subject_filter
     from network.views import register_nav, register_panel
 
     app.extensions.setdefault("events_extras", [])
@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)
     register_panel(app, _panel, order=30)
-    register_subject_checker(app, "event", _can_see_subject)
+    register_subject_filter(app, "event", _can_see_subject)
     register_personal_data(app, "event_registrations", services.export_personal_data,
                            services.erase_personal_data)
     from network.resources.services import register_link_kind
@@ -40,13 +40,19 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(purge_needs_command)
 
 
-def _can_see_subject(user, event_id: int) -> bool:
-    from network.events.models import Event
-    from network.events.permissions import can_view_event
-    from network.extensions import db
+def _can_see_subject(user, subject_id):
+    """Notification subject filter (SQL): ``permissions.can_view_event`` on the subject."""
+    from sqlalchemy import select
 
-    event = db.session.get(Event, event_id)
-    return event is not None and can_view_event(user, event)
+    from network import permissions
+    from network.events.models import Event
+
+    return (
+        select(Event.id)
+        .where(Event.id == subject_id,
+               permissions.visible_filter(user, Event.visibility, Event.group_id))
+        .exists()
+    )
 
 
 def _resource_link(user, event_id: int):
