@@ -6,6 +6,14 @@ Writes no cached page depends on are declared so: ``execution_options(cache_neut
 statement (download counters), ``register_neutral(Model)`` for rows that only live pages show
 (workshop chat messages, which arrive many per second during a workshop).
 
+Writes only their owner ever sees are *personal*: a member's read positions in the forum, their
+notifications being read. ``register_personal(Model, "user_id")`` for such rows and
+``execution_options(cache_personal=user_id)`` on such statements raise that member's own
+*personal generation* instead of the data generation. Every cached page of a logged-in member is
+stamped with both numbers (``stamp``), so reading a topic renews the reader's own pages (their
+unread markers, their badge) and leaves everybody else's cached pages in place. A commit that
+also changed shared data raises the data generation, which renews every page anyway.
+
 Everything cached remembers the generation it was made at and is used only while the generation
 is unchanged, and never longer than its own TTL (for what changes with the clock alone:
 "upcoming", "3 minutes ago"). So no cached page can outlive the data it shows,
@@ -15,10 +23,11 @@ Where the generation lives:
 
 - ``REDIS_URL`` set: a Redis key (INCR), shared by every process on every host. If Redis cannot
   be reached, nothing is trusted or stored until it can.
-- otherwise: an 8-byte counter in a memory-mapped file in the instance folder, shared by the
-  processes of one machine (``make run``, or several gunicorn workers on SQLite). Reading it costs
-  about a microsecond, so the hot paths (conditional GETs, cached pages) can check it on every
-  request.
+- otherwise: 8-byte counters in a memory-mapped file in the instance folder (the data generation,
+  then a table of personal generations; members whose ids share a slot renew each other's pages,
+  which is only ever a cache miss), shared by the processes of one machine (``make run``, or
+  several gunicorn workers on SQLite). Reading one costs about a microsecond, so the hot paths
+  (conditional GETs, cached pages) can check them on every request.
 - tests: a counter in the app.
 
 The cached values themselves stay in the process (a bounded LRU): only the generation has to be
@@ -46,8 +55,12 @@ from sqlalchemy.sql.elements import TextClause
 
 log = logging.getLogger(__name__)
 _DIRTY = "network_cache_dirty"
+_PERSONAL_DIRTY = "network_cache_personal"
 _COUNTER = struct.Struct("<Q")
+# Personal generations in the file store: slots after the data generation's, by member id.
+PERSONAL_SLOTS = 8192
 _NEUTRAL: set[type] = set()
+_PERSONAL: dict[type, str] = {}
 _listening = False
 
 
@@ -56,6 +69,7 @@ class LocalGeneration:
 
     def __init__(self) -> None:
         self._value = 0
+        self._personal: dict[int, int] = {}
         self._lock = threading.Lock()
 
     def value(self) -> int | None:
@@ -65,22 +79,31 @@ class LocalGeneration:
         with self._lock:
             self._value += 1
 
+    def personal_value(self, user_id: int) -> int | None:
+        return self._personal.get(user_id, 0)
+
+    def bump_personal(self, user_ids: set[int]) -> None:
+        with self._lock:
+            for user_id in user_ids:
+                self._personal[user_id] = self._personal.get(user_id, 0) + 1
+
 
 class FileGeneration:
     """Processes on one machine: a counter in a shared memory-mapped file, locked for writing."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        size = _COUNTER.size * (1 + PERSONAL_SLOTS)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            if os.fstat(fd).st_size < _COUNTER.size:
+            if os.fstat(fd).st_size < size:  # new, or written by a version with one counter
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 try:
-                    if os.fstat(fd).st_size < _COUNTER.size:
-                        os.ftruncate(fd, _COUNTER.size)
+                    if os.fstat(fd).st_size < size:
+                        os.ftruncate(fd, size)
                 finally:
                     fcntl.flock(fd, fcntl.LOCK_UN)
-            self._map = mmap.mmap(fd, _COUNTER.size)
+            self._map = mmap.mmap(fd, size)
         finally:
             os.close(fd)
         self._lock_path = path
@@ -89,9 +112,23 @@ class FileGeneration:
         return _COUNTER.unpack_from(self._map, 0)[0]
 
     def bump(self) -> None:
+        self._add([0])
+
+    def personal_value(self, user_id: int) -> int | None:
+        return _COUNTER.unpack_from(self._map, self._slot(user_id))[0]
+
+    def bump_personal(self, user_ids: set[int]) -> None:
+        self._add(sorted({self._slot(user_id) for user_id in user_ids}))
+
+    @staticmethod
+    def _slot(user_id: int) -> int:
+        return _COUNTER.size * (1 + user_id % PERSONAL_SLOTS)
+
+    def _add(self, offsets: list[int]) -> None:
         with open(self._lock_path, "rb") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            _COUNTER.pack_into(self._map, 0, _COUNTER.unpack_from(self._map, 0)[0] + 1)
+            for offset in offsets:
+                _COUNTER.pack_into(self._map, offset, _COUNTER.unpack_from(self._map, offset)[0] + 1)
 
 
 class RedisGeneration:
@@ -118,6 +155,23 @@ class RedisGeneration:
             # Nothing can be trusted until Redis is back: value() answers None meanwhile, and
             # the first value after the outage differs from all before it only if we move it.
             log.error("cache generation not raised: %s", exc)
+
+    def personal_value(self, user_id: int) -> int | None:
+        try:
+            raw = self.client.get(f"{self.key}:member:{user_id}")
+        except Exception as exc:  # noqa: BLE001
+            log.warning("personal cache generation unavailable: %s", exc)
+            return None
+        return int(raw) if raw is not None else 0
+
+    def bump_personal(self, user_ids: set[int]) -> None:
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for user_id in sorted(user_ids):
+                pipe.incr(f"{self.key}:member:{user_id}")
+            pipe.execute()
+        except Exception as exc:  # noqa: BLE001
+            log.error("personal cache generation not raised: %s", exc)
 
 
 class Cache:
@@ -173,6 +227,15 @@ def bump() -> None:
     cache().generation.bump()
 
 
+def stamp(generation: int | None, user_id: int | None) -> Any:
+    """What a cached page of ``user_id`` (None: a visitor) is valid at: the data generation and,
+    for a member, their personal generation. None when either cannot be known."""
+    if generation is None or user_id is None:
+        return generation
+    personal = cache().generation.personal_value(user_id)
+    return None if personal is None else (generation, personal)
+
+
 # -- noticing changes ----------------------------------------------------------------------------
 
 
@@ -185,14 +248,34 @@ def register_neutral(*models: type) -> None:
     _NEUTRAL.update(models)
 
 
+def register_personal(model: type, user_attribute: str) -> None:
+    """Rows of ``model`` are shown only to the member ``user_attribute`` names: writing one
+    raises that member's personal generation, not the data generation."""
+    _PERSONAL[model] = user_attribute
+
+
+def _mark_personal(session: Session, user_id: int) -> None:
+    session.info.setdefault(_PERSONAL_DIRTY, set()).add(user_id)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
-    if not session.info.get(_DIRTY) and any(
-            type(obj) not in _NEUTRAL for obj in chain(session.new, session.dirty, session.deleted)):
-        _mark(session)
+    for obj in chain(session.new, session.dirty, session.deleted):
+        kind = type(obj)
+        if kind in _NEUTRAL:
+            continue
+        owner = _PERSONAL.get(kind)
+        if owner is not None and getattr(obj, owner, None) is not None:
+            _mark_personal(session, getattr(obj, owner))
+        elif not session.info.get(_DIRTY):
+            _mark(session)
 
 
 def _do_orm_execute(state: Any) -> None:
     if state.execution_options.get("cache_neutral"):
+        return
+    personal = state.execution_options.get("cache_personal")
+    if personal is not None and (state.is_insert or state.is_update or state.is_delete):
+        _mark_personal(state.session, personal)
         return
     statement = state.statement
     writes = state.is_insert or state.is_update or state.is_delete or (
@@ -203,15 +286,23 @@ def _do_orm_execute(state: Any) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_DIRTY, False) and has_app_context():
-        network_cache = current_app.extensions.get("network_cache")
-        if network_cache is not None:
-            network_cache.generation.bump()
+    shared = session.info.pop(_DIRTY, False)
+    personal = session.info.pop(_PERSONAL_DIRTY, None)
+    if not (shared or personal) or not has_app_context():
+        return
+    network_cache = current_app.extensions.get("network_cache")
+    if network_cache is None:
+        return
+    if shared:  # renews every page, the members' own ones included
+        network_cache.generation.bump()
+    else:
+        network_cache.generation.bump_personal(personal)
 
 
 def _after_rollback(session: Session) -> None:
     # Fires for the real database rollback only (not a savepoint's): nothing flushed survives.
     session.info.pop(_DIRTY, None)
+    session.info.pop(_PERSONAL_DIRTY, None)
 
 
 def init_app(app: Flask) -> None:

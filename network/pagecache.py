@@ -2,7 +2,8 @@
 
 The pages read most (the start page, forum topics, the experience bank) are rendered once and
 then served from memory until the data generation changes (any committed write, see
-``network/cache.py``) or their TTL passes (for what changes with the clock alone). A view opts in
+``network/cache.py``), the member's own personal generation changes (their read positions and
+notifications), or their TTL passes (for what changes with the clock alone). A view opts in
 with ``@cached_page(ttl=...)`` placed directly under its route decorator.
 
 Why reuse is safe: a page is stored only after its view ran in full — loading, the permission
@@ -113,6 +114,11 @@ def cached_page(ttl: float = 60) -> Callable:
             if identity is None:
                 return view(*args, **kwargs)
             key = ("page", request.host, request.full_path, *identity)
+            # A member's page also holds what only they see (read markers, the badge): it is
+            # valid while their personal generation holds too (see network/cache.py).
+            generation = cache.stamp(generation, None if identity[0] == "anonymous" else identity[0])
+            if generation is None:
+                return view(*args, **kwargs)
             stored = cache.cache().get(key, generation)
             if stored is not None:
                 return _serve(*stored, state="hit")

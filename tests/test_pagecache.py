@@ -128,3 +128,59 @@ def test_placeholders_typed_by_a_user_are_never_filled_in(make, login, typed):
         page = client.get("/").get_data(as_text=True)
         assert f"Anna {typed} Andersson" in page
         assert page.count(csrf(page)) == page.count('name="csrf_token"')
+
+
+def _forum(make, db):
+    from network.forums import services as forums
+
+    admin = make.admin()
+    category = forums.create_category(admin, "Trygghet i centrum")
+    topic = forums.create_topic(admin, category, "Trygghetsvandringar", "Första inlägget")[0].topic
+    db.session.commit()
+    return category, topic
+
+
+def test_reading_a_topic_keeps_another_members_cached_pages(make, login, db):
+    category, topic = _forum(make, db)
+    anna, bo = make.user(), make.user()
+    annas, bos = login(anna), login(bo)
+    bos.get(f"/forum/t/{topic.id}")  # Bo's own read position moves once
+    for url in ("/", f"/forum/t/{topic.id}", f"/forum/k/{category.id}"):
+        bos.get(url)
+    annas.get(f"/forum/t/{topic.id}")  # moves Anna's read position: a commit
+    for url in ("/", f"/forum/t/{topic.id}", f"/forum/k/{category.id}"):
+        assert bos.get(url).headers["X-Page-Cache"] == "hit", url
+
+
+def test_the_readers_own_pages_show_their_new_read_position_at_once(make, login, db):
+    category, topic = _forum(make, db)
+    anna = make.user()
+    anna.created_at = topic.created_at.replace(year=2000)  # the topic is new to her
+    db.session.commit()
+    client = login(anna)
+    before = client.get(f"/forum/k/{category.id}")
+    assert "Trygghetsvandringar" in before.get_data(as_text=True)
+    assert client.get(f"/forum/k/{category.id}").headers["X-Page-Cache"] == "hit"
+    client.get(f"/forum/t/{topic.id}")
+    after = client.get(f"/forum/k/{category.id}")
+    assert after.headers["X-Page-Cache"] == "miss"
+    assert after.get_data(as_text=True) != before.get_data(as_text=True)
+
+
+def test_reading_notifications_keeps_another_members_page_and_clears_ones_own_badge(
+        make, login, db):
+    from network.notifications.services import notify
+
+    anna, bo = make.user(), make.user()
+    notify(anna, "forum.post", "Nytt svar i Trygghetsvandringar")
+    db.session.commit()
+    annas, bos = login(anna), login(bo)
+    bos.get("/")
+    page = annas.get("/").get_data(as_text=True)
+    assert '<span class="badge">1' in page
+    assert annas.post("/notiser/las-alla", data={"csrf_token": csrf(page)}).status_code == 302
+    assert bos.get("/").headers["X-Page-Cache"] == "hit"
+    annas.get("/notiser/")  # shows (and so clears) the flashed confirmation
+    again = annas.get("/")
+    assert again.headers["X-Page-Cache"] == "miss"
+    assert '<span class="badge">' not in again.get_data(as_text=True)

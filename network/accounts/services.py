@@ -12,8 +12,9 @@ import secrets
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from network.accounts.models import (
     Area,
@@ -87,7 +88,11 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    # Shown on no cached page: the login does not renew everybody's cached pages.
+    now = utcnow()
+    db.session.execute(update(User).where(User.id == user.id).values(last_login_at=now)
+                       .execution_options(cache_neutral=True, synchronize_session=False))
+    set_committed_value(user, "last_login_at", now)
     db.session.flush()
     return user
 

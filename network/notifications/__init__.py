@@ -6,7 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from network.notifications import cli, models, views  # noqa: F401 - models: their tables
+    from network.cache import register_neutral, register_personal
+    from network.notifications import cli, models, views
 
+    # A notification is shown to its member alone; the outbox on no page at all.
+    register_personal(models.Notification, "user_id")
+    register_neutral(models.OutboxEmail)
     app.register_blueprint(views.bp)
     cli.init_app(app)

@@ -196,7 +196,8 @@ def mark_read(user: User, notification_id: int | None = None) -> None:
                                       Notification.read_at.is_(None))
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
-    db.session.execute(stmt.values(read_at=utcnow()))
+    # Only the member sees their notifications: their own pages are renewed, nobody else's.
+    db.session.execute(stmt.values(read_at=utcnow()).execution_options(cache_personal=user.id))
 
 
 def send_daily_digests(now: dt.datetime | None = None) -> int:
