@@ -102,7 +102,13 @@ def _serve(parts: list[str], headers: list[tuple[str, str]], state: str) -> Any:
     return response
 
 
-def cached_page(ttl: float = 60) -> Callable:
+Scopes = Callable[..., tuple[str, ...]]
+
+
+def cached_page(ttl: float = 60, scopes: Scopes | None = None) -> Callable:
+    """``scopes(**view_kwargs)`` names every scope the page shows data of (see
+    ``network/cache.py``); without it the page depends on all data."""
+
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -115,8 +121,10 @@ def cached_page(ttl: float = 60) -> Callable:
                 return view(*args, **kwargs)
             key = ("page", request.host, request.full_path, *identity)
             # A member's page also holds what only they see (read markers, the badge): it is
-            # valid while their personal generation holds too (see network/cache.py).
-            generation = cache.stamp(generation, None if identity[0] == "anonymous" else identity[0])
+            # valid while their own scope holds too (see network/cache.py).
+            generation = cache.scope_stamp(
+                generation, scopes(**kwargs) if scopes is not None else None,
+                None if identity[0] == "anonymous" else identity[0])
             if generation is None:
                 return view(*args, **kwargs)
             stored = cache.cache().get(key, generation)

@@ -160,12 +160,12 @@ def test_a_personal_write_raises_only_that_members_generation(db, make):
     notify(anna, "forum.post", "Nytt svar")
     db.session.commit()
     store = cache.cache().generation
-    before = (cache.generation(), store.personal_value(anna.id), store.personal_value(bo.id))
+    names = (f"member:{anna.id}", f"member:{bo.id}", cache.STRUCTURAL)
+    before = (cache.generation(), store.scope_values(names))
     mark_read(anna)
     db.session.commit()
     assert cache.generation() == before[0]
-    assert store.personal_value(anna.id) == before[1] + 1
-    assert store.personal_value(bo.id) == before[2]
+    assert store.scope_values(names) == (before[1][0] + 1, before[1][1], before[1][2])
 
 
 def test_a_personal_write_committed_with_a_shared_one_raises_the_data_generation(db, make):
@@ -193,7 +193,7 @@ def test_a_login_keeps_the_generation(db, make):
 
 
 @pytest.mark.parametrize("store", ["local", "file", "redis"])
-def test_personal_generations_are_per_member_and_shared_between_processes(store, tmp_path, request):
+def test_scope_generations_are_per_scope_and_shared_between_processes(store, tmp_path, request):
     if store == "local":
         first = second = cache.LocalGeneration()
     elif store == "file":
@@ -203,14 +203,16 @@ def test_personal_generations_are_per_member_and_shared_between_processes(store,
         url = request.getfixturevalue("redis_url")
         first = cache.RedisGeneration(url, "test-cache:personal")
         second = cache.RedisGeneration(url, "test-cache:personal")
-    start = (second.value(), second.personal_value(7), second.personal_value(8))
-    first.bump_personal({7})
-    assert (second.value(), second.personal_value(7), second.personal_value(8)) == (
-        start[0], start[1] + 1, start[2])
+    names = ("member:7", "member:8", "forums:topic:3")
+    start = (second.value(), *second.scope_values(names))
+    first.bump_scopes({"member:7"}, data=False)
+    first.bump_scopes({"forums:topic:3"}, data=True)
+    assert (second.value(), *second.scope_values(names)) == (
+        start[0] + 1, start[1] + 1, start[2], start[3] + 1)
 
 
 def test_a_file_generation_of_the_older_single_counter_size_is_extended(tmp_path):
     path = tmp_path / "generation"
     path.write_bytes((5).to_bytes(8, "little"))
     store = cache.FileGeneration(path)
-    assert store.value() == 5 and store.personal_value(3) == 0
+    assert store.value() == 5 and store.scope_values(["member:3"]) == (0,)

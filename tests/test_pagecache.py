@@ -184,3 +184,62 @@ def test_reading_notifications_keeps_another_members_page_and_clears_ones_own_ba
     again = annas.get("/")
     assert again.headers["X-Page-Cache"] == "miss"
     assert '<span class="badge">' not in again.get_data(as_text=True)
+
+
+def test_a_reply_renews_its_topic_and_the_listings_but_not_other_parts(make, login, db):
+    from network.forums import services as forums
+
+    category, topic = _forum(make, db)
+    other = forums.create_topic(make.admin(), category, "Grannsamverkan", "Första")[0].topic
+    db.session.commit()
+    client, author = login(make.user()), make.user()
+    db.session.commit()
+    # The topic last: reading the reply moves the reader's read position (renewing their pages).
+    urls = {"other": f"/forum/t/{other.id}", "category": f"/forum/k/{category.id}",
+            "forum": "/forum/", "start": "/", "library": "/bibliotek/", "events": "/evenemang/",
+            "topic": f"/forum/t/{topic.id}"}
+    # Reading moves the reader's own read positions, which renews their own pages: first read.
+    client.get(urls["topic"]), client.get(urls["other"])
+    for url in urls.values():
+        client.get(url)
+    forums.reply(author, topic, "Vi går trygghetsvandring på torsdag")
+    db.session.commit()
+    states = {name: client.get(url) for name, url in urls.items()}
+    assert {name: r.headers["X-Page-Cache"] for name, r in states.items()} == {
+        "topic": "miss", "other": "hit", "category": "miss", "forum": "miss", "start": "miss",
+        "library": "hit", "events": "hit"}
+    assert "Vi går trygghetsvandring på torsdag" in states["topic"].get_data(as_text=True)
+
+
+def test_a_renamed_category_shows_at_once_on_its_topic_pages(make, login, db):
+    from network.forums import services as forums
+
+    category, topic = _forum(make, db)
+    client = login(make.user())
+    client.get(f"/forum/t/{topic.id}")
+    client.get(f"/forum/t/{topic.id}")
+    forums.update_category(make.admin(), category, name="Trygghet i Rosengård", description="",
+                           is_qa=False, visibility="members")
+    db.session.commit()
+    page = client.get(f"/forum/t/{topic.id}")
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "Trygghet i Rosengård" in page.get_data(as_text=True)
+
+
+def test_a_member_removed_from_a_closed_group_loses_its_cached_topic_page_at_once(make, login, db):
+    from network.accounts.models import GroupVisibility
+    from network.forums import services as forums
+
+    member = make.user()
+    group = make.group(visibility=GroupVisibility.CLOSED, members=[member])
+    admin = make.admin()
+    category = forums.create_category(admin, "Slutet rum", group=group)
+    topic = forums.create_topic(admin, category, "Internt ämne", "Hemligt")[0].topic
+    db.session.commit()
+    client = login(member)
+    client.get(f"/forum/t/{topic.id}")  # moves the read position: renews the member's pages
+    client.get(f"/forum/t/{topic.id}")
+    assert client.get(f"/forum/t/{topic.id}").headers["X-Page-Cache"] == "hit"
+    accounts.remove_member(None, group, member)
+    db.session.commit()
+    assert client.get(f"/forum/t/{topic.id}").status_code in (403, 404)

@@ -51,18 +51,15 @@ def _latest_panel(user):
 
 def init_app(app: Flask) -> None:
     from network.accounts.seed import register_seed
-    from network.cache import register_personal
     from network.forums import demo, models, views  # noqa: F401 - models: tables for migrations
     from network.forums.forms import new_client_key
-    from network.forums.services import KIND_POST
+    from network.forums.services import KIND_POST, register_cache_scopes
     from network.notifications.services import register_subject_filter
     from network.pagecache import register_fresh_value
     from network.resources.services import register_link_kind
     from network.views import register_nav, register_panel
 
-    # A read position is shown to its reader alone (unread markers): reading renews only their
-    # own cached pages.
-    register_personal(models.TopicRead, "user_id")
+    register_cache_scopes()
     app.register_blueprint(views.bp)
     register_fresh_value(views.CLIENT_KEY, new_client_key)
     register_nav(app, "forums.index", _l("Forum"), order=20, members_only=False)

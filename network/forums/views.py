@@ -100,7 +100,7 @@ def _post_url(post: Post) -> str:
 
 
 @bp.get("/")
-@cached_page(ttl=60)
+@cached_page(ttl=60, scopes=lambda: ("forums",))
 def index():
     categories = queries.visible_categories(current_user)
     unread = queries.unread_by_category(current_user, [c.id for c in categories])
@@ -119,7 +119,7 @@ def index():
 
 
 @bp.get("/k/<int:category_id>")
-@cached_page(ttl=60)
+@cached_page(ttl=60, scopes=lambda category_id: ("forums",))
 def category(category_id: int):
     category = _category_or_404(category_id)
     unanswered = category.is_qa and request.args.get("visa") == "obesvarade"
@@ -135,7 +135,10 @@ def category(category_id: int):
 
 
 @bp.get("/t/<int:topic_id>")
-@cached_page(ttl=60)  # relative times ("3 minuter sedan") change with the clock
+# Its own posts, its category (any change but the counters), the library's attachments; relative
+# times ("3 minuter sedan") change with the clock.
+@cached_page(ttl=60, scopes=lambda topic_id: (
+    "forums:*", services.topic_scope(topic_id), "resources"))
 def topic(topic_id: int):
     topic = _topic_or_404(topic_id)
     page = min(_page_arg(), topic.pages)
