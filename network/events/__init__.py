@@ -18,7 +18,8 @@ def register_event_extra(app: Flask, fn) -> None:
 def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
-    from network.events import cache, demo, feeds, services, views
+    from network.cache import register_scopes
+    from network.events import cache, demo, feeds, models, services, views
     from network.notifications.services import register_subject_filter
     from network.views import register_nav, register_panel
 
@@ -28,7 +29,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)
     register_panel(app, _panel, order=30)
-    register_subject_filter(app, "event", _can_see_subject)
+    register_subject_filter(app, "event", _can_see_subject, scopes=("events:*",))
+    # A registration changes the calendar's listings (counts), not who may see an event.
+    register_scopes(models.Registration, lambda _registration: ("events",))
     register_personal_data(app, "event_registrations", services.export_personal_data,
                            services.erase_personal_data)
     from network.resources.services import register_link_kind

@@ -64,6 +64,6 @@ def init_app(app: Flask) -> None:
     register_fresh_value(views.CLIENT_KEY, new_client_key)
     register_nav(app, "forums.index", _l("Forum"), order=20, members_only=False)
     register_panel(app, _latest_panel, order=20)
-    register_subject_filter(app, "forum_topic", _topic_visible)
+    register_subject_filter(app, "forum_topic", _topic_visible, scopes=("forums:*",))
     register_link_kind(app, KIND_POST, _post_link)
     register_seed(app, demo.seed_forums)

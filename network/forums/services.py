@@ -535,11 +535,16 @@ def topic_scope(topic_id: int) -> str:
 def register_cache_scopes() -> None:
     """A post or a topic changes the forum's listings and its own topic page, not the pages of
     other topics. A category whose counters alone moved (a new topic or reply) changes the
-    listings; any other change to it (name, visibility, archiving) changes every forum page."""
+    listings; any other change to it (name, visibility, archiving) changes every forum page.
+    Topic rows change with every reply (their counters), which changes only that topic's page."""
     from network.cache import changed_only, register_personal, register_scopes
 
     register_scopes(Post, lambda post: ("forums", topic_scope(post.topic_id)))
-    register_scopes(Topic, lambda topic: ("forums", topic_scope(topic.id)))
+    # A topic changed beyond its counters (new, edited, moved, deleted) may be seen by others
+    # than before: "forums:*" too (the badge's access filter depends on it).
+    register_scopes(Topic, lambda topic: ("forums", topic_scope(topic.id)) if changed_only(
+        topic, "last_post_at", "last_post_author_id", "last_number", "reply_count")
+        else ("forums", "forums:*", topic_scope(topic.id)))
     register_scopes(Category, lambda category: ("forums",) if changed_only(
         category, "topic_count", "last_post_at") else None)
     # Read positions and watching are shown to their member alone.

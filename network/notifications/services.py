@@ -17,6 +17,7 @@ from email.utils import make_msgid
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 
+from network import cache
 from network.accounts.models import User
 from network.db import utcnow
 from network.extensions import db
@@ -33,8 +34,12 @@ MAX_ATTEMPTS = 8
 SubjectFilter = Callable[[User, ColumnElement], ColumnElement[bool]]
 
 
-def register_subject_filter(app, subject_type: str, sql_filter: SubjectFilter) -> None:
+def register_subject_filter(app, subject_type: str, sql_filter: SubjectFilter,
+                            scopes: tuple[str, ...]) -> None:
+    """``scopes``: the cache scopes (``network/cache.py``) whose writes may change who can see
+    such a subject; with them the header badge is counted once per change, not per page."""
     app.extensions.setdefault("notification_filters", {})[subject_type] = sql_filter
+    app.extensions.setdefault("notification_scopes", set()).update(scopes)
 
 
 def queue_email(to_addr: str, subject: str, body_text: str, *, body_html: str | None = None,
@@ -180,7 +185,26 @@ def notifications_for(user: User, limit: int = LIST_LIMIT) -> list[Notification]
 
 def unread_count(user: User) -> int:
     """Unread notifications the user may still see (the badge must not hint at hidden ones),
-    counted in one query up to ``UNREAD_COUNT_LIMIT + 1``."""
+    counted in one query up to ``UNREAD_COUNT_LIMIT + 1``, and kept while nothing it depends on
+    changed: the member's own notifications (their scope), memberships and groups
+    (``structural``), and what may change who sees a subject (each subject type's scopes)."""
+    scopes = (cache.STRUCTURAL, f"member:{user.id}",
+              *sorted(current_app.extensions.get("notification_scopes", ())))
+    stamp = cache.cache().generation.scope_values(scopes)
+    key = ("unread_notifications", user.id)
+    known = cache.cache().get(key, stamp)
+    if known is None:
+        known = _count_unread(user)
+        cache.cache().set(key, known, stamp, UNREAD_TTL)
+    return known
+
+
+# Notifications are not removed by time, only by writes; the TTL bounds what a missed write
+# (none known) could cost.
+UNREAD_TTL = 600
+
+
+def _count_unread(user: User) -> int:
     unread = (
         select(Notification.id)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None),

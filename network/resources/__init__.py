@@ -41,5 +41,5 @@ def init_app(app: Flask) -> None:
         return ("resources/_panel.html", {"resources": items}) if items else None
 
     register_panel(app, newest_panel, order=30)
-    register_subject_filter(app, "resource", _resource_visible)
+    register_subject_filter(app, "resource", _resource_visible, scopes=("resources:*",))
     register_seed(app, seed.seed_resources)

@@ -15,5 +15,5 @@ def group_subjects(app):
                 .where(Group.id == subject_id, permissions.visible_groups_filter(user))
                 .exists())
 
-    register_subject_filter(app, "test_group", can_view)
+    register_subject_filter(app, "test_group", can_view, scopes=())
     return "test_group"
