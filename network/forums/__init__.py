@@ -43,7 +43,7 @@ def _latest_panel(user):
     """Start page: recently active topics the user may read, with what is new for them."""
     from network.forums import queries
 
-    page = queries.latest_topics(user, limit=6)
+    page = queries.latest_topics(user, limit=6, counted=False)
     if not page.items:
         return None
     return "forums/_panel.html", {"rows": page.items}

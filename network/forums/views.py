@@ -112,7 +112,7 @@ def index():
     manageable = _manageable_groups() if is_member(current_user) else []
     return render_template(
         "forums/index.html", sections=sections, unread=unread,
-        latest=queries.latest_topics(current_user, limit=10),
+        latest=queries.latest_topics(current_user, limit=10, counted=False),
         can_create=perm.can_manage_categories(current_user, None) or bool(manageable),
         flag_count=queries.open_flag_count(current_user)
         if perm.can_moderate_anything(current_user) else 0)
