@@ -243,3 +243,22 @@ def test_a_member_removed_from_a_closed_group_loses_its_cached_topic_page_at_onc
     accounts.remove_member(None, group, member)
     db.session.commit()
     assert client.get(f"/forum/t/{topic.id}").status_code in (403, 404)
+
+
+def test_a_reload_of_an_unchanged_page_answers_304_to_the_same_person_only(make, login, db):
+    anna, bo = make.user(name="Anna Andersson"), make.user(name="Bo Berg")
+    annas, bos = login(anna), login(bo)
+    first = annas.get("/")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "private, no-cache" and "Cookie" in first.headers["Vary"]
+    again = annas.get("/", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    # Another person presenting Anna's ETag gets their own page in full.
+    theirs = bos.get("/", headers={"If-None-Match": etag})
+    assert theirs.status_code == 200 and "Bo Berg" in theirs.get_data(as_text=True)
+    # After a change the page shows, the old copy is not confirmed.
+    make.group(name="Nya gruppen i Malmö", members=[anna])
+    db.session.commit()
+    changed = annas.get("/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "Nya gruppen i Malmö" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != etag
