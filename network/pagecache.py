@@ -13,7 +13,8 @@ check is unchanged. Each kept rendering has its own ETag: a reload within its li
 Not Modified to the same identity, and to nobody else (the ETag is looked up under the
 identity's own key, never compared across people). Session-bound values never enter the
 cache: the CSRF token and the forms' double-submit keys are rendered as placeholders and filled
-in fresh for each response (``fresh_value``). Pages with flashed messages, non-200 answers and POSTs are never cached.
+in fresh for each response (``fresh_value``). Pages with flashed messages, non-200 answers and
+POSTs are never cached.
 
 The identity comes from the session without loading the account: Flask-Login's ``_user_id``
 (which carries the account's session token) is checked once per generation with the normal
