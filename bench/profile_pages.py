@@ -113,7 +113,7 @@ def main() -> None:
                 profiler.enable()
                 cpu_per_request(client, url, args.n)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(120)
             ms = cpu_per_request(client, url, args.n)
             print(f"{name:<18}{ms:>11.3f}{TARGETS[name]:>8.1f}")
 

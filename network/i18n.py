@@ -8,6 +8,7 @@ catalog under ``network/<feature>/translations`` so features never edit one shar
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import flask_babel
@@ -62,8 +63,26 @@ def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
     """'26 nov. 2026 18:41' in Swedish: date with short month and time without seconds."""
     if value is None:
         return ""
-    if format == "medium":
-        return flask_babel.format_datetime(value, "d MMM y HH:mm")
+    return _remembered_datetime(value, "d MMM y HH:mm" if format == "medium" else format)
+
+
+def datetimeformat(value: dt.datetime | None, format: str | None = None) -> str:
+    """Flask-Babel's ``datetimeformat`` filter, remembered (see ``_remembered_datetime``)."""
+    if value is None:  # Flask-Babel's meaning: now
+        return flask_babel.format_datetime(None, format)
+    return _remembered_datetime(value, format)
+
+
+def _remembered_datetime(value: dt.datetime, format: str | None) -> str:
+    """A page of 20 posts formats 20 timestamps, the same ones on every view; Babel's formatting
+    (time zone, locale data, pattern) is a noticeable part of the page's cost. The result depends
+    on the value, the pattern, the locale and the time zone only, which make the key."""
+    return _formatted(value, format, str(flask_babel.get_locale()),
+                      str(flask_babel.get_timezone()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(value: dt.datetime, format: str | None, _locale: str, _timezone: str) -> str:
     return flask_babel.format_datetime(value, format)
 
 
@@ -113,5 +132,6 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["datetimeformat"] = datetimeformat
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["filesize"] = format_filesize
