@@ -59,8 +59,10 @@ test: translations lint $(AXE)
 	$(BIN)/python bin/postgres_pass.py $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 # All benchmarks, or some: make bench BENCH="start_page" BENCH_ARGS="--duration 5"
+# Without BENCH the mixed workload runs too: MIXED_ARGS="--backend postgres --duration 20"
 bench: translations
 	$(BIN)/python -m bench $(BENCH) $(BENCH_ARGS)
+	$(if $(BENCH),,$(BIN)/python -m bench.mixed $(MIXED_ARGS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -12,7 +12,7 @@ from pathlib import Path
 from bench import harness, loadgen
 
 # Modules of this package that are machinery, not benchmarks.
-NOT_BENCHMARKS = {"harness", "hello", "loadgen", "chat_swarm"}
+NOT_BENCHMARKS = {"harness", "hello", "loadgen", "chat_swarm", "profile_pages", "mixed"}
 
 
 def discover() -> list[str]:

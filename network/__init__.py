@@ -84,6 +84,9 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     with app.app_context():
         tune_sqlite(db.engine, app.config.get("SQLITE_MMAP_SIZE", 0))
     cache.init_app(app)
+    # The search index is read by the search page alone: keeping it in step with a post does
+    # not renew the pages of other parts (see network/cache.py).
+    cache.register_scopes(fulltext.SearchEntry, lambda _entry: ("search",))
     migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

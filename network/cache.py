@@ -1,126 +1,70 @@
 """The platform's cache: what may be reused, and for how long it stays right.
 
-Correctness rests on one number, the *data generation*. It is raised after every commit that
-changed data: any ORM flush, and any INSERT/UPDATE/DELETE statement run through the session.
-Writes no cached page depends on are declared so: ``execution_options(cache_neutral=True)`` on a
-statement (download counters), ``register_neutral(Model)`` for rows that only live pages show
-(workshop chat messages, which arrive many per second during a workshop).
+Correctness rests on generations: counters raised after every commit that changed data (any ORM
+flush, any INSERT/UPDATE/DELETE statement run through the session), kept where every process
+sees them (``network/generations.py``: a Redis key with ``REDIS_URL``, else a memory-mapped file
+shared by the processes of one machine, in tests a counter in the app).
 
-Everything cached remembers the generation it was made at and is used only while the generation
-is unchanged, and never longer than its own TTL (for what changes with the clock alone:
-"upcoming", "3 minutes ago"). So no cached page can outlive the data it shows,
-whichever feature or process changed it (a web request, a CLI command, another worker).
+- The *data generation* is raised by every write. Lookups that may depend on anything (events'
+  cached lists, conditional GETs of feeds and files) are valid while it holds.
+- *Scopes* say what a write changed, so that cached pages of other parts stay: a write to a
+  feature's table raises that feature's scope (``forums``, ``events``, ``resources``,
+  ``followup``) and, when a ``register_scopes`` rule knows the one thing it changed (a post of
+  topic 12), that thing's scope (``forums:topic:12``) instead of the feature's catch-all
+  (``forums:*``). A write nobody classified (accounts, groups, memberships, anything in SQL text)
+  raises ``structural``, on which every page depends.
+- *Personal* writes, which only their owner ever sees (a member's read positions in the forum,
+  their notifications being read), raise only that member's scope ``member:<id>``
+  (``register_personal``, ``execution_options(cache_personal=user_id)``).
+- *Neutral* writes no cached page depends on raise nothing: ``execution_options(
+  cache_neutral=True)`` (download counters), ``register_neutral(Model)`` (workshop chat messages,
+  the outbox).
 
-Where the generation lives:
+A cached page is stamped (``stamp``) with the generations it depends on, read before its view ran:
+the scopes its view declares plus ``structural`` (or the data generation when it declares none),
+and for a member their own ``member:<id>``. It is reused only while all of them hold, and never
+longer than its own TTL (for what changes with the clock alone: "upcoming", "3 minutes ago").
+So no cached page outlives the data it shows, whichever feature or process changed it (a web
+request, a CLI command, another worker), and a post in one topic leaves the pages of other
+topics, the library and the calendar in place.
 
-- ``REDIS_URL`` set: a Redis key (INCR), shared by every process on every host. If Redis cannot
-  be reached, nothing is trusted or stored until it can.
-- otherwise: an 8-byte counter in a memory-mapped file in the instance folder, shared by the
-  processes of one machine (``make run``, or several gunicorn workers on SQLite). Reading it costs
-  about a microsecond, so the hot paths (conditional GETs, cached pages) can check it on every
-  request.
-- tests: a counter in the app.
-
-The cached values themselves stay in the process (a bounded LRU): only the generation has to be
-shared for a stale value never to be used, and in-process values need no serialising.
+The cached values themselves stay in the process (a bounded LRU): only the generations have to
+be shared for a stale value never to be used, and in-process values need no serialising.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import mmap
-import os
-import struct
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
+from network.generations import FileGeneration, LocalGeneration, RedisGeneration
+
+__all__ = ["Cache", "FileGeneration", "LocalGeneration", "RedisGeneration"]
+
 log = logging.getLogger(__name__)
-_DIRTY = "network_cache_dirty"
-_COUNTER = struct.Struct("<Q")
+_DIRTY = "network_cache_dirty"  # the data generation must move
+_SCOPES = "network_cache_scopes"  # and these scopes
+STRUCTURAL = "structural"
+# Features whose tables carry their own scope; every other table's writes are structural.
+FEATURE_SCOPES = ("forums", "events", "resources", "followup")
 _NEUTRAL: set[type] = set()
+_PERSONAL: dict[type, str] = {}
+_SCOPE_RULES: dict[type, Callable[[Any], Iterable[str] | None]] = {}
 _listening = False
 # The "generation" of a value keyed by its own content (e.g. a feed body under a hash of what it
 # holds): it cannot go stale, only expire, so any data change leaves it usable.
 CONTENT_KEYED = -1
-
-
-class LocalGeneration:
-    """One process, or tests: a counter in memory."""
-
-    def __init__(self) -> None:
-        self._value = 0
-        self._lock = threading.Lock()
-
-    def value(self) -> int | None:
-        return self._value
-
-    def bump(self) -> None:
-        with self._lock:
-            self._value += 1
-
-
-class FileGeneration:
-    """Processes on one machine: a counter in a shared memory-mapped file, locked for writing."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if os.fstat(fd).st_size < _COUNTER.size:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                try:
-                    if os.fstat(fd).st_size < _COUNTER.size:
-                        os.ftruncate(fd, _COUNTER.size)
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-            self._map = mmap.mmap(fd, _COUNTER.size)
-        finally:
-            os.close(fd)
-        self._lock_path = path
-
-    def value(self) -> int | None:
-        return _COUNTER.unpack_from(self._map, 0)[0]
-
-    def bump(self) -> None:
-        with open(self._lock_path, "rb") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            _COUNTER.pack_into(self._map, 0, _COUNTER.unpack_from(self._map, 0)[0] + 1)
-
-
-class RedisGeneration:
-    """Every process on every host: a Redis key."""
-
-    def __init__(self, url: str, key: str) -> None:
-        from network.redisconn import client
-
-        self.client = client(url)
-        self.key = key
-
-    def value(self) -> int | None:
-        try:
-            raw = self.client.get(self.key)
-        except Exception as exc:  # noqa: BLE001 - a cache outage means "trust nothing", not an error page
-            log.warning("cache generation unavailable: %s", exc)
-            return None
-        return int(raw) if raw is not None else 0
-
-    def bump(self) -> None:
-        try:
-            self.client.incr(self.key)
-        except Exception as exc:  # noqa: BLE001
-            # Nothing can be trusted until Redis is back: value() answers None meanwhile, and
-            # the first value after the outage differs from all before it only if we move it.
-            log.error("cache generation not raised: %s", exc)
 
 
 class Cache:
@@ -177,48 +121,119 @@ def generation() -> int | None:
 
 def bump() -> None:
     """Raise the generation by hand, for a change the session listeners cannot see."""
-    cache().generation.bump()
+    cache().generation.bump_scopes((STRUCTURAL,), data=True)
+
+
+def scope_stamp(generation: int | None, scopes: tuple[str, ...] | None,
+                user_id: int | None) -> Any:
+    """What a cached page is valid at: the data generation when it declares no scopes, else
+    ``structural`` and its scopes; for a member (``user_id``) also their own scope. None when
+    any of them cannot be known (then nothing is reused or kept)."""
+    if generation is None:
+        return None
+    names = (STRUCTURAL, *scopes) if scopes is not None else ()
+    if user_id is not None:
+        names = (*names, f"member:{user_id}")
+    if not names:
+        return generation
+    values = cache().generation.scope_values(names)
+    if values is None:
+        return None
+    return values if scopes is not None else (generation, *values)
 
 
 # -- noticing changes ----------------------------------------------------------------------------
 
 
-def _mark(session: Session) -> None:
-    session.info[_DIRTY] = True
-
-
 def register_neutral(*models: type) -> None:
-    """Rows of these models are shown on no cached page: writing them keeps the generation."""
+    """Rows of these models are shown on no cached page: writing them raises nothing."""
     _NEUTRAL.update(models)
 
 
+def register_personal(model: type, user_attribute: str) -> None:
+    """Rows of ``model`` are shown only to the member ``user_attribute`` names: writing one
+    raises that member's scope, not the data generation."""
+    _PERSONAL[model] = user_attribute
+
+
+def register_scopes(model: type, rule: Callable[[Any], Iterable[str] | None]) -> None:
+    """``rule(obj)`` names the scopes a written row of ``model`` changes (e.g. its topic), or
+    None for its feature's catch-all."""
+    _SCOPE_RULES[model] = rule
+
+
+def changed_only(obj: Any, *attributes: str) -> bool:
+    """Whether an updated row changed nothing but these attributes (e.g. counters)."""
+    state = inspect(obj)
+    if state.pending or state.deleted or state.was_deleted:
+        return False
+    return all(name in attributes or not attr.history.has_changes()
+               for name, attr in state.attrs.items())
+
+
+def _feature(model: type) -> str | None:
+    parts = model.__module__.split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "network" and parts[1] in FEATURE_SCOPES \
+        else None
+
+
+def _scopes_of(obj: Any) -> Iterable[str]:
+    rule = _SCOPE_RULES.get(type(obj))
+    found = rule(obj) if rule is not None else None
+    if found is not None:
+        return found
+    feature = _feature(type(obj))
+    return (feature, feature + ":*") if feature else (STRUCTURAL,)
+
+
+def _mark(session: Session, scopes: Iterable[str], data: bool = True) -> None:
+    if data:
+        session.info[_DIRTY] = True
+    session.info.setdefault(_SCOPES, set()).update(scopes)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
-    if not session.info.get(_DIRTY) and any(
-            type(obj) not in _NEUTRAL for obj in chain(session.new, session.dirty, session.deleted)):
-        _mark(session)
+    for obj in chain(session.new, session.dirty, session.deleted):
+        kind = type(obj)
+        if kind in _NEUTRAL:
+            continue
+        owner = getattr(obj, _PERSONAL[kind], None) if kind in _PERSONAL else None
+        if owner is not None:
+            _mark(session, (f"member:{owner}",), data=False)
+        else:
+            _mark(session, _scopes_of(obj))
 
 
 def _do_orm_execute(state: Any) -> None:
-    if state.execution_options.get("cache_neutral"):
+    options = state.execution_options
+    if options.get("cache_neutral"):
         return
     statement = state.statement
     writes = state.is_insert or state.is_update or state.is_delete or (
         isinstance(statement, TextClause)
         and statement.text.lstrip()[:6].lower() not in ("select", "pragma"))
-    if writes:
-        _mark(state.session)
+    if not writes:
+        return
+    if options.get("cache_personal") is not None:
+        _mark(state.session, (f"member:{options['cache_personal']}",), data=False)
+    else:
+        _mark(state.session, options.get("cache_scopes") or (STRUCTURAL,))
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_DIRTY, False) and has_app_context():
-        network_cache = current_app.extensions.get("network_cache")
-        if network_cache is not None:
-            network_cache.generation.bump()
+    data = session.info.pop(_DIRTY, False)
+    scopes = session.info.pop(_SCOPES, None)
+    if not (data or scopes) or not has_app_context():
+        return
+    network_cache = current_app.extensions.get("network_cache")
+    if network_cache is not None:
+        network_cache.generation.bump_scopes(scopes or (), data=data)
 
 
 def _after_rollback(session: Session) -> None:
     # Fires for the real database rollback only (not a savepoint's): nothing flushed survives.
     session.info.pop(_DIRTY, None)
+    session.info.pop(_SCOPES, None)
 
 
 def init_app(app: Flask) -> None:

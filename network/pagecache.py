@@ -2,15 +2,19 @@
 
 The pages read most (the start page, forum topics, the experience bank) are rendered once and
 then served from memory until the data generation changes (any committed write, see
-``network/cache.py``) or their TTL passes (for what changes with the clock alone). A view opts in
+``network/cache.py``), the member's own personal generation changes (their read positions and
+notifications), or their TTL passes (for what changes with the clock alone). A view opts in
 with ``@cached_page(ttl=...)`` placed directly under its route decorator.
 
 Why reuse is safe: a page is stored only after its view ran in full — loading, the permission
 check, rendering — and answered 200 for that identity (one person, or "not logged in"). It is
 handed out again only to the same identity at the same generation, when every input of that
-check is unchanged. Session-bound values never enter the cache: the CSRF token and the forms'
-double-submit keys are rendered as placeholders and filled in fresh for each response
-(``fresh_value``). Pages with flashed messages, non-200 answers and POSTs are never cached.
+check is unchanged. Each kept rendering has its own ETag: a reload within its life answers 304
+Not Modified to the same identity, and to nobody else (the ETag is looked up under the
+identity's own key, never compared across people). Session-bound values never enter the
+cache: the CSRF token and the forms' double-submit keys are rendered as placeholders and filled
+in fresh for each response (``fresh_value``). Pages with flashed messages, non-200 answers and
+POSTs are never cached.
 
 The identity comes from the session without loading the account: Flask-Login's ``_user_id``
 (which carries the account's session token) is checked once per generation with the normal
@@ -94,14 +98,29 @@ def _filled(parts: list[str]) -> str:
     return "".join(filled)
 
 
-def _serve(parts: list[str], headers: list[tuple[str, str]], state: str) -> Any:
-    body = _filled(parts)
-    response = current_app.response_class(body, mimetype="text/html", headers=headers)
+def _serve(parts: list[str], headers: list[tuple[str, str]], etag: str, state: str) -> Any:
+    if request.if_none_match.contains(etag):
+        # The reader's copy is this very rendering: kept for this identity, at this data, within
+        # its TTL, so its per-response values (CSRF token, form keys) are at most a TTL old.
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(_filled(parts), mimetype="text/html",
+                                              headers=headers)
+    response.set_etag(etag)
+    # Browsers ask again on every use; shared caches never keep a person's page.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
     response.headers["X-Page-Cache"] = state
     return response
 
 
-def cached_page(ttl: float = 60) -> Callable:
+Scopes = Callable[..., tuple[str, ...]]
+
+
+def cached_page(ttl: float = 60, scopes: Scopes | None = None) -> Callable:
+    """``scopes(**view_kwargs)`` names every scope the page shows data of (see
+    ``network/cache.py``); without it the page depends on all data."""
+
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -113,6 +132,13 @@ def cached_page(ttl: float = 60) -> Callable:
             if identity is None:
                 return view(*args, **kwargs)
             key = ("page", request.host, request.full_path, *identity)
+            # A member's page also holds what only they see (read markers, the badge): it is
+            # valid while their own scope holds too (see network/cache.py).
+            generation = cache.scope_stamp(
+                generation, scopes(**kwargs) if scopes is not None else None,
+                None if identity[0] == "anonymous" else identity[0])
+            if generation is None:
+                return view(*args, **kwargs)
             stored = cache.cache().get(key, generation)
             if stored is not None:
                 return _serve(*stored, state="hit")
@@ -124,8 +150,9 @@ def cached_page(ttl: float = 60) -> Callable:
             headers = [(k, v) for k, v in response.headers.items()
                        if k not in ("Content-Length", "Content-Type")]
             parts = _split(response.get_data(as_text=True))
-            cache.cache().set(key, (parts, headers), generation, ttl)
-            return _serve(parts, headers, "miss")
+            stored = (parts, headers, secrets.token_urlsafe(12))  # this rendering's ETag
+            cache.cache().set(key, stored, generation, ttl)
+            return _serve(*stored, state="miss")
         return wrapper
     return decorator
 

@@ -151,3 +151,68 @@ def test_chat_messages_leave_cached_pages_alone(db, make):
     chat.post_message(member, room, "Hej alla!", "6f0d2b7e-0000-4000-8000-000000000001")
     db.session.commit()
     assert cache.generation() == before
+
+
+def test_a_personal_write_raises_only_that_members_generation(db, make):
+    from network.notifications.services import mark_read, notify
+
+    anna, bo = make.user(), make.user()
+    notify(anna, "forum.post", "Nytt svar")
+    db.session.commit()
+    store = cache.cache().generation
+    names = (f"member:{anna.id}", f"member:{bo.id}", cache.STRUCTURAL)
+    before = (cache.generation(), store.scope_values(names))
+    mark_read(anna)
+    db.session.commit()
+    assert cache.generation() == before[0]
+    assert store.scope_values(names) == (before[1][0] + 1, before[1][1], before[1][2])
+
+
+def test_a_personal_write_committed_with_a_shared_one_raises_the_data_generation(db, make):
+    from network.notifications.services import notify
+
+    anna = make.user()
+    db.session.commit()
+    before = cache.generation()
+    notify(anna, "forum.post", "Nytt svar")
+    anna.title = "Samordnare"
+    db.session.commit()
+    assert cache.generation() == before + 1
+
+
+def test_a_login_keeps_the_generation(db, make):
+    from network.accounts.services import authenticate
+    from tests.factories import DEFAULT_PASSWORD
+
+    anna = make.user(email="anna.login@example.se")
+    db.session.commit()
+    before = cache.generation()
+    assert authenticate("anna.login@example.se", DEFAULT_PASSWORD) == anna
+    db.session.commit()
+    assert cache.generation() == before and anna.last_login_at is not None
+
+
+@pytest.mark.parametrize("store", ["local", "file", "redis"])
+def test_scope_generations_are_per_scope_and_shared_between_processes(store, tmp_path, request):
+    if store == "local":
+        first = second = cache.LocalGeneration()
+    elif store == "file":
+        first = cache.FileGeneration(tmp_path / "generation")
+        second = cache.FileGeneration(tmp_path / "generation")
+    else:
+        url = request.getfixturevalue("redis_url")
+        first = cache.RedisGeneration(url, "test-cache:personal")
+        second = cache.RedisGeneration(url, "test-cache:personal")
+    names = ("member:7", "member:8", "forums:topic:3")
+    start = (second.value(), *second.scope_values(names))
+    first.bump_scopes({"member:7"}, data=False)
+    first.bump_scopes({"forums:topic:3"}, data=True)
+    assert (second.value(), *second.scope_values(names)) == (
+        start[0] + 1, start[1] + 1, start[2], start[3] + 1)
+
+
+def test_a_file_generation_of_the_older_single_counter_size_is_extended(tmp_path):
+    path = tmp_path / "generation"
+    path.write_bytes((5).to_bytes(8, "little"))
+    store = cache.FileGeneration(path)
+    assert store.value() == 5 and store.scope_values(["member:3"]) == (0,)

@@ -35,3 +35,12 @@ def test_naive_datetimes_are_refused(db, make):
     with pytest.raises(Exception, match="naive datetime"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_sqlite_file_database_writes_ahead_to_a_log(app, db):
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    # Readers neither wait for a committing writer nor block it (every topic view commits).
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"

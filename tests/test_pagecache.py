@@ -128,3 +128,137 @@ def test_placeholders_typed_by_a_user_are_never_filled_in(make, login, typed):
         page = client.get("/").get_data(as_text=True)
         assert f"Anna {typed} Andersson" in page
         assert page.count(csrf(page)) == page.count('name="csrf_token"')
+
+
+def _forum(make, db):
+    from network.forums import services as forums
+
+    admin = make.admin()
+    category = forums.create_category(admin, "Trygghet i centrum")
+    topic = forums.create_topic(admin, category, "Trygghetsvandringar", "Första inlägget")[0].topic
+    db.session.commit()
+    return category, topic
+
+
+def test_reading_a_topic_keeps_another_members_cached_pages(make, login, db):
+    category, topic = _forum(make, db)
+    anna, bo = make.user(), make.user()
+    annas, bos = login(anna), login(bo)
+    bos.get(f"/forum/t/{topic.id}")  # Bo's own read position moves once
+    for url in ("/", f"/forum/t/{topic.id}", f"/forum/k/{category.id}"):
+        bos.get(url)
+    annas.get(f"/forum/t/{topic.id}")  # moves Anna's read position: a commit
+    for url in ("/", f"/forum/t/{topic.id}", f"/forum/k/{category.id}"):
+        assert bos.get(url).headers["X-Page-Cache"] == "hit", url
+
+
+def test_the_readers_own_pages_show_their_new_read_position_at_once(make, login, db):
+    category, topic = _forum(make, db)
+    anna = make.user()
+    anna.created_at = topic.created_at.replace(year=2000)  # the topic is new to her
+    db.session.commit()
+    client = login(anna)
+    before = client.get(f"/forum/k/{category.id}")
+    assert "Trygghetsvandringar" in before.get_data(as_text=True)
+    assert client.get(f"/forum/k/{category.id}").headers["X-Page-Cache"] == "hit"
+    client.get(f"/forum/t/{topic.id}")
+    after = client.get(f"/forum/k/{category.id}")
+    assert after.headers["X-Page-Cache"] == "miss"
+    assert after.get_data(as_text=True) != before.get_data(as_text=True)
+
+
+def test_reading_notifications_keeps_another_members_page_and_clears_ones_own_badge(
+        make, login, db):
+    from network.notifications.services import notify
+
+    anna, bo = make.user(), make.user()
+    notify(anna, "forum.post", "Nytt svar i Trygghetsvandringar")
+    db.session.commit()
+    annas, bos = login(anna), login(bo)
+    bos.get("/")
+    page = annas.get("/").get_data(as_text=True)
+    assert '<span class="badge">1' in page
+    assert annas.post("/notiser/las-alla", data={"csrf_token": csrf(page)}).status_code == 302
+    assert bos.get("/").headers["X-Page-Cache"] == "hit"
+    annas.get("/notiser/")  # shows (and so clears) the flashed confirmation
+    again = annas.get("/")
+    assert again.headers["X-Page-Cache"] == "miss"
+    assert '<span class="badge">' not in again.get_data(as_text=True)
+
+
+def test_a_reply_renews_its_topic_and_the_listings_but_not_other_parts(make, login, db):
+    from network.forums import services as forums
+
+    category, topic = _forum(make, db)
+    other = forums.create_topic(make.admin(), category, "Grannsamverkan", "Första")[0].topic
+    db.session.commit()
+    client, author = login(make.user()), make.user()
+    db.session.commit()
+    # The topic last: reading the reply moves the reader's read position (renewing their pages).
+    urls = {"other": f"/forum/t/{other.id}", "category": f"/forum/k/{category.id}",
+            "forum": "/forum/", "start": "/", "library": "/bibliotek/", "events": "/evenemang/",
+            "topic": f"/forum/t/{topic.id}"}
+    # Reading moves the reader's own read positions, which renews their own pages: first read.
+    client.get(urls["topic"]), client.get(urls["other"])
+    for url in urls.values():
+        client.get(url)
+    forums.reply(author, topic, "Vi går trygghetsvandring på torsdag")
+    db.session.commit()
+    states = {name: client.get(url) for name, url in urls.items()}
+    assert {name: r.headers["X-Page-Cache"] for name, r in states.items()} == {
+        "topic": "miss", "other": "hit", "category": "miss", "forum": "miss", "start": "miss",
+        "library": "hit", "events": "hit"}
+    assert "Vi går trygghetsvandring på torsdag" in states["topic"].get_data(as_text=True)
+
+
+def test_a_renamed_category_shows_at_once_on_its_topic_pages(make, login, db):
+    from network.forums import services as forums
+
+    category, topic = _forum(make, db)
+    client = login(make.user())
+    client.get(f"/forum/t/{topic.id}")
+    client.get(f"/forum/t/{topic.id}")
+    forums.update_category(make.admin(), category, name="Trygghet i Rosengård", description="",
+                           is_qa=False, visibility="members")
+    db.session.commit()
+    page = client.get(f"/forum/t/{topic.id}")
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "Trygghet i Rosengård" in page.get_data(as_text=True)
+
+
+def test_a_member_removed_from_a_closed_group_loses_its_cached_topic_page_at_once(make, login, db):
+    from network.accounts.models import GroupVisibility
+    from network.forums import services as forums
+
+    member = make.user()
+    group = make.group(visibility=GroupVisibility.CLOSED, members=[member])
+    admin = make.admin()
+    category = forums.create_category(admin, "Slutet rum", group=group)
+    topic = forums.create_topic(admin, category, "Internt ämne", "Hemligt")[0].topic
+    db.session.commit()
+    client = login(member)
+    client.get(f"/forum/t/{topic.id}")  # moves the read position: renews the member's pages
+    client.get(f"/forum/t/{topic.id}")
+    assert client.get(f"/forum/t/{topic.id}").headers["X-Page-Cache"] == "hit"
+    accounts.remove_member(None, group, member)
+    db.session.commit()
+    assert client.get(f"/forum/t/{topic.id}").status_code in (403, 404)
+
+
+def test_a_reload_of_an_unchanged_page_answers_304_to_the_same_person_only(make, login, db):
+    anna, bo = make.user(name="Anna Andersson"), make.user(name="Bo Berg")
+    annas, bos = login(anna), login(bo)
+    first = annas.get("/")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "private, no-cache" and "Cookie" in first.headers["Vary"]
+    again = annas.get("/", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    # Another person presenting Anna's ETag gets their own page in full.
+    theirs = bos.get("/", headers={"If-None-Match": etag})
+    assert theirs.status_code == 200 and "Bo Berg" in theirs.get_data(as_text=True)
+    # After a change the page shows, the old copy is not confirmed.
+    make.group(name="Nya gruppen i Malmö", members=[anna])
+    db.session.commit()
+    changed = annas.get("/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "Nya gruppen i Malmö" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != etag

@@ -12,8 +12,9 @@ import secrets
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from network.accounts.models import (
     Area,
@@ -87,7 +88,11 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    # Shown on no cached page: the login does not renew everybody's cached pages.
+    now = utcnow()
+    db.session.execute(update(User).where(User.id == user.id).values(last_login_at=now)
+                       .execution_options(cache_neutral=True, synchronize_session=False))
+    set_committed_value(user, "last_login_at", now)
     db.session.flush()
     return user
 
@@ -441,13 +446,19 @@ def member_counts(group_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def group_members(group: Group) -> list[Membership]:
-    """Memberships with each person and their organisation: facilitators first, then by name."""
-    return list(db.session.scalars(
+MEMBERS_PER_PAGE = 100
+
+
+def group_members(group: Group, page: int = 1, per_page: int = MEMBERS_PER_PAGE):
+    """One page of memberships with each person and their organisation: facilitators first,
+    then by name. A group of thousands is shown a hundred at a time."""
+    stmt = (
         select(Membership).join(Membership.user).where(Membership.group_id == group.id)
         .options(selectinload(Membership.user).selectinload(User.organisation))
-        .order_by(case((Membership.role == GroupRole.FACILITATOR.value, 0), else_=1), User.name)
-    ))
+        .order_by(case((Membership.role == GroupRole.FACILITATOR.value, 0), else_=1), User.name,
+                  User.id)
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def _check_group_fields(kind: GroupKind, municipality_code: str | None) -> str | None:

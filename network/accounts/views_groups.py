@@ -46,8 +46,8 @@ def groups():
 @cached_page(ttl=60)
 def group(group_id: int):
     group = _load_group(group_id)
-    members = services.group_members(group) if account_permissions.can_see_members(
-        current_user, group) else []
+    members = services.group_members(group, request.args.get("page", 1, type=int)) if (
+        account_permissions.can_see_members(current_user, group)) else None
     can_manage = account_permissions.can_manage_members(current_user, group)
     return render_template(
         "accounts/group.html", group=group, members=members,

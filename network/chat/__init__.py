@@ -38,11 +38,36 @@ def init_app(app: Flask) -> None:
     register_event_extra(app, views.event_section)
     register_seed(app, demo.seed_chat)
     from network.chat.mentions import SUBJECT_TYPE
-    from network.chat.permissions import can_view_room
-    from network.notifications.services import register_subject_checker
+    from network.notifications.services import register_subject_filter
 
-    def _room_visible(user, room_id: int) -> bool:
-        room = services.get_room(room_id)
-        return room is not None and can_view_room(user, room)
+    # Registrations (the "registered" rooms' audience) raise the events scope; memberships are
+    # structural, which every count depends on anyway.
+    register_subject_filter(app, SUBJECT_TYPE, _room_visible, scopes=("events:*",))
 
-    register_subject_checker(app, SUBJECT_TYPE, _room_visible)
+
+def _room_visible(user, subject_id):
+    """Notification subject filter (SQL): ``chat.permissions.can_view_room`` on the subject room:
+    admins; the facilitators of its group; its group's members (a group room) or the people
+    registered for its occurrence (a "registered" room), while the group is not archived."""
+    from sqlalchemy import and_, false, or_, select, true
+
+    from network import permissions
+    from network.accounts.models import Group
+    from network.chat.models import ChatRoom, JoinRule
+    from network.events import registrations
+
+    if permissions.is_admin(user):
+        condition = true()
+    elif not permissions.is_member(user):
+        condition = false()
+    else:
+        roles = permissions.group_roles(user)
+        facilitated = [gid for gid, role in roles.items() if role == permissions.FACILITATOR]
+        registered = registrations.registered_event_ids_filter(user, ChatRoom.occurrence_id)
+        in_audience = and_(Group.archived.is_(False), or_(
+            and_(ChatRoom.join_rule != JoinRule.REGISTERED.value,
+                 ChatRoom.group_id.in_(list(roles)) if roles else false()),
+            and_(ChatRoom.join_rule == JoinRule.REGISTERED.value, registered)))
+        condition = or_(ChatRoom.group_id.in_(facilitated) if facilitated else false(), in_audience)
+    return (select(ChatRoom.id).join(Group, Group.id == ChatRoom.group_id)
+            .where(ChatRoom.id == subject_id, condition).exists())

@@ -18,8 +18,9 @@ def register_event_extra(app: Flask, fn) -> None:
 def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
-    from network.events import demo, feeds, registrations, subscription_views, views  # noqa: F401
-    from network.notifications.services import register_subject_checker
+    from network.cache import register_scopes
+    from network.events import demo, feeds, models, registrations, subscription_views, views  # noqa: F401
+    from network.notifications.services import register_subject_filter
     from network.views import register_nav, register_panel
 
     app.extensions.setdefault("events_extras", [])
@@ -27,7 +28,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)
     register_panel(app, _panel, order=30)
-    register_subject_checker(app, "event", _can_see_subject)
+    register_subject_filter(app, "event", _can_see_subject, scopes=("events:*",))
+    # A registration changes the calendar's listings (counts), not who may see an event.
+    register_scopes(models.Registration, lambda _registration: ("events",))
     register_personal_data(app, "event_registrations", registrations.export_personal_data,
                            registrations.erase_personal_data)
     from network.resources.services import register_link_kind
@@ -43,13 +46,19 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(purge_needs_command)
 
 
-def _can_see_subject(user, event_id: int) -> bool:
-    from network.events.models import Event
-    from network.events.permissions import can_view_event
-    from network.extensions import db
+def _can_see_subject(user, subject_id):
+    """Notification subject filter (SQL): ``permissions.can_view_event`` on the subject."""
+    from sqlalchemy import select
 
-    event = db.session.get(Event, event_id)
-    return event is not None and can_view_event(user, event)
+    from network import permissions
+    from network.events.models import Event
+
+    return (
+        select(Event.id)
+        .where(Event.id == subject_id,
+               permissions.visible_filter(user, Event.visibility, Event.group_id))
+        .exists()
+    )
 
 
 def _resource_link(user, event_id: int):

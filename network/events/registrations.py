@@ -195,6 +195,13 @@ def my_registered_event_ids(user: Any) -> set[int]:
     ))
 
 
+def registered_event_ids_filter(user: Any, event_id_col: Any):
+    """SQL: ``event_id_col`` is an event ``user`` holds a seat for (not a waitlist place)."""
+    return event_id_col.in_(
+        select(Registration.event_id).where(Registration.user_id == user.id,
+                                            Registration.status == RegistrationStatus.REGISTERED))
+
+
 def my_waitlisted_event_ids(user: Any) -> set[int]:
     if not permissions.is_member(user):
         return set()

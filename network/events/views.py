@@ -88,7 +88,7 @@ def _filtered(group_id: int | None, kind: str | None):
 
 
 @bp.get("/")
-@cached_page(ttl=60)
+@cached_page(ttl=60, scopes=lambda: ("events",))
 def index():
     form, group_id, kind = _filters()
     past = request.args.get("visa") == "tidigare"
@@ -112,7 +112,7 @@ def _can_create_any() -> bool:
 
 @bp.get("/manad")
 @bp.get("/manad/<int:year>/<int:month>")
-@cached_page(ttl=60)
+@cached_page(ttl=60, scopes=lambda **_: ("events",))
 def month(year: int | None = None, month: int | None = None):
     today = to_local(utcnow()).date()
     year, month = year or today.year, month or today.month

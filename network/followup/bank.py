@@ -175,7 +175,7 @@ def bank_query(user, q: str, chosen: dict[str, str]):
 
 @bp.get("/erfarenhetsbank")
 @limiter.exempt  # no limits apply
-@cached_page(ttl=300)
+@cached_page(ttl=300, scopes=lambda: ("followup", "resources"))
 def bank():
     return render_bank()
 

@@ -7,12 +7,20 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 
-def _topic_visible(user, topic_id: int) -> bool:
-    """Notification subject checker: hide notifications of topics the user can no longer see."""
-    from network.forums import permissions, queries
+def _topic_visible(user, subject_id):
+    """Notification subject filter (SQL): hide notifications of topics the user can no longer
+    see, ``permissions.can_view_topic`` as a condition on the notification's subject."""
+    from sqlalchemy import or_, select
 
-    topic = queries.load_topic(topic_id)
-    return topic is not None and permissions.can_view_topic(user, topic)
+    from network.forums import permissions
+    from network.forums.models import Category, Topic
+
+    return (
+        select(Topic.id).join(Category, Category.id == Topic.category_id)
+        .where(Topic.id == subject_id, permissions.visible_categories_filter(user),
+               or_(Topic.deleted_at.is_(None), permissions.moderated_categories_filter(user)))
+        .exists()
+    )
 
 
 def _post_link(user, post_id: int):
@@ -35,7 +43,7 @@ def _latest_panel(user):
     """Start page: recently active topics the user may read, with what is new for them."""
     from network.forums import queries
 
-    page = queries.latest_topics(user, limit=6)
+    page = queries.latest_topics(user, limit=6, counted=False)
     if not page.items:
         return None
     return "forums/_panel.html", {"rows": page.items}
@@ -45,16 +53,17 @@ def init_app(app: Flask) -> None:
     from network.accounts.seed import register_seed
     from network.forums import demo, models, views  # noqa: F401 - models: tables for migrations
     from network.forums.forms import new_client_key
-    from network.forums.services import KIND_POST
-    from network.notifications.services import register_subject_checker
+    from network.forums.services import KIND_POST, register_cache_scopes
+    from network.notifications.services import register_subject_filter
     from network.pagecache import register_fresh_value
     from network.resources.services import register_link_kind
     from network.views import register_nav, register_panel
 
+    register_cache_scopes()
     app.register_blueprint(views.bp)
     register_fresh_value(views.CLIENT_KEY, new_client_key)
     register_nav(app, "forums.index", _l("Forum"), order=20, members_only=False)
     register_panel(app, _latest_panel, order=20)
-    register_subject_checker(app, "forum_topic", _topic_visible)
+    register_subject_filter(app, "forum_topic", _topic_visible, scopes=("forums:*",))
     register_link_kind(app, KIND_POST, _post_link)
     register_seed(app, demo.seed_forums)

@@ -40,7 +40,8 @@ class Category(TimestampMixin, db.Model):
 
 class Topic(db.Model):
     __tablename__ = "forum_topics"
-    __table_args__ = (Index("ix_forum_topics_category_activity", "category_id", "last_post_at"),)
+    __table_args__ = (Index("ix_forum_topics_category_activity", "category_id", "last_post_at"),
+                      Index("ix_forum_topics_last_post_at", "last_post_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id", ondelete="CASCADE"))

@@ -147,15 +147,18 @@ def category_topics(user: Any, category: Category, page: int = 1,
 
 
 def latest_topics(user: Any, limit: int = 8, unanswered_qa: bool = False,
-                  page: int = 1) -> Page:
-    """Recently active topics across every category the user may read."""
+                  page: int = 1, counted: bool = True) -> Page:
+    """Recently active topics across every category the user may read. ``counted=False`` for a
+    box without pages: no count of every visible topic (it grows with the forum)."""
     conditions = [Topic.deleted_at.is_(None), Category.archived.is_(False),
                   visible_categories_filter(user)]
     if unanswered_qa:
         conditions += [Category.is_qa.is_(True), Topic.answer_post_id.is_(None),
                        Topic.locked.is_(False)]
-    base = select(Topic).join(Category, Category.id == Topic.category_id).where(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    total = None
+    if counted:
+        base = select(Topic).join(Category, Category.id == Topic.category_id).where(*conditions)
+        total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     results = db.session.execute(
         _with_read(select(Topic, _read_column(user)).join(Category, Category.id == Topic.category_id),
                    user)
@@ -163,6 +166,8 @@ def latest_topics(user: Any, limit: int = 8, unanswered_qa: bool = False,
         .options(contains_eager(Topic.category), selectinload(Topic.last_post_author))
         .order_by(Topic.last_post_at.desc(), Topic.id.desc())
         .limit(limit).offset((page - 1) * limit)).all()
+    if total is None:
+        total = (page - 1) * limit + len(results)
     return Page(_rows(user, results), page, limit, total)
 
 

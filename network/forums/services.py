@@ -319,7 +319,8 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
                 update(Topic).where(Topic.id == topic.id)
                 .values(last_number=Topic.last_number + 1)
                 .returning(Topic.last_number)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False,
+                                   cache_scopes=("forums", topic_scope(topic.id)))
             ).scalar_one()
             post = _new_post(actor, topic, number, body, client_key, reply_to, now=now)
             db.session.flush()
@@ -545,6 +546,34 @@ def mark_read(user: User, topic: Topic, number: int, row: TopicRead | None) -> N
     elif number > row.last_read_number:
         row.last_read_number, row.read_at = number, utcnow()
     db.session.flush()
+
+
+# -- what a write changes, for the page cache (network/cache.py) ----------------------------
+
+
+def topic_scope(topic_id: int) -> str:
+    """The cache scope of one topic's page: its posts and its own row."""
+    return f"forums:topic:{topic_id}"
+
+
+def register_cache_scopes() -> None:
+    """A post or a topic changes the forum's listings and its own topic page, not the pages of
+    other topics. A category whose counters alone moved (a new topic or reply) changes the
+    listings; any other change to it (name, visibility, archiving) changes every forum page.
+    Topic rows change with every reply (their counters), which changes only that topic's page."""
+    from network.cache import changed_only, register_personal, register_scopes
+
+    register_scopes(Post, lambda post: ("forums", topic_scope(post.topic_id)))
+    # A topic changed beyond its counters (new, edited, moved, deleted) may be seen by others
+    # than before: "forums:*" too (the badge's access filter depends on it).
+    register_scopes(Topic, lambda topic: ("forums", topic_scope(topic.id)) if changed_only(
+        topic, "last_post_at", "last_post_author_id", "last_number", "reply_count")
+        else ("forums", "forums:*", topic_scope(topic.id)))
+    register_scopes(Category, lambda category: ("forums",) if changed_only(
+        category, "topic_count", "last_post_at") else None)
+    # Read positions and watching are shown to their member alone.
+    for model in (TopicRead, TopicWatch, CategoryWatch):
+        register_personal(model, "user_id")
 
 
 # -- notifications ---------------------------------------------------------------------------

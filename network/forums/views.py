@@ -101,7 +101,7 @@ def _post_url(post: Post) -> str:
 
 
 @bp.get("/")
-@cached_page(ttl=60)
+@cached_page(ttl=60, scopes=lambda: ("forums",))
 def index():
     categories = queries.visible_categories(current_user)
     unread = queries.unread_by_category(current_user, [c.id for c in categories])
@@ -113,14 +113,14 @@ def index():
     manageable = _manageable_groups() if is_member(current_user) else []
     return render_template(
         "forums/index.html", sections=sections, unread=unread,
-        latest=queries.latest_topics(current_user, limit=10),
+        latest=queries.latest_topics(current_user, limit=10, counted=False),
         can_create=perm.can_manage_categories(current_user, None) or bool(manageable),
         flag_count=queries.open_flag_count(current_user)
         if perm.can_moderate_anything(current_user) else 0)
 
 
 @bp.get("/k/<int:category_id>")
-@cached_page(ttl=60)
+@cached_page(ttl=60, scopes=lambda category_id: ("forums",))
 def category(category_id: int):
     category = _category_or_404(category_id)
     unanswered = category.is_qa and request.args.get("visa") == "obesvarade"
@@ -136,7 +136,10 @@ def category(category_id: int):
 
 
 @bp.get("/t/<int:topic_id>")
-@cached_page(ttl=60)  # relative times ("3 minuter sedan") change with the clock
+# Its own posts, its category (any change but the counters), the library's attachments; relative
+# times ("3 minuter sedan") change with the clock.
+@cached_page(ttl=60, scopes=lambda topic_id: (
+    "forums:*", services.topic_scope(topic_id), "resources"))
 def topic(topic_id: int):
     topic = _topic_or_404(topic_id)
     page = min(_page_arg(), topic.pages)

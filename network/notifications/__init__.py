@@ -6,9 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from network.notifications import cli, models, services, views  # noqa: F401 - models: their tables
+    from network.cache import register_neutral, register_personal
+    from network.notifications import cli, models, services, views
     from network.views import register_unread_counter
 
+    # A notification is shown to its member alone; the outbox on no page at all.
+    register_personal(models.Notification, "user_id")
+    register_neutral(models.OutboxEmail)
     app.register_blueprint(views.bp)
     register_unread_counter(app, services.unread_count)
     cli.init_app(app)

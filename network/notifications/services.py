@@ -15,8 +15,9 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 
+from network import cache
 from network.accounts.models import User
 from network.db import utcnow
 from network.extensions import db
@@ -27,13 +28,19 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 
-# Features register a checker per subject type so that notifications are re-checked for access
-# when listed: (user, subject_id) -> bool. Registered in each feature's init_app.
-SubjectChecker = Callable[[User, int], bool]
+# Features register, per subject type, the rule that re-checks notifications for access when
+# they are listed or counted, as SQL: (user, subject_id column) -> condition. The badge and the
+# list filter inside one query however many notifications there are. Registered in each
+# feature's init_app; a subject type nobody registers is never shown (closed by default).
+SubjectFilter = Callable[[User, ColumnElement], ColumnElement[bool]]
 
 
-def register_subject_checker(app, subject_type: str, checker: SubjectChecker) -> None:
-    app.extensions.setdefault("notification_checkers", {})[subject_type] = checker
+def register_subject_filter(app, subject_type: str, sql_filter: SubjectFilter,
+                            scopes: tuple[str, ...]) -> None:
+    """``scopes``: the cache scopes (``network/cache.py``) whose writes may change who can see
+    such a subject; with them the header badge is counted once per change, not per page."""
+    app.extensions.setdefault("notification_filters", {})[subject_type] = sql_filter
+    app.extensions.setdefault("notification_scopes", set()).update(scopes)
 
 
 def queue_email(to_addr: str, subject: str, body_text: str, *, body_html: str | None = None,
@@ -215,17 +222,21 @@ def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
     return row
 
 
-def _visible(user: User, row: Notification) -> bool:
-    if not row.subject_type or row.subject_id is None:
-        return True
-    checker = current_app.extensions.get("notification_checkers", {}).get(row.subject_type)
-    # A subject type nobody vouches for is not shown: closed by default.
-    return bool(checker and checker(user, row.subject_id))
+def visible_notifications_filter(user: User) -> ColumnElement[bool]:
+    """``_visible`` as SQL: no subject, or a subject of a registered type the user may see."""
+    subject_type, subject_id = Notification.subject_type, Notification.subject_id
+    filters = current_app.extensions.get("notification_filters", {})
+    return or_(
+        subject_type == "", subject_id.is_(None),
+        *(and_(subject_type == kind, sql_filter(user, subject_id))
+          for kind, sql_filter in sorted(filters.items())),
+    ) if filters else or_(subject_type == "", subject_id.is_(None), false())
 
 
 LIST_LIMIT = 50
-# The header badge checks access for at most this many unread notifications.
-UNREAD_CHECK_LIMIT = 99
+# The header badge counts at most this many (and shows "99+" beyond): its cost stays bounded
+# for a member with thousands of unread notifications.
+UNREAD_COUNT_LIMIT = 99
 
 
 def get_notification(user: User, notification_id: int) -> Notification | None:
@@ -235,32 +246,44 @@ def get_notification(user: User, notification_id: int) -> Notification | None:
 
 
 def notifications_for(user: User, limit: int = LIST_LIMIT) -> list[Notification]:
-    rows = db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id)
+    """The newest notifications the user may still see; access filtered inside the query."""
+    return list(db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user.id, visible_notifications_filter(user))
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
-    ).all()
-    return [row for row in rows if _visible(user, row)]
-
-
-# Built once: the header shows this count on every page, and building the statement per call
-# costs several times more than running it.
-_UNREAD = (
-    select(func.count()).select_from(Notification.__table__)
-    .where(Notification.__table__.c.user_id == bindparam("user_id"),
-           Notification.__table__.c.read_at.is_(None))
-)
+    ))
 
 
 def unread_count(user: User) -> int:
-    """Unread notifications the user may still see (the badge must not hint at hidden ones)."""
-    raw = db.session.execute(_UNREAD, {"user_id": user.id}).scalar() or 0
-    if not raw:
-        return 0  # the usual case costs one cheap query
-    rows = db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .order_by(Notification.id.desc()).limit(UNREAD_CHECK_LIMIT)
+    """Unread notifications the user may still see (the badge must not hint at hidden ones),
+    counted in one query up to ``UNREAD_COUNT_LIMIT + 1``, and kept while nothing it depends on
+    changed: the member's own notifications (their scope), memberships and groups
+    (``structural``), and what may change who sees a subject (each subject type's scopes)."""
+    scopes = (cache.STRUCTURAL, f"member:{user.id}",
+              *sorted(current_app.extensions.get("notification_scopes", ())))
+    stamp = cache.cache().generation.scope_values(scopes)
+    key = ("unread_notifications", user.id)
+    known = cache.cache().get(key, stamp)
+    if known is None:
+        known = _count_unread(user)
+        cache.cache().set(key, known, stamp, UNREAD_TTL)
+    return known
+
+
+# Notifications are not removed by time, only by writes; the TTL bounds what a missed write
+# (none known) could cost.
+UNREAD_TTL = 600
+
+
+def _count_unread(user: User) -> int:
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None),
+               visible_notifications_filter(user))
+        .limit(UNREAD_COUNT_LIMIT + 1)
+        .subquery()
     )
-    return sum(1 for row in rows if _visible(user, row))
+    return db.session.execute(select(func.count()).select_from(unread)).scalar() or 0
 
 
 def mark_read(user: User, notification_id: int | None = None) -> None:
@@ -268,7 +291,8 @@ def mark_read(user: User, notification_id: int | None = None) -> None:
                                       Notification.read_at.is_(None))
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
-    db.session.execute(stmt.values(read_at=utcnow()))
+    # Only the member sees their notifications: their own pages are renewed, nobody else's.
+    db.session.execute(stmt.values(read_at=utcnow()).execution_options(cache_personal=user.id))
 
 
 def send_daily_digests(now: dt.datetime | None = None) -> int:
@@ -280,14 +304,13 @@ def send_daily_digests(now: dt.datetime | None = None) -> int:
     ).all()
     count = 0
     for user in users:
-        pending = [
-            row for row in db.session.scalars(
-                select(Notification).where(Notification.user_id == user.id,
-                                           Notification.emailed_at.is_(None),
-                                           Notification.read_at.is_(None))
-                .order_by(Notification.created_at)
-            ) if _visible(user, row)
-        ]
+        pending = db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id,
+                                       Notification.emailed_at.is_(None),
+                                       Notification.read_at.is_(None),
+                                       visible_notifications_filter(user))
+            .order_by(Notification.created_at)
+        ).all()
         if not pending:
             continue
         subject, text, html = emails.digest_email(user, pending)

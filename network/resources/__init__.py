@@ -10,13 +10,24 @@ from __future__ import annotations
 from flask import Flask
 
 
+def _resource_visible(user, subject_id):
+    """Notification subject filter (SQL): ``permissions.can_view_resource`` on the subject."""
+    from sqlalchemy import select
+
+    from network.resources.models import Resource
+    from network.resources.permissions import visible_resources_filter
+
+    return select(Resource.id).where(Resource.id == subject_id,
+                                     visible_resources_filter(user)).exists()
+
+
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from network.accounts.seed import register_seed
-    from network.notifications.services import register_subject_checker
+    from network.notifications.services import register_subject_filter
     from network.resources import cli, seed, storage, views
-    from network.resources.services import get_visible, newest
+    from network.resources.services import newest
     from network.views import register_nav, register_panel
 
     storage.install_session_hooks()
@@ -30,5 +41,5 @@ def init_app(app: Flask) -> None:
         return ("resources/_panel.html", {"resources": items}) if items else None
 
     register_panel(app, newest_panel, order=30)
-    register_subject_checker(app, "resource", lambda user, rid: get_visible(user, rid) is not None)
+    register_subject_filter(app, "resource", _resource_visible, scopes=("resources:*",))
     register_seed(app, seed.seed_resources)

@@ -89,6 +89,7 @@ class Resource(TimestampMixin, db.Model):
     __tablename__ = "resources"
     __table_args__ = (
         Index("ix_resources_access", "effective_visibility", "group_id"),
+        Index("ix_resources_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -106,7 +106,7 @@ def _filters() -> services.Filters:
 
 
 @bp.get("/")
-@cached_page(ttl=60)
+@cached_page(ttl=60, scopes=lambda: ("resources",))
 def index():
     filters = _filters()
     page = services.browse(current_user, filters, page=_int_arg("page") or 1)

@@ -30,10 +30,16 @@ def test_purge_needs_command(runner, make_event, group, organiser, make, db, mon
     assert "0 registrations cleared" in runner.invoke(args=["events-purge-needs"]).output
 
 
-def test_notifications_about_events_are_rechecked_for_access(app, make_event, make, organiser):
+def test_notifications_about_events_are_rechecked_for_access(app, make_event, make, organiser, db):
+    from network.notifications.services import notifications_for, notify, unread_count
+
     closed = make.group(visibility="closed", facilitators=[organiser])
     event = make_event(closed, organiser, visibility="group")
-    checker = app.extensions["notification_checkers"]["event"]
-    assert checker(organiser, event.id)
-    assert not checker(make.user(), event.id)
-    assert not checker(organiser, 999999)
+    outsider = make.user()
+    for user in (organiser, outsider):
+        notify(user, "event.changed", "Ändrat", subject_type="event", subject_id=event.id)
+    notify(organiser, "event.changed", "Borttaget", subject_type="event", subject_id=999999)
+    db.session.commit()
+    assert [row.title for row in notifications_for(organiser)] == ["Ändrat"]
+    assert unread_count(organiser) == 1
+    assert notifications_for(outsider) == [] and unread_count(outsider) == 0

@@ -1,18 +1,19 @@
 import pytest
+from sqlalchemy import select
 
 from network import permissions
 from network.accounts.models import Group
-from network.extensions import db
-from network.notifications.services import register_subject_checker
+from network.notifications.services import register_subject_filter
 
 
 @pytest.fixture
 def group_subjects(app):
     """Notifications about a group (subject_type "test_group"), visible to who can view it."""
 
-    def can_view(user, group_id):
-        group = db.session.get(Group, group_id)
-        return group is not None and permissions.can_view_group(user, group)
+    def can_view(user, subject_id):
+        return (select(Group.id)
+                .where(Group.id == subject_id, permissions.visible_groups_filter(user))
+                .exists())
 
-    register_subject_checker(app, "test_group", can_view)
+    register_subject_filter(app, "test_group", can_view, scopes=())
     return "test_group"

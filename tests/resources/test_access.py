@@ -141,10 +141,18 @@ def test_attached_resources_are_filtered_for_visitors_and_outsiders(world):
 
 
 def test_notification_links_are_rechecked_for_access(app, world):
-    checker = app.extensions["notification_checkers"]["resource"]
+    from network.extensions import db
+    from network.notifications.models import Notification
+
+    subject_filter = app.extensions["notification_filters"]["resource"]
     secret = world["resources"]["secret"]
-    assert checker(world["users"]["insider"], secret.id) is True
-    assert checker(world["users"]["outsider"], secret.id) is False
+
+    def sees(user) -> bool:  # the SQL rule, as the notification list and badge apply it
+        return db.session.scalar(
+            db.select(subject_filter(user, db.literal(secret.id, Notification.subject_id.type))))
+
+    assert sees(world["users"]["insider"]) is True
+    assert sees(world["users"]["outsider"]) is False
 
 
 # One client per test: the shared fixtures keep one app context (and so one ``g``, where

@@ -1,0 +1,75 @@
+"""The mixed workload's members, its request mix and its form encoding."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from bench import mixed
+from bench._mixed_data import PASSWORD, build_members
+
+
+def _content(make, db):
+    from network.events import services as events
+    from network.events.models import EventType
+    from network.forums import services as forums
+    from network.resources import services as resources
+
+    admin = make.admin()
+    group = make.group(name="Lokal samverkansgrupp Ronna")
+    make.group(name="Grovt våld")
+    category = forums.create_category(admin, "Trygghet i centrum")
+    forums.create_topic(admin, category, "Trygghetsvandringar", "Första inlägget")
+    resources.create_resource(admin, title="Metodstöd", type="metodstod", visibility="members",
+                              external_url="https://example.se/")
+    start = dt.datetime(2027, 1, 20, 10, 0)
+    events.create_event(admin, events.EventData(
+        type=EventType.NETWORK_MEETING, group=group, title="Nätverksträff", start=start,
+        end=start + dt.timedelta(hours=2), all_day=False, visibility="members"), None)
+    db.session.commit()
+
+
+def test_members_are_built_with_groups_and_notifications_and_log_in_through_the_form(
+        make, db, client):
+    from network.accounts.models import Membership, User
+    from network.notifications.models import Notification
+
+    _content(make, db)
+    emails, ids = build_members(30, seed=1)
+    assert len(emails) == 30 and all(ids.values())
+    members = db.session.scalars(select(User.id).where(User.email.in_(emails))).all()
+    assert len(members) == 30
+    in_groups = db.session.scalar(select(func.count(func.distinct(Membership.user_id)))
+                                  .where(Membership.user_id.in_(members)))
+    assert 20 <= in_groups <= 30  # nearly everyone is in a group
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.user_id.in_(members))) > 0
+    response = client.post("/logga-in", data={"email": emails[0], "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_the_mix_asks_for_pages_and_writes_of_every_kind():
+    ids = {"topics": [1, 2, 3], "categories": [4], "resources": [5], "events": [6]}
+    mix = mixed.Mix(ids, writes=0.05, seed=3)
+    pages = {mix.page() for _ in range(500)}
+    assert {"/", "/forum/", "/bibliotek/", "/evenemang/", "/erfarenhetsbank", "/forum/k/4",
+            "/bibliotek/5", "/evenemang/6"} <= pages
+    member = mixed.Member("a@example.se", 80, csrf="token")
+    writes = {mix.write(member)[1].rsplit("/", 1)[-1] for _ in range(200)}
+    assert writes == {"svara", "anmalan", "ny", "las-alla"}
+
+
+def test_the_upload_is_a_well_formed_multipart_body():
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    body, content_type = mixed._multipart({"csrf_token": "t", "title": "Anteckningar"}, "files",
+                                          "a.txt", "Lägesbild\n".encode())
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    parts = {part.get_param("name", header="content-disposition"): part
+             for part in message.iter_parts()}
+    assert parts["title"].get_content() == "Anteckningar"
+    assert parts["files"].get_filename() == "a.txt"
+    assert parts["files"].get_payload(decode=True) == "Lägesbild\n".encode()
