@@ -295,3 +295,45 @@ class ExperienceReport(TimestampMixin, db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ReportStatus.PUBLISHED
+
+
+class PlanDecision(db.Model):
+    """A decision on an action plan (adoption or revision): who decided, when, until when.
+
+    The rows are the plan's history; the newest decision is its current state.
+    """
+
+    __tablename__ = "followup_plan_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("followup_plans.id", ondelete="CASCADE"), index=True)
+    # Denormalised from the plan so the overview finds each municipality's latest decision in one query.
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_on: Mapped[dt.date]
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    next_revision_on: Mapped[dt.date | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    plan: Mapped[ActionPlan] = relationship()
+
+
+class CoordinationRecord(db.Model):
+    """Samordningsfunktion: how the municipality coordinates its work, recorded when it changes.
+
+    The rows are the history; the one with the latest ``since`` is the current state.
+    """
+
+    __tablename__ = "followup_coordination"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    organised_as: Mapped[str] = mapped_column(Text)
+    placement: Mapped[str] = mapped_column(String(200))
+    contacts: Mapped[str] = mapped_column(Text, default="")
+    since: Mapped[dt.date]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship()

@@ -3,16 +3,18 @@
 A municipality's follow-up (situation pictures, plans, measures, indicators, notes) belongs to
 its *local groups* (``Group.kind == local`` with that ``municipality_code``). Rules:
 
-- Seeing: network admins and members of any non-archived local group of the municipality. A
+- Seeing: network admins, the agency's programme staff, county-board staff for the municipalities
+  of their county, and members of any non-archived local group of the municipality. A
   municipality with several local groups (e.g. one per district) shares its follow-up with all of
   them: the plan is the municipality's, not one district's. In the full-text index a measure is
   ``group`` content owned by the *primary* local group (the oldest); members of a second local
   group see the measure's page but find it in search only through the primary group.
-- Editing (pictures, plans, measures, indicators, measurements, notes, report drafts): the same
-  people; the local group is the municipality's collaboration (police, housing, school...).
+- Editing (pictures, plans, measures, indicators, measurements, notes, report drafts, the law's
+  duties): admins and the local groups (programme and county staff only read); the local group
+  is the municipality's collaboration (police, housing, school...).
 - Deciding what becomes public (reviewing and publishing experience reports, the per-measure
   "public charts" flag): facilitators of a local group of the municipality, and admins.
-- The support log and the programme dashboard: network admins only.
+- The support log and the programme dashboard: programme staff (and admins).
 - Published experience reports are public; a measure with ``public_charts`` shows its indicator
   charts to everyone.
 """
@@ -22,12 +24,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from network import permissions as core
-from network.accounts.models import Group, GroupKind
+from network.accounts.models import Group, GroupKind, Municipality
 from network.extensions import db
-from network.followup.models import ExperienceReport, Measure, ReportStatus
+from network.followup.models import ActionPlan, ExperienceReport, Measure, ReportStatus
 
 
 def local_groups(municipality_code: str) -> list[Group]:
@@ -70,12 +72,22 @@ def my_municipality_codes(user: Any) -> set[str]:
     return set(_local_roles(user))
 
 
+def _county_of(municipality_code: str) -> str | None:
+    municipality = db.session.get(Municipality, municipality_code)
+    return municipality.county_code if municipality else None
+
+
 def can_view_municipality(user: Any, municipality_code: str) -> bool:
-    return core.is_admin(user) or municipality_code in _local_roles(user)
+    """Local groups, programme staff and the county board of the municipality's county."""
+    if core.is_programme_staff(user) or municipality_code in _local_roles(user):
+        return True
+    county = core.overseen_county(user)
+    return county is not None and _county_of(municipality_code) == county
 
 
 def can_edit_municipality(user: Any, municipality_code: str) -> bool:
-    return can_view_municipality(user, municipality_code)
+    """The municipality's own local groups (and admins); staff and county boards only read."""
+    return core.is_admin(user) or municipality_code in _local_roles(user)
 
 
 def can_decide_public(user: Any, municipality_code: str) -> bool:
@@ -87,10 +99,14 @@ def can_decide_public(user: Any, municipality_code: str) -> bool:
 
 def municipality_filter(user: Any, code_col: Any) -> ColumnElement[bool]:
     """``can_view_municipality`` as SQL, for list queries."""
-    if core.is_admin(user):
+    if core.is_programme_staff(user):
         return true()
     codes = my_municipality_codes(user)
-    return code_col.in_(sorted(codes)) if codes else false()
+    mine = code_col.in_(sorted(codes)) if codes else false()
+    county = core.overseen_county(user)
+    if county is None:
+        return mine
+    return or_(mine, code_col.in_(select(Municipality.code).where(Municipality.county_code == county)))
 
 
 def can_view_measure(user: Any, measure: Measure) -> bool:
@@ -117,8 +133,18 @@ def can_review_report(user: Any, report: ExperienceReport) -> bool:
 
 
 def can_manage_support(user: Any) -> bool:
-    return core.is_admin(user)
+    return core.is_programme_staff(user)
 
 
 def can_view_dashboard(user: Any) -> bool:
-    return core.is_admin(user)
+    return core.is_programme_staff(user)
+
+
+def can_record_plan_decision(user: Any, plan: ActionPlan) -> bool:
+    return can_edit_municipality(user, plan.municipality_code)
+
+
+core.register_auth({
+    "followup.record_plan_decision": can_record_plan_decision,
+    "followup.record_coordination": can_edit_municipality,
+})

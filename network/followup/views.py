@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from network.accounts.models import Area, Municipality, Organisation
 from network.extensions import db
-from network.followup import charts, forms, services
+from network.followup import charts, duties, forms, services
 from network.followup import permissions as perms
 from network.followup.labels import (
     DIRECTIONS,
@@ -150,7 +150,9 @@ def municipality(code: str):
     reports = list(db.session.scalars(select(ExperienceReport).where(
         ExperienceReport.municipality_code == code).order_by(ExperienceReport.updated_at.desc())))
     return render_template("followup/municipality.html", municipality=municipality, pictures=pictures,
-                           plans=plans, reports=reports,
+                           plans=plans, reports=reports, duties=duties.state_for(code),
+                           decisions=duties.plan_decisions(code),
+                           coordination=duties.coordination_history(code),
                            can_edit=perms.can_edit_municipality(current_user, code),
                            groups=perms.local_groups(code))
 
@@ -277,7 +279,8 @@ def plan(plan_id: int):
         .options(selectinload(Measure.responsible), selectinload(Measure.partners),
                  selectinload(Measure.areas).selectinload(Area.classifications))
         .order_by(Measure.start_date)))
-    return render_template("followup/plan.html", plan=plan, measures=measures,
+    history = [d for d in duties.plan_decisions(plan.municipality_code) if d.plan_id == plan.id]
+    return render_template("followup/plan.html", plan=plan, measures=measures, history=history,
                            can_edit=perms.can_edit_municipality(current_user, plan.municipality_code))
 
 

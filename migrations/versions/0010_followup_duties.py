@@ -1,0 +1,64 @@
+"""followup: the law's duties (plan decisions, coordination function)
+
+Lag (2023:196) asks each municipality for a lägesbild, an åtgärdsplan and a samordningsfunktion.
+The lägesbild already has its table; this adds the decisions on a plan and the coordination
+function's history. Only new tables: existing data is untouched.
+
+Revision ID: 0010_followup
+Revises: 0009_roles
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0010_followup'
+down_revision = '0009_roles'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('followup_plan_decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('municipality_code', sa.String(length=4), nullable=False),
+    sa.Column('decided_by', sa.String(length=200), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=False),
+    sa.Column('reference', sa.String(length=100), nullable=False),
+    sa.Column('next_revision_on', sa.Date(), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['municipality_code'], ['municipalities.code'], name=op.f('fk_followup_plan_decisions_municipality_code_municipalities')),
+    sa.ForeignKeyConstraint(['plan_id'], ['followup_plans.id'], name=op.f('fk_followup_plan_decisions_plan_id_followup_plans'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_followup_plan_decisions_recorded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followup_plan_decisions'))
+    )
+    with op.batch_alter_table('followup_plan_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_followup_plan_decisions_municipality_code'), ['municipality_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_followup_plan_decisions_plan_id'), ['plan_id'], unique=False)
+
+    op.create_table('followup_coordination',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('municipality_code', sa.String(length=4), nullable=False),
+    sa.Column('organised_as', sa.Text(), nullable=False),
+    sa.Column('placement', sa.String(length=200), nullable=False),
+    sa.Column('contacts', sa.Text(), nullable=False),
+    sa.Column('since', sa.Date(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['municipality_code'], ['municipalities.code'], name=op.f('fk_followup_coordination_municipality_code_municipalities')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_followup_coordination_recorded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followup_coordination'))
+    )
+    with op.batch_alter_table('followup_coordination', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_followup_coordination_municipality_code'), ['municipality_code'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('followup_coordination', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_followup_coordination_municipality_code'))
+    op.drop_table('followup_coordination')
+    with op.batch_alter_table('followup_plan_decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_followup_plan_decisions_plan_id'))
+        batch_op.drop_index(batch_op.f('ix_followup_plan_decisions_municipality_code'))
+    op.drop_table('followup_plan_decisions')
