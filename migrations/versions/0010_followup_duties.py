@@ -1,8 +1,10 @@
-"""followup: the law's duties (plan decisions, coordination function)
+"""followup: the law's duties (plan decisions, coordination function) and review by someone else
 
 Lag (2023:196) asks each municipality for a lägesbild, an åtgärdsplan and a samordningsfunktion.
 The lägesbild already has its table; this adds the decisions on a plan and the coordination
-function's history. Only new tables: existing data is untouched.
+function's history. Experience reports and public indicator charts record who reviewed them
+and why an admin overrode the review. New tables and nullable/defaulted columns: existing data
+is untouched.
 
 Revision ID: 0010_followup
 Revises: 0009_roles
@@ -53,8 +55,32 @@ def upgrade():
     with op.batch_alter_table('followup_coordination', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_followup_coordination_municipality_code'), ['municipality_code'], unique=False)
 
+    with op.batch_alter_table('followup_reports', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('review_note', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('override_reason', sa.Text(), server_default='', nullable=False))
+
+    with op.batch_alter_table('followup_measures', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('charts_requested_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('charts_reviewed_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('charts_reviewed_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('charts_override_reason', sa.Text(), server_default='', nullable=False))
+        batch_op.create_foreign_key(batch_op.f('fk_followup_measures_charts_requested_by_id_users'), 'users', ['charts_requested_by_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_foreign_key(batch_op.f('fk_followup_measures_charts_reviewed_by_id_users'), 'users', ['charts_reviewed_by_id'], ['id'], ondelete='SET NULL')
+
 
 def downgrade():
+    with op.batch_alter_table('followup_measures', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_followup_measures_charts_reviewed_by_id_users'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_followup_measures_charts_requested_by_id_users'), type_='foreignkey')
+        batch_op.drop_column('charts_override_reason')
+        batch_op.drop_column('charts_reviewed_at')
+        batch_op.drop_column('charts_reviewed_by_id')
+        batch_op.drop_column('charts_requested_by_id')
+
+    with op.batch_alter_table('followup_reports', schema=None) as batch_op:
+        batch_op.drop_column('override_reason')
+        batch_op.drop_column('review_note')
+
     with op.batch_alter_table('followup_coordination', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_followup_coordination_municipality_code'))
     op.drop_table('followup_coordination')

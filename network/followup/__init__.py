@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         duty_views,
         links,
         programme,
+        review_views,
         topics,
         views,
     )

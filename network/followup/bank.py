@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from network import fulltext
 from network.accounts.models import ClassificationLevel, OrganisationType
 from network.extensions import db, limiter
-from network.followup import feeds, forms, services
+from network.followup import feeds, forms, review, services
 from network.followup import permissions as perms
 from network.followup.labels import THEMES
 from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
@@ -48,7 +48,7 @@ def report(report_id: int):
     report = _report(report_id)
     return render_template("followup/report.html", report=report,
                            can_edit=perms.can_edit_report(current_user, report),
-                           can_review=perms.can_review_report(current_user, report))
+                           may=review.review_choices(current_user, report))
 
 
 @bp.route("/uppfoljning/rapport/<int:report_id>/redigera", methods=["GET", "POST"])
@@ -68,43 +68,6 @@ def report_edit(report_id: int):
                 _("Rapporten är sparad.")):
             return redirect(url_for(".report", report_id=report.id))
     return render_template("followup/report_form.html", form=form, report=report)
-
-
-def _workflow(report_id: int, action, success: str, *, allowed) -> Response:
-    report = _report(report_id)
-    if not allowed(current_user, report):
-        abort(403)
-    _commit_or_flash(lambda: action(current_user, report), success)
-    return redirect(url_for(".report", report_id=report.id))
-
-
-@bp.post("/uppfoljning/rapport/<int:report_id>/skicka")
-@login_required
-def report_submit(report_id: int):
-    return _workflow(report_id, services.submit_report, _("Rapporten är skickad för granskning."),
-                     allowed=perms.can_edit_report)
-
-
-@bp.post("/uppfoljning/rapport/<int:report_id>/godkann")
-@login_required
-def report_approve(report_id: int):
-    # The service refuses non-reviewers with a message, so they learn who may review.
-    return _workflow(report_id, services.approve_report, _("Rapporten är granskad och godkänd."),
-                     allowed=perms.can_view_report)
-
-
-@bp.post("/uppfoljning/rapport/<int:report_id>/publicera")
-@login_required
-def report_publish(report_id: int):
-    return _workflow(report_id, services.publish_report,
-                     _("Rapporten är publicerad i erfarenhetsbanken."), allowed=perms.can_view_report)
-
-
-@bp.post("/uppfoljning/rapport/<int:report_id>/avpublicera")
-@login_required
-def report_unpublish(report_id: int):
-    return _workflow(report_id, services.unpublish_report,
-                     _("Rapporten är inte längre publicerad."), allowed=perms.can_review_report)
 
 
 @bp.post("/uppfoljning/rapport/<int:report_id>/ta-bort")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DateField,
     IntegerField,
     SelectField,
@@ -99,10 +98,6 @@ class NoteForm(FlaskForm):
     period_end = DateField(_l("Periodens slut"), validators=[DataRequired(BAD_DATE)], format="%Y-%m-%d")
     done = TextAreaField(_l("Vad gjordes"), validators=[DataRequired(REQUIRED), Length(max=20000)])
     learned = TextAreaField(_l("Vad lärde vi oss"), validators=[Length(max=20000)])
-
-
-class PublicChartsForm(FlaskForm):
-    public_charts = BooleanField(_l("Visa indikatordiagrammen för alla"))
 
 
 class SupportForm(FlaskForm):

@@ -12,8 +12,11 @@ its *local groups* (``Group.kind == local`` with that ``municipality_code``). Ru
 - Editing (pictures, plans, measures, indicators, measurements, notes, report drafts, the law's
   duties): admins and the local groups (programme and county staff only read); the local group
   is the municipality's collaboration (police, housing, school...).
-- Deciding what becomes public (reviewing and publishing experience reports, the per-measure
-  "public charts" flag): facilitators of a local group of the municipality, and admins.
+- Review by someone else: a submitted experience report, or a request to show a measure's
+  indicator charts to everyone, is approved by someone who is not its author: programme staff,
+  an admin, or a facilitator of the municipality's local group from another organisation.
+  Publishing an approved report and withdrawing from the public: those facilitators and
+  programme staff. An admin may publish without that review, giving a recorded reason.
 - The support log and the programme dashboard: programme staff (and admins).
 - Published experience reports are public; a measure with ``public_charts`` shows its indicator
   charts to everyone.
@@ -27,7 +30,7 @@ from flask import g, has_request_context
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from network import permissions as core
-from network.accounts.models import Group, GroupKind, Municipality
+from network.accounts.models import Group, GroupKind, Municipality, User
 from network.extensions import db
 from network.followup.models import ActionPlan, ExperienceReport, Measure, ReportStatus
 
@@ -91,10 +94,28 @@ def can_edit_municipality(user: Any, municipality_code: str) -> bool:
 
 
 def can_decide_public(user: Any, municipality_code: str) -> bool:
-    """Review/publish experience reports and open indicator charts to everyone."""
-    if core.is_admin(user):
+    """Publish approved experience reports, withdraw reports and charts from the public."""
+    if core.is_programme_staff(user):
         return True
     return "facilitator" in _local_roles(user).get(municipality_code, set())
+
+
+def _same_organisation(user: Any, author_id: int | None) -> bool:
+    if author_id is None or getattr(user, "organisation_id", None) is None:
+        return False
+    author = db.session.get(User, author_id)
+    return author is not None and author.organisation_id == user.organisation_id
+
+
+def is_independent_reviewer(user: Any, municipality_code: str, author_id: int | None) -> bool:
+    """Someone who is not the author: programme staff, an admin, or a facilitator of one of the
+    municipality's local groups from another organisation than the author's."""
+    if not core.is_member(user) or (author_id is not None and user.id == author_id):
+        return False
+    if core.is_programme_staff(user):
+        return True
+    return ("facilitator" in _local_roles(user).get(municipality_code, set())
+            and not _same_organisation(user, author_id))
 
 
 def municipality_filter(user: Any, code_col: Any) -> ColumnElement[bool]:
@@ -129,7 +150,29 @@ def can_edit_report(user: Any, report: ExperienceReport) -> bool:
 
 
 def can_review_report(user: Any, report: ExperienceReport) -> bool:
+    """Approve or send back a submitted report: never its author."""
+    return is_independent_reviewer(user, report.municipality_code, report.author_id)
+
+
+def can_publish_report(user: Any, report: ExperienceReport) -> bool:
     return can_decide_public(user, report.municipality_code)
+
+
+def can_override_review(user: Any, *_objects: Any) -> bool:
+    """Admins may publish without an independent review, giving a reason that is recorded."""
+    return core.is_admin(user)
+
+
+def can_request_public_charts(user: Any, measure: Measure) -> bool:
+    return can_edit_municipality(user, measure.municipality_code)
+
+
+def can_review_public_charts(user: Any, measure: Measure) -> bool:
+    return is_independent_reviewer(user, measure.municipality_code, measure.charts_requested_by_id)
+
+
+def can_withdraw_public_charts(user: Any, measure: Measure) -> bool:
+    return can_decide_public(user, measure.municipality_code)
 
 
 def can_manage_support(user: Any) -> bool:
@@ -147,4 +190,12 @@ def can_record_plan_decision(user: Any, plan: ActionPlan) -> bool:
 core.register_auth({
     "followup.record_plan_decision": can_record_plan_decision,
     "followup.record_coordination": can_edit_municipality,
+    "followup.submit_report": can_edit_report,
+    "followup.review_report": can_review_report,
+    "followup.publish_report": can_publish_report,
+    "followup.unpublish_report": can_publish_report,
+    "followup.override_review": can_override_review,
+    "followup.request_public_charts": can_request_public_charts,
+    "followup.review_public_charts": can_review_public_charts,
+    "followup.withdraw_public_charts": can_withdraw_public_charts,
 })

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from network.accounts.models import Area, Municipality, Organisation
 from network.extensions import db
-from network.followup import charts, duties, forms, services
+from network.followup import charts, duties, forms, review, services
 from network.followup import permissions as perms
 from network.followup.labels import (
     DIRECTIONS,
@@ -345,25 +345,10 @@ def measure(measure_id: int):
         measurement_forms={i.id: forms.MeasurementForm(prefix=f"m{i.id}", unit=i.unit, formdata=None)
                            for i in indicators},
         note_form=forms.NoteForm(),
-        charts_form=forms.PublicChartsForm(public_charts=measure.public_charts),
         can_edit=perms.can_edit_municipality(current_user, code),
-        can_decide=perms.can_decide_public(current_user, code),
+        charts_may=review.chart_choices(current_user, measure),
         linked_topics=topics.linked_topics(current_user, measure.id), topic_path=topics.topic_path,
         **_resource_context("atgard", measure.id, perms.can_edit_municipality(current_user, code)))
-
-
-@bp.post("/uppfoljning/atgard/<int:measure_id>/publika-diagram")
-@login_required
-def measure_public_charts(measure_id: int):
-    measure = _measure(measure_id)
-    if not perms.can_decide_public(current_user, measure.municipality_code):
-        abort(403)
-    form = forms.PublicChartsForm()
-    services.set_public_charts(current_user, measure, bool(form.public_charts.data))
-    db.session.commit()
-    flash(_("Diagrammen visas nu för alla.") if measure.public_charts
-          else _("Diagrammen visas bara för den lokala gruppen."), "success")
-    return redirect(url_for(".measure", measure_id=measure.id))
 
 
 @bp.post("/uppfoljning/atgard/<int:measure_id>/anteckning")

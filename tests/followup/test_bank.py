@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from network.followup import services
-from tests.followup.helpers import published_report
+from network.followup import review, services
+from tests.followup.helpers import public_charts, published_report
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -70,7 +70,7 @@ def test_public_report_shows_charts_only_when_the_measure_allows(world, client, 
     db.session.commit()
     chart = f"/uppfoljning/indikator/{world.indicator.id}/diagram.svg"
     assert chart not in client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
-    services.set_public_charts(world.facilitator, world.measure, True)
+    public_charts(world)
     db.session.commit()
     page = client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
     assert chart in page and "<caption>" in page
@@ -112,7 +112,7 @@ def test_visitors_see_a_new_publication_at_once_despite_the_page_cache(app, worl
     second = published_report(world, title="Andra rapporten")
     db.session.commit()
     assert "Andra rapporten" in client.get("/erfarenhetsbank").get_data(as_text=True)
-    services.unpublish_report(world.facilitator, second)
+    review.unpublish_report(world.facilitator, second)
     db.session.commit()
     assert "Andra rapporten" not in client.get("/erfarenhetsbank").get_data(as_text=True)
 
