@@ -1,10 +1,11 @@
-"""followup: the law's duties (plan decisions, coordination function) and review by someone else
+"""followup: the law's duties, review by someone else, and attendance at events
 
 Lag (2023:196) asks each municipality for a lägesbild, an åtgärdsplan and a samordningsfunktion.
 The lägesbild already has its table; this adds the decisions on a plan and the coordination
 function's history. Experience reports and public indicator charts record who reviewed them
 and why an admin overrode the review. New tables and nullable/defaulted columns: existing data
-is untouched.
+is untouched. Attendance (who came, and the check-in code of an occurrence) lives in two new
+event tables, kept apart from registrations.
 
 Revision ID: 0010_followup
 Revises: 0009_roles
@@ -68,7 +69,40 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_followup_measures_charts_reviewed_by_id_users'), 'users', ['charts_reviewed_by_id'], ['id'], ondelete='SET NULL')
 
 
+    op.create_table('event_attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('method', sa.String(length=8), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_event_attendance_event_id_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_event_attendance_recorded_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_event_attendance_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event_attendance')),
+    sa.UniqueConstraint('event_id', 'user_id', name=op.f('uq_event_attendance_event_id'))
+    )
+    with op.batch_alter_table('event_attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_attendance_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_attendance_user_id'), ['user_id'], unique=False)
+
+    op.create_table('event_checkin_codes',
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_event_checkin_codes_event_id_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_event_checkin_codes_opened_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('event_id', name=op.f('pk_event_checkin_codes'))
+    )
+
+
 def downgrade():
+    op.drop_table('event_checkin_codes')
+    with op.batch_alter_table('event_attendance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_attendance_user_id'))
+        batch_op.drop_index(batch_op.f('ix_event_attendance_event_id'))
+    op.drop_table('event_attendance')
     with op.batch_alter_table('followup_measures', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_followup_measures_charts_reviewed_by_id_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_followup_measures_charts_requested_by_id_users'), type_='foreignkey')

@@ -18,7 +18,7 @@ def register_event_extra(app: Flask, fn) -> None:
 def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
-    from network.events import cache, demo, feeds, services, views
+    from network.events import attendance_views, cache, demo, feeds, services, views
     from network.notifications.services import register_subject_checker
     from network.views import register_nav, register_panel
 
@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
     cache.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(attendance_views.bp)
+    register_event_extra(app, attendance_views.event_section)
     register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)
     register_panel(app, _panel, order=30)
     register_subject_checker(app, "event", _can_see_subject)

@@ -56,7 +56,7 @@ def test_dashboard_query_count_is_bounded(world, login, db, make, assert_max_que
         services.save_plan(world.admin, code, title="Plan", start_year=2025, end_year=2026, description="")
     db.session.commit()
     client = login(world.admin)
-    with assert_max_queries(19):  # a fixed number per feature's stats, not per row
+    with assert_max_queries(20):  # a fixed number per feature's stats, not per row (attendance: 3)
         assert client.get("/uppfoljning/oversikt").status_code == 200
 
 
@@ -190,17 +190,25 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
 
     from network.accounts.models import OrganisationType
     from network.chat import services as chat
+    from network.events import attendance
     from network.events import services as events
     from network.forums import services as forums
 
     organiser = make.user()
     group = make.group(facilitators=[organiser])
-    start = dt.datetime.now() + dt.timedelta(days=10)
+    start = (dt.datetime.now() - dt.timedelta(days=3)).replace(microsecond=0)
     meeting = events.create_event(organiser, events.EventData(
         type="network_meeting", group=group, title="Nätverksträff", start=start,
         end=start + dt.timedelta(hours=2), all_day=False, visibility="members"))
+    upcoming = events.create_event(organiser, events.EventData(
+        type="network_meeting", group=group, title="Nästa träff", start=start + dt.timedelta(days=13),
+        end=start + dt.timedelta(days=13, hours=2), all_day=False, visibility="members"))
     police = make.user(organisation=make.organisation(type=OrganisationType.POLIS))
-    events.register(police, meeting)
+    absent = make.user(organisation=make.organisation(type=OrganisationType.SKOLA))
+    for person in (police, absent):
+        events.register(person, meeting, now=meeting.start_at - dt.timedelta(days=5))
+        events.register(person, upcoming)
+    attendance.mark_attendance(organiser, meeting, [police.id])
     category = forums.create_category(world.admin, "Metoder", group=None)
     forums.create_topic(police, category, "Trygghetsvandringar", "Hur gör ni?")
     room = chat.create_room(organiser, group, "Workshop")
@@ -211,6 +219,7 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
     page = client.get("/uppfoljning/oversikt").get_data(as_text=True)
     meetings = _section(page, "Träffar och deltagande")
     assert "Träffar genomförda" in meetings and "Deltagare: Polis" in meetings
+    assert "Deltagare: Skola" not in meetings  # registered but did not come
     assert "Nya forumtrådar" in _section(page, "Forumaktivitet")
     assert "Meddelanden" in _section(page, "Deltagande i workshoppar")
     report = client.get("/uppfoljning/oversikt/rapport").get_data(as_text=True)
@@ -220,6 +229,8 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
 
     workbook = load_workbook(io.BytesIO(client.get("/uppfoljning/oversikt/export.xlsx").data))
     rows = list(workbook["Nätverkets aktivitet"].iter_rows(values_only=True))
-    assert ("Träffar och deltagande", "Träffar genomförda", 1) in rows
+    assert ("Träffar och deltagande", "Träffar genomförda", 1) in rows  # the upcoming one is not held
+    assert ("Träffar och deltagande", "Anmälningar", 2) in rows
+    assert ("Träffar och deltagande", "Deltagare som kom", 1) in rows
     assert ("Forumaktivitet", "Nya forumtrådar", 1) in rows
     assert ("Deltagande i workshoppar", "Meddelanden", 1) in rows
