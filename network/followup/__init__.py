@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from network.followup import (  # noqa: F401 - routes on views.bp
         bank,
         cli,
+        county,
         duty_views,
         links,
         programme,

@@ -71,6 +71,10 @@ def _local_roles(user: Any) -> dict[str, set[str]]:
     return result
 
 
+def overseen_county(user: Any) -> str | None:
+    return core.overseen_county(user)
+
+
 def my_municipality_codes(user: Any) -> set[str]:
     return set(_local_roles(user))
 

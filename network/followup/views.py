@@ -130,11 +130,11 @@ def index():
         query = query.where(Municipality.participating_since.is_not(None)
                             | Municipality.code.in_(with_data))
     else:
-        codes = sorted(perms.my_municipality_codes(current_user))
-        query = query.where(Municipality.code.in_(codes))
+        query = query.where(perms.municipality_filter(current_user, Municipality.code))
     municipalities = list(db.session.scalars(query))
     return render_template("followup/index.html", municipalities=municipalities,
-                           is_admin=perms.can_view_dashboard(current_user))
+                           is_admin=perms.can_view_dashboard(current_user),
+                           county_view=perms.overseen_county(current_user) is not None)
 
 
 @bp.get("/uppfoljning/kommun/<code>")
