@@ -208,7 +208,8 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 def dashboard_csv():
     _admin()
     since, until = _period()
-    body = exports.to_csv(municipality_table(dashboard.municipality_rows(since, until)))
+    convention = "intl" if request.args.get("konvention") == "intl" else "sv"
+    body = exports.to_csv(municipality_table(dashboard.municipality_rows(since, until)), convention)
     return _download(body, "text/csv", "uppfoljning-kommuner.csv")
 
 

@@ -67,9 +67,22 @@ def test_csv_export_reads_back(world, login, db):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     header, stockholm = rows[0], next(r for r in rows if r[0] == "Stockholm")
     assert stockholm[header.index("Pågår")] == "1"
-    assert stockholm[header.index("Stödtimmar")] == "4.5"
+    assert stockholm[header.index("Stödtimmar")] == "4,5"  # Swedish decimal comma
     assert stockholm[header.index("På väg mot målet")] == "1"
     assert stockholm[header.index("Publicerade erfarenhetsrapporter")] == "1"
+    assert response.data.startswith("\ufeff".encode())
+    # Read back with Swedish settings, the number survives.
+    assert float(stockholm[header.index("Stödtimmar")].replace(",", ".")) == 4.5
+    assert "Finns men är inte antagen" in stockholm[header.index("Åtgärdsplan")]
+
+
+def test_csv_export_in_the_international_convention(world, login, db):
+    _activity(world, db)
+    response = login(world.admin).get("/uppfoljning/oversikt/export.csv?konvention=intl")
+    assert not response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8")), delimiter=","))
+    header, stockholm = rows[0], next(r for r in rows if r[0] == "Stockholm")
+    assert stockholm[header.index("Stödtimmar")] == "4.5"
 
 
 def test_xlsx_export_reads_back_with_indicators_and_support(world, login, db):
@@ -90,7 +103,7 @@ def test_support_period_filter_limits_the_totals(world, login, db):
     response = login(world.admin).get("/uppfoljning/oversikt/export.csv?fran=2025-06-01&till=2025-12-31")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     header, stockholm = rows[0], next(r for r in rows if r[0] == "Stockholm")
-    assert stockholm[header.index("Stödtimmar")] == "1.5"
+    assert stockholm[header.index("Stödtimmar")] == "1,5"
 
 
 def test_printable_report_covers_implementation_outcome_and_spreading(world, login, db):
