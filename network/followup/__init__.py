@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         duty_views,
         links,
         programme,
+        report_views,
         review_views,
         topics,
         views,
