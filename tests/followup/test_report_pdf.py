@@ -17,7 +17,8 @@ def _text(data: bytes) -> str:
 
 def test_the_pdf_has_the_period_every_municipality_and_the_totals(world, login, db):
     _activity(world, db)
-    services.save_plan(world.admin, "1280", title="Plan Malmö", start_year=2025, end_year=2027, description="")
+    services.save_plan(world.admin, "1280", title="Plan Malmö", start_year=2025, end_year=2027,
+                       description="")
     duties.record_plan_decision(world.admin, world.plan, decided_by="Kommunfullmäktige",
                                 decided_on=dt.date(2025, 2, 1), reference="KF 12", next_revision_on=None)
     db.session.commit()
