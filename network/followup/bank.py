@@ -164,7 +164,19 @@ def bank_report(report_id: int):
         indicators = list(db.session.scalars(
             select(Indicator).where(Indicator.measure_id == measure.id)
             .options(selectinload(Indicator.measurements)).order_by(Indicator.id)))
-    return render_template("followup/bank_report.html", report=report, indicators=indicators)
+    return render_template("followup/bank_report.html", report=report, indicators=indicators,
+                           similar=similar_reports(report))
+
+
+def similar_reports(report: ExperienceReport, limit: int = 3) -> list[ExperienceReport]:
+    """Published reports on the same theme, those for the same area classification first."""
+    same_level = case((ExperienceReport.area_level == report.area_level, 0), else_=1)
+    return list(db.session.scalars(
+        select(ExperienceReport).where(ExperienceReport.status == ReportStatus.PUBLISHED.value,
+                                       ExperienceReport.theme == report.theme,
+                                       ExperienceReport.id != report.id)
+        .options(selectinload(ExperienceReport.municipality))
+        .order_by(same_level, ExperienceReport.published_at.desc()).limit(limit)))
 
 
 @bp.get("/erfarenhetsbank/flode.atom")

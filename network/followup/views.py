@@ -7,11 +7,13 @@ so a page someone may not see answers 404 (its existence is private too).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -39,6 +41,7 @@ from network.followup.models import (
     Measurement,
     SituationPicture,
 )
+from network.markdown import render_markdown
 
 bp = Blueprint("followup", __name__, template_folder="templates", static_folder="static",
                static_url_path="/uppfoljning/static")
@@ -54,6 +57,27 @@ def format_day(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         return format_datetime(value, "yyyy-MM-dd HH:mm")
     return format_date(value, "yyyy-MM-dd" if str(get_locale() or "sv") == "sv" else "medium")
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@bp.app_template_filter("fu_markdown")
+def markdown_filter(text: str | None) -> Markup:
+    """Report texts are Markdown (a prefilled list of actors is "- " lines): rendered and sanitised."""
+    return Markup(render_markdown(text or ""))  # noqa: S704 - render_markdown sanitises (nh3)
+
+
+@bp.app_template_filter("fu_contact")
+def contact_filter(text: str | None) -> Markup:
+    """The contact line with each email address as a mailto link."""
+    parts, last = [], 0
+    for match in EMAIL.finditer(text or ""):
+        parts += [escape(text[last:match.start()]),
+                  Markup('<a href="mailto:{0}">{0}</a>').format(match.group(0))]
+        last = match.end()
+    parts.append(escape((text or "")[last:]))
+    return Markup("").join(parts)
 
 
 @bp.app_context_processor

@@ -155,3 +155,14 @@ def test_the_bank_speaks_english_when_chosen(world, client, db):
         session["lang"] = "en"
     page = client.get("/erfarenhetsbank").get_data(as_text=True)
     assert "Experience bank" in page and "Perceived safety" in page and "Search words" in page
+
+
+def test_results_are_markdown_contact_is_a_mailto_link_and_similar_reports_are_shown(world, client, db):
+    report = published_report(world, title="Vandringar", results="- färre rån\n- fler trygga",
+                              contact="Anna Svensson, anna.svensson@example.se")
+    other = published_report(world, title="Fler vandringar")
+    db.session.commit()
+    page = client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
+    assert "<li>färre rån</li>" in page and "- färre rån" not in page
+    assert '<a href="mailto:anna.svensson@example.se">anna.svensson@example.se</a>' in page
+    assert "Liknande erfarenheter" in page and f"/erfarenhetsbank/{other.id}" in page
