@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
+from flask import g, has_request_context
+from flask_babel import get_locale, gettext
 from sqlalchemy import func, select
 
 from network import permissions as core
@@ -22,6 +23,19 @@ from network.followup.models import ActionPlan, CoordinationRecord, PlanDecision
 from network.followup.services import FollowupError
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def _(msgid: str, **variables: object) -> str:
+    """gettext, looked up once per request and message: the overview writes three statuses for
+    each of 290 municipalities, and Flask-Babel's lookup per call dominated its time."""
+    if not has_request_context():
+        return gettext(msgid, **variables)
+    cache = g.setdefault("_followup_duty_texts", {})
+    key = (str(get_locale()), msgid)
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = gettext(msgid)
+    return text % variables if variables else text
 
 
 def today() -> dt.date:
@@ -107,27 +121,31 @@ def duty_states(codes: list[str] | None = None, on: dt.date | None = None) -> di
         state(code).plan = PlanState(plans=count, status="not_adopted")
     # Every decision in date order, the latest wins: a municipality has a handful, so this is
     # one small query rather than a greatest-per-group subquery.
-    for decision, title, start_year, end_year in db.session.execute(
-            select(PlanDecision, ActionPlan.title, ActionPlan.start_year, ActionPlan.end_year)
-            .join(ActionPlan, ActionPlan.id == PlanDecision.plan_id)
-            .where(*where(PlanDecision.municipality_code))
-            .order_by(PlanDecision.decided_on, PlanDecision.id)):
-        plan = state(decision.municipality_code).plan
-        plan.title, plan.decided_by, plan.decided_on = title, decision.decided_by, decision.decided_on
-        plan.reference, plan.next_revision_on = decision.reference, decision.next_revision_on
+    for code, decided_by, decided_on, reference, next_revision_on, title, start_year, end_year in (
+            db.session.execute(
+                select(PlanDecision.municipality_code, PlanDecision.decided_by, PlanDecision.decided_on,
+                       PlanDecision.reference, PlanDecision.next_revision_on, ActionPlan.title,
+                       ActionPlan.start_year, ActionPlan.end_year)
+                .join(ActionPlan, ActionPlan.id == PlanDecision.plan_id)
+                .where(*where(PlanDecision.municipality_code))
+                .order_by(PlanDecision.decided_on, PlanDecision.id))):
+        plan = state(code).plan
+        plan.title, plan.decided_by, plan.decided_on = title, decided_by, decided_on
+        plan.reference, plan.next_revision_on = reference, next_revision_on
         plan.start_year, plan.end_year = start_year, end_year
         if end_year < on.year:
             plan.status = "expired"
-        elif decision.next_revision_on is not None and decision.next_revision_on < on:
+        elif next_revision_on is not None and next_revision_on < on:
             plan.status = "revision_due"
         else:
             plan.status = "adopted"
 
-    for record in db.session.scalars(
-            select(CoordinationRecord).where(*where(CoordinationRecord.municipality_code))
+    for code, since, placement, organised_as in db.session.execute(
+            select(CoordinationRecord.municipality_code, CoordinationRecord.since,
+                   CoordinationRecord.placement, CoordinationRecord.organised_as)
+            .where(*where(CoordinationRecord.municipality_code))
             .order_by(CoordinationRecord.since, CoordinationRecord.id)):
-        state(record.municipality_code).coordination = CoordinationState(
-            record.since, record.placement, record.organised_as, "in_place")
+        state(code).coordination = CoordinationState(since, placement, organised_as, "in_place")
     return states
 
 
