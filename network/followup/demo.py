@@ -30,7 +30,7 @@ from network.accounts.models import (
     User,
 )
 from network.extensions import db
-from network.followup import review, services
+from network.followup import demo_states, review, services
 from network.followup.models import (
     ActionPlan,
     Indicator,
@@ -171,10 +171,11 @@ def _org(code: str, kind: OrganisationType, fallback: str) -> Organisation:
 def _seed_demo(ctx: Any) -> None:
     rng = random.Random(2023196)
     admin = ctx.users["admin"] if ctx is not None and "admin" in ctx.users else _admin()
-    for code, name, size, areas in _targets(ctx):
+    for index, (code, name, size, areas) in enumerate(_targets(ctx)):
         if not areas:
             areas = _areas(code, [("Centrum", "utsatt")])
         _seed_municipality(admin, code, name, size, areas, rng)
+        demo_states.apply_state(admin, _local_author(code), code, name, index)
     db.session.flush()
 
 

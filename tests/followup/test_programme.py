@@ -166,8 +166,21 @@ def test_demo_seed_builds_a_dashboard_with_real_charts(app, db, login, make):
     page = client.get("/uppfoljning/oversikt").get_data(as_text=True)
     assert "Södertälje" in page and "Malmö" in page and "Örebro" in page
     bank = client.get("/erfarenhetsbank").get_data(as_text=True)
-    assert bank.count('class="h-result"') == 3
+    assert bank.count('class="h-result"') == 12  # four distinct reports per municipality
     seed_demo(None)  # idempotent
+
+
+def test_demo_municipalities_are_in_different_states(app, db):
+    from network.followup.demo import seed_demo
+    from network.followup.duties import duty_states
+
+    seed_demo(None)
+    db.session.commit()
+    states = duty_states(["0181", "1280", "1880"])
+    # Södertälje works, Malmö has no adopted plan, Örebro's lägesbild is stale.
+    assert states["0181"].complete
+    assert states["1280"].plan.status == "not_adopted" and states["1280"].coordination.status == "missing"
+    assert states["1880"].picture.status == "stale" and states["1880"].plan.status == "adopted"
 
 
 def test_demo_seed_runs_on_the_accounts_network(app, db, login):
