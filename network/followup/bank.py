@@ -14,7 +14,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from network import fulltext
-from network.accounts.models import ClassificationLevel, OrganisationType
+from network.accounts.models import ClassificationLevel, County, Municipality, OrganisationType
 from network.extensions import db, limiter
 from network.followup import feeds, forms, review, services
 from network.followup import permissions as perms
@@ -97,6 +97,9 @@ ALLOWED_FILTERS = {
 def _filters(args) -> dict[str, str]:
     """Only known values pass; anything else is ignored rather than an error."""
     chosen = {k: args.get(k, "") for k, allowed in ALLOWED_FILTERS.items() if args.get(k, "") in allowed}
+    county = args.get("county", "")
+    if len(county) == 2 and county.isdigit():
+        chosen["county"] = county
     problem = args.get("problem", "").strip()[:100]
     if problem:
         chosen["problem"] = problem
@@ -121,6 +124,9 @@ def bank_query(user, q: str, chosen: dict[str, str]):
         query = query.where(ExperienceReport.area_level == chosen["level"])
     if "size" in chosen:
         query = query.where(ExperienceReport.size_class == chosen["size"])
+    if "county" in chosen:
+        query = query.where(ExperienceReport.municipality_code.in_(
+            select(Municipality.code).where(Municipality.county_code == chosen["county"])))
     if "problem" in chosen:
         query = query.where(ExperienceReport.problem.icontains(chosen["problem"], autoescape=True))
     if q.strip():
@@ -149,7 +155,8 @@ def render_bank() -> str:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     results = db.paginate(bank_query(current_user, q, chosen), page=page, per_page=PER_PAGE,
                           error_out=False)
-    return render_template("followup/bank.html", results=results, q=q, chosen=chosen,
+    counties = db.session.execute(select(County.code, County.name).order_by(County.name)).all()
+    return render_template("followup/bank.html", results=results, q=q, chosen=chosen, counties=counties,
                            filters=dict(chosen, q=q) if q else chosen)
 
 

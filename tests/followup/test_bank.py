@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from sqlalchemy import select
+
 from network.followup import review, services
+from network.followup.models import ExperienceReport
 from tests.followup.helpers import public_charts, published_report
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -166,3 +169,24 @@ def test_results_are_markdown_contact_is_a_mailto_link_and_similar_reports_are_s
     assert "<li>färre rån</li>" in page and "- färre rån" not in page
     assert '<a href="mailto:anna.svensson@example.se">anna.svensson@example.se</a>' in page
     assert "Liknande erfarenheter" in page and f"/erfarenhetsbank/{other.id}" in page
+
+
+def test_the_bank_filters_by_county(world, client, db):
+    stockholm = published_report(world, title="Från Stockholm")
+    malmo = services.create_report_from_measure(world.admin, world.measure)
+    malmo.municipality_code, malmo.title = "1280", "Från Malmö"
+    review.submit_report(world.admin, malmo)
+    review.override_publish_report(world.admin, malmo, "Testdata för länsfiltret.")
+    db.session.commit()
+    page = client.get("/erfarenhetsbank?county=12").get_data(as_text=True)
+    assert "Från Malmö" in page and "Från Stockholm" not in page
+    page = client.get("/erfarenhetsbank?county=01").get_data(as_text=True)
+    assert f"/erfarenhetsbank/{stockholm.id}" in page
+
+
+def test_drafting_from_a_measure_keeps_the_interface_language(world, login, db):
+    world.member.locale = "en"
+    db.session.commit()
+    login(world.member).post(f"/uppfoljning/atgard/{world.measure.id}/erfarenhetsrapport")
+    report = db.session.scalar(select(ExperienceReport))
+    assert report.context.startswith("Area:") and "(Police)" in report.actors
