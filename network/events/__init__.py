@@ -18,7 +18,7 @@ def register_event_extra(app: Flask, fn) -> None:
 def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
-    from network.events import attendance_views, cache, demo, feeds, services, views
+    from network.events import attendance, attendance_views, cache, demo, feeds, services, views
     from network.notifications.services import register_subject_checker
     from network.views import register_nav, register_panel
 
@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     register_link_kind(app, "event", _resource_link)
     register_link_kind(app, "event_series", _series_resource_link)
     register_seed(app, demo.seed_events)
+    register_seed(app, attendance.seed_attendance)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(purge_needs_command)
 

@@ -156,3 +156,19 @@ def test_wrong_codes_are_rate_limited_per_person(app, make_event, group, organis
     other = login(people[1])
     response = other.post(f"/evenemang/{event.id}/checka-in", data={"code": code})
     assert response.status_code == 302 and _count(db) == 1
+
+
+def test_the_demo_seed_records_attendance_for_past_meetings_only(make_event, group, organiser, people,
+                                                                  make, db):
+    from types import SimpleNamespace
+
+    past = make_event(group, organiser, start=PAST)
+    coming = make_event(group, organiser, start=dt.datetime(2030, 5, 7, 10, 0))
+    extra = [make.user(), make.user()]
+    _registered(past, people + extra, db)
+    _registered(coming, people, db)
+    attendance.seed_attendance(SimpleNamespace(users={"admin": make.admin()}))
+    assert len(attendance.attendee_ids(past)) == 4  # most of the five registered came
+    assert attendance.attendee_ids(coming) == set()
+    attendance.seed_attendance(SimpleNamespace(users={"admin": make.admin()}))  # idempotent
+    assert len(attendance.attendee_ids(past)) == 4
