@@ -19,13 +19,24 @@ def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
     from network.cache import register_scopes
-    from network.events import demo, feeds, models, registrations, subscription_views, views  # noqa: F401
+    from network.events import (  # noqa: F401
+        attendance,
+        attendance_views,
+        demo,
+        feeds,
+        models,
+        registrations,
+        subscription_views,
+        views,
+    )
     from network.notifications.services import register_subject_filter
     from network.views import register_nav, register_panel
 
     app.extensions.setdefault("events_extras", [])
     app.register_blueprint(views.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(attendance_views.bp)
+    register_event_extra(app, attendance_views.event_section)
     register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)
     register_panel(app, _panel, order=30)
     register_subject_filter(app, "event", _can_see_subject, scopes=("events:*",))
@@ -42,6 +53,7 @@ def init_app(app: Flask) -> None:
     from network.notifications.inbound import register_inbound_handler
 
     register_inbound_handler(app, handle_message)
+    register_seed(app, attendance.seed_attendance)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(purge_needs_command)
 

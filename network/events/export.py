@@ -1,25 +1,14 @@
-"""Attendee lists as CSV: rows in, text out. Safe to open in Excel."""
+"""Attendee lists as CSV through the one writer (``network/csvwriter.py``), Swedish convention."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from network.csvwriter import csv_text, safe_cell
 
-
-def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+__all__ = ["safe_cell", "to_csv"]
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """Semicolon-separated with a BOM, which is what Swedish Excel opens correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return "\ufeff" + out.getvalue()
+    return csv_text(header, rows)

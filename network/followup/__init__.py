@@ -8,7 +8,18 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from network.followup import bank, cli, links, programme, topics, views  # noqa: F401 - routes on views.bp
+    from network.followup import (  # noqa: F401 - routes on views.bp
+        bank,
+        cli,
+        county,
+        duty_views,
+        links,
+        programme,
+        report_views,
+        review_views,
+        topics,
+        views,
+    )
     from network.views import register_nav
 
     app.register_blueprint(views.bp)

@@ -14,9 +14,9 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from network import atom, fulltext
-from network.accounts.models import ClassificationLevel, OrganisationType
+from network.accounts.models import ClassificationLevel, County, Municipality, OrganisationType
 from network.extensions import db, limiter
-from network.followup import forms, services
+from network.followup import forms, review, services
 from network.followup import permissions as perms
 from network.followup.labels import THEMES
 from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
@@ -48,7 +48,7 @@ def report(report_id: int):
     report = _report(report_id)
     return render_template("followup/report.html", report=report,
                            can_edit=perms.can_edit_report(current_user, report),
-                           can_review=perms.can_review_report(current_user, report))
+                           may=review.review_choices(current_user, report))
 
 
 @bp.route("/uppfoljning/rapport/<int:report_id>/redigera", methods=["GET", "POST"])
@@ -68,43 +68,6 @@ def report_edit(report_id: int):
                 _("Rapporten är sparad.")):
             return redirect(url_for(".report", report_id=report.id))
     return render_template("followup/report_form.html", form=form, report=report)
-
-
-def _workflow(report_id: int, action, success: str, *, allowed) -> Response:
-    report = _report(report_id)
-    if not allowed(current_user, report):
-        abort(403)
-    _commit_or_flash(lambda: action(current_user, report), success)
-    return redirect(url_for(".report", report_id=report.id))
-
-
-@bp.post("/uppfoljning/rapport/<int:report_id>/skicka")
-@login_required
-def report_submit(report_id: int):
-    return _workflow(report_id, services.submit_report, _("Rapporten är skickad för granskning."),
-                     allowed=perms.can_edit_report)
-
-
-@bp.post("/uppfoljning/rapport/<int:report_id>/godkann")
-@login_required
-def report_approve(report_id: int):
-    # The service refuses non-reviewers with a message, so they learn who may review.
-    return _workflow(report_id, services.approve_report, _("Rapporten är granskad och godkänd."),
-                     allowed=perms.can_view_report)
-
-
-@bp.post("/uppfoljning/rapport/<int:report_id>/publicera")
-@login_required
-def report_publish(report_id: int):
-    return _workflow(report_id, services.publish_report,
-                     _("Rapporten är publicerad i erfarenhetsbanken."), allowed=perms.can_view_report)
-
-
-@bp.post("/uppfoljning/rapport/<int:report_id>/avpublicera")
-@login_required
-def report_unpublish(report_id: int):
-    return _workflow(report_id, services.unpublish_report,
-                     _("Rapporten är inte längre publicerad."), allowed=perms.can_review_report)
 
 
 @bp.post("/uppfoljning/rapport/<int:report_id>/ta-bort")
@@ -134,6 +97,9 @@ ALLOWED_FILTERS = {
 def _filters(args) -> dict[str, str]:
     """Only known values pass; anything else is ignored rather than an error."""
     chosen = {k: args.get(k, "") for k, allowed in ALLOWED_FILTERS.items() if args.get(k, "") in allowed}
+    county = args.get("county", "")
+    if len(county) == 2 and county.isdigit():
+        chosen["county"] = county
     problem = args.get("problem", "").strip()[:100]
     if problem:
         chosen["problem"] = problem
@@ -158,6 +124,9 @@ def bank_query(user, q: str, chosen: dict[str, str]):
         query = query.where(ExperienceReport.area_level == chosen["level"])
     if "size" in chosen:
         query = query.where(ExperienceReport.size_class == chosen["size"])
+    if "county" in chosen:
+        query = query.where(ExperienceReport.municipality_code.in_(
+            select(Municipality.code).where(Municipality.county_code == chosen["county"])))
     if "problem" in chosen:
         query = query.where(ExperienceReport.problem.icontains(chosen["problem"], autoescape=True))
     if q.strip():
@@ -186,7 +155,8 @@ def render_bank() -> str:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     results = db.paginate(bank_query(current_user, q, chosen), page=page, per_page=PER_PAGE,
                           error_out=False)
-    return render_template("followup/bank.html", results=results, q=q, chosen=chosen,
+    counties = db.session.execute(select(County.code, County.name).order_by(County.name)).all()
+    return render_template("followup/bank.html", results=results, q=q, chosen=chosen, counties=counties,
                            filters=dict(chosen, q=q) if q else chosen)
 
 
@@ -201,7 +171,19 @@ def bank_report(report_id: int):
         indicators = list(db.session.scalars(
             select(Indicator).where(Indicator.measure_id == measure.id)
             .options(selectinload(Indicator.measurements)).order_by(Indicator.id)))
-    return render_template("followup/bank_report.html", report=report, indicators=indicators)
+    return render_template("followup/bank_report.html", report=report, indicators=indicators,
+                           similar=similar_reports(report))
+
+
+def similar_reports(report: ExperienceReport, limit: int = 3) -> list[ExperienceReport]:
+    """Published reports on the same theme, those for the same area classification first."""
+    same_level = case((ExperienceReport.area_level == report.area_level, 0), else_=1)
+    return list(db.session.scalars(
+        select(ExperienceReport).where(ExperienceReport.status == ReportStatus.PUBLISHED.value,
+                                       ExperienceReport.theme == report.theme,
+                                       ExperienceReport.id != report.id)
+        .options(selectinload(ExperienceReport.municipality))
+        .order_by(same_level, ExperienceReport.published_at.desc()).limit(limit)))
 
 
 @bp.get("/erfarenhetsbank/flode.atom")

@@ -102,6 +102,23 @@ def bar_chart(*, chart_id: str, title: str, categories: Sequence[str],
               series: dict[str, Sequence[float]], unit: str, desc: str,
               colours: Sequence[str] | None = None) -> str:
     """Horizontal (stacked when several series) bars, one row per category."""
+    fig = _bars(title, categories, series, unit, colours)
+    return _finish(fig, title, desc, chart_id)
+
+
+def bar_chart_png(*, title: str, categories: Sequence[str], series: dict[str, Sequence[float]],
+                  unit: str, colours: Sequence[str] | None = None) -> bytes:
+    """The same chart as a PNG, for the PDF report."""
+    plt = _pyplot()
+    fig = _bars(title, categories, series, unit, colours)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _bars(title: str, categories: Sequence[str], series: dict[str, Sequence[float]], unit: str,
+          colours: Sequence[str] | None):
     plt = _pyplot()
     height = max(2.2, 0.32 * len(categories) + 1.2)
     fig, ax = plt.subplots(figsize=(7.2, height), dpi=96)
@@ -123,4 +140,4 @@ def bar_chart(*, chart_id: str, title: str, categories: Sequence[str],
     if len(series) > 1:  # below the axis, so it never covers a bar
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / height), ncol=len(series),
                   fontsize=8, frameon=False)
-    return _finish(fig, title, desc, chart_id)
+    return fig

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select
 
 from network.accounts.models import Municipality
 from network.extensions import db
+from network.followup.duties import DutyState, duty_states
 from network.followup.models import (
     ActionPlan,
     ExperienceReport,
@@ -40,6 +41,7 @@ class MunicipalityRow:
     support_count: int = 0
     support_hours: float = 0.0
     published_reports: int = 0
+    duties: DutyState = field(default_factory=DutyState)
 
     @property
     def measure_total(self) -> int:
@@ -102,12 +104,10 @@ def municipality_rows(since: dt.date | None = None, until: dt.date | None = None
             if row[0] in rows:
                 yield rows[row[0]], row[1:]
 
-    for r, (year,) in each(select(SituationPicture.municipality_code, func.max(SituationPicture.year))
-                           .group_by(SituationPicture.municipality_code)):
-        r.picture_year = year
-    for r, (count,) in each(select(ActionPlan.municipality_code, func.count())
-                            .group_by(ActionPlan.municipality_code)):
-        r.plans = count
+    for code, state in duty_states(list(rows)).items():
+        if code in rows:
+            rows[code].duties = state
+            rows[code].picture_year, rows[code].plans = state.picture.year, state.plan.plans
     for r, (status, count) in each(select(Measure.municipality_code, Measure.status, func.count())
                                    .group_by(Measure.municipality_code, Measure.status)):
         r.measures[str(status)] = count

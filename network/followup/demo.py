@@ -23,13 +23,14 @@ from network.accounts.models import (
     Group,
     GroupKind,
     GroupVisibility,
+    Membership,
     Municipality,
     Organisation,
     OrganisationType,
     User,
 )
 from network.extensions import db
-from network.followup import services
+from network.followup import demo_states, review, services
 from network.followup.models import (
     ActionPlan,
     Indicator,
@@ -106,6 +107,15 @@ def _local_group(code: str, name: str) -> Group:
                                           visibility=GroupVisibility.CLOSED, municipality_code=code)
 
 
+def _local_author(code: str) -> User | None:
+    """A member of the municipality's local group: the one who writes its experience report."""
+    return db.session.scalar(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .join(Group, Group.id == Membership.group_id)
+        .where(Group.kind == GroupKind.LOCAL.value, Group.municipality_code == code)
+        .order_by(Membership.created_at, User.id).limit(1))
+
+
 def _areas(code: str, specs) -> list[Area]:
     areas = []
     for area_name, level in specs:
@@ -161,10 +171,11 @@ def _org(code: str, kind: OrganisationType, fallback: str) -> Organisation:
 def _seed_demo(ctx: Any) -> None:
     rng = random.Random(2023196)
     admin = ctx.users["admin"] if ctx is not None and "admin" in ctx.users else _admin()
-    for code, name, size, areas in _targets(ctx):
+    for index, (code, name, size, areas) in enumerate(_targets(ctx)):
         if not areas:
             areas = _areas(code, [("Centrum", "utsatt")])
         _seed_municipality(admin, code, name, size, areas, rng)
+        demo_states.apply_state(admin, _local_author(code), code, name, index)
     db.session.flush()
 
 
@@ -221,12 +232,17 @@ def _seed_municipality(admin: User, code: str, name: str, size: SizeClass, areas
                           done="Insatsen kom igång under våren; samverkansmöten varannan vecka.",
                           learned="Föräldrar nås bäst via föreningarna och skolan.")
         if index == 0:
-            report = services.create_report_from_measure(admin, measure)
+            author = _local_author(code) or admin
+            report = services.create_report_from_measure(author, measure)
             report.size_class = size
             report.how, report.lessons = REPORT_TEXTS["how"], REPORT_TEXTS["lessons"]
             report.contact = f"Samordnare brottsförebyggande arbete, {name} kommun"
-            services.approve_report(admin, report)
-            services.publish_report(admin, report)
+            review.submit_report(author, report)
+            if author.id == admin.id:
+                review.override_publish_report(admin, report, "Demodata utan lokal samordnare.")
+            else:
+                review.approve_report(admin, report)
+                review.publish_report(admin, report)
     for month in range(1, 13, 2):
         services.add_support(admin, code, date=dt.date(2025, month, 15),
                              topic=rng.choice(["Lägesbild och analys", "Indikatorer och uppföljning",

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
 
-Table = tuple[Sequence[str], Sequence[Sequence[Any]]]
+from network.csvwriter import csv_bytes, safe_cell
 
-# Spreadsheet programs run cells starting with these as formulas; a leading quote disarms them.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+Table = tuple[Sequence[str], Sequence[Sequence[Any]]]
 
 
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return safe_cell(value) if isinstance(value, str) else value
 
 
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with BOM and semicolons: what Swedish Excel opens without an import dialog."""
+def to_csv(table: Table, convention: str = "sv") -> bytes:
+    """Swedish convention by default (semicolon, decimal comma, UTF-8 with BOM); "intl" on request."""
     headers, rows = table
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_safe(h) for h in headers])
-    for row in rows:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(headers, rows, convention)
 
 
 def to_xlsx(sheets: dict[str, Table]) -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DateField,
     IntegerField,
     SelectField,
@@ -101,10 +100,6 @@ class NoteForm(FlaskForm):
     learned = TextAreaField(_l("Vad lärde vi oss"), validators=[Length(max=20000)])
 
 
-class PublicChartsForm(FlaskForm):
-    public_charts = BooleanField(_l("Visa indikatordiagrammen för alla"))
-
-
 class SupportForm(FlaskForm):
     municipality = SelectField(_l("Kommun"), validators=[DataRequired(REQUIRED)], validate_choice=True)
     date = DateField(_l("Datum"), validators=[DataRequired(BAD_DATE)], format="%Y-%m-%d")
@@ -139,3 +134,20 @@ class ReportForm(FlaskForm):
         self.area_level.choices = [(lv.value, LEVELS[lv]) for lv in ClassificationLevel]
         self.size_class.choices = choices(SIZE_CLASSES)
         self.actor_types.choices = choices(ORG_TYPES)
+
+
+class PlanDecisionForm(FlaskForm):
+    decided_by = StringField(_l("Beslutande organ"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                             description=_l("Till exempel kommunfullmäktige eller kommunstyrelsen."))
+    decided_on = DateField(_l("Beslutsdatum"), validators=[DataRequired(BAD_DATE)], format="%Y-%m-%d")
+    reference = StringField(_l("Diarienummer eller paragraf"), validators=[Length(max=100)])
+    next_revision_on = DateField(_l("Nästa revision senast"), validators=[Optional()], format="%Y-%m-%d")
+
+
+class CoordinationForm(FlaskForm):
+    organised_as = TextAreaField(_l("Hur samordningen är organiserad"),
+                                 validators=[DataRequired(REQUIRED), Length(max=5000)])
+    placement = StringField(_l("Var funktionen finns"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                            description=_l("Till exempel kommunledningskontoret eller en förvaltning."))
+    contacts = TextAreaField(_l("Kontaktpersoner"), validators=[Length(max=2000)])
+    since = DateField(_l("Gäller från"), validators=[DataRequired(BAD_DATE)], format="%Y-%m-%d")

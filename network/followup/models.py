@@ -158,8 +158,13 @@ class Measure(TimestampMixin, db.Model):
     end_date: Mapped[dt.date]
     responsible_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"))
-    # The municipality may show this measure's indicator charts to everyone.
+    # The municipality may show this measure's indicator charts to everyone: someone asks, and
+    # a reviewer who is not the one asking approves (see network/followup/review.py).
     public_charts: Mapped[bool] = mapped_column(default=False)
+    charts_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    charts_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    charts_reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    charts_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     plan: Mapped[ActionPlan] = relationship(back_populates="measures")
     municipality: Mapped[Municipality] = relationship()
@@ -172,6 +177,13 @@ class Measure(TimestampMixin, db.Model):
     notes: Mapped[list[FollowupNote]] = relationship(
         back_populates="measure", cascade="all, delete-orphan",
         order_by="FollowupNote.period_end.desc()")
+    charts_requested_by: Mapped[User | None] = relationship(foreign_keys=[charts_requested_by_id])
+    charts_reviewed_by: Mapped[User | None] = relationship(foreign_keys=[charts_reviewed_by_id])
+
+    @property
+    def charts_pending(self) -> bool:
+        """Someone asked to show the charts to everyone and no reviewer has decided yet."""
+        return not self.public_charts and self.charts_requested_by_id is not None
 
 
 class Indicator(TimestampMixin, db.Model):
@@ -282,6 +294,9 @@ class ExperienceReport(TimestampMixin, db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # What the reviewer said when sending the report back; why an admin published without review.
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     municipality: Mapped[Municipality] = relationship()
     measure: Mapped[Measure | None] = relationship()
@@ -295,3 +310,45 @@ class ExperienceReport(TimestampMixin, db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ReportStatus.PUBLISHED
+
+
+class PlanDecision(db.Model):
+    """A decision on an action plan (adoption or revision): who decided, when, until when.
+
+    The rows are the plan's history; the newest decision is its current state.
+    """
+
+    __tablename__ = "followup_plan_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("followup_plans.id", ondelete="CASCADE"), index=True)
+    # Denormalised from the plan so the overview finds each municipality's latest decision in one query.
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_on: Mapped[dt.date]
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    next_revision_on: Mapped[dt.date | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    plan: Mapped[ActionPlan] = relationship()
+
+
+class CoordinationRecord(db.Model):
+    """Samordningsfunktion: how the municipality coordinates its work, recorded when it changes.
+
+    The rows are the history; the one with the latest ``since`` is the current state.
+    """
+
+    __tablename__ = "followup_coordination"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    organised_as: Mapped[str] = mapped_column(Text)
+    placement: Mapped[str] = mapped_column(String(200))
+    contacts: Mapped[str] = mapped_column(Text, default="")
+    since: Mapped[dt.date]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship()

@@ -3,16 +3,21 @@
 A municipality's follow-up (situation pictures, plans, measures, indicators, notes) belongs to
 its *local groups* (``Group.kind == local`` with that ``municipality_code``). Rules:
 
-- Seeing: network admins and members of any non-archived local group of the municipality. A
+- Seeing: network admins, the agency's programme staff, county-board staff for the municipalities
+  of their county, and members of any non-archived local group of the municipality. A
   municipality with several local groups (e.g. one per district) shares its follow-up with all of
   them: the plan is the municipality's, not one district's. In the full-text index a measure is
   ``group`` content owned by the *primary* local group (the oldest); members of a second local
   group see the measure's page but find it in search only through the primary group.
-- Editing (pictures, plans, measures, indicators, measurements, notes, report drafts): the same
-  people; the local group is the municipality's collaboration (police, housing, school...).
-- Deciding what becomes public (reviewing and publishing experience reports, the per-measure
-  "public charts" flag): facilitators of a local group of the municipality, and admins.
-- The support log and the programme dashboard: network admins only.
+- Editing (pictures, plans, measures, indicators, measurements, notes, report drafts, the law's
+  duties): admins and the local groups (programme and county staff only read); the local group
+  is the municipality's collaboration (police, housing, school...).
+- Review by someone else: a submitted experience report, or a request to show a measure's
+  indicator charts to everyone, is approved by someone who is not its author: programme staff,
+  an admin, or a facilitator of the municipality's local group from another organisation.
+  Publishing an approved report and withdrawing from the public: those facilitators and
+  programme staff. An admin may publish without that review, giving a recorded reason.
+- The support log and the programme dashboard: programme staff (and admins).
 - Published experience reports are public; a measure with ``public_charts`` shows its indicator
   charts to everyone.
 """
@@ -22,12 +27,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from network import permissions as core
-from network.accounts.models import Group, GroupKind
+from network.accounts.models import Group, GroupKind, Municipality, User
 from network.extensions import db
-from network.followup.models import ExperienceReport, Measure, ReportStatus
+from network.followup.models import ActionPlan, ExperienceReport, Measure, ReportStatus
 
 
 def local_groups(municipality_code: str) -> list[Group]:
@@ -66,31 +71,67 @@ def _local_roles(user: Any) -> dict[str, set[str]]:
     return result
 
 
+def overseen_county(user: Any) -> str | None:
+    return core.overseen_county(user)
+
+
 def my_municipality_codes(user: Any) -> set[str]:
     return set(_local_roles(user))
 
 
+def _county_of(municipality_code: str) -> str | None:
+    municipality = db.session.get(Municipality, municipality_code)
+    return municipality.county_code if municipality else None
+
+
 def can_view_municipality(user: Any, municipality_code: str) -> bool:
-    return core.is_admin(user) or municipality_code in _local_roles(user)
+    """Local groups, programme staff and the county board of the municipality's county."""
+    if core.is_programme_staff(user) or municipality_code in _local_roles(user):
+        return True
+    county = core.overseen_county(user)
+    return county is not None and _county_of(municipality_code) == county
 
 
 def can_edit_municipality(user: Any, municipality_code: str) -> bool:
-    return can_view_municipality(user, municipality_code)
+    """The municipality's own local groups (and admins); staff and county boards only read."""
+    return core.is_admin(user) or municipality_code in _local_roles(user)
 
 
 def can_decide_public(user: Any, municipality_code: str) -> bool:
-    """Review/publish experience reports and open indicator charts to everyone."""
-    if core.is_admin(user):
+    """Publish approved experience reports, withdraw reports and charts from the public."""
+    if core.is_programme_staff(user):
         return True
     return "facilitator" in _local_roles(user).get(municipality_code, set())
 
 
+def _same_organisation(user: Any, author_id: int | None) -> bool:
+    if author_id is None or getattr(user, "organisation_id", None) is None:
+        return False
+    author = db.session.get(User, author_id)
+    return author is not None and author.organisation_id == user.organisation_id
+
+
+def is_independent_reviewer(user: Any, municipality_code: str, author_id: int | None) -> bool:
+    """Someone who is not the author: programme staff, an admin, or a facilitator of one of the
+    municipality's local groups from another organisation than the author's."""
+    if not core.is_member(user) or (author_id is not None and user.id == author_id):
+        return False
+    if core.is_programme_staff(user):
+        return True
+    return ("facilitator" in _local_roles(user).get(municipality_code, set())
+            and not _same_organisation(user, author_id))
+
+
 def municipality_filter(user: Any, code_col: Any) -> ColumnElement[bool]:
     """``can_view_municipality`` as SQL, for list queries."""
-    if core.is_admin(user):
+    if core.is_programme_staff(user):
         return true()
     codes = my_municipality_codes(user)
-    return code_col.in_(sorted(codes)) if codes else false()
+    mine = code_col.in_(sorted(codes)) if codes else false()
+    county = core.overseen_county(user)
+    if county is None:
+        return mine
+    return or_(mine, code_col.in_(select(Municipality.code).where(Municipality.county_code == county)))
 
 
 def can_view_measure(user: Any, measure: Measure) -> bool:
@@ -113,12 +154,52 @@ def can_edit_report(user: Any, report: ExperienceReport) -> bool:
 
 
 def can_review_report(user: Any, report: ExperienceReport) -> bool:
+    """Approve or send back a submitted report: never its author."""
+    return is_independent_reviewer(user, report.municipality_code, report.author_id)
+
+
+def can_publish_report(user: Any, report: ExperienceReport) -> bool:
     return can_decide_public(user, report.municipality_code)
 
 
-def can_manage_support(user: Any) -> bool:
+def can_override_review(user: Any, *_objects: Any) -> bool:
+    """Admins may publish without an independent review, giving a reason that is recorded."""
     return core.is_admin(user)
+
+
+def can_request_public_charts(user: Any, measure: Measure) -> bool:
+    return can_edit_municipality(user, measure.municipality_code)
+
+
+def can_review_public_charts(user: Any, measure: Measure) -> bool:
+    return is_independent_reviewer(user, measure.municipality_code, measure.charts_requested_by_id)
+
+
+def can_withdraw_public_charts(user: Any, measure: Measure) -> bool:
+    return can_decide_public(user, measure.municipality_code)
+
+
+def can_manage_support(user: Any) -> bool:
+    return core.is_programme_staff(user)
 
 
 def can_view_dashboard(user: Any) -> bool:
-    return core.is_admin(user)
+    return core.is_programme_staff(user)
+
+
+def can_record_plan_decision(user: Any, plan: ActionPlan) -> bool:
+    return can_edit_municipality(user, plan.municipality_code)
+
+
+core.register_auth({
+    "followup.record_plan_decision": can_record_plan_decision,
+    "followup.record_coordination": can_edit_municipality,
+    "followup.submit_report": can_edit_report,
+    "followup.review_report": can_review_report,
+    "followup.publish_report": can_publish_report,
+    "followup.unpublish_report": can_publish_report,
+    "followup.override_review": can_override_review,
+    "followup.request_public_charts": can_request_public_charts,
+    "followup.review_public_charts": can_review_public_charts,
+    "followup.withdraw_public_charts": can_withdraw_public_charts,
+})

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from network.accounts.models import Municipality
 from network.extensions import db
-from network.followup import activity, charts, dashboard, exports, forms, services
+from network.followup import activity, charts, dashboard, duties, exports, forms, services
 from network.followup import permissions as perms
 from network.followup.labels import STATUSES, SUPPORT_FORMS, THEMES, label
 from network.followup.models import MeasureStatus, SupportEntry
@@ -157,11 +157,14 @@ def dashboard_chart(name: str):
 
 def municipality_table(rows: list[dashboard.MunicipalityRow]) -> exports.Table:
     trends = trend_labels()
-    headers = ([_("Kommun"), _("Kommunkod"), _("Senaste lägesbild"), _("Åtgärdsplaner")]
+    headers = ([_("Kommun"), _("Kommunkod"), _("Lägesbild"), _("Åtgärdsplan"), _("Samordningsfunktion"),
+                _("Senaste lägesbild"), _("Åtgärdsplaner")]
                + [str(STATUSES[s]) for s in MeasureStatus]
                + list(trends.values())
                + [_("Stödtillfällen"), _("Stödtimmar"), _("Publicerade erfarenhetsrapporter")])
-    data = [[r.name, r.code, r.picture_year, r.plans] + [r.measures[s.value] for s in MeasureStatus]
+    data = [[r.name, r.code, duties.picture_text(r.duties.picture), duties.plan_text(r.duties.plan),
+             duties.coordination_text(r.duties.coordination), r.picture_year, r.plans]
+            + [r.measures[s.value] for s in MeasureStatus]
             + [r.trends[k] for k in trends] + [r.support_count, r.support_hours, r.published_reports]
             for r in rows]
     return headers, data
@@ -205,7 +208,8 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 def dashboard_csv():
     _admin()
     since, until = _period()
-    body = exports.to_csv(municipality_table(dashboard.municipality_rows(since, until)))
+    convention = "intl" if request.args.get("konvention") == "intl" else "sv"
+    body = exports.to_csv(municipality_table(dashboard.municipality_rows(since, until)), convention)
     return _download(body, "text/csv", "uppfoljning-kommuner.csv")
 
 

@@ -170,12 +170,6 @@ def save_measure(actor: User, plan: ActionPlan, *, title: str, problem: str, des
     return measure
 
 
-def set_public_charts(actor: User, measure: Measure, public: bool) -> None:
-    measure.public_charts = public
-    db.session.flush()
-    audit(actor, "followup.measure.public_charts", measure, public=public)
-
-
 def index_measure(measure: Measure) -> None:
     body = "\n".join([measure.problem, measure.description,
                       label(THEMES, measure.theme),
@@ -365,50 +359,6 @@ def update_report(actor: User, report: ExperienceReport, *, theme: str, area_lev
     if report.is_published:
         index_report(report)
     return report
-
-
-def submit_report(actor: User, report: ExperienceReport) -> None:
-    if report.status != ReportStatus.DRAFT:
-        raise FollowupError(_("Rapporten är redan skickad för granskning."))
-    report.status = ReportStatus.IN_REVIEW
-    db.session.flush()
-
-
-def approve_report(actor: User, report: ExperienceReport) -> None:
-    if not perms.can_review_report(actor, report):
-        raise FollowupError(_("Bara en samordnare i kommunens lokala grupp eller en administratör "
-                              "kan granska rapporten."))
-    if report.status not in (ReportStatus.DRAFT, ReportStatus.IN_REVIEW):
-        raise FollowupError(_("Rapporten är redan granskad."))
-    report.status = ReportStatus.APPROVED
-    report.reviewed_by_id, report.reviewed_at = actor.id, utcnow()
-    db.session.flush()
-    audit(actor, "followup.report.approve", report)
-
-
-def publish_report(actor: User, report: ExperienceReport) -> None:
-    if report.status == ReportStatus.PUBLISHED:
-        raise FollowupError(_("Rapporten är redan publicerad."))
-    if report.status != ReportStatus.APPROVED or report.reviewed_by_id is None:
-        raise FollowupError(_("Rapporten kan inte publiceras innan den har granskats av en "
-                              "samordnare eller administratör."))
-    if not perms.can_decide_public(actor, report.municipality_code):
-        raise FollowupError(_("Bara en samordnare i kommunens lokala grupp eller en administratör "
-                              "kan publicera rapporten."))
-    report.status = ReportStatus.PUBLISHED
-    report.published_at = utcnow()
-    db.session.flush()
-    index_report(report)
-    audit(actor, "followup.report.publish", report)
-
-
-def unpublish_report(actor: User, report: ExperienceReport) -> None:
-    if report.status != ReportStatus.PUBLISHED:
-        raise FollowupError(_("Rapporten är inte publicerad."))
-    report.status = ReportStatus.APPROVED
-    db.session.flush()
-    fulltext.remove_entry("experience", report.id)
-    audit(actor, "followup.report.unpublish", report)
 
 
 def delete_report(actor: User, report: ExperienceReport) -> None:

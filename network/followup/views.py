@@ -7,17 +7,19 @@ so a page someone may not see answers 404 (its existence is private too).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network.accounts.models import Area, Municipality, Organisation
 from network.extensions import db
-from network.followup import charts, forms, services
+from network.followup import charts, duties, forms, review, services
 from network.followup import permissions as perms
 from network.followup.labels import (
     DIRECTIONS,
@@ -39,11 +41,33 @@ from network.followup.models import (
     Measurement,
     SituationPicture,
 )
+from network.markdown import render_markdown
 
 bp = Blueprint("followup", __name__, template_folder="templates", static_folder="static",
                static_url_path="/uppfoljning/static")
 
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@bp.app_template_filter("fu_markdown")
+def markdown_filter(text: str | None) -> Markup:
+    """Report texts are Markdown (a prefilled list of actors is "- " lines): rendered and sanitised."""
+    return Markup(render_markdown(text or ""))  # noqa: S704 - render_markdown sanitises (nh3)
+
+
+@bp.app_template_filter("fu_contact")
+def contact_filter(text: str | None) -> Markup:
+    """The contact line with each email address as a mailto link."""
+    parts, last = [], 0
+    for match in EMAIL.finditer(text or ""):
+        parts += [escape(text[last:match.start()]),
+                  Markup('<a href="mailto:{0}">{0}</a>').format(match.group(0))]
+        last = match.end()
+    parts.append(escape((text or "")[last:]))
+    return Markup("").join(parts)
 
 
 @bp.app_context_processor
@@ -120,11 +144,11 @@ def index():
         query = query.where(Municipality.participating_since.is_not(None)
                             | Municipality.code.in_(with_data))
     else:
-        codes = sorted(perms.my_municipality_codes(current_user))
-        query = query.where(Municipality.code.in_(codes))
+        query = query.where(perms.municipality_filter(current_user, Municipality.code))
     municipalities = list(db.session.scalars(query))
     return render_template("followup/index.html", municipalities=municipalities,
-                           is_admin=perms.can_view_dashboard(current_user))
+                           is_admin=perms.can_view_dashboard(current_user),
+                           county_view=perms.overseen_county(current_user) is not None)
 
 
 @bp.get("/uppfoljning/kommun/<code>")
@@ -140,7 +164,9 @@ def municipality(code: str):
     reports = list(db.session.scalars(select(ExperienceReport).where(
         ExperienceReport.municipality_code == code).order_by(ExperienceReport.updated_at.desc())))
     return render_template("followup/municipality.html", municipality=municipality, pictures=pictures,
-                           plans=plans, reports=reports,
+                           plans=plans, reports=reports, duties=duties.state_for(code),
+                           decisions=duties.plan_decisions(code),
+                           coordination=duties.coordination_history(code),
                            can_edit=perms.can_edit_municipality(current_user, code),
                            groups=perms.local_groups(code))
 
@@ -267,7 +293,8 @@ def plan(plan_id: int):
         .options(selectinload(Measure.responsible), selectinload(Measure.partners),
                  selectinload(Measure.areas).selectinload(Area.classifications))
         .order_by(Measure.start_date)))
-    return render_template("followup/plan.html", plan=plan, measures=measures,
+    history = [d for d in duties.plan_decisions(plan.municipality_code) if d.plan_id == plan.id]
+    return render_template("followup/plan.html", plan=plan, measures=measures, history=history,
                            can_edit=perms.can_edit_municipality(current_user, plan.municipality_code))
 
 
@@ -332,25 +359,10 @@ def measure(measure_id: int):
         measurement_forms={i.id: forms.MeasurementForm(prefix=f"m{i.id}", unit=i.unit, formdata=None)
                            for i in indicators},
         note_form=forms.NoteForm(),
-        charts_form=forms.PublicChartsForm(public_charts=measure.public_charts),
         can_edit=perms.can_edit_municipality(current_user, code),
-        can_decide=perms.can_decide_public(current_user, code),
+        charts_may=review.chart_choices(current_user, measure),
         linked_topics=topics.linked_topics(current_user, measure.id), topic_path=topics.topic_path,
         **_resource_context("atgard", measure.id, perms.can_edit_municipality(current_user, code)))
-
-
-@bp.post("/uppfoljning/atgard/<int:measure_id>/publika-diagram")
-@login_required
-def measure_public_charts(measure_id: int):
-    measure = _measure(measure_id)
-    if not perms.can_decide_public(current_user, measure.municipality_code):
-        abort(403)
-    form = forms.PublicChartsForm()
-    services.set_public_charts(current_user, measure, bool(form.public_charts.data))
-    db.session.commit()
-    flash(_("Diagrammen visas nu för alla.") if measure.public_charts
-          else _("Diagrammen visas bara för den lokala gruppen."), "success")
-    return redirect(url_for(".measure", measure_id=measure.id))
 
 
 @bp.post("/uppfoljning/atgard/<int:measure_id>/anteckning")

@@ -34,12 +34,17 @@ def can_delete_resource(user: Any, resource: Resource) -> bool:
 
 
 def can_review_resource(user: Any, resource: Resource) -> bool:
-    """Approve or refuse a request to publish publicly: the group's facilitators, or admins."""
-    return p.can_moderate(user, resource.group_id)
+    """Approve or refuse a request to publish publicly: the group's facilitators, programme staff
+    or admins, and never the resource's own author (review is by someone else)."""
+    if p.is_member(user) and resource.created_by_id == user.id:
+        return False
+    return p.is_programme_staff(user) or p.can_moderate(user, resource.group_id)
 
 
 def publishes_without_review(user: Any, group_id: int | None) -> bool:
-    return p.can_moderate(user, group_id)
+    """Only admins publish publicly on their own word (the admin override); a facilitator's own
+    public request waits for someone else like everyone's."""
+    return p.is_admin(user)
 
 
 def can_see_review_queue(user: Any) -> bool:

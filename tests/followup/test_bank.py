@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from network.followup import services
-from tests.followup.helpers import published_report
+from sqlalchemy import select
+
+from network.followup import review, services
+from network.followup.models import ExperienceReport
+from tests.followup.helpers import public_charts, published_report
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -70,7 +73,7 @@ def test_public_report_shows_charts_only_when_the_measure_allows(world, client, 
     db.session.commit()
     chart = f"/uppfoljning/indikator/{world.indicator.id}/diagram.svg"
     assert chart not in client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
-    services.set_public_charts(world.facilitator, world.measure, True)
+    public_charts(world)
     db.session.commit()
     page = client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
     assert chart in page and "<caption>" in page
@@ -112,7 +115,7 @@ def test_visitors_see_a_new_publication_at_once_despite_the_page_cache(app, worl
     second = published_report(world, title="Andra rapporten")
     db.session.commit()
     assert "Andra rapporten" in client.get("/erfarenhetsbank").get_data(as_text=True)
-    services.unpublish_report(world.facilitator, second)
+    review.unpublish_report(world.facilitator, second)
     db.session.commit()
     assert "Andra rapporten" not in client.get("/erfarenhetsbank").get_data(as_text=True)
 
@@ -155,3 +158,35 @@ def test_the_bank_speaks_english_when_chosen(world, client, db):
         session["lang"] = "en"
     page = client.get("/erfarenhetsbank").get_data(as_text=True)
     assert "Experience bank" in page and "Perceived safety" in page and "Search words" in page
+
+
+def test_results_are_markdown_contact_is_a_mailto_link_and_similar_reports_are_shown(world, client, db):
+    report = published_report(world, title="Vandringar", results="- färre rån\n- fler trygga",
+                              contact="Anna Svensson, anna.svensson@example.se")
+    other = published_report(world, title="Fler vandringar")
+    db.session.commit()
+    page = client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
+    assert "<li>färre rån</li>" in page and "- färre rån" not in page
+    assert '<a href="mailto:anna.svensson@example.se">anna.svensson@example.se</a>' in page
+    assert "Liknande erfarenheter" in page and f"/erfarenhetsbank/{other.id}" in page
+
+
+def test_the_bank_filters_by_county(world, client, db):
+    stockholm = published_report(world, title="Från Stockholm")
+    malmo = services.create_report_from_measure(world.admin, world.measure)
+    malmo.municipality_code, malmo.title = "1280", "Från Malmö"
+    review.submit_report(world.admin, malmo)
+    review.override_publish_report(world.admin, malmo, "Testdata för länsfiltret.")
+    db.session.commit()
+    page = client.get("/erfarenhetsbank?county=12").get_data(as_text=True)
+    assert "Från Malmö" in page and "Från Stockholm" not in page
+    page = client.get("/erfarenhetsbank?county=01").get_data(as_text=True)
+    assert f"/erfarenhetsbank/{stockholm.id}" in page
+
+
+def test_drafting_from_a_measure_keeps_the_interface_language(world, login, db):
+    world.member.locale = "en"
+    db.session.commit()
+    login(world.member).post(f"/uppfoljning/atgard/{world.measure.id}/erfarenhetsrapport")
+    report = db.session.scalar(select(ExperienceReport))
+    assert report.context.startswith("Area:") and "(Police)" in report.actors

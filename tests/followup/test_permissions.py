@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from network.accounts.models import GroupKind, GroupVisibility
 from network.followup import permissions as perms
-from network.followup import services
 from network.followup.models import Measure
+from tests.followup.helpers import public_charts
 
 
 def test_local_group_members_and_admins_see_the_municipality(world):
@@ -58,5 +58,5 @@ def test_an_archived_local_group_no_longer_grants_access(world, make, db):
 def test_charts_are_public_only_when_the_municipality_says_so(world):
     anonymous = AnonymousUserMixin()
     assert not perms.can_view_charts(anonymous, world.measure)
-    services.set_public_charts(world.facilitator, world.measure, True)
+    public_charts(world)
     assert perms.can_view_charts(anonymous, world.measure)

@@ -56,7 +56,7 @@ def test_dashboard_query_count_is_bounded(world, login, db, make, assert_max_que
         services.save_plan(world.admin, code, title="Plan", start_year=2025, end_year=2026, description="")
     db.session.commit()
     client = login(world.admin)
-    with assert_max_queries(19):  # a fixed number per feature's stats, not per row
+    with assert_max_queries(20):  # a fixed number per feature's stats, not per row (attendance: 3)
         assert client.get("/uppfoljning/oversikt").status_code == 200
 
 
@@ -67,9 +67,22 @@ def test_csv_export_reads_back(world, login, db):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     header, stockholm = rows[0], next(r for r in rows if r[0] == "Stockholm")
     assert stockholm[header.index("Pågår")] == "1"
-    assert stockholm[header.index("Stödtimmar")] == "4.5"
+    assert stockholm[header.index("Stödtimmar")] == "4,5"  # Swedish decimal comma
     assert stockholm[header.index("På väg mot målet")] == "1"
     assert stockholm[header.index("Publicerade erfarenhetsrapporter")] == "1"
+    assert response.data.startswith("\ufeff".encode())
+    # Read back with Swedish settings, the number survives.
+    assert float(stockholm[header.index("Stödtimmar")].replace(",", ".")) == 4.5
+    assert "Finns men är inte antagen" in stockholm[header.index("Åtgärdsplan")]
+
+
+def test_csv_export_in_the_international_convention(world, login, db):
+    _activity(world, db)
+    response = login(world.admin).get("/uppfoljning/oversikt/export.csv?konvention=intl")
+    assert not response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8")), delimiter=","))
+    header, stockholm = rows[0], next(r for r in rows if r[0] == "Stockholm")
+    assert stockholm[header.index("Stödtimmar")] == "4.5"
 
 
 def test_xlsx_export_reads_back_with_indicators_and_support(world, login, db):
@@ -90,7 +103,7 @@ def test_support_period_filter_limits_the_totals(world, login, db):
     response = login(world.admin).get("/uppfoljning/oversikt/export.csv?fran=2025-06-01&till=2025-12-31")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     header, stockholm = rows[0], next(r for r in rows if r[0] == "Stockholm")
-    assert stockholm[header.index("Stödtimmar")] == "1.5"
+    assert stockholm[header.index("Stödtimmar")] == "1,5"
 
 
 def test_printable_report_covers_implementation_outcome_and_spreading(world, login, db):
@@ -153,8 +166,21 @@ def test_demo_seed_builds_a_dashboard_with_real_charts(app, db, login, make):
     page = client.get("/uppfoljning/oversikt").get_data(as_text=True)
     assert "Södertälje" in page and "Malmö" in page and "Örebro" in page
     bank = client.get("/erfarenhetsbank").get_data(as_text=True)
-    assert bank.count('class="h-result"') == 3
+    assert bank.count('class="h-result"') == 12  # four distinct reports per municipality
     seed_demo(None)  # idempotent
+
+
+def test_demo_municipalities_are_in_different_states(app, db):
+    from network.followup.demo import seed_demo
+    from network.followup.duties import duty_states
+
+    seed_demo(None)
+    db.session.commit()
+    states = duty_states(["0181", "1280", "1880"])
+    # Södertälje works, Malmö has no adopted plan, Örebro's lägesbild is stale.
+    assert states["0181"].complete
+    assert states["1280"].plan.status == "not_adopted" and states["1280"].coordination.status == "missing"
+    assert states["1880"].picture.status == "stale" and states["1880"].plan.status == "adopted"
 
 
 def test_demo_seed_runs_on_the_accounts_network(app, db, login):
@@ -190,18 +216,26 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
 
     from network.accounts.models import OrganisationType
     from network.chat import services as chat
+    from network.events import attendance
     from network.events import registrations as events_registrations
     from network.events import services as events
     from network.forums import services as forums
 
     organiser = make.user()
     group = make.group(facilitators=[organiser])
-    start = dt.datetime.now() + dt.timedelta(days=10)
+    start = (dt.datetime.now() - dt.timedelta(days=3)).replace(microsecond=0)
     meeting = events.create_event(organiser, events.EventData(
         type="network_meeting", group=group, title="Nätverksträff", start=start,
         end=start + dt.timedelta(hours=2), all_day=False, visibility="members"))
+    upcoming = events.create_event(organiser, events.EventData(
+        type="network_meeting", group=group, title="Nästa träff", start=start + dt.timedelta(days=13),
+        end=start + dt.timedelta(days=13, hours=2), all_day=False, visibility="members"))
     police = make.user(organisation=make.organisation(type=OrganisationType.POLIS))
-    events_registrations.register(police, meeting)
+    absent = make.user(organisation=make.organisation(type=OrganisationType.SKOLA))
+    for person in (police, absent):
+        events_registrations.register(person, meeting, now=meeting.start_at - dt.timedelta(days=5))
+        events_registrations.register(person, upcoming)
+    attendance.mark_attendance(organiser, meeting, [police.id])
     category = forums.create_category(world.admin, "Metoder", group=None)
     forums.create_topic(police, category, "Trygghetsvandringar", "Hur gör ni?")
     room = chat.create_room(organiser, group, "Workshop")
@@ -212,6 +246,7 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
     page = client.get("/uppfoljning/oversikt").get_data(as_text=True)
     meetings = _section(page, "Träffar och deltagande")
     assert "Träffar genomförda" in meetings and "Deltagare: Polis" in meetings
+    assert "Deltagare: Skola" not in meetings  # registered but did not come
     assert "Nya forumtrådar" in _section(page, "Forumaktivitet")
     assert "Meddelanden" in _section(page, "Deltagande i workshoppar")
     report = client.get("/uppfoljning/oversikt/rapport").get_data(as_text=True)
@@ -221,6 +256,8 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
 
     workbook = load_workbook(io.BytesIO(client.get("/uppfoljning/oversikt/export.xlsx").data))
     rows = list(workbook["Nätverkets aktivitet"].iter_rows(values_only=True))
-    assert ("Träffar och deltagande", "Träffar genomförda", 1) in rows
+    assert ("Träffar och deltagande", "Träffar genomförda", 1) in rows  # the upcoming one is not held
+    assert ("Träffar och deltagande", "Anmälningar", 2) in rows
+    assert ("Träffar och deltagande", "Deltagare som kom", 1) in rows
     assert ("Forumaktivitet", "Nya forumtrådar", 1) in rows
     assert ("Deltagande i workshoppar", "Meddelanden", 1) in rows

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from network.followup import services
+from network.followup import review, services
 from network.followup.models import ExperienceReport, Measurement, ReportStatus
 from network.fulltext import SearchEntry
+from network.permissions import AccessDenied
 
 
 def _count(db, model):
@@ -128,29 +129,30 @@ def test_one_click_report_is_prefilled_from_the_measure(world, db):
 
 def test_publishing_without_review_is_refused_and_the_report_stays_private(world, db):
     report = services.create_report_from_measure(world.member, world.measure)
-    with pytest.raises(services.FollowupError, match="innan den har granskats"):
-        services.publish_report(world.facilitator, report)
+    with pytest.raises(services.FollowupError, match="innan någon annan än författaren"):
+        review.publish_report(world.facilitator, report)
     db.session.commit()
     assert report.status == ReportStatus.DRAFT and report.published_at is None
     assert db.session.scalar(select(SearchEntry).where(SearchEntry.kind == "experience")) is None
 
 
 def test_a_plain_member_cannot_review(world):
-    report = services.create_report_from_measure(world.member, world.measure)
-    with pytest.raises(services.FollowupError, match="samordnare"):
-        services.approve_report(world.member, report)
+    report = services.create_report_from_measure(world.facilitator, world.measure)
+    review.submit_report(world.facilitator, report)
+    with pytest.raises(AccessDenied):
+        review.approve_report(world.member, report)
 
 
 def test_review_then_publish_indexes_the_report_publicly(world, db):
     report = services.create_report_from_measure(world.member, world.measure)
-    services.submit_report(world.member, report)
-    services.approve_report(world.facilitator, report)
-    services.publish_report(world.facilitator, report)
+    review.submit_report(world.member, report)
+    review.approve_report(world.facilitator, report)
+    review.publish_report(world.facilitator, report)
     db.session.commit()
     entry = db.session.scalar(select(SearchEntry).where(SearchEntry.kind == "experience"))
     assert report.reviewed_by_id == world.facilitator.id and report.published_at is not None
     assert (entry.object_id, entry.visibility, entry.group_id) == (report.id, "public", None)
-    services.unpublish_report(world.facilitator, report)
+    review.unpublish_report(world.facilitator, report)
     assert db.session.scalar(select(SearchEntry).where(SearchEntry.kind == "experience")) is None
 
 

@@ -52,7 +52,7 @@ def test_csv_is_excel_friendly_and_disarms_formulas():
     body = exports.to_csv((["Kommun", "Timmar"], [["Malmö", 2.5], ["=HYPERLINK()", None]]))
     text = body.decode("utf-8")
     assert text.startswith("\ufeffKommun;Timmar\r\n")
-    assert "Malmö;2.5" in text and "'=HYPERLINK()" in text
+    assert "Malmö;2,5" in text and "'=HYPERLINK()" in text  # Swedish decimal comma
 
 
 def test_xlsx_reads_back_with_every_sheet():

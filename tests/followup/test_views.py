@@ -160,14 +160,26 @@ def test_the_chart_is_served_as_an_svg_image_with_its_own_strict_policy(world, l
     assert b'role="img"' in response.data
 
 
-def test_only_facilitators_open_charts_to_the_public(world, login, client):
+def test_charts_become_public_only_when_someone_else_approves_the_request(world, login, client):
     url = f"/uppfoljning/indikator/{world.indicator.id}/diagram.svg"
+    base = f"/uppfoljning/atgard/{world.measure.id}/publika-diagram"
     assert client.get(url).status_code == 404
-    assert login(world.member).post(f"/uppfoljning/atgard/{world.measure.id}/publika-diagram",
-                                    data={"public_charts": "y"}).status_code == 403
-    login(world.facilitator).post(f"/uppfoljning/atgard/{world.measure.id}/publika-diagram",
-                                  data={"public_charts": "y"})
+    member = login(world.member)
+    assert "Godkänn att diagrammen visas för alla" not in member.get(
+        f"/uppfoljning/atgard/{world.measure.id}").get_data(as_text=True)
+    assert member.post(f"{base}/begar").status_code == 302
+    assert client.get(url).status_code == 404  # asked, not yet approved
+    page = member.get(f"/uppfoljning/atgard/{world.measure.id}").get_data(as_text=True)
+    assert "Godkänn att diagrammen visas för alla" not in page  # never to the one who asked
+    assert member.post(f"{base}/godkann").status_code == 403
+    assert client.get(url).status_code == 404
+    facilitator = login(world.facilitator)
+    assert "Godkänn att diagrammen visas för alla" in facilitator.get(
+        f"/uppfoljning/atgard/{world.measure.id}").get_data(as_text=True)
+    assert facilitator.post(f"{base}/godkann").status_code == 302
     assert client.get(url).status_code == 200
+    page = member.get(f"/uppfoljning/atgard/{world.measure.id}").get_data(as_text=True)
+    assert f"Granskat och godkänt av {world.facilitator.display_name}" in page
 
 
 def test_one_click_creates_a_prefilled_report_draft(world, login, db):
@@ -184,7 +196,8 @@ def test_publishing_without_review_shows_a_clear_message(world, login, db):
     db.session.commit()
     response = login(world.facilitator).post(f"/uppfoljning/rapport/{report.id}/publicera",
                                              follow_redirects=True)
-    assert "kan inte publiceras innan den har granskats" in response.get_data(as_text=True)
+    assert "kan inte publiceras innan någon annan än författaren har granskat" in response.get_data(
+        as_text=True)
     db.session.refresh(report)
     assert report.status == "utkast"
 
@@ -194,13 +207,15 @@ def test_review_and_publish_through_the_pages(world, login, db, client):
     db.session.commit()
     member = login(world.member)
     member.post(f"/uppfoljning/rapport/{report.id}/skicka")
-    response = member.post(f"/uppfoljning/rapport/{report.id}/godkann", follow_redirects=True)
-    assert "Bara en samordnare" in response.get_data(as_text=True)
+    assert "Godkänn efter granskning" not in member.get(f"/uppfoljning/rapport/{report.id}").get_data(
+        as_text=True)  # the author is never offered the review
+    assert member.post(f"/uppfoljning/rapport/{report.id}/godkann").status_code == 403
     facilitator = login(world.facilitator)
     facilitator.post(f"/uppfoljning/rapport/{report.id}/godkann")
     response = facilitator.post(f"/uppfoljning/rapport/{report.id}/publicera", follow_redirects=True)
     assert "publicerad i erfarenhetsbanken" in response.get_data(as_text=True)
-    assert client.get(f"/erfarenhetsbank/{report.id}").status_code == 200
+    public = client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
+    assert f"Granskad och godkänd av {world.facilitator.display_name}" in public
 
 
 def test_editing_a_report_keeps_structured_fields(world, login, db):

@@ -385,3 +385,15 @@ def test_most_downloaded_sorts_first(catalogue):
 def test_newest_sorts_first(catalogue):
     page = services.browse(catalogue["admin"], Filters())
     assert page.items[0].id == catalogue["c"].id
+
+
+def test_a_facilitator_cannot_approve_their_own_public_request(db, library, make):
+    facilitator, other = make.user(), make.user()
+    group = make.group(facilitators=[facilitator, other])
+    r = library.resource(facilitator, visibility="public", group=group)
+    assert r.review_status == ReviewStatus.PENDING and r.effective_visibility != "public"
+    with pytest.raises(PermissionError):
+        services.approve(facilitator, r)
+    assert r.review_status == ReviewStatus.PENDING and r.reviewed_by_id is None
+    services.approve(other, r)
+    assert r.effective_visibility == "public" and r.reviewed_by_id == other.id

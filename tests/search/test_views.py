@@ -6,7 +6,7 @@ import datetime as dt
 
 from network import fulltext
 from network.accounts.models import GroupVisibility
-from network.followup import services
+from network.followup import review
 from tests.followup.helpers import published_report
 
 
@@ -92,7 +92,7 @@ def test_unpublishing_removes_the_report_from_search(world, make, db, client):
     report = published_report(world, title="Snart borta")
     db.session.commit()
     assert "Snart borta" in _get(client, "/sok?q=borta")
-    services.unpublish_report(world.facilitator, report)
+    review.unpublish_report(world.facilitator, report)
     db.session.commit()
     assert "Snart borta" not in _get(client, "/sok?q=borta")
 
