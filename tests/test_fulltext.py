@@ -51,7 +51,9 @@ def test_pages_are_disjoint_and_in_rank_order(db):
 
 
 def test_pages_stay_complete_past_the_fully_ranked_matches(db, monkeypatch):
-    monkeypatch.setattr(fulltext, "RANK_CANDIDATES", 4)  # PostgreSQL ranks only these in full
+    # Only the newest CANDIDATES (and TITLE_CANDIDATES title matches) are ranked in full.
+    monkeypatch.setattr(fulltext.query, "CANDIDATES", 4)
+    monkeypatch.setattr(fulltext.query, "TITLE_CANDIDATES", 2)
     for i in range(9):
         put("t", i, "Nattvandring" if i in (2, 7) else "Annat", f"nattvandring nummer {i}")
     pages = [fulltext.search(ANON, "nattvandring", page=p, per_page=2) for p in range(1, 7)]
