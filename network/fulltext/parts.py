@@ -32,7 +32,7 @@ COMPOUND_PARTS = (
     "tjänst", "tjänsteman", "träff", "trygghet", "tränare", "uppdrag", "uppföljning", "uppgift",
     "utbildning", "utredning", "utsatthet", "utveckling", "utvärdering", "vakt", "vandrare",
     "vandring", "verksamhet", "vård", "våld", "värd", "zon", "ålder", "åtgärd", "ärende",
-    "övervakning", "ungdom", "vuxen", "förälder", "mentor", "mottagning", "bostad"
+    "övervakning", "ungdom", "vuxen", "förälder", "mottagning", "bostad"
 )
 
 STOP_WORDS = frozenset((

@@ -39,6 +39,8 @@ from network.fulltext.parts import COMPOUND_PARTS, STOP_WORDS
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TOKEN = 60  # longer "words" (hashes, base64) are not language; PostgreSQL drops > 2047
 MIN_HEAD, MIN_MODIFIER = 4, 3
+SHORT_HEAD = 7  # a head shorter than this needs a modifier of 3 letters ("bi-drog" is no compound)
+VOWELS = "aeiouyåäö"
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -57,8 +59,11 @@ def normalise_word(word: str) -> str:
     """Snowball's Swedish stem, plus the definite -et ending it leaves ("våldet" → "våld")."""
     word = word.lower()
     stem = _stemmer().stemWord(word)
-    if stem.endswith("et") and len(stem) >= 5 and stem[-3] not in "aeiouyåäö":
+    if stem.endswith("et") and len(stem) >= 5 and stem[-3] not in VOWELS:
         stem = stem[:-2]
+        # Neuters that drop their -e-: "klottret" → "klottr" → "klott", as "klotter" stems.
+        if word.endswith("ret") and len(stem) >= 5 and stem[-2] not in VOWELS:
+            stem = stem[:-1]
     return stem
 
 
@@ -78,7 +83,7 @@ def compound_parts(stem: str) -> tuple[str, ...]:
     known = known_parts()
     for start in range(2, len(stem) - MIN_HEAD + 1):  # longest head first
         head = stem[start:]
-        if head in known:
+        if head in known and (start >= MIN_MODIFIER or len(head) >= SHORT_HEAD):
             return (head, *_modifier_parts(stem[:start], known))
     return ()
 
