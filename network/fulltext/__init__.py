@@ -23,6 +23,7 @@ order of ties may differ. Reading is in ``query.py``, snippets in ``snippets.py`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import (
@@ -49,6 +50,8 @@ __all__ = ["HL_END", "HL_START", "SearchEntry", "SearchTerm", "index_entry", "no
 # Private-use characters mark highlights; the text is escaped before they become <mark> tags,
 # so stored content can never inject markup.
 HL_START, HL_END = "\ue000", "\ue001"
+# Control characters (PostgreSQL refuses NUL) and lone surrogates (not encodable) never get stored.
+UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class SearchEntry(db.Model):
@@ -132,7 +135,8 @@ def index_entry(kind: str, object_id: int, *, title: str, body: str, url: str, v
     if entry is None:
         entry = SearchEntry(kind=kind, object_id=object_id)
         db.session.add(entry)
-    entry.title, entry.body, entry.url = title[:500], body, url
+    title, body = UNSTORABLE.sub(" ", title or "")[:500], UNSTORABLE.sub(" ", body or "")
+    entry.title, entry.body, entry.url = title, body, url
     tokens = entry_tokens(entry.title, body)
     entry.title_terms, entry.body_terms, entry.part_terms = tokens.title, tokens.body, tokens.parts
     entry.visibility, entry.group_id = str(visibility), group_id
