@@ -49,6 +49,7 @@ def _stemmer():
     return snowballstemmer.stemmer("swedish")
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Casefold and remove diacritics: "Lägesbild" → "lagesbild", "Örebro" → "orebro"."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
