@@ -134,9 +134,11 @@ def rebuild_index() -> tuple[float, float]:
     started = time.perf_counter()
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("REINDEX INDEX ix_search_entries_search_tsv"))
+        db.session.execute(text("REINDEX INDEX ix_search_entries_title_tsv"))
         db.session.commit()
         took = time.perf_counter() - started
-        size = db.session.scalar(text("SELECT pg_relation_size('ix_search_entries_search_tsv')"))
+        size = db.session.scalar(text("SELECT pg_relation_size('ix_search_entries_search_tsv') + "
+                                      "pg_relation_size('ix_search_entries_title_tsv')"))
         db.session.execute(text("ANALYZE search_entries"))
         db.session.commit()
         return took, size / 1e6

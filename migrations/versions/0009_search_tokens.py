@@ -104,6 +104,10 @@ def upgrade():
     else:
         op.execute(PG_TSV)
         op.execute("CREATE INDEX ix_search_entries_search_tsv ON search_entries USING gin (search_tsv)")
+        # The title alone (small, never toasted): "every word in the title" candidates for ranking.
+        op.execute("ALTER TABLE search_entries ADD COLUMN title_tsv tsvector GENERATED ALWAYS AS ("
+                   "to_tsvector('simple', title_terms)) STORED")
+        op.execute("CREATE INDEX ix_search_entries_title_tsv ON search_entries USING gin (title_tsv)")
 
 
 def downgrade():
@@ -112,6 +116,8 @@ def downgrade():
     else:
         op.execute("DROP INDEX IF EXISTS ix_search_entries_search_tsv")
         op.execute("ALTER TABLE search_entries DROP COLUMN IF EXISTS search_tsv")
+        op.execute("DROP INDEX IF EXISTS ix_search_entries_title_tsv")
+        op.execute("ALTER TABLE search_entries DROP COLUMN IF EXISTS title_tsv")
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stems', sa.Text(), nullable=False, server_default=""))
         for name in ("places", "themes", "boost", "part_terms", "body_terms", "title_terms"):

@@ -4,7 +4,7 @@ Cost does not grow with the number of matches:
 - counts come from one scan that stops after COUNT_CAP + 1 visible matches, grouped by kind
   (the facets), so a common word shows "Fler än 1 000" instead of counting 450,000 rows twice;
 - ranking is two-phase: the CANDIDATES newest visible matches plus the TITLE_CANDIDATES newest
-  whose title matches (both read from the index in id order, newest first, and stopping early)
+  whose title holds every query word (both read newest first, stopping early)
   are ranked in full; further pages continue in newest-first order after them. When a query
   has at most CANDIDATES matches, every match is ranked.
 
@@ -88,27 +88,23 @@ def _fts(alts: Alternatives) -> str:
     return " AND ".join("(" + " OR ".join(f'"{t}"' for t in tokens) + ")" for tokens in alts)
 
 
-def _pg(alts: Alternatives, weight: str = "") -> str:
-    return " & ".join("(" + " | ".join(f"'{t}'{weight}" for t in tokens) + ")" for tokens in alts)
-
-
-def _title_alts(alts: Alternatives) -> Alternatives:
-    return [tuple(dict.fromkeys(t for tokens in alts for t in tokens))]
+def _pg(alts: Alternatives) -> str:
+    return " & ".join("(" + " | ".join(f"'{t}'" for t in tokens) + ")" for tokens in alts)
 
 
 def _matched(alts: Alternatives, title_only: bool = False) -> Select:
-    """SELECT … FROM search_entries WHERE it matches (columns chosen by the caller)."""
+    """SELECT … FROM search_entries WHERE it matches (columns chosen by the caller).
+
+    ``title_only``: every query word is in the title (a subset of the matches; PostgreSQL reads
+    the small ``title_tsv`` for it, never the whole entry's vector).
+    """
     if _dialect() == "sqlite":
-        expr = _fts(alts)
-        if title_only:
-            expr = f"({expr}) AND {{title_terms}} : ({_fts(_title_alts(alts))})"
+        expr = f"{{title_terms}} : ({_fts(alts)})" if title_only else _fts(alts)
         return (select(SearchEntry.id).join(FTS_TABLE, FTS_TABLE.c.rowid == SearchEntry.id)
                 .where(literal_column("fts_search").op("MATCH")(expr)))
-    tsv = literal_column("search_entries.search_tsv")
-    stmt = select(SearchEntry.id).where(tsv.op("@@")(func.to_tsquery("simple", _pg(alts))))
-    if title_only:
-        stmt = stmt.where(tsv.op("@@")(func.to_tsquery("simple", _pg(_title_alts(alts), ":A"))))
-    return stmt
+    column = "title_tsv" if title_only else "search_tsv"
+    tsv = literal_column(f"search_entries.{column}")
+    return select(SearchEntry.id).where(tsv.op("@@")(func.to_tsquery("simple", _pg(alts))))
 
 
 def _pg_relevance(alts: Alternatives):
