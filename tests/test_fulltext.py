@@ -124,3 +124,16 @@ def test_reindex_replaces_and_remove_deletes(db):
                                        ("ungdomarna", "ungdom")])
 def test_swedish_normalisation(word, stem):
     assert fulltext.normalise_word(word) == stem
+
+
+def test_answers_and_reports_rank_slightly_ahead_of_equal_chatter(db):
+    old = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    new = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    fulltext.index_entry("forum_topic", 1, title="Klotter", body="klotter", url="/1", visibility="public",
+                         group_id=None, created_at=old, boost=True)
+    fulltext.index_entry("forum_topic", 2, title="Klotter", body="klotter", url="/2", visibility="public",
+                         group_id=None, created_at=new)
+    fulltext.index_entry("forum_topic", 3, title="Klotter", body="klotter", url="/3", visibility="public",
+                         group_id=None, created_at=old)
+    assert [h.entry.object_id for h in fulltext.search(ANON, "klotter").hits] == [1, 2, 3]
+

@@ -78,3 +78,21 @@ def test_bad_search_input_is_harmless(login, make, client):
     for q in ('"', "'; DROP TABLE x; --", "a" * 300, "*", "NEAR(", "title:x", "\\", "(((", "&&"):
         assert client.get("/forum/sok", query_string={"q": q}).status_code in (200, 400)
     assert client.get("/forum/sok?q=x&since=inte-ett-datum").status_code == 200
+
+
+def test_marking_an_answer_boosts_the_question_in_search(forum, make, db):
+    from sqlalchemy import select
+
+    from network import fulltext
+    from network.forums import services
+
+    asker = make.user()
+    topic = forum.topic(forum.category(is_qa=True), author=asker, title="Hur tar vi bort klotter?")
+    answer = forum.reply(topic, body="Med högtryckstvätt")
+    services.mark_answer(asker, topic, answer)
+    entry = db.session.scalar(select(fulltext.SearchEntry).where(
+        fulltext.SearchEntry.kind == "forum_topic", fulltext.SearchEntry.object_id == topic.id))
+    assert entry.boost == 1
+    services.mark_answer(asker, topic, None)
+    db.session.refresh(entry)
+    assert entry.boost == 0
