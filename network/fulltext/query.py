@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Select, exists, func, literal_column, select, union_all
+from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import defer
 
 from network.extensions import db
@@ -123,7 +123,7 @@ class Filters:
     group_id: int | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
-    theme: str | None = None
+    theme: str | list[str] | None = None  # one code, or several meaning the same theme
     municipality: str | None = None
 
     def conditions(self, kind: str | None = None) -> list:
@@ -139,7 +139,8 @@ class Filters:
         if self.until is not None:
             conditions.append(SearchEntry.created_at < self.until)
         if self.theme:
-            conditions.append(SearchEntry.themes.contains(f",{self.theme},", autoescape=True))
+            codes = [self.theme] if isinstance(self.theme, str) else self.theme
+            conditions.append(or_(*(SearchEntry.themes.contains(f",{c},", autoescape=True) for c in codes)))
         if self.municipality:
             conditions.append(SearchEntry.places.contains(f",{self.municipality},", autoescape=True))
         return conditions
@@ -327,7 +328,7 @@ def _hits(ids: list[int], words: list[QueryWord], user: Any, offset: int) -> lis
 
 def search(user: Any, query: str, *, kinds: list[str] | tuple[str, ...] | None = None,
            kind: str | None = None, group_id: int | None = None, since: dt.datetime | None = None,
-           until: dt.datetime | None = None, theme: str | None = None,
+           until: dt.datetime | None = None, theme: str | list[str] | None = None,
            municipality: str | None = None, page: int = 1, per_page: int = 20) -> Results:
     """Ranked, access-filtered results with highlighted title and snippet.
 

@@ -33,14 +33,16 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()))
 
 
-def theme_labels() -> dict[str, str]:
-    """The themes content is tagged with (library and follow-up use the same codes where shared)."""
+def theme_choices() -> dict[str, list[str]]:
+    """{label: codes}: the library and follow-up tag themes with their own codes, and a few
+    themes have a code in each ("situationell" / "situationell_prevention"); one choice finds both."""
     from network.followup.labels import THEMES as FOLLOWUP
     from network.resources.models import THEMES as RESOURCES
 
-    labels = {str(k): str(v) for k, v in FOLLOWUP.items()}
-    labels.update({k: str(v) for k, v in RESOURCES.items()})
-    return dict(sorted(labels.items(), key=lambda kv: kv[1]))
+    choices: dict[str, list[str]] = {}
+    for code, label in [*FOLLOWUP.items(), *RESOURCES.items()]:
+        choices.setdefault(str(label), []).append(str(code))
+    return dict(sorted(choices.items()))
 
 
 @dataclass
@@ -84,8 +86,10 @@ def index():
     page = max(1, request.args.get("page", 1, type=int) or 1)
     since_day, since = _day("fran")
     until_day, until = _day("till", end=True)
+    themes = theme_choices()
+    theme_codes = next((codes for codes in themes.values() if theme in codes), None) if theme else None
     results = fulltext.search(current_user, q, kind=kind or None, since=since, until=until,
-                              theme=theme or None, municipality=municipality or None,
+                              theme=theme_codes, municipality=municipality or None,
                               page=page, per_page=PER_PAGE) if q else None
     facets = results.kind_counts if results else {}
     ordered = sorted(facets.items(), key=lambda kv: (list(KIND_LABELS).index(kv[0])
@@ -96,6 +100,6 @@ def index():
     return render_template("search/index.html", q=q, kind=kind, facets=ordered,
                            total=sum(facets.values()), results=results, kind_label=kind_label,
                            groups=group_hits(results.hits) if results else [],
-                           themes=theme_labels(), theme=theme, municipality=municipality,
+                           themes=themes, theme=theme, municipality=municipality,
                            since=since_day, until=until_day, params=params,
                            cap=fulltext.COUNT_CAP)

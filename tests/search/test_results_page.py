@@ -105,3 +105,13 @@ def test_huge_result_sets_show_a_capped_count(db, client, monkeypatch):
     second = fulltext.search(None, "samverkan", page=2, per_page=3)
     ids = [h.entry.object_id for h in results.hits + second.hits]
     assert len(set(ids)) == 6
+
+
+def test_one_theme_choice_finds_both_features_codes_for_it(db, client):
+    _put("measure", 1, "Belysning i parken", "belysning", themes=["situationell"])
+    _put("resource", 2, "Belysning vid skolan", "belysning", themes=["situationell_prevention"])
+    _put("resource", 3, "Belysning och trygghet", "belysning", themes=["trygghet"])
+    db.session.commit()
+    page = client.get("/sok?q=belysning&tema=situationell").get_data(as_text=True)
+    assert page.count(">Situationell prevention</option>") == 1
+    assert "/x/resource/2" in page and "/x/resource/3" not in page
