@@ -13,7 +13,9 @@ stored in three columns (title, body, compound parts). The databases only look t
 - SQLite (embedded): an external-content FTS5 table ``fts_search`` over those columns
   (``unicode61``; the tokens are already folded), kept in step by triggers, ranked by bm25.
 - PostgreSQL (scaled): a stored ``search_tsv`` column built with the ``simple`` configuration
-  from the same columns (weights A, B, D) and a GIN index, ranked by ts_rank.
+  from the same columns (weights A, B, D) and a GIN index, ranked by ts_rank; a small
+  ``title_tsv`` (title tokens only, GIN) finds "every word in the title" candidates without
+  reading the whole vector.
 
 A query word matches an entry when one of its tokens (its folded form or its stem) is among the
 entry's tokens in any column, so the hit sets and exact counts are equal on both; only the
