@@ -7,8 +7,10 @@ the same call the search page makes (count + ranked, highlighted page of 20, acc
 the query) for a logged-in member of two groups, and prints p50/p95/p99 per backend.
 
 Generating 100,000 posts must be quick, so it skips the forum services: rows go straight into
-``search_entries`` with one executemany (stems computed once per vocabulary word); SQLite's
-triggers fill its FTS5 index and PostgreSQL computes its stored tsvector column on insert.
+``search_entries`` with one executemany, tokens made by the same ``entry_tokens`` the services
+use; SQLite's triggers fill its FTS5 index and PostgreSQL computes its stored tsvector column on
+insert. Afterwards the index alone is rebuilt once (FTS5 'rebuild' / REINDEX) to report its build
+time, and its size is printed.
 Posts mix visibilities (public, members, group) across several groups, so the access filter
 has real work to do. Everything lives in a temporary database that is removed.
 """
@@ -88,10 +90,11 @@ def generate(n: int, group_ids: list[int], seed: int = 4) -> None:
     from sqlalchemy import insert, text
 
     from network.extensions import db
-    from network.fulltext import SearchEntry, normalise_word
+    from network.fulltext import SearchEntry, remember_terms
+    from network.fulltext.words import entry_tokens
 
     rng = random.Random(seed)
-    stems = {w: normalise_word(w) for w in WORDS}
+    vocabulary: dict[str, str] = {}
     start = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
     rows = []
     for i in range(1, n + 1):
@@ -100,10 +103,13 @@ def generate(n: int, group_ids: list[int], seed: int = 4) -> None:
         roll = rng.random()
         visibility, group = ("public", None) if roll < 0.2 else ("members", None) if roll < 0.7 \
             else ("group", rng.choice(group_ids))
-        word_stems = " ".join(stems.get(w.strip(".").lower(), w) for w in (title + " " + body).split())
+        tokens = entry_tokens(title, body)
+        if len(vocabulary) < 100_000:
+            vocabulary.update(tokens.vocabulary)
         rows.append({
             "kind": "forum_topic" if i % 8 == 1 else "forum_post", "object_id": i,
-            "title": title, "body": body, "stems": word_stems, "url": f"/forum/inlagg/{i}",
+            "title": title, "body": body, "title_terms": tokens.title, "body_terms": tokens.body,
+            "part_terms": tokens.parts, "url": f"/forum/inlagg/{i}",
             "visibility": visibility, "group_id": group,
             "created_at": start + dt.timedelta(minutes=7 * i), "indexed_at": start,
         })
@@ -112,10 +118,52 @@ def generate(n: int, group_ids: list[int], seed: int = 4) -> None:
             rows = []
     if rows:
         db.session.execute(insert(SearchEntry), rows)
+    remember_terms(vocabulary)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("ANALYZE search_entries"))
         db.session.commit()
+
+
+def rebuild_index() -> tuple[float, float]:
+    """Build the full-text index alone once more; (seconds, size in MB)."""
+    from sqlalchemy import text
+
+    from network.extensions import db
+
+    started = time.perf_counter()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("REINDEX INDEX ix_search_entries_search_tsv"))
+        db.session.execute(text("REINDEX INDEX ix_search_entries_title_tsv"))
+        db.session.commit()
+        took = time.perf_counter() - started
+        size = db.session.scalar(text("SELECT pg_relation_size('ix_search_entries_search_tsv') + "
+                                      "pg_relation_size('ix_search_entries_title_tsv')"))
+        db.session.execute(text("ANALYZE search_entries"))
+        db.session.commit()
+        return took, size / 1e6
+    db.session.execute(text("INSERT INTO fts_search (fts_search) VALUES ('rebuild')"))
+    db.session.commit()
+    took = time.perf_counter() - started
+    page_size = db.session.scalar(text("PRAGMA page_size"))
+    pages = db.session.scalar(text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'fts_search_%'")) \
+        if _has_dbstat() else None
+    if pages is None:  # no dbstat: the FTS5 segments' blobs
+        pages = db.session.scalar(text("SELECT sum(length(block)) FROM fts_search_data")) or 0
+    return took, (pages or 0) / 1e6 if page_size else 0.0
+
+
+def _has_dbstat() -> bool:
+    from sqlalchemy import text
+
+    from network.extensions import db
+
+    try:
+        db.session.execute(text("SELECT 1 FROM dbstat LIMIT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - SQLite built without DBSTAT
+        db.session.rollback()
+        return False
 
 
 def measure(user, queries: int, seed: int = 7) -> tuple[list[float], list[float], dict[str, int]]:
@@ -175,10 +223,12 @@ def run(backend: str, posts: int, queries: int) -> dict:
             started = time.perf_counter()
             generate(posts, [g.id for g in groups])
             generated = time.perf_counter() - started
+            index_s, index_mb = rebuild_index()
             timings, cpu, totals = measure(user, queries)
             db.session.remove()
             db.engine.dispose()
         return {"backend": backend, "posts": posts, "generate_s": round(generated, 1),
+                "index_build_s": round(index_s, 1), "index_mb": round(index_mb, 1),
                 "queries": queries, "p50_ms": round(statistics.median(timings), 2),
                 "p95_ms": round(percentile(timings, 95), 2),
                 "p99_ms": round(percentile(timings, 99), 2),
@@ -204,7 +254,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--target-ms", type=float, default=50.0, help="p95 target on SQLite")
+    parser.add_argument("--target-ms", type=float, default=50.0, help="p95 target on both backends")
     args = parser.parse_args(argv)
     if not (1 <= args.posts <= 2_000_000 and 1 <= args.queries <= 100_000):
         parser.error("posts in [1, 2000000], queries in [1, 100000]")
@@ -215,7 +265,7 @@ def main(argv: list[str]) -> int:
         hits = result.pop("hits_per_query")
         print(" ".join(f"{k}={v}" for k, v in result.items()), flush=True)
         print("  hits: " + ", ".join(f"{q!r}={n}" for q, n in hits.items()), flush=True)
-        if backend == "sqlite" and min(result["p95_ms"], result["cpu_p95_ms"]) > args.target_ms:
+        if min(result["p95_ms"], result["cpu_p95_ms"]) > args.target_ms:
             ok = False
             print(f"  MISSED: p95 {result['p95_ms']} ms > {args.target_ms} ms", flush=True)
     return 0 if ok else 1

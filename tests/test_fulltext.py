@@ -51,7 +51,9 @@ def test_pages_are_disjoint_and_in_rank_order(db):
 
 
 def test_pages_stay_complete_past_the_fully_ranked_matches(db, monkeypatch):
-    monkeypatch.setattr(fulltext, "RANK_CANDIDATES", 4)  # PostgreSQL ranks only these in full
+    # Only the newest CANDIDATES (and TITLE_CANDIDATES title matches) are ranked in full.
+    monkeypatch.setattr(fulltext.query, "CANDIDATES", 4)
+    monkeypatch.setattr(fulltext.query, "TITLE_CANDIDATES", 2)
     for i in range(9):
         put("t", i, "Nattvandring" if i in (2, 7) else "Annat", f"nattvandring nummer {i}")
     pages = [fulltext.search(ANON, "nattvandring", page=p, per_page=2) for p in range(1, 7)]
@@ -122,3 +124,16 @@ def test_reindex_replaces_and_remove_deletes(db):
                                        ("ungdomarna", "ungdom")])
 def test_swedish_normalisation(word, stem):
     assert fulltext.normalise_word(word) == stem
+
+
+def test_answers_and_reports_rank_slightly_ahead_of_equal_chatter(db):
+    old = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    new = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    fulltext.index_entry("forum_topic", 1, title="Klotter", body="klotter", url="/1", visibility="public",
+                         group_id=None, created_at=old, boost=True)
+    fulltext.index_entry("forum_topic", 2, title="Klotter", body="klotter", url="/2", visibility="public",
+                         group_id=None, created_at=new)
+    fulltext.index_entry("forum_topic", 3, title="Klotter", body="klotter", url="/3", visibility="public",
+                         group_id=None, created_at=old)
+    assert [h.entry.object_id for h in fulltext.search(ANON, "klotter").hits] == [1, 2, 3]
+

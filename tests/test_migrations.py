@@ -21,9 +21,9 @@ def _backend_specific(d) -> bool:
     if kind == "remove_table":
         return d[1].name.startswith("fts_")
     if kind == "remove_column":
-        return d[3].name == "search_tsv"
+        return d[3].name in ("search_tsv", "title_tsv")
     if kind == "remove_index":
-        return d[1].name == "ix_search_entries_search_tsv"
+        return d[1].name in ("ix_search_entries_search_tsv", "ix_search_entries_title_tsv")
     return False
 
 

@@ -178,7 +178,7 @@ def index_measure(measure: Measure) -> None:
         "measure", measure.id, title=measure.title, body=body,
         url=f"/uppfoljning/atgard/{measure.id}",
         visibility=Visibility.GROUP, group_id=perms.primary_group_id(measure.municipality_code),
-        created_at=measure.created_at)
+        created_at=measure.created_at, themes=[measure.theme], municipalities=[measure.municipality_code])
 
 
 def delete_measure(actor: User, measure: Measure) -> None:
@@ -374,4 +374,5 @@ def index_report(report: ExperienceReport) -> None:
     fulltext.index_entry(
         "experience", report.id, title=report.title, body=body,
         url=f"/erfarenhetsbank/{report.id}",
-        visibility=Visibility.PUBLIC, group_id=None, created_at=report.published_at)
+        visibility=Visibility.PUBLIC, group_id=None, created_at=report.published_at,
+        boost=True, themes=[report.theme], municipalities=[report.municipality_code])

@@ -245,7 +245,8 @@ def _existing_submission(actor: User, client_key: str | None, topic: Topic | Non
 def _index_topic(topic: Topic, first_post: Post) -> None:
     fulltext.index_entry(KIND_TOPIC, topic.id, title=topic.title, body=plain_text(first_post.body_html),
                          url=topic_path(topic.id), visibility=topic.category.visibility,
-                         group_id=topic.category.group_id, created_at=topic.created_at)
+                         group_id=topic.category.group_id, created_at=topic.created_at,
+                         boost=topic.answer_post_id is not None)
 
 
 def _index_post(post: Post) -> None:
@@ -459,6 +460,9 @@ def mark_answer(actor: User, topic: Topic, post: Post | None) -> None:
         raise ForumError("not a reply in this topic")
     topic.answer_post_id = post.id if post else None
     db.session.flush()
+    first = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))
+    if first is not None:
+        _index_topic(topic, first)  # answered questions rank slightly ahead in search
     if actor.id != topic.author_id:
         audit(actor, "forums.topic.answer", topic, post_id=post.id if post else None)
     if post is not None and post.author is not None and post.author_id != actor.id:

@@ -427,7 +427,8 @@ def _reindex(resource: Resource) -> None:
     fulltext.index_entry(
         KIND, resource.id, title=resource.title, body=body, url=resource_url(resource.id),
         visibility=resource.effective_visibility, group_id=resource.group_id,
-        created_at=resource.created_at,
+        created_at=resource.created_at, themes=resource.themes,
+        municipalities=[m.code for m in resource.municipalities],
     )
 
 

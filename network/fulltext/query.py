@@ -1,0 +1,385 @@
+"""Reading the index: parse a query, count, rank a bounded candidate set, build the page.
+
+Cost does not grow with the number of matches:
+- counts come from one scan that stops after COUNT_CAP + 1 visible matches, grouped by kind
+  (the facets), so a common word shows "Fler än 1 000" instead of counting 450,000 rows twice;
+- ranking is two-phase: the CANDIDATES newest visible matches plus the TITLE_CANDIDATES newest
+  whose title holds every query word (both read newest first, stopping early)
+  are ranked in full; further pages continue in newest-first order after them. When a query
+  has at most CANDIDATES matches, every match is ranked.
+
+Spelling: when a query finds nothing, a word of at least TYPO_MIN letters without a visible
+match of its own also matches the known words one edit away ("samvrkan" → "samverkan"); when
+it still finds nothing, ``suggest`` offers "Menade du …?" built only from words that the reader
+can see in at least one entry (each candidate is checked with the access filter before it is
+shown), so a suggestion never reveals a word found only in closed content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
+from sqlalchemy.orm import defer
+
+from network.extensions import db
+from network.fulltext import FTS_TABLE, SearchEntry, SearchTerm, _dialect
+from network.fulltext.snippets import SCAN_CHARS, highlight_text, snippet
+from network.fulltext.words import (
+    QueryWord,
+    compound_parts,
+    edits1,
+    fold,
+    is_stop_word,
+    query_word,
+    stem_token,
+    words_of,
+)
+from network.permissions import visible_filter
+
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_WORDS = 12
+# 1,000 rather than 10,000: the capped scan is most of a common word's cost (each visible match
+# is one row lookup for the access filter), and nobody pages past 50 pages of 20.
+COUNT_CAP = 1_000
+CANDIDATES = 200
+TITLE_CANDIDATES = 100
+TYPO_MIN = 6
+MAX_SUGGESTION_CHECKS = 24
+UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# bm25 column weights (title, body, parts) and ts_rank's {D, C, B, A} (parts, -, body, title).
+BM25 = "bm25(fts_search, 10.0, 2.0, 0.5)"
+PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+
+
+@dataclass
+class ParsedQuery:
+    words: list[QueryWord]
+    only_stop_words: bool = False
+    truncated: bool = False
+
+
+def parse(query: str | None) -> ParsedQuery:
+    """Content words of a query (no stop words, no control characters, at most 12 words)."""
+    cleaned = UNSAFE.sub(" ", query or "")[:MAX_QUERY_CHARS]
+    raw = words_of(cleaned)
+    seen: dict[str, QueryWord] = {}
+    for word in raw:
+        if not is_stop_word(word):
+            seen.setdefault(fold(word), query_word(word))
+    words = list(seen.values())
+    return ParsedQuery(words[:MAX_QUERY_WORDS], only_stop_words=bool(raw) and not words,
+                       truncated=len(words) > MAX_QUERY_WORDS or len(query or "") > MAX_QUERY_CHARS)
+
+
+def query_words(query: str) -> list[str]:
+    return [w.form for w in parse(query).words]
+
+
+Alternatives = list[tuple[str, ...]]  # per query word, the tokens any of which it matches
+
+
+def _fts(alts: Alternatives) -> str:
+    # Tokens are letters and digits only (words.WORD), so quoting them is all the escaping needed.
+    return " AND ".join("(" + " OR ".join(f'"{t}"' for t in tokens) + ")" for tokens in alts)
+
+
+def _pg(alts: Alternatives) -> str:
+    return " & ".join("(" + " | ".join(f"'{t}'" for t in tokens) + ")" for tokens in alts)
+
+
+def _matched(alts: Alternatives, title_only: bool = False) -> Select:
+    """SELECT … FROM search_entries WHERE it matches (columns chosen by the caller).
+
+    ``title_only``: every query word is in the title (a subset of the matches; PostgreSQL reads
+    the small ``title_tsv`` for it, never the whole entry's vector).
+    """
+    if _dialect() == "sqlite":
+        expr = f"{{title_terms}} : ({_fts(alts)})" if title_only else _fts(alts)
+        return (select(SearchEntry.id).join(FTS_TABLE, FTS_TABLE.c.rowid == SearchEntry.id)
+                .where(literal_column("fts_search").op("MATCH")(expr)))
+    column = "title_tsv" if title_only else "search_tsv"
+    tsv = literal_column(f"search_entries.{column}")
+    return select(SearchEntry.id).where(tsv.op("@@")(func.to_tsquery("simple", _pg(alts))))
+
+
+def _pg_relevance(alts: Alternatives):
+    return func.ts_rank(literal_column(f"'{PG_WEIGHTS}'::float4[]"),
+                        literal_column("search_entries.search_tsv"), func.to_tsquery("simple", _pg(alts)))
+
+
+def _newest_first():
+    return FTS_TABLE.c.rowid.desc() if _dialect() == "sqlite" else SearchEntry.id.desc()
+
+
+@dataclass
+class Filters:
+    user: Any
+    kinds: list[str] | None = None
+    group_id: int | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    theme: str | list[str] | None = None  # one code, or several meaning the same theme
+    municipality: str | None = None
+
+    def conditions(self, kind: str | None = None) -> list:
+        conditions = [visible_filter(self.user, SearchEntry.visibility, SearchEntry.group_id)]
+        if self.kinds:
+            conditions.append(SearchEntry.kind.in_(list(self.kinds)))
+        if kind:
+            conditions.append(SearchEntry.kind == kind)
+        if self.group_id is not None:
+            conditions.append(SearchEntry.group_id == self.group_id)
+        if self.since is not None:
+            conditions.append(SearchEntry.created_at >= self.since)
+        if self.until is not None:
+            conditions.append(SearchEntry.created_at < self.until)
+        if self.theme:
+            codes = [self.theme] if isinstance(self.theme, str) else self.theme
+            conditions.append(or_(*(SearchEntry.themes.contains(f",{c},", autoescape=True) for c in codes)))
+        if self.municipality:
+            conditions.append(SearchEntry.places.contains(f",{self.municipality},", autoescape=True))
+        return conditions
+
+
+def _counts(alts: Alternatives, filters: Filters, kind: str | None = None) -> tuple[dict[str, int], bool]:
+    """Visible matches per kind, from one scan that stops after COUNT_CAP + 1 rows."""
+    scan = (_matched(alts).where(*filters.conditions(kind))
+            .with_only_columns(SearchEntry.kind.label("kind")).limit(COUNT_CAP + 1).subquery())
+    counts = dict(db.session.execute(select(scan.c.kind, func.count()).group_by(scan.c.kind)).all())
+    return counts, sum(counts.values()) > COUNT_CAP
+
+
+def _visible_each(alts: Alternatives, filters: Filters) -> list[bool]:
+    """For each alternative on its own: does the reader see at least one match? (one query)"""
+    checks = [exists(_matched([a]).where(*filters.conditions())) for a in alts]
+    return list(db.session.execute(select(*checks)).one()) if checks else []
+
+
+def _neighbours(forms: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Known word forms one edit away from each form: {form: [(term, display)]}."""
+    edits = {form: edits1(form) for form in forms}
+    wanted = sorted(set().union(*edits.values())) if edits else []
+    found: list[tuple[str, str]] = []
+    for start in range(0, len(wanted), 5000):
+        found += db.session.execute(select(SearchTerm.term, SearchTerm.display)
+                                    .where(SearchTerm.term.in_(wanted[start:start + 5000]))).all()
+    found.sort()
+    return {form: [(t, d) for t, d in found if t in edits[form]] for form in forms}
+
+
+def _expand_typos(words: list[QueryWord], filters: Filters) -> Alternatives | None:
+    long_words = [w for w in words if len(w.form) >= TYPO_MIN]
+    if not long_words:
+        return None
+    visible = dict(zip([w.form for w in long_words],
+                       _visible_each([w.tokens for w in long_words], filters), strict=True))
+    missing = [form for form, seen in visible.items() if not seen]
+    if not missing:
+        return None
+    near = _neighbours(missing)
+    alts, changed = [], False
+    for word in words:
+        tokens = dict.fromkeys(word.tokens)
+        for term, display in near.get(word.form, []) if word.form in missing else []:
+            tokens.update(dict.fromkeys((term, stem_token(display))))
+            changed = True
+        alts.append(tuple(tokens))
+    return alts if changed else None
+
+
+def suggest(words: list[QueryWord], filters: Filters) -> str | None:
+    """ "Menade du …?": each word without a visible match replaced by a visible neighbour."""
+    visible = _visible_each([w.tokens for w in words], filters)
+    missing = [w.form for w, seen in zip(words, visible, strict=True) if not seen and len(w.form) >= 3]
+    if not missing:
+        return None
+    near = _neighbours(missing)
+    candidates = [(form, term, display) for form in missing for term, display in near[form]]
+    candidates = candidates[:MAX_SUGGESTION_CHECKS]
+    if not candidates:
+        return None
+    seen = _visible_each([query_word(display).tokens for _f, _t, display in candidates], filters)
+    choice: dict[str, str] = {}
+    for (form, _term, display), ok in zip(candidates, seen, strict=True):
+        if ok:
+            choice.setdefault(form, display)
+    if set(choice) != set(missing):
+        return None
+    replaced = [choice.get(w.form, w.text) for w in words]
+    counts, _ = _counts([query_word(w).tokens for w in replaced], filters)
+    return " ".join(replaced) if counts else None
+
+
+@dataclass
+class Hit:
+    entry: SearchEntry
+    title: Markup
+    snippet: Markup
+    rank: float
+    group_name: str | None = None
+    places: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    capped: bool = False
+    kind_counts: dict[str, int] = field(default_factory=dict)
+    suggestion: str | None = None
+    corrected: bool = False
+    only_stop_words: bool = False
+    truncated: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
+
+
+def _title_score(title: str, words: list[QueryWord]) -> int:
+    """3 per query word found exactly in the title, 2 by its stem, 1 as part of a compound."""
+    title_words = words_of(title)
+    forms = {fold(w) for w in title_words}
+    stems = {stem_token(w) for w in title_words}
+    parts = {p for s in stems for p in compound_parts(s)}
+    return sum(3 if w.form in forms else 2 if w.stem in stems else 1 if w.stem in parts else 0
+               for w in words)
+
+
+def _ranked(ids: list[int], alts: Alternatives, words: list[QueryWord]) -> list[int]:
+    """Candidates best first: title score, then relevance (boosted), then newest."""
+    if not ids:
+        return []
+    columns = (SearchEntry.id, SearchEntry.title, SearchEntry.boost, SearchEntry.created_at)
+    if _dialect() == "sqlite":
+        stmt = _matched(alts).with_only_columns(*columns, literal_column(f"-{BM25}"))
+    else:
+        stmt = select(*columns, _pg_relevance(alts))
+    rows = db.session.execute(stmt.where(SearchEntry.id.in_(ids))).all()
+    top = max((float(r[4] or 0) for r in rows), default=0) or 1.0
+
+    def key(row):
+        relevance = float(row[4] or 0) / top * (1.1 if row.boost else 1.0)
+        return (-_title_score(row.title, words), -round(relevance, 1), -row.created_at.timestamp(), -row.id)
+
+    return [row.id for row in sorted(rows, key=key)]
+
+
+def _page_ids(alts: Alternatives, words: list[QueryWord], filters: Filters, kind: str | None,
+              total: int, capped: bool, offset: int, limit: int) -> list[int]:
+    base = _matched(alts).where(*filters.conditions(kind))
+    newest = base.order_by(_newest_first()).limit(CANDIDATES)
+    if capped or total > CANDIDATES:
+        titled = (_matched(alts, title_only=True).where(*filters.conditions(kind))
+                  .order_by(_newest_first()).limit(TITLE_CANDIDATES))
+        both = union_all(select(newest.subquery().c.id), select(titled.subquery().c.id))
+        candidate_ids = list(dict.fromkeys(db.session.scalars(both)))
+    else:
+        candidate_ids = list(db.session.scalars(newest))
+    ranked = _ranked(candidate_ids, alts, words)
+    if offset + limit <= len(ranked) or not (capped or total > CANDIDATES):
+        return ranked[offset:offset + limit]
+    # Past the ranked candidates: the remaining matches, newest first.
+    newest_ids = candidate_ids[:CANDIDATES]
+    rest = (base.where(SearchEntry.id < min(newest_ids), SearchEntry.id.not_in(candidate_ids))
+            .order_by(_newest_first()).offset(max(0, offset - len(ranked)))
+            .limit(limit - max(0, len(ranked) - offset)))
+    return ranked[offset:offset + limit] + list(db.session.scalars(rest))
+
+
+def _hits(ids: list[int], words: list[QueryWord], user: Any, offset: int) -> list[Hit]:
+    from network.accounts.models import Group, Municipality
+    from network.permissions import visible_groups_filter
+
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(SearchEntry, func.substr(SearchEntry.body, 1, SCAN_CHARS * 2))
+        .options(defer(SearchEntry.body), defer(SearchEntry.title_terms),
+                 defer(SearchEntry.body_terms), defer(SearchEntry.part_terms))
+        .where(SearchEntry.id.in_(ids))).all()
+    by_id = {entry.id: (entry, body) for entry, body in rows}
+    group_ids = {e.group_id for e, _ in rows if e.group_id is not None}
+    groups = dict(db.session.execute(select(Group.id, Group.name).where(
+        Group.id.in_(group_ids), visible_groups_filter(user))).all()) if group_ids else {}
+    codes = {c for e, _ in rows for c in e.places.split(",") if c}
+    names = dict(db.session.execute(select(Municipality.code, Municipality.name)
+                                    .where(Municipality.code.in_(codes))).all()) if codes else {}
+    forms = {t for w in words for t in w.tokens}
+    stems = {w.stem for w in words}
+    hits = []
+    for position, entry_id in enumerate(ids):
+        if entry_id not in by_id:
+            continue
+        entry, body = by_id[entry_id]
+        places = [(c, names[c]) for c in entry.places.split(",") if c in names][:3]
+        hits.append(Hit(entry, highlight_text(entry.title, forms, stems),
+                        snippet(body or "", forms, stems), float(offset + position),
+                        groups.get(entry.group_id), places))
+    return hits
+
+
+def search(user: Any, query: str, *, kinds: list[str] | tuple[str, ...] | None = None,
+           kind: str | None = None, group_id: int | None = None, since: dt.datetime | None = None,
+           until: dt.datetime | None = None, theme: str | list[str] | None = None,
+           municipality: str | None = None, page: int = 1, per_page: int = 20) -> Results:
+    """Ranked, access-filtered results with highlighted title and snippet.
+
+    ``kinds`` limits everything (forum search: topics and posts); ``kind`` is the chosen facet:
+    it limits the hits while ``kind_counts`` still counts every kind.
+    """
+    parsed = parse(query)
+    page = max(1, page)
+    empty = Results([], 0, page, per_page, only_stop_words=parsed.only_stop_words,
+                    truncated=parsed.truncated)
+    if not parsed.words:
+        return empty
+    filters = Filters(user, list(kinds) if kinds else None, group_id, since, until, theme, municipality)
+    alts: Alternatives = [w.tokens for w in parsed.words]
+    counts, capped = _counts(alts, filters)
+    corrected = False
+    if not counts:
+        expanded = _expand_typos(parsed.words, filters)
+        if expanded is not None:
+            counts, capped = _counts(expanded, filters)
+            alts, corrected = expanded, bool(counts)
+    if not counts:
+        empty.suggestion = suggest(parsed.words, filters)
+        return empty
+    total = counts.get(kind, 0) if kind else sum(counts.values())
+    kind_capped = capped
+    if kind and capped:
+        total, kind_capped = (lambda c: (sum(c[0].values()), c[1]))(_counts(alts, filters, kind))
+    offset = (page - 1) * per_page
+    ids = _page_ids(alts, parsed.words, filters, kind, total, kind_capped, offset, per_page) \
+        if total and offset < COUNT_CAP else []
+    shown = min(total, COUNT_CAP + 1) if kind_capped else total
+    return Results(_hits(ids, parsed.words, user, offset), shown, page, per_page, kind_capped, counts,
+                   None, corrected, False, parsed.truncated)
+
+
+def matching_object_ids(user: Any, query: str, kind: str):
+    """A subquery of (object_id, rank) for one kind, access-filtered, to join into a listing."""
+    words = parse(query).words
+    if not words:
+        return None
+    alts = [w.tokens for w in words]
+    rank = literal_column(BM25) if _dialect() == "sqlite" else -_pg_relevance(alts)
+    return (_matched(alts).where(*Filters(user, [kind]).conditions())
+            .with_only_columns(SearchEntry.object_id.label("object_id"), rank.label("rank")).subquery())
+
+
+def kind_counts(user: Any, query: str, *, group_id: int | None = None,
+                since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
+    """Facets: visible matches per kind (capped, see COUNT_CAP), with the access filter."""
+    words = parse(query).words
+    if not words:
+        return {}
+    return _counts([w.tokens for w in words], Filters(user, None, group_id, since, until))[0]
