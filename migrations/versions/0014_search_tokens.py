@@ -1,7 +1,7 @@
 """search tokens: one normalisation in Python, matched the same way by SQLite and PostgreSQL
 
-Revision ID: 0009_search
-Revises: 0008_search_speed
+Revision ID: 0014_search
+Revises: 0013_followup
 Create Date: 2026-12-06 05:30:00
 
 - ``search_entries`` gets ``title_terms``, ``body_terms``, ``part_terms`` (tokens written by
@@ -17,8 +17,8 @@ so nothing has to be re-indexed by hand. Downgrading restores 0008's shape and f
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009_search'
-down_revision = '0008_search_speed'
+revision = '0014_search'
+down_revision = '0013_followup'
 branch_labels = None
 depends_on = None
 
