@@ -119,6 +119,10 @@ class Config:
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
         self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
         self.INVITATION_DAYS = 7
+        # Server-side sessions (network/accounts/sessions.py): one unused this many days ends;
+        # "last seen" is written at most once per SESSION_TOUCH_MINUTES per session.
+        self.SESSION_IDLE_DAYS = _int("SESSION_IDLE_DAYS", 30)
+        self.SESSION_TOUCH_MINUTES = _int("SESSION_TOUCH_MINUTES", 5)
         self.PASSWORD_RESET_HOURS = 2
 
     def default_secret_key(self) -> str:

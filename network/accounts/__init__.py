@@ -28,12 +28,26 @@ def admin_panel(user: Any) -> tuple[str, dict] | None:
 
 def init_app(app: Flask) -> None:
     from network import permissions
-    from network.accounts import cli, privacy, services, views, views_admin, views_groups, views_places
+    from network.accounts import (
+        cli,
+        models,
+        privacy,
+        sessions,
+        views,
+        views_admin,
+        views_groups,
+        views_places,
+        views_sessions,
+    )
+    from network.cache import register_neutral
     from network.extensions import login_manager
     from network.views import register_nav, register_panel
 
-    del views_admin, views_groups, views_places  # imported for their routes on views.bp
-    login_manager.user_loader(services.load_user_from_cookie)
+    del views_admin, views_groups, views_places, views_sessions  # their routes are on views.bp
+    login_manager.user_loader(sessions.load_user)
+    # Opening a session and noting last-seen change no cached page; ending one does.
+    register_neutral(models.UserSession)
+    app.after_request(views.touch_session)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     app.register_blueprint(views.bp)

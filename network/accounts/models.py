@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -265,10 +264,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     # immediately | daily | never: how in-app notifications also reach the inbox.
     email_notifications: Mapped[str] = mapped_column(String(16), default="immediately")
-    # Rotated on password change and logout-everywhere: it is part of the login cookie.
-    session_token: Mapped[str] = mapped_column(
-        String(64), default=lambda: secrets.token_hex(16)
-    )
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
@@ -277,8 +272,18 @@ class User(UserMixin, TimestampMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    # The login key of the server-side session this object was loaded through (or opened with);
+    # Flask-Login keeps it in the cookie. Plain attributes, never stored.
+    session_key = None
+    server_session_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """Flask-Login's cookie value: the key of a server-side session (opened on first use)."""
+        if self.session_key is None:
+            from network.accounts.sessions import open_session
+
+            open_session(self)
+        return str(self.session_key)
 
     @property
     def is_active(self) -> bool:
@@ -404,3 +409,23 @@ class AuditLog(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+class UserSession(db.Model):
+    """A signed-in browser: the cookie carries a random key, only its SHA-256 is stored here.
+
+    Ending a session deletes its row, so a copied cookie stops working at once.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+    user: Mapped[User] = relationship()

@@ -24,3 +24,13 @@ def can_edit_group(user: Any, group: Group) -> bool:
 
 def can_manage_members(user: Any, group: Group) -> bool:
     return permissions.can_manage_group(user, group) and not group.archived
+
+
+def can_end_session(user: Any, record: Any) -> bool:
+    """A member ends their own sessions; an administrator any (e.g. a lost phone)."""
+    return permissions.is_member(user) and (record.user_id == user.id or permissions.is_admin(user))
+
+
+permissions.register_auth({
+    "accounts.session.end": can_end_session,
+})

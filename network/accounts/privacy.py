@@ -16,7 +16,6 @@ still read the user's email and memberships.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from sqlalchemy import delete, or_, select
 
 from network.accounts.models import AuditLog, Invitation, Membership, PasswordReset, User
 from network.accounts.services import AccountError, audit, check_password
+from network.accounts.sessions import end_all_sessions
 from network.db import utcnow
 from network.extensions import db
 
@@ -84,8 +84,8 @@ def erase_account(user: User) -> None:
     user.last_login_at = None
     user.active = False
     user.deleted_at = utcnow()
-    user.session_token = secrets.token_hex(16)
     db.session.flush()
+    end_all_sessions(user)
     from network.permissions import forget_group_roles
 
     forget_group_roles(user)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
@@ -92,20 +91,23 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password and end every existing session of the user."""
+def set_password(user: User, password: str, *, keep_session: int | None = None) -> None:
+    """Set a new password and end every session of the user (but ``keep_session``)."""
+    from network.accounts.sessions import end_all_sessions
+
     if len(password) < MIN_LENGTH:
         raise AccountError(_("Lösenordet måste ha minst %(n)d tecken.", n=MIN_LENGTH))
     user.password_hash = hash_password(password)
-    user.session_token = secrets.token_hex(16)
     db.session.flush()
+    end_all_sessions(user, keep=keep_session)
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, *,
+                    keep_session: int | None = None) -> None:
     """The member's own change: the current password proves it is them."""
     if not verify_password(user.password_hash, current_password):
         raise AccountError(_("Det nuvarande lösenordet stämmer inte."))
-    set_password(user, new_password)
+    set_password(user, new_password, keep_session=keep_session)
 
 
 def check_password(user: User, password: str) -> bool:
@@ -143,21 +145,6 @@ _USER_MEMBERSHIPS = (
 def user_memberships(user: User) -> list[Membership]:
     """The member's groups (not archived), with the group loaded, by name."""
     return list(db.session.scalars(_USER_MEMBERSHIPS, {"user_id": user.id}))
-
-
-_USER_BY_ID = select(User).where(User.id == bindparam("id"))
-
-
-def load_user_from_cookie(user_id: str) -> User | None:
-    """Flask-Login's loader: the id carries the session token, so rotated tokens log out."""
-    ident, _, token = user_id.partition(":")
-    if not ident.isdigit() or not token:
-        return None
-    # A prepared statement: this runs on every request, and session.get builds its query anew.
-    user = db.session.scalars(_USER_BY_ID, {"id": int(ident)}).first()
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
 
 
 # -- organisations, groups and areas -----------------------------------------------------------

@@ -1,0 +1,49 @@
+"""accounts: server-side sessions (user_sessions) replace the per-user session token
+
+Revision ID: 0010_accounts
+Revises: 0009_roles
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+
+revision = '0010_accounts'
+down_revision = '0009_roles'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'user_sessions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('key_hash', sa.String(length=64), nullable=False),
+        sa.Column('user_agent', sa.String(length=255), nullable=False),
+        sa.Column('remember', sa.Boolean(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('last_seen_at', sa.DateTime(), nullable=False),
+        sa.Column('expires_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'],
+                                name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
+        sa.UniqueConstraint('key_hash', name=op.f('uq_user_sessions_key_hash')),
+    )
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'], unique=False)
+    # Signed-in cookies carried this token; every session now lives in user_sessions instead
+    # (members sign in once more after the upgrade).
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_token')
+
+
+def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=False,
+                                      server_default=''))
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_sessions_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
+    op.drop_table('user_sessions')
