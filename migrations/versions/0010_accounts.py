@@ -1,4 +1,7 @@
-"""accounts: server-side sessions (user_sessions) replace the per-user session token
+"""accounts: server-side sessions, expert marking, directory choices
+
+user_sessions replaces the per-user session token; user_expertise marks experts by library
+theme; users.show_email/show_phone are what the member directory may show.
 
 Revision ID: 0010_accounts
 Revises: 0009_roles
@@ -33,16 +36,35 @@ def upgrade():
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'], unique=False)
+    op.create_table(
+        'user_expertise',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('theme', sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'],
+                                name=op.f('fk_user_expertise_user_id_users'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('user_id', 'theme', name=op.f('pk_user_expertise')),
+    )
+    with op.batch_alter_table('user_expertise', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_expertise_theme'), ['theme'], unique=False)
     # Signed-in cookies carried this token; every session now lives in user_sessions instead
     # (members sign in once more after the upgrade).
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('session_token')
+        batch_op.add_column(sa.Column('show_email', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+        batch_op.add_column(sa.Column('show_phone', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
 
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('show_phone')
+        batch_op.drop_column('show_email')
         batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=False,
                                       server_default=''))
+    with op.batch_alter_table('user_expertise', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_expertise_theme'))
+    op.drop_table('user_expertise')
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_expires_at'))
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))

@@ -26,6 +26,11 @@ def admin_panel(user: Any) -> tuple[str, dict] | None:
     return "accounts/panel_admin.html", {}
 
 
+def register_expertise_themes(app: Flask, themes: dict) -> None:
+    """The themes experts are marked with: the library's (``network.resources`` registers them)."""
+    app.extensions["expertise_themes"] = dict(themes)
+
+
 def init_app(app: Flask) -> None:
     from network import permissions
     from network.accounts import (
@@ -36,14 +41,17 @@ def init_app(app: Flask) -> None:
         views,
         views_admin,
         views_groups,
+        views_members,
         views_places,
         views_sessions,
     )
+    from network.accounts import permissions as accounts_permissions
     from network.cache import register_neutral
     from network.extensions import login_manager
     from network.views import register_nav, register_panel
 
-    del views_admin, views_groups, views_places, views_sessions  # their routes are on views.bp
+    # Imported for their routes on views.bp, and for the actions they register.
+    del views_admin, views_groups, views_members, views_places, views_sessions, accounts_permissions
     login_manager.user_loader(sessions.load_user)
     # Opening a session and noting last-seen change no cached page; ending one does.
     register_neutral(models.UserSession)
@@ -65,12 +73,13 @@ def init_app(app: Flask) -> None:
 def _template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
+    from network.accounts.audit_labels import audit_label
     from network.accounts.models import ClassificationLevel
     from network.accounts.passwords import MIN_LENGTH
 
     app.jinja_env.globals.update(
         level_label=lambda level: ClassificationLevel(level).label if level else "",
-        min_password_length=MIN_LENGTH)
+        min_password_length=MIN_LENGTH, audit_label=audit_label)
     # Shared date filters, unless the core already provides them.
     app.jinja_env.filters.setdefault("datetimeformat",
                                      lambda value, fmt="medium": format_datetime(value, fmt))

@@ -265,12 +265,26 @@ class User(UserMixin, TimestampMixin, db.Model):
     # immediately | daily | never: how in-app notifications also reach the inbox.
     email_notifications: Mapped[str] = mapped_column(String(16), default="immediately")
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # What the member directory shows other members (the member's own choice).
+    show_email: Mapped[bool] = mapped_column(default=False)
+    show_phone: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    expertise: Mapped[list[UserExpertise]] = relationship(
+        cascade="all, delete-orphan", order_by="UserExpertise.theme"
+    )
+
+    @property
+    def role_label(self) -> str:
+        return NetworkRole(self.role).label
+
+    @property
+    def is_expert(self) -> bool:
+        return bool(self.expertise)
 
     # The login key of the server-side session this object was loaded through (or opened with);
     # Flask-Login keeps it in the cookie. Plain attributes, never stored.
@@ -429,3 +443,14 @@ class UserSession(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
     user: Mapped[User] = relationship()
+
+
+class UserExpertise(db.Model):
+    """An expert marking: the person answers questions on this library theme."""
+
+    __tablename__ = "user_expertise"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)

@@ -213,9 +213,11 @@ def remove_member(actor: User | None, group: Group, user: User) -> None:
         db.session.delete(membership)
         db.session.flush()
         audit(actor, "group.member.remove", group, user_id=user.id)
+    from network.accounts.signals import notify_access_reduced
     from network.permissions import forget_group_roles
 
     forget_group_roles(user)
+    notify_access_reduced(user.id)
 
 
 def classify_area(actor: User | None, area: Area, year: int,
@@ -486,6 +488,9 @@ def leave_group(user: User, group: Group) -> None:
     db.session.delete(membership)
     db.session.flush()
     forget_group_roles(user)
+    from network.accounts.signals import notify_access_reduced
+
+    notify_access_reduced(user.id)
 
 
 def audit_page(page: int, per_page: int = 50):
