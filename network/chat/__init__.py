@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     from network.accounts.seed import register_seed
     from network.cache import register_neutral
-    from network.chat import broadcast, cli, demo, state, views
+    from network.chat import broadcast, cli, demo, revocation, state, views
     from network.chat.models import ChatMessage, ChatPollVote, ChatRaisedHand
     from network.chat.sockets import ChatNamespace
     from network.extensions import socketio
@@ -17,11 +17,13 @@ def init_app(app: Flask) -> None:
 
     interval = float(app.config.get("CHAT_PRESENCE_INTERVAL", 1.0))
     app.extensions["chat"] = {**state.build_state(app.config), "emitter": socketio,
-                              "announcer": broadcast.PresenceAnnouncer(socketio, interval)}
+                              "announcer": broadcast.PresenceAnnouncer(socketio, interval),
+                              "sockets": revocation.build_registry(app.config)}
     # Shown only in the live room, never on a cached page: a busy workshop (several messages a
     # second) would otherwise empty every page cache as often.
     register_neutral(ChatMessage, ChatPollVote, ChatRaisedHand)
     broadcast.listen()
+    revocation.listen()  # whoever loses access to a room leaves it on every open socket
     # The SocketIO object is shared by every app this process builds (tests build many) and
     # re-registers its namespaces on each init_app: register ours once.
     if not any(isinstance(h, ChatNamespace) for h in socketio.namespace_handlers):

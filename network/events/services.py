@@ -293,6 +293,9 @@ def unregister(user: User, event: Event) -> bool:
     db.session.flush()
     if was_registered:
         promote_waitlist(event)
+        from network.accounts.signals import notify_access_reduced
+
+        notify_access_reduced(user.id)  # e.g. the event's registered-only workshop room
     return True
 
 
