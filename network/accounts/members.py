@@ -143,7 +143,7 @@ def member_rows(users: list[User]) -> list[list]:
 def member_audit_entries(actor: User, user: User, limit: int = 50) -> list[AuditLog]:
     """Audit entries about ``user``: aimed at the account, or naming it as the person concerned."""
     check_access("accounts.member.view", actor, user)
-    about = or_(and_(AuditLog.target_type == "user", AuditLog.target_id == str(user.id)),
+    about = or_(and_(AuditLog.target_type == "users", AuditLog.target_id == str(user.id)),
                 AuditLog.details["user_id"].as_integer() == user.id)
     return list(db.session.scalars(
         select(AuditLog).where(about).options(selectinload(AuditLog.actor))

@@ -274,12 +274,19 @@ def export_data():
 @bp.route("/profil/radera", methods=["GET", "POST"])
 @login_required
 def delete_account():
+    from network.accounts import members
+
     user = current_user._get_current_object()
     form = DeleteAccountForm()
+    needing = members.groups_needing_successor(user)
+    candidates = {g.id: members.successor_candidates(g, user) for g in needing}
     if form.validate_on_submit():
+        successors = {int(k[10:]): int(v) for k, v in request.form.items()
+                      if k.startswith("successor-") and k[10:].isdigit() and v.isdigit()}
         try:
-            privacy.delete_account(user, form.password.data)
+            privacy.delete_account(user, form.password.data, successors=successors)
         except services.AccountError as exc:
+            db.session.rollback()
             form.password.errors.append(str(exc))
         else:
             db.session.commit()
@@ -288,4 +295,5 @@ def delete_account():
             flash(_("Ditt konto är borttaget. Det du skrivit finns kvar som ”Tidigare medlem”."),
                   "success")
             return redirect(url_for("main.index"))
-    return render_template("accounts/delete_account.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/delete_account.html", form=form, needing=needing,
+                           candidates=candidates), 422 if form.errors else 200

@@ -39,3 +39,7 @@ def init_app(app: Flask) -> None:
 
     register_event_extra(app, views.event_section)
     register_seed(app, demo.seed_chat)
+    from network.accounts.privacy import register_personal_data
+
+    # Messages stay in their rooms after the account goes (shown as "Tidigare medlem").
+    register_personal_data(app, "chat_messages", services.export_personal_data, lambda user: None)

@@ -126,6 +126,10 @@ def test_the_member_page_shows_groups_sessions_and_audit_entries(db, login, peop
     assert "Samverkan Vivalla" in page and "Samordnare" in page
     assert "Inloggade sessioner" in page and "senast aktiv" in page
     assert "Medlem tillagd i grupp" in page  # the audit entry naming her, with a readable label
+    members.set_expertise(people["admin"], people["anna"], ["grovt_vald"], {"grovt_vald"})
+    db.session.commit()
+    page = client.get(f"/admin/medlemmar/{people['anna'].id}").get_data(as_text=True)
+    assert "Expertområden ändrade" in page  # an entry aimed at her account
 
 
 def test_deactivation_ends_every_session_at_once(app, db, login, people):
