@@ -117,6 +117,8 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+        # The public "ask for an account" form, per client address.
+        self.ACCOUNT_REQUEST_LIMIT = os.environ.get("ACCOUNT_REQUEST_LIMIT", "5 per hour")
         self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
         self.INVITATION_DAYS = 7
         # Server-side sessions (network/accounts/sessions.py): one unused this many days ends;

@@ -1,7 +1,8 @@
-"""accounts: server-side sessions, expert marking, directory choices
+"""accounts: server-side sessions, expert marking, directory choices, account requests
 
 user_sessions replaces the per-user session token; user_expertise marks experts by library
-theme; users.show_email/show_phone are what the member directory may show.
+theme; users.show_email/show_phone are what the member directory may show; account_requests holds
+requests to join from people not yet in the network.
 
 Revision ID: 0010_accounts
 Revises: 0009_roles
@@ -46,6 +47,30 @@ def upgrade():
     )
     with op.batch_alter_table('user_expertise', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_expertise_theme'), ['theme'], unique=False)
+    op.create_table(
+        'account_requests',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=120), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=False),
+        sa.Column('organisation_name', sa.String(length=200), nullable=False),
+        sa.Column('role_title', sa.String(length=120), nullable=False),
+        sa.Column('municipality_code', sa.String(length=4), nullable=True),
+        sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('decided_at', sa.DateTime(), nullable=True),
+        sa.Column('decided_by_id', sa.Integer(), nullable=True),
+        sa.Column('decision_message', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'],
+                                name=op.f('fk_account_requests_decided_by_id_users'),
+                                ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['municipality_code'], ['municipalities.code'],
+                                name=op.f('fk_account_requests_municipality_code_municipalities')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_account_requests')),
+    )
+    with op.batch_alter_table('account_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_requests_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_account_requests_status'), ['status'], unique=False)
     # Signed-in cookies carried this token; every session now lives in user_sessions instead
     # (members sign in once more after the upgrade).
     with op.batch_alter_table('users', schema=None) as batch_op:
@@ -62,6 +87,10 @@ def downgrade():
         batch_op.drop_column('show_email')
         batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=False,
                                       server_default=''))
+    with op.batch_alter_table('account_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_requests_status'))
+        batch_op.drop_index(batch_op.f('ix_account_requests_email'))
+    op.drop_table('account_requests')
     with op.batch_alter_table('user_expertise', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_expertise_theme'))
     op.drop_table('user_expertise')

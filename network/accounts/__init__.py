@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         views_groups,
         views_members,
         views_places,
+        views_requests,
         views_sessions,
     )
     from network.accounts import permissions as accounts_permissions
@@ -51,7 +52,8 @@ def init_app(app: Flask) -> None:
     from network.views import register_nav, register_panel
 
     # Imported for their routes on views.bp, and for the actions they register.
-    del views_admin, views_groups, views_members, views_places, views_sessions, accounts_permissions
+    del (views_admin, views_groups, views_members, views_places, views_requests, views_sessions,
+         accounts_permissions)
     login_manager.user_loader(sessions.load_user)
     # Opening a session and noting last-seen change no cached page; ending one does.
     register_neutral(models.UserSession)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 AUDIT_LABELS = {
+    "account_request.approve": _l("Kontoförfrågan godkänd"),
+    "account_request.decline": _l("Kontoförfrågan avslagen"),
     "area.classify": _l("Område klassat"),
     "area.create": _l("Område skapat"),
     "area.update": _l("Område ändrat"),

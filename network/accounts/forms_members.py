@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Optional
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.accounts.members import LAST_LOGIN_CHOICES, SORTS
@@ -99,3 +99,41 @@ class TransferForm(FlaskForm):
         super().__init__(*args, **kw)
         self.successor_id.choices = [("", _l("Välj person"))] + [
             (str(u.id), u.name) for u in candidates]
+
+
+class AccountRequestForm(FlaskForm):
+    """The public form. ``website`` is a honeypot: hidden from people, filled in by bots."""
+
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i ditt namn.")),
+                                               Length(max=120)])
+    email = StringField(_l("E-postadress"), validators=[
+        DataRequired(_l("Fyll i en e-postadress.")),
+        Email(_l("Det ser inte ut som en giltig e-postadress."), check_deliverability=False),
+        Length(max=254)])
+    organisation_name = StringField(_l("Organisation"), validators=[
+        DataRequired(_l("Fyll i din organisation.")), Length(max=200)])
+    role_title = StringField(_l("Roll eller titel"), validators=[Optional(), Length(max=120)])
+    municipality_code = SelectField(_l("Kommun"), choices=[], validators=[Optional()])
+    reason = TextAreaField(_l("Varför vill du vara med?"), validators=[
+        DataRequired(_l("Berätta kort varför du vill vara med.")), Length(max=4000)])
+    website = StringField(_l("Lämna det här fältet tomt"), validators=[Optional()])
+
+    def __init__(self, *args, municipalities=(), **kw):
+        super().__init__(*args, **kw)
+        self.municipality_code.choices = [("", _l("– Ingen vald –"))] + [
+            (m.code, m.name) for m in municipalities]
+
+
+class ApproveRequestForm(FlaskForm):
+    group_id = SelectField(_l("Grupp"), choices=[], validators=[Optional()])
+    group_role = SelectField(_l("Roll i gruppen"), choices=[])
+
+    def __init__(self, *args, groups=(), **kw):
+        super().__init__(*args, **kw)
+        self.group_id.choices = [("", _l("– Ingen grupp –"))] + [(str(g.id), g.name) for g in groups]
+        self.group_role.choices = [(r.value, r.label) for r in GroupRole]
+
+
+class DeclineRequestForm(FlaskForm):
+    message = TextAreaField(_l("Meddelande till den som frågade (valfritt)"),
+                            validators=[Optional(), Length(max=4000)])

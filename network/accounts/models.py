@@ -454,3 +454,25 @@ class UserExpertise(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     theme: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class AccountRequest(db.Model):
+    """Someone from an organisation not yet in the network asks to join; an admin decides."""
+
+    __tablename__ = "account_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    role_title: Mapped[str] = mapped_column(String(120), default="")
+    municipality_code: Mapped[str | None] = mapped_column(ForeignKey("municipalities.code"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_message: Mapped[str] = mapped_column(Text, default="")
+
+    municipality: Mapped[Municipality | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()

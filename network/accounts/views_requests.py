@@ -1,0 +1,98 @@
+"""Account requests: the public form at /bli-medlem and the administrators' queue."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from network import permissions
+from network.accounts import account_requests, services
+from network.accounts.forms_members import AccountRequestForm, ApproveRequestForm, DeclineRequestForm
+from network.accounts.models import AccountRequest, Group, GroupRole, Municipality
+from network.accounts.views import bp
+from network.extensions import db, limiter
+
+
+def _municipalities() -> list[Municipality]:
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+@bp.route("/bli-medlem", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["ACCOUNT_REQUEST_LIMIT"], methods=["POST"])
+def request_account():
+    form = AccountRequestForm(municipalities=_municipalities())
+    if form.validate_on_submit():
+        if not form.website.data:  # the honeypot: a bot gets the same answer and nothing is kept
+            account_requests.submit_request(
+                name=form.name.data, email=form.email.data,
+                organisation_name=form.organisation_name.data,
+                role_title=form.role_title.data or "",
+                municipality_code=form.municipality_code.data or None, reason=form.reason.data)
+            db.session.commit()
+        # The same answer whether or not the address has an account (no enumeration).
+        return render_template("accounts/request_sent.html")
+    return render_template("accounts/request_account.html", form=form), 422 if form.errors else 200
+
+
+def _groups() -> list[Group]:
+    return list(db.session.scalars(select(Group).where(Group.archived.is_(False)).order_by(Group.name)))
+
+
+def _load(request_id: int) -> AccountRequest:
+    row = db.session.get(AccountRequest, request_id)
+    if row is None:
+        abort(404)
+    if not permissions.allowed("accounts.request.approve", current_user, row):
+        abort(403)
+    return row
+
+
+@bp.get("/admin/forfragningar")
+@login_required
+def account_requests_queue():
+    if not permissions.can_administer(current_user):
+        abort(403)
+    page = services.paginate(account_requests.pending_requests_query(),
+                             request.args.get("page", 1, type=int))
+    return render_template("accounts/account_requests.html", page=page,
+                           approve_form=ApproveRequestForm(groups=_groups()),
+                           decline_form=DeclineRequestForm())
+
+
+def _decide(action, success: str):
+    try:
+        action()
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("accounts.account_requests_queue"))
+
+
+@bp.post("/admin/forfragningar/<int:request_id>/godkann")
+@login_required
+def approve_account_request(request_id: int):
+    row = _load(request_id)
+    form = ApproveRequestForm(groups=_groups())
+    if not form.validate_on_submit():
+        flash(_("Kontrollera valen och försök igen."), "error")
+        return redirect(url_for("accounts.account_requests_queue"))
+    group = db.session.get(Group, int(form.group_id.data)) if form.group_id.data else None
+    return _decide(lambda: account_requests.approve_request(
+        current_user, row, group=group, group_role=GroupRole(form.group_role.data)),
+        _("%(email)s har fått en inbjudan.", email=row.email))
+
+
+@bp.post("/admin/forfragningar/<int:request_id>/avsla")
+@login_required
+def decline_account_request(request_id: int):
+    row = _load(request_id)
+    form = DeclineRequestForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _decide(lambda: account_requests.decline_request(current_user, row, form.message.data or ""),
+                   _("Förfrågan från %(email)s är avslagen.", email=row.email))
