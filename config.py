@@ -118,6 +118,8 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
         # The public "ask for an account" form, per client address.
+        # Most rows one bulk-invitation file may have (network/accounts/bulk_invitations.py).
+        self.BULK_INVITE_MAX_ROWS = _int("BULK_INVITE_MAX_ROWS", 2000)
         self.ACCOUNT_REQUEST_LIMIT = os.environ.get("ACCOUNT_REQUEST_LIMIT", "5 per hour")
         self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
         self.INVITATION_DAYS = 7

@@ -56,6 +56,7 @@ permissions.register_auth({
     "accounts.group.transfer_facilitator": _manages_group,
     "accounts.invitation.resend": _may_invite_again,
     "accounts.invitation.cancel": _may_invite_again,
+    "accounts.invitation.bulk": _admin,
     "accounts.request.approve": _admin,
     "accounts.request.decline": _admin,
 })

@@ -1,4 +1,4 @@
-"""Account requests: the public form at /bli-medlem and the administrators' queue."""
+"""Account requests (the public form at /bli-medlem, the admins' queue) and bulk invitations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from network import permissions
-from network.accounts import account_requests, services
+from network.accounts import account_requests, bulk_invitations, services
 from network.accounts.forms_members import AccountRequestForm, ApproveRequestForm, DeclineRequestForm
 from network.accounts.models import AccountRequest, Group, GroupRole, Municipality
 from network.accounts.views import bp
@@ -96,3 +96,47 @@ def decline_account_request(request_id: int):
         abort(400)
     return _decide(lambda: account_requests.decline_request(current_user, row, form.message.data or ""),
                    _("Förfrågan från %(email)s är avslagen.", email=row.email))
+
+
+# -- bulk invitations --------------------------------------------------------------------------
+
+
+@bp.route("/admin/inbjudningar/fran-fil", methods=["GET", "POST"])
+@login_required
+def bulk_invite():
+    if not permissions.allowed("accounts.invitation.bulk", current_user):
+        abort(403)
+    if request.method == "GET":
+        return render_template("accounts/bulk_invite.html", preview=None)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Välj en CSV-fil att ladda upp."), "error")
+        return render_template("accounts/bulk_invite.html", preview=None), 422
+    try:
+        text = upload.read(current_app.config["MAX_UPLOAD_BYTES"]).decode("utf-8")
+    except UnicodeDecodeError:
+        flash(_("Filen ska vara en CSV-fil sparad som UTF-8."), "error")
+        return render_template("accounts/bulk_invite.html", preview=None), 422
+    preview = bulk_invitations.preview(current_user, text)
+    signed = bulk_invitations.sign_rows(preview.good) if preview.good else ""
+    status = 422 if preview.problem else 200
+    return render_template("accounts/bulk_invite.html", preview=preview, signed=signed), status
+
+
+@bp.post("/admin/inbjudningar/fran-fil/skicka")
+@login_required
+def bulk_invite_send():
+    if not permissions.allowed("accounts.invitation.bulk", current_user):
+        abort(403)
+    try:
+        sent, failed = bulk_invitations.send(current_user, request.form.get("rows", ""))
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("accounts.bulk_invite"))
+    db.session.commit()
+    flash(_("%(n)d inbjudningar skickade.", n=sent), "success")
+    for row in failed:
+        flash(_("Rad %(line)d (%(email)s): %(error)s", line=row.line, email=row.email,
+                error=" ".join(row.errors)), "error")
+    return redirect(url_for("accounts.pending_invitations"))
