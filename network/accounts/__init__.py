@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
         sessions,
         views,
         views_admin,
+        views_directory,
         views_groups,
         views_members,
         views_places,
@@ -52,8 +53,8 @@ def init_app(app: Flask) -> None:
     from network.views import register_nav, register_panel
 
     # Imported for their routes on views.bp, and for the actions they register.
-    del (views_admin, views_groups, views_members, views_places, views_requests, views_sessions,
-         accounts_permissions)
+    del (views_admin, views_directory, views_groups, views_members, views_places, views_requests,
+         views_sessions, accounts_permissions)
     login_manager.user_loader(sessions.load_user)
     # Opening a session and noting last-seen change no cached page; ending one does.
     register_neutral(models.UserSession)
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     privacy.init_app(app)
     register_nav(app, "accounts.groups", _l("Grupper"), order=10)
+    register_nav(app, "accounts.directory_list", _l("Medlemmar"), order=70, members_only=True)
     register_nav(app, "accounts.municipalities", _l("Kommuner"), order=80)
     register_nav(app, "accounts.admin", _l("Administration"), order=90, members_only=True,
                  when=permissions.can_administer)

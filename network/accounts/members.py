@@ -68,9 +68,9 @@ def member_query(actor: User, f: MemberFilter) -> Select:
             .options(selectinload(User.organisation).selectinload(Organisation.municipality),
                      selectinload(User.expertise)))
     if f.q.strip():
-        needle = f"%{f.q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(needle), func.lower(User.email).like(needle),
-                              func.lower(User.title).like(needle)))
+        from network.accounts.directory import text_match
+
+        stmt = stmt.where(or_(*(text_match(col, f.q) for col in (User.name, User.email, User.title))))
     if f.organisation_id:
         stmt = stmt.where(User.organisation_id == f.organisation_id)
     if f.organisation_type:

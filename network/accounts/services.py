@@ -116,7 +116,8 @@ def check_password(user: User, password: str) -> bool:
 
 def update_profile(user: User, *, name: str, title: str, phone: str, email: str,
                    organisation_id: int | None, email_notifications: str,
-                   locale: str | None) -> None:
+                   locale: str | None, show_email: bool | None = None,
+                   show_phone: bool | None = None) -> None:
     email = normalise_email(email)
     if email != user.email:
         other = find_user_by_email(email)
@@ -131,6 +132,10 @@ def update_profile(user: User, *, name: str, title: str, phone: str, email: str,
     user.organisation_id = organisation_id
     user.email_notifications = EmailPreference(email_notifications).value
     user.locale = locale or None
+    if show_email is not None:
+        user.show_email = bool(show_email)
+    if show_phone is not None:
+        user.show_phone = bool(show_phone)
     db.session.flush()
 
 

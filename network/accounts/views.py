@@ -230,7 +230,8 @@ def profile():
                 user, name=form.name.data, title=form.title.data or "",
                 phone=form.phone.data or "", email=form.email.data,
                 organisation_id=form.organisation_id.data,
-                email_notifications=form.email_notifications.data, locale=form.locale.data)
+                email_notifications=form.email_notifications.data, locale=form.locale.data,
+                show_email=form.show_email.data, show_phone=form.show_phone.data)
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
