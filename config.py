@@ -189,6 +189,10 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+        # The public "ask for an account" form, per client address.
+        # Most rows one bulk-invitation file may have (network/accounts/bulk_invitations.py).
+        self.BULK_INVITE_MAX_ROWS = _int("BULK_INVITE_MAX_ROWS", 2000)
+        self.ACCOUNT_REQUEST_LIMIT = os.environ.get("ACCOUNT_REQUEST_LIMIT", "5 per hour")
         self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
         # The JSON API (network/api): requests per token (or per address for visitors), the
         # longest life of a personal access token, and the publisher named in the DCAT catalogue.
@@ -199,6 +203,10 @@ class Config:
         self.WEBHOOK_TIMEOUT = _int("WEBHOOK_TIMEOUT", 5)
         self.WEBHOOK_ALLOW_HTTP = _bool("WEBHOOK_ALLOW_HTTP", False)
         self.INVITATION_DAYS = 7
+        # Server-side sessions (network/accounts/sessions.py): one unused this many days ends;
+        # "last seen" is written at most once per SESSION_TOUCH_MINUTES per session.
+        self.SESSION_IDLE_DAYS = _int("SESSION_IDLE_DAYS", 30)
+        self.SESSION_TOUCH_MINUTES = _int("SESSION_TOUCH_MINUTES", 5)
         self.PASSWORD_RESET_HOURS = 2
 
     def default_secret_key(self) -> str:

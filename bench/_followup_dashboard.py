@@ -44,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
             db.session.commit()
             print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
             client = app.test_client()
+            key = admin.get_id()  # opens a server-side session (network/accounts/sessions.py)
+            db.session.commit()
             with client.session_transaction() as session:
-                session["_user_id"] = admin.get_id()
+                session["_user_id"] = key
                 session["_fresh"] = True
             timings = []
             for _ in range(args.requests + 3):

@@ -57,9 +57,13 @@ def _seed(municipalities: int, measures: int, measurements: int):
 
 
 def _client(app, user):
+    from network.extensions import db
+
     client = app.test_client()
+    key = user.get_id()  # opens a server-side session
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = key
         session["_fresh"] = True
     return client
 

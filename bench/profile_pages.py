@@ -121,6 +121,7 @@ def main() -> None:
 
             with app.app_context():
                 session["_user_id"] = db.session.get(User, user_id).get_id()
+                db.session.commit()  # the server-side session the key names
                 db.session.remove()
         visitor = app.test_client()
         with app.app_context():

@@ -14,24 +14,32 @@ from flask_wtf import CSRFProtect
 from network.db import Base
 
 
-def rate_limited(*args, **kwargs):
-    """``limiter.limit(...)`` for a route, marked so that ``check_rate_limits`` checks it.
+class RouteLimiter(Limiter):
+    """Flask-Limiter whose limits are checked only on the routes that carry one.
 
-    The platform's limits all sit on their own routes (the login form, token feeds). With
-    Flask-Limiter's automatic check every request would first be searched for default,
-    application and blueprint limits, which the platform does not set; that search cost about a
-    fifth of a cached page. So the limiter runs with ``auto_check=False`` and the documented
-    ``Limiter.check()`` is called only for marked routes, or for every route once default or
-    application limits are configured.
+    The platform's limits all sit on their own routes (the login form, token feeds, the API,
+    check-in codes). With Flask-Limiter's automatic check every request would first be searched
+    for default, application and blueprint limits, which the platform does not set; that search
+    cost about a fifth of a cached page. So the limiter runs with ``auto_check=False``, ``limit``
+    marks each view it decorates, and ``check_rate_limits`` calls the documented
+    ``Limiter.check()`` for marked views only (or for every view once default or application
+    limits are configured).
     """
-    decorate = limiter.limit(*args, **kwargs)
 
-    def mark(view):
-        limited_view = decorate(view)
-        limited_view.rate_limited = True
-        return limited_view
+    def limit(self, *args, **kwargs):
+        decorate = super().limit(*args, **kwargs)
 
-    return mark
+        def mark(view):
+            limited_view = decorate(view)
+            limited_view.rate_limited = True
+            return limited_view
+
+        return mark
+
+
+def rate_limited(*args, **kwargs):
+    """A route's own rate limit: ``@rate_limited("10 per hour", methods=["POST"])``."""
+    return limiter.limit(*args, **kwargs)
 
 
 def check_rate_limits() -> None:
@@ -66,6 +74,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=remote_address_key, default_limits=[], auto_check=False,
+limiter = RouteLimiter(key_func=remote_address_key, default_limits=[], auto_check=False,
                   key_prefix="network")
 socketio = SocketIO()

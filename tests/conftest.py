@@ -198,9 +198,10 @@ def login(app):
 
     def _login(user, client=None):
         client = client or app.test_client()
+        key = user.get_id()  # opens a server-side session for the user (once per object)
         _db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = key
             session["_fresh"] = True
         return client
 

@@ -11,14 +11,18 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from network import permissions
-from network.accounts.models import Group, GroupRole, GroupVisibility, User
+from network.accounts.models import Group, GroupRole, GroupVisibility, NetworkRole, User, UserExpertise
 from network.accounts.permissions import visible_groups_filter
 from network.accounts.privacy import erase_account
 from network.accounts.services import add_member
 from network.fulltext import SearchEntry, index_entry
 from network.permissions import Visibility
 
-ROLES = ["anonymous", "member", "group_member", "facilitator", "admin", "deleted", "inactive"]
+ROLES = ["anonymous", "member", "group_member", "facilitator", "admin", "deleted", "inactive",
+         "staff", "county", "expert"]
+# Programme staff, county-board staff and experts are members without group rights of their own:
+# in groups they are not part of they get what every member gets.
+PLAIN_MEMBERS = ("staff", "county", "expert")
 GROUP_VISIBILITIES = [GroupVisibility.PUBLIC, GroupVisibility.MEMBERS, GroupVisibility.CLOSED]
 PUB, MEM, CLO = GroupVisibility.PUBLIC, GroupVisibility.MEMBERS, GroupVisibility.CLOSED
 ALL = {PUB, MEM, CLO}
@@ -53,10 +57,14 @@ EXPECTED = {
     },
 }
 
+for _rights in EXPECTED.values():
+    for _role in PLAIN_MEMBERS:
+        _rights[_role] = _rights["member"]
+
 # Content visibility -> roles that may see it (independent of the group's own visibility).
 CONTENT = {
     Visibility.PUBLIC: set(ROLES),
-    Visibility.MEMBERS: {"member", "group_member", "facilitator", "admin"},
+    Visibility.MEMBERS: {"member", "group_member", "facilitator", "admin", *PLAIN_MEMBERS},
     Visibility.GROUP: {"group_member", "facilitator", "admin"},
 }
 
@@ -74,6 +82,12 @@ def _make_user(make, db, role: str, group: Group):
     if role == "anonymous":
         return AnonymousUserMixin()
     user = make.admin() if role == "admin" else make.user()
+    if role == "staff":
+        user.role = NetworkRole.STAFF
+    if role == "county":
+        user.role, user.county_code = NetworkRole.COUNTY, "18"
+    if role == "expert":
+        user.expertise.append(UserExpertise(theme="grovt_vald"))
     if role in ("group_member", "inactive", "deleted"):
         add_member(None, group, user, GroupRole.MEMBER)
     if role == "facilitator":
@@ -183,5 +197,36 @@ def test_archived_groups_take_no_posts_or_joins_but_stay_readable(world, db, mak
         assert permissions.can_view_group(user, group)
         assert not permissions.can_post_in_group(user, group)
         assert not permissions.can_join_group(outsider, group)
+    finally:
+        ctx.pop()
+
+
+# -- the accounts feature's registered actions -------------------------------------------------
+
+ACCOUNT_ACTIONS = ["accounts.member.list", "accounts.member.view", "accounts.member.deactivate",
+                   "accounts.member.reactivate", "accounts.member.set_role",
+                   "accounts.member.set_expertise", "accounts.invitation.bulk",
+                   "accounts.request.approve", "accounts.request.decline"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ACCOUNT_ACTIONS)
+def test_member_administration_is_for_administrators_alone(world, role, action):
+    user, group, _other, ctx = world(role, GroupVisibility.MEMBERS)
+    try:
+        target = group.memberships[0].user if group.memberships else None
+        assert permissions.allowed(action, user, target) == (role == "admin")
+    finally:
+        ctx.pop()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_group_handover_is_for_the_groups_facilitators_and_administrators(world, role):
+    user, group, _other, ctx = world(role, GroupVisibility.MEMBERS)
+    try:
+        expected = role in ("admin", "facilitator")
+        for action in ("accounts.group.transfer_facilitator", "accounts.member.add_to_group",
+                       "accounts.member.remove_from_group"):
+            assert permissions.allowed(action, user, group) == expected, action
     finally:
         ctx.pop()

@@ -26,14 +26,40 @@ def admin_panel(user: Any) -> tuple[str, dict] | None:
     return "accounts/panel_admin.html", {}
 
 
+def register_expertise_themes(app: Flask, themes: dict) -> None:
+    """The themes experts are marked with: the library's (``network.resources`` registers them)."""
+    app.extensions["expertise_themes"] = dict(themes)
+
+
 def init_app(app: Flask) -> None:
     from network import permissions
-    from network.accounts import cli, privacy, services, views, views_admin, views_groups, views_places
+    from network.accounts import (
+        cli,
+        models,
+        privacy,
+        services,
+        sessions,
+        views,
+        views_admin,
+        views_directory,
+        views_groups,
+        views_members,
+        views_places,
+        views_requests,
+        views_sessions,
+    )
+    from network.accounts import permissions as accounts_permissions
+    from network.cache import register_neutral
     from network.extensions import login_manager
     from network.views import register_nav, register_panel
 
-    del views_admin, views_groups, views_places  # imported for their routes on views.bp
-    login_manager.user_loader(services.load_user_from_cookie)
+    # Imported for their routes on views.bp, and for the actions they register.
+    del (views_admin, views_directory, views_groups, views_members, views_places, views_requests,
+         views_sessions, accounts_permissions)
+    login_manager.user_loader(sessions.load_user)
+    # Opening a session and noting last-seen change no cached page; ending one does.
+    register_neutral(models.UserSession)
+    app.after_request(views.touch_session)
     permissions.set_group_roles_loader(app, services.group_roles_of)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -41,6 +67,7 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     privacy.init_app(app)
     register_nav(app, "accounts.groups", _l("Grupper"), order=10)
+    register_nav(app, "accounts.directory_list", _l("Medlemmar"), order=70, members_only=True)
     register_nav(app, "accounts.municipalities", _l("Kommuner"), order=80)
     register_nav(app, "accounts.admin", _l("Administration"), order=90, members_only=True,
                  when=permissions.can_administer)
@@ -50,9 +77,10 @@ def init_app(app: Flask) -> None:
 
 
 def _template_helpers(app: Flask) -> None:
+    from network.accounts.audit_labels import audit_label
     from network.accounts.models import ClassificationLevel
     from network.accounts.passwords import MIN_LENGTH
 
     app.jinja_env.globals.update(
         level_label=lambda level: ClassificationLevel(level).label if level else "",
-        min_password_length=MIN_LENGTH)
+        min_password_length=MIN_LENGTH, audit_label=audit_label)

@@ -1,4 +1,4 @@
-"""Commands: ``flask --app network create-admin``, ``load-reference``, ``seed-demo``."""
+"""Commands: ``flask --app network create-admin``, ``load-reference``, ``purge-sessions``, ``seed-demo``."""
 
 from __future__ import annotations
 
@@ -75,6 +75,15 @@ def init_app(app: Flask) -> None:
         audit(None, "user.create_admin", user, via="cli")
         db.session.commit()
         click.echo(f"Administratör {user.email} skapad.")
+
+    @app.cli.command("purge-sessions")
+    def purge_sessions() -> None:
+        """Delete expired sign-in sessions (they are refused already); run daily."""
+        from network.accounts.sessions import purge_expired
+
+        removed = purge_expired()
+        db.session.commit()
+        click.echo(f"{removed} utgångna sessioner borttagna.")
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")

@@ -122,6 +122,8 @@ class ProfileForm(FlaskForm):
     title = StringField(_l("Titel eller roll"), validators=[Optional(), Length(max=120)])
     organisation_id = SelectField(_l("Organisation"), coerce=_optional_int, validate_choice=True)
     phone = TelField(_l("Telefon (frivilligt)"), validators=[Optional(), Length(max=40)])
+    show_email = BooleanField(_l("Visa min e-postadress för andra medlemmar"))
+    show_phone = BooleanField(_l("Visa mitt telefonnummer för andra medlemmar"))
     email_notifications = RadioField(_l("Notiser via e-post"),
                                      choices=[])
     locale = SelectField(_l("Språk"), choices=[("sv", "Svenska"), ("en", "English")])

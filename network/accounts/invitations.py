@@ -35,6 +35,7 @@ from network.accounts.services import (
 from network.accounts.tokens import hash_token, new_token
 from network.db import utcnow
 from network.extensions import db
+from network.permissions import check_access
 
 
 class TokenState(enum.StrEnum):
@@ -144,7 +145,17 @@ def pending_invitations_query():
             .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
 
 
-def revoke_invitation(actor: User | None, invitation: Invitation) -> None:
+def resend_invitation(actor: User, invitation: Invitation) -> tuple[Invitation, str]:
+    """Send a pending (or expired) invitation again: a new link, a new expiry; the old link dies."""
+    check_access("accounts.invitation.resend", actor, invitation)
+    if invitation.used_at is not None:
+        raise AccountError(_("Inbjudan har redan använts."))
+    return invite(actor, invitation.email, organisation=invitation.organisation,
+                  group=invitation.group, group_role=GroupRole(invitation.group_role))
+
+
+def revoke_invitation(actor: User, invitation: Invitation) -> None:
+    check_access("accounts.invitation.cancel", actor, invitation)
     if invitation.used_at is not None:
         raise AccountError(_("Inbjudan har redan använts."))
     audit(actor, "invitation.revoke", invitation, email=invitation.email)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -265,20 +264,40 @@ class User(UserMixin, TimestampMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     # immediately | daily | never: how in-app notifications also reach the inbox.
     email_notifications: Mapped[str] = mapped_column(String(16), default="immediately")
-    # Rotated on password change and logout-everywhere: it is part of the login cookie.
-    session_token: Mapped[str] = mapped_column(
-        String(64), default=lambda: secrets.token_hex(16)
-    )
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # What the member directory shows other members (the member's own choice).
+    show_email: Mapped[bool] = mapped_column(default=False)
+    show_phone: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    expertise: Mapped[list[UserExpertise]] = relationship(
+        cascade="all, delete-orphan", order_by="UserExpertise.theme"
+    )
+
+    @property
+    def role_label(self) -> str:
+        return NetworkRole(self.role).label
+
+    @property
+    def is_expert(self) -> bool:
+        return bool(self.expertise)
+
+    # The login key of the server-side session this object was loaded through (or opened with);
+    # Flask-Login keeps it in the cookie. Plain attributes, never stored.
+    session_key = None
+    server_session_id = None
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """Flask-Login's cookie value: the key of a server-side session (opened on first use)."""
+        if self.session_key is None:
+            from network.accounts.sessions import open_session
+
+            open_session(self)
+        return str(self.session_key)
 
     @property
     def is_active(self) -> bool:
@@ -404,3 +423,56 @@ class AuditLog(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+class UserSession(db.Model):
+    """A signed-in browser: the cookie carries a random key, only its SHA-256 is stored here.
+
+    Ending a session deletes its row, so a copied cookie stops working at once.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+    user: Mapped[User] = relationship()
+
+
+class UserExpertise(db.Model):
+    """An expert marking: the person answers questions on this library theme."""
+
+    __tablename__ = "user_expertise"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class AccountRequest(db.Model):
+    """Someone from an organisation not yet in the network asks to join; an admin decides."""
+
+    __tablename__ = "account_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    role_title: Mapped[str] = mapped_column(String(120), default="")
+    municipality_code: Mapped[str | None] = mapped_column(ForeignKey("municipalities.code"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_message: Mapped[str] = mapped_column(Text, default="")
+
+    municipality: Mapped[Municipality | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()

@@ -39,3 +39,39 @@ def visible_groups_filter(user: Any) -> ColumnElement[bool]:
         Group.visibility.in_([GroupVisibility.PUBLIC.value, GroupVisibility.MEMBERS.value]),
         Group.id.in_(groups) if groups else false(),
     )
+
+
+def can_end_session(user: Any, record: Any) -> bool:
+    """A member ends their own sessions; an administrator any (e.g. a lost phone)."""
+    return permissions.is_member(user) and (record.user_id == user.id or permissions.is_admin(user))
+
+
+def _admin(user: Any, *_objects: Any) -> bool:
+    return permissions.is_admin(user)
+
+
+def _manages_group(user: Any, group: Group, *_objects: Any) -> bool:
+    return permissions.can_manage_group(user, group)
+
+
+def _may_invite_again(user: Any, invitation: Any) -> bool:
+    return permissions.can_invite(user, invitation.group)
+
+
+permissions.register_auth({
+    "accounts.session.end": can_end_session,
+    "accounts.member.list": _admin,
+    "accounts.member.view": _admin,
+    "accounts.member.deactivate": _admin,
+    "accounts.member.reactivate": _admin,
+    "accounts.member.set_role": _admin,
+    "accounts.member.set_expertise": _admin,
+    "accounts.member.add_to_group": _manages_group,
+    "accounts.member.remove_from_group": _manages_group,
+    "accounts.group.transfer_facilitator": _manages_group,
+    "accounts.invitation.resend": _may_invite_again,
+    "accounts.invitation.cancel": _may_invite_again,
+    "accounts.invitation.bulk": _admin,
+    "accounts.request.approve": _admin,
+    "accounts.request.decline": _admin,
+})

@@ -16,16 +16,16 @@ still read the user's email and memberships.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 
 from network.accounts.models import AuditLog, Invitation, Membership, PasswordReset, User
 from network.accounts.services import AccountError, audit, check_password
+from network.accounts.sessions import end_all_sessions
 from network.db import utcnow
 from network.extensions import db
 
@@ -63,10 +63,17 @@ def export_user_data(user: User) -> dict[str, Any]:
     return _jsonable(data)
 
 
-def delete_account(user: User, password: str) -> None:
-    """Erase the member's personal data; what they wrote stays, attributed to "Tidigare medlem"."""
+def delete_account(user: User, password: str, *, successors: dict[int, int] | None = None) -> None:
+    """Erase the member's personal data; what they wrote stays, attributed to "Tidigare medlem".
+
+    A group the member alone facilitates gets the successor they chose first (``successors``:
+    group id -> user id); without one the deletion is refused (``members.SuccessorNeeded``).
+    """
+    from network.accounts.members import hand_over_groups
+
     if not check_password(user, password):
         raise AccountError(_("Lösenordet stämmer inte."))
+    hand_over_groups(user, user, successors or {})
     erase_account(user)
 
 
@@ -84,11 +91,13 @@ def erase_account(user: User) -> None:
     user.last_login_at = None
     user.active = False
     user.deleted_at = utcnow()
-    user.session_token = secrets.token_hex(16)
     db.session.flush()
+    end_all_sessions(user)
+    from network.accounts.signals import notify_access_reduced
     from network.permissions import forget_group_roles
 
     forget_group_roles(user)
+    notify_access_reduced(user.id, everything=True)
 
 
 # -- the accounts feature's own personal data ---------------------------------------------------
@@ -102,6 +111,9 @@ def _export_profile(user: User) -> dict:
         "role": str(user.role), "language": user.locale,
         "email_notifications": user.email_notifications,
         "created_at": user.created_at, "last_login_at": user.last_login_at,
+        "county_overseen": user.county_code, "expert_on": [row.theme for row in user.expertise],
+        "directory_shows_email": user.show_email, "directory_shows_phone": user.show_phone,
+        "active": user.active,
     }
 
 
@@ -141,6 +153,24 @@ def _export_audit(user: User) -> list:
              "details": a.details, "at": a.created_at} for a in rows]
 
 
+def _export_audit_about(user: User) -> list:
+    """What administrators and facilitators did to the person (their account, their groups)."""
+    about = or_(and_(AuditLog.target_type == "users", AuditLog.target_id == str(user.id)),
+                AuditLog.details["user_id"].as_integer() == user.id)
+    rows = db.session.scalars(select(AuditLog).where(about).order_by(AuditLog.created_at)).all()
+    return [{"action": a.action, "by": a.actor.display_name if a.actor else None,
+             "target": f"{a.target_type}:{a.target_id}", "details": a.details,
+             "at": a.created_at} for a in rows]
+
+
+def _export_sessions(user: User) -> list:
+    from network.accounts.sessions import active_sessions, describe_device
+
+    return [{"device": describe_device(s.user_agent).describe(), "user_agent": s.user_agent,
+             "signed_in_at": s.created_at, "last_seen_at": s.last_seen_at,
+             "expires_at": s.expires_at} for s in active_sessions(user)]
+
+
 def _keep_audit(user: User) -> None:
     """Audit entries stay: accountability for admin actions outlives the account."""
 
@@ -167,4 +197,7 @@ def init_app(app: Flask) -> None:
     register_personal_data(app, "memberships", _export_memberships, _erase_memberships)
     register_personal_data(app, "invitations_sent", _export_invitations, _erase_invitations)
     register_personal_data(app, "audit_log", _export_audit, _keep_audit)
+    register_personal_data(app, "audit_log_about_me", _export_audit_about, _keep_audit)
+    # Sessions end with the account (``erase_account``); nothing more to erase here.
+    register_personal_data(app, "sessions", _export_sessions, lambda user: None)
     register_personal_data(app, "notifications", _export_notifications, _erase_notifications)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
@@ -97,20 +96,23 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password and end every existing session of the user."""
+def set_password(user: User, password: str, *, keep_session: int | None = None) -> None:
+    """Set a new password and end every session of the user (but ``keep_session``)."""
+    from network.accounts.sessions import end_all_sessions
+
     if len(password) < MIN_LENGTH:
         raise AccountError(_("Lösenordet måste ha minst %(n)d tecken.", n=MIN_LENGTH))
     user.password_hash = hash_password(password)
-    user.session_token = secrets.token_hex(16)
     db.session.flush()
+    end_all_sessions(user, keep=keep_session)
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, *,
+                    keep_session: int | None = None) -> None:
     """The member's own change: the current password proves it is them."""
     if not verify_password(user.password_hash, current_password):
         raise AccountError(_("Det nuvarande lösenordet stämmer inte."))
-    set_password(user, new_password)
+    set_password(user, new_password, keep_session=keep_session)
 
 
 def check_password(user: User, password: str) -> bool:
@@ -119,7 +121,8 @@ def check_password(user: User, password: str) -> bool:
 
 def update_profile(user: User, *, name: str, title: str, phone: str, email: str,
                    organisation_id: int | None, email_notifications: str,
-                   locale: str | None) -> None:
+                   locale: str | None, show_email: bool | None = None,
+                   show_phone: bool | None = None) -> None:
     email = normalise_email(email)
     if email != user.email:
         other = find_user_by_email(email)
@@ -134,6 +137,10 @@ def update_profile(user: User, *, name: str, title: str, phone: str, email: str,
     user.organisation_id = organisation_id
     user.email_notifications = EmailPreference(email_notifications).value
     user.locale = locale or None
+    if show_email is not None:
+        user.show_email = bool(show_email)
+    if show_phone is not None:
+        user.show_phone = bool(show_phone)
     db.session.flush()
 
 
@@ -148,21 +155,6 @@ _USER_MEMBERSHIPS = (
 def user_memberships(user: User) -> list[Membership]:
     """The member's groups (not archived), with the group loaded, by name."""
     return list(db.session.scalars(_USER_MEMBERSHIPS, {"user_id": user.id}))
-
-
-_USER_BY_ID = select(User).where(User.id == bindparam("id"))
-
-
-def load_user_from_cookie(user_id: str) -> User | None:
-    """Flask-Login's loader: the id carries the session token, so rotated tokens log out."""
-    ident, _, token = user_id.partition(":")
-    if not ident.isdigit() or not token:
-        return None
-    # A prepared statement: this runs on every request, and session.get builds its query anew.
-    user = db.session.scalars(_USER_BY_ID, {"id": int(ident)}).first()
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
 
 
 # -- organisations, groups and areas -----------------------------------------------------------
@@ -231,9 +223,11 @@ def remove_member(actor: User | None, group: Group, user: User) -> None:
         db.session.delete(membership)
         db.session.flush()
         audit(actor, "group.member.remove", group, user_id=user.id)
+    from network.accounts.signals import notify_access_reduced
     from network.permissions import forget_group_roles
 
     forget_group_roles(user)
+    notify_access_reduced(user.id)
 
 
 def classify_area(actor: User | None, area: Area, year: int,
@@ -510,6 +504,9 @@ def leave_group(user: User, group: Group) -> None:
     db.session.delete(membership)
     db.session.flush()
     forget_group_roles(user)
+    from network.accounts.signals import notify_access_reduced
+
+    notify_access_reduced(user.id)
 
 
 def audit_page(page: int, per_page: int = 50):

@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -24,7 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from network import permissions
-from network.accounts import invitations, privacy, services
+from network.accounts import invitations, privacy, services, sessions
 from network.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -41,6 +42,35 @@ from network.extensions import db, installation_key, rate_limited
 from network.views import safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def start_session(user, *, remember: bool = False) -> None:
+    """Sign ``user`` in on this browser: a new server-side session, then the cookie."""
+    sessions.open_session(user, user_agent=request.user_agent.string, remember=remember)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+def touch_session(response):
+    """After a successful request: note "last seen" when due (at most every few minutes).
+
+    Skipped when the view left writes uncommitted, so the touch never commits them.
+    """
+    user = current_user._get_current_object() if "_login_user" in g else None
+    if (user is None or not getattr(user, "session_touch_due", False)
+            or response.status_code >= 400 or _pending_writes()):
+        return response
+    user.session_touch_due = False
+    sessions.touch(user.server_session_id)
+    db.session.commit()
+    return response
+
+
+def _pending_writes() -> bool:
+    from network.cache import _DIRTY
+
+    session = db.session()
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_DIRTY))
 
 
 def _login_account_key() -> str:
@@ -64,8 +94,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
-            db.session.commit()
+            start_session(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("main.index")))
         # One message whether the email exists or not: no account enumeration.
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
@@ -76,6 +105,8 @@ def login():
 @bp.post("/logga-ut")
 @login_required
 def logout():
+    sessions.end_current(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("Du är utloggad."), "success")
     return redirect(url_for("main.index"))
@@ -143,8 +174,7 @@ def accept_invitation(token: str):
         except services.AccountError as exc:
             form.name.errors.append(str(exc))
         else:
-            db.session.commit()
-            login_user(user)
+            start_session(user)
             flash(_("Välkommen till nätverket! Ditt konto är klart."), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/accept_invitation.html", form=form,
@@ -200,7 +230,8 @@ def profile():
                 user, name=form.name.data, title=form.title.data or "",
                 phone=form.phone.data or "", email=form.email.data,
                 organisation_id=form.organisation_id.data,
-                email_notifications=form.email_notifications.data, locale=form.locale.data)
+                email_notifications=form.email_notifications.data, locale=form.locale.data,
+                show_email=form.show_email.data, show_phone=form.show_phone.data)
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
@@ -220,13 +251,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(user, form.current_password.data, form.password.data)
+            services.change_password(user, form.current_password.data, form.password.data,
+                                     keep_session=sessions.current_session_id(user))
         except services.AccountError as exc:
             form.current_password.errors.append(str(exc))
         else:
             db.session.commit()
-            # Every other session ends with the rotated token; this one continues.
-            login_user(user)
             flash(_("Ditt lösenord är bytt. Du har loggats ut på alla andra enheter."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form), 422 if form.errors else 200
@@ -245,12 +275,19 @@ def export_data():
 @bp.route("/profil/radera", methods=["GET", "POST"])
 @login_required
 def delete_account():
+    from network.accounts import members
+
     user = current_user._get_current_object()
     form = DeleteAccountForm()
+    needing = members.groups_needing_successor(user)
+    candidates = {g.id: members.successor_candidates(g, user) for g in needing}
     if form.validate_on_submit():
+        successors = {int(k[10:]): int(v) for k, v in request.form.items()
+                      if k.startswith("successor-") and k[10:].isdigit() and v.isdigit()}
         try:
-            privacy.delete_account(user, form.password.data)
+            privacy.delete_account(user, form.password.data, successors=successors)
         except services.AccountError as exc:
+            db.session.rollback()
             form.password.errors.append(str(exc))
         else:
             db.session.commit()
@@ -259,4 +296,5 @@ def delete_account():
             flash(_("Ditt konto är borttaget. Det du skrivit finns kvar som ”Tidigare medlem”."),
                   "success")
             return redirect(url_for("main.index"))
-    return render_template("accounts/delete_account.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/delete_account.html", form=form, needing=needing,
+                           candidates=candidates), 422 if form.errors else 200

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     from network.accounts.seed import register_seed
     from network.cache import register_neutral
-    from network.chat import broadcast, cli, demo, state, views
+    from network.chat import broadcast, cli, demo, revocation, state, views
     from network.chat.models import ChatMessage, ChatPollVote, ChatRaisedHand
     from network.chat.sockets import ChatNamespace
     from network.extensions import limiter, socketio
@@ -17,11 +17,13 @@ def init_app(app: Flask) -> None:
 
     interval = float(app.config["CHAT_PRESENCE_INTERVAL"])
     app.extensions["chat"] = {**state.build_state(app.config, limiter.storage), "emitter": socketio,
-                              "announcer": broadcast.PresenceAnnouncer(socketio, interval)}
+                              "announcer": broadcast.PresenceAnnouncer(socketio, interval),
+                              "sockets": revocation.build_registry(app.config)}
     # Shown only in the live room, never on a cached page: a busy workshop (several messages a
     # second) would otherwise empty every page cache as often.
     register_neutral(ChatMessage, ChatPollVote, ChatRaisedHand)
     broadcast.listen()
+    revocation.listen()  # whoever loses access to a room leaves it on every open socket
     # The SocketIO object is shared by every app this process builds (tests build many) and
     # re-registers its namespaces on each init_app: register ours once.
     if not any(isinstance(h, ChatNamespace) for h in socketio.namespace_handlers):
@@ -43,6 +45,11 @@ def init_app(app: Flask) -> None:
     # Registrations (the "registered" rooms' audience) raise the events scope; memberships are
     # structural, which every count depends on anyway.
     register_subject_filter(app, SUBJECT_TYPE, _room_visible, scopes=("events:*",))
+
+    from network.accounts.privacy import register_personal_data
+
+    # Messages stay in their rooms after the account goes (shown as "Tidigare medlem").
+    register_personal_data(app, "chat_messages", services.export_personal_data, lambda user: None)
 
 
 def _room_visible(user, subject_id):

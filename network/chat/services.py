@@ -513,3 +513,13 @@ def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) ->
         select(func.count(func.distinct(ChatMessage.room_id)), func.count(ChatMessage.id),
                func.count(func.distinct(ChatMessage.author_id))).where(*conditions)).one()
     return {"rooms": rooms or 0, "messages": messages or 0, "participants": participants or 0}
+
+
+def export_personal_data(user: User) -> list[dict]:
+    """The person's own chat messages, for their data export (network/accounts/privacy.py)."""
+    rows = db.session.execute(
+        select(ChatMessage, ChatRoom.title).join(ChatRoom, ChatRoom.id == ChatMessage.room_id)
+        .where(ChatMessage.author_id == user.id).order_by(ChatMessage.id)).all()
+    return [{"room": title, "room_id": message.room_id, "body": message.body,
+             "written_at": message.created_at, "removed_at": message.removed_at}
+            for message, title in rows]

@@ -75,6 +75,14 @@ def _joined_room_ids() -> set[int]:
     return ids
 
 
+def _track(method: str, *args: Any) -> None:
+    """Keep the registry of who has which sockets in which rooms (network/chat/revocation.py)."""
+    try:
+        getattr(_state()["sockets"], method)(*args)
+    except Exception:  # noqa: BLE001 - like presence: the chat goes on; events re-check anyway
+        log.exception("chat: socket registry unavailable")
+
+
 def _user_dict(user: Any) -> dict:
     return {"id": user.id, "name": user.display_name}
 
@@ -83,12 +91,15 @@ class ChatNamespace(Namespace):
     # -- connection ------------------------------------------------------------------------
 
     def on_connect(self, auth: Any = None) -> None:
-        if not permissions.is_member(_fresh_user()):
+        user = _fresh_user()
+        if not permissions.is_member(user):
             raise ConnectionRefusedError(_("Logga in för att delta i chatten."))
+        _track("connect", user.id, request.sid)
 
     def on_disconnect(self, reason: Any = None) -> None:
         for room_id in _joined_room_ids():
             self._left(room_id)
+        _track("disconnect", request.sid)
 
     def _left(self, room_id: int) -> None:
         try:
@@ -133,6 +144,7 @@ class ChatNamespace(Namespace):
         if room.id in _joined_room_ids():
             leave_room(room_channel(room.id))
             self._left(room.id)
+            _track("left", current_user.id, request.sid, room.id)
             answer = _error("removed", _("Du har inte längre tillgång till det här rummet."), room_id)
             disconnect()
             return answer
@@ -152,6 +164,7 @@ class ChatNamespace(Namespace):
     def _join(self, user: Any, room: ChatRoom, data: dict) -> dict:
         # Join before reading so nothing sent in between is missed (the client drops duplicates).
         join_room(room_channel(room.id))
+        _track("joined", user.id, request.sid, room.id)
         last_id = _int_or_none(data.get("last_id"))
         if last_id is None:
             messages = services.history(room)
@@ -191,6 +204,7 @@ class ChatNamespace(Namespace):
         def leave(user: Any, room: ChatRoom, data: dict) -> dict:
             leave_room(room_channel(room.id))
             self._left(room.id)
+            _track("left", user.id, request.sid, room.id)
             return {}
 
         return self._run(data, lambda user, room: True, leave)

@@ -39,6 +39,10 @@ JOBS = (
         "*-*-* 08:00:00", "0 8 * * *"),
     Job("events-purge-needs", "delete participants' needs 30 days after their event",
         "daily at 03:30", "*-*-* 03:30:00", "30 3 * * *"),
+    Job("purge-sessions", "delete expired login sessions", "daily at 03:40",
+        "*-*-* 03:40:00", "40 3 * * *"),
+    Job("api-deliver-webhooks", "send queued webhook deliveries, retrying failures",
+        "every minute", "*-*-* *:*:30", "* * * * *"),
 )
 
 

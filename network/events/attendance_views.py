@@ -14,7 +14,7 @@ from network import permissions as p
 from network.events import attendance
 from network.events.models import Event
 from network.events.permissions import can_view_event
-from network.extensions import db, limiter
+from network.extensions import db, installation_key, rate_limited
 
 bp = Blueprint("events_attendance", __name__, url_prefix="/evenemang", template_folder="templates")
 
@@ -23,7 +23,8 @@ CHECKIN_LIMIT = "10/minute"
 
 
 def _checkin_key() -> str:
-    return f"checkin:{current_user.get_id() or request.remote_addr}"
+    who = f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr
+    return installation_key(f"checkin:{who}")
 
 
 def _failed(response) -> bool:
@@ -82,7 +83,7 @@ def attendance_code(event_id: int):
 
 @bp.route("/<int:event_id>/checka-in", methods=["GET", "POST"])
 @login_required
-@limiter.limit(CHECKIN_LIMIT, key_func=_checkin_key, deduct_when=_failed, methods=["POST"])
+@rate_limited(CHECKIN_LIMIT, key_func=_checkin_key, deduct_when=_failed, methods=["POST"])
 def checkin(event_id: int):
     event = _event(event_id)
     if not p.allowed("events.check_in", current_user, event):

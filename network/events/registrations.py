@@ -148,6 +148,9 @@ def unregister(user: User, event: Event, *, declined_in_calendar: bool = False,
         invitations.withdraw(event, user, tell=not declined_in_calendar)
     if was_registered:
         promote_waitlist(event)
+        from network.accounts.signals import notify_access_reduced
+
+        notify_access_reduced(user.id)  # e.g. the event's registered-only workshop room
     return True
 
 

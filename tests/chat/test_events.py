@@ -73,14 +73,17 @@ def test_a_waitlisted_person_cannot_join(chat, db, make, workshop):
     assert chat(waiting).join(_room(db, workshop))["ok"] is False
 
 
-def test_unregistering_removes_access_on_the_next_event(chat, db, workshop):
+def test_unregistering_removes_access_at_once(chat, db, workshop):
     room = _room(db, workshop)
     rita = chat(workshop["rita"])
     assert rita.join(room)["ok"] is True
+    rita.received()
     events_registrations.unregister(workshop["rita"], workshop["event"])
     db.session.commit()
+    # The open socket is taken out of the room as the cancellation commits (chat/revocation.py).
+    assert [e["args"]["room_id"] for e in rita.received("access_revoked")] == [room.id]
     answer = rita.send(room, "Hallå?")
-    assert answer["ok"] is False and answer["code"] == "removed"
+    assert answer["ok"] is False and answer["code"] == "not_found"
     assert db.session.scalar(select(func.count()).select_from(ChatMessage)) == 0
 
 

@@ -224,9 +224,24 @@ def test_unknown_events_and_extra_arguments_are_ignored(chat, people, room):
     assert anna.send(room, "fortfarande här")["ok"] is True
 
 
-def test_sending_after_being_removed_from_the_group_disconnects(chat, people, room, db):
+def test_sending_after_being_removed_from_the_group_is_refused(chat, people, room, db):
     anna = chat(people["anna"])
     anna.join(room)
+    accounts.remove_member(None, people["group"], people["anna"])
+    db.session.commit()
+    # The removal took the socket out of the room as it committed (chat/revocation.py).
+    answer = anna.send(room, "Hallå?")
+    assert answer["code"] == "not_found"
+    assert count(db) == 0
+
+
+def test_a_socket_the_registry_missed_is_let_go_on_its_next_event(chat, people, room, db):
+    from network.chat import revocation
+
+    anna = chat(people["anna"])
+    anna.join(room)
+    for sid in revocation.registry().sockets_of(people["anna"].id):
+        revocation.registry().disconnect(sid)  # as if the registry had lost the entry
     accounts.remove_member(None, people["group"], people["anna"])
     db.session.commit()
     answer = anna.send(room, "Hallå?")

@@ -372,8 +372,10 @@ def test_every_events_post_route_requires_a_csrf_token(app_config, make_event, g
     db.session.commit()
     app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     client = app.test_client()
+    key = organiser.get_id()  # opens a server-side session
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = organiser.get_id()
+        session["_user_id"] = key
     posts = [rule.rule for rule in app.url_map.iter_rules()
              if rule.endpoint.startswith("events") and "POST" in rule.methods]
     assert len(posts) >= 8
