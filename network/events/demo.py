@@ -33,6 +33,12 @@ def _months_back(day: dt.date, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+def on_weekday(day: dt.date, weekday: int) -> dt.date:
+    """The nearest ``weekday`` (0 = Monday) on or before ``day``: meetings fall on working days,
+    whatever day of the week the demo is seeded on."""
+    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """A naive Stockholm wall-clock time (what the services take)."""
     return dt.datetime.combine(day, dt.time(hour, minute))
@@ -77,7 +83,7 @@ def _network_meetings(ctx: Any, today: dt.date) -> list[Event]:
 def _held_workshop(ctx: Any, today: dt.date) -> Event:
     """Three weeks ago, with its minutes in the library attached."""
     organiser = ctx.users["bra_utredare"]
-    day = today - dt.timedelta(days=21)
+    day = on_weekday(today - dt.timedelta(days=19), 1)  # a Tuesday about three weeks ago
     event = services.create_event(organiser, EventData(
         type=EventType.WORKSHOP, group=ctx.groups["nyrekrytering"],
         title="Workshop: tidiga signaler på nyrekrytering", start=_at(day, 9, 30),
@@ -108,7 +114,7 @@ def _minutes_text(day: dt.date) -> str:
 def _coming_workshop(ctx: Any, today: dt.date) -> Event:
     """In three weeks: four seats, all taken, and one person on the waitlist."""
     organiser = ctx.users["admin"]
-    day = today + dt.timedelta(days=21)
+    day = on_weekday(today + dt.timedelta(days=24), 3)  # a Thursday about three weeks ahead
     event = services.create_event(organiser, EventData(
         type=EventType.WORKSHOP, group=ctx.groups["grovt_vald"],
         title="Workshop: trygghetsvandringar efter skjutningar", start=_at(day, 9),

@@ -113,3 +113,21 @@ def test_seeding_twice_with_if_empty_adds_nothing(seeded, runner, db):
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "inga demodata skapade" in again.output
     assert {model.__name__: count(db, model) for model in tables} == before
+
+
+def test_every_demo_meeting_is_on_a_working_day(seeded, db):
+    days = {to_local(e.start_at).weekday() for e in db.session.scalars(select(Event))}
+    assert days and days <= {0, 1, 2, 3, 4}, days
+
+
+@pytest.mark.parametrize("seeded_on", range(7))
+def test_meetings_fall_on_working_days_whatever_day_the_demo_is_seeded(seeded_on):
+    import datetime as dt
+
+    from network.events.demo import on_weekday
+
+    day = dt.date(2026, 12, 7) + dt.timedelta(days=seeded_on)
+    tuesday = on_weekday(day - dt.timedelta(days=19), 1)
+    thursday = on_weekday(day + dt.timedelta(days=24), 3)
+    assert tuesday.weekday() == 1 and day - tuesday >= dt.timedelta(days=19)
+    assert thursday.weekday() == 3 and thursday - day >= dt.timedelta(days=18)
