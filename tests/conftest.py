@@ -217,7 +217,7 @@ def make(db):
 @pytest.fixture
 def mail(app):
     """The in-memory mail transport; ``deliver()`` sends the outbox and returns messages."""
-    from network.notifications.services import deliver_outbox, get_transport
+    from network.outbox import deliver_outbox, get_transport
 
     transport = get_transport()
 

@@ -70,7 +70,7 @@ def test_links_follow_the_address_each_request_reached(monkeypatch, app_config):
 def test_invitation_emails_link_to_the_address_served(monkeypatch, app_config):
     from network.accounts.invitations import invite
     from network.extensions import db
-    from network.notifications.models import OutboxEmail
+    from network.outbox import OutboxEmail
 
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     app = create_app(dict(app_config, PUBLIC_BASE_URL_FROM_REQUEST=True,

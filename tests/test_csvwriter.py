@@ -27,3 +27,9 @@ def test_international_convention_uses_commas_and_points_without_bom():
 def test_text_that_looks_like_a_formula_is_disarmed():
     rows = list(csv.reader(io.StringIO(csv_text(["a"], [["=1+1"], ["-sum"], ["@x"]])[1:]), delimiter=";"))
     assert [r[0] for r in rows[1:]] == ["'=1+1", "'-sum", "'@x"]
+
+
+def test_swedish_names_and_separators_inside_cells_survive():
+    text = csv_text(["Namn", "Behov"], [["Åsa Öberg", "Rullstol; hiss"], ["Per", ""]])
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows == [["Namn", "Behov"], ["Åsa Öberg", "Rullstol; hiss"], ["Per", ""]]

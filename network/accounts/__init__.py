@@ -32,7 +32,7 @@ def register_expertise_themes(app: Flask, themes: dict) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from network import permissions
+    from network import fulltext, permissions
     from network.accounts import (
         cli,
         models,
@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     register_neutral(models.UserSession)
     app.after_request(views.touch_session)
     permissions.set_group_roles_loader(app, services.group_roles_of)
+    fulltext.set_places(app, services.SearchPlaces())
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     app.register_blueprint(views.bp)

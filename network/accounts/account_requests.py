@@ -26,7 +26,7 @@ PENDING, APPROVED, DECLINED = "pending", "approved", "declined"
 def submit_request(*, name: str, email: str, organisation_name: str, role_title: str,
                    municipality_code: str | None, reason: str) -> None:
     """Store a request (replacing a pending one from the same address); nothing is returned."""
-    from network.notifications.services import queue_email
+    from network.outbox import queue_email
 
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
@@ -75,7 +75,7 @@ def approve_request(actor: User, request: AccountRequest, *, group: Group | None
 
 
 def decline_request(actor: User, request: AccountRequest, message: str = "") -> None:
-    from network.notifications.services import queue_email
+    from network.outbox import queue_email
 
     check_access("accounts.request.decline", actor, request)
     _decided(actor, request, DECLINED, message)

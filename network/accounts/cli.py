@@ -32,7 +32,7 @@ def _check_trial() -> None:
 def _last_outbox_id() -> int:
     from sqlalchemy import func, select
 
-    from network.notifications.models import OutboxEmail
+    from network.outbox import OutboxEmail
 
     return db.session.scalar(select(func.coalesce(func.max(OutboxEmail.id), 0)))
 
@@ -40,7 +40,7 @@ def _last_outbox_id() -> int:
 def _drop_queued_mail(after_id: int, addresses: list[str]) -> None:
     from sqlalchemy import delete
 
-    from network.notifications.models import OutboxEmail
+    from network.outbox import OutboxEmail
 
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > after_id,
                                                  OutboxEmail.to_addr.in_(addresses)))

@@ -75,7 +75,7 @@ def invite(actor: User | None, email: str, *, organisation: Organisation | None 
     The caller has checked ``permissions.can_invite(actor, group)``. A new invitation to the same
     address replaces any pending one, so "send again" is just inviting again.
     """
-    from network.notifications.services import queue_email
+    from network.outbox import queue_email
 
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
@@ -171,7 +171,7 @@ def request_password_reset(email: str) -> None:
 
     The caller answers the same in both cases, so nobody learns which addresses have accounts.
     """
-    from network.notifications.services import queue_email
+    from network.outbox import queue_email
 
     user = find_user_by_email(email)
     if user is None or not user.is_active or user.email is None:

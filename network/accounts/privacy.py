@@ -175,19 +175,10 @@ def _keep_audit(user: User) -> None:
     """Audit entries stay: accountability for admin actions outlives the account."""
 
 
-def _export_notifications(user: User) -> list:
-    from network.notifications.models import Notification
+def _erase_queued_mail(user: User) -> None:
+    """Mail not yet sent to the person is not sent once the account is gone."""
+    from network.outbox import OutboxEmail
 
-    rows = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                              .order_by(Notification.created_at)).all()
-    return [{"title": n.title, "body": n.body, "url": n.url, "created_at": n.created_at,
-             "read_at": n.read_at} for n in rows]
-
-
-def _erase_notifications(user: User) -> None:
-    from network.notifications.models import Notification, OutboxEmail
-
-    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     if user.email:
         db.session.execute(delete(OutboxEmail).where(OutboxEmail.to_addr == user.email))
 
@@ -200,4 +191,4 @@ def init_app(app: Flask) -> None:
     register_personal_data(app, "audit_log_about_me", _export_audit_about, _keep_audit)
     # Sessions end with the account (``erase_account``); nothing more to erase here.
     register_personal_data(app, "sessions", _export_sessions, lambda user: None)
-    register_personal_data(app, "notifications", _export_notifications, _erase_notifications)
+    register_personal_data(app, "queued_mail", lambda user: [], _erase_queued_mail)

@@ -524,3 +524,23 @@ def group_roles_of(user_id: int) -> dict[int, str]:
     rows = db.session.execute(
         select(Membership.group_id, Membership.role).where(Membership.user_id == user_id)).all()
     return {group_id: str(role) for group_id, role in rows}
+
+
+class SearchPlaces:
+    """Groups and municipalities as the search index (``network.fulltext``) needs them."""
+
+    @staticmethod
+    def municipality_of_group(group_id: int) -> str | None:
+        return db.session.scalar(select(Group.municipality_code).where(Group.id == group_id))
+
+    @staticmethod
+    def visible_group_names(user: Any, group_ids: set[int]) -> dict[int, str]:
+        from network.accounts.permissions import visible_groups_filter
+
+        return dict(db.session.execute(select(Group.id, Group.name).where(
+            Group.id.in_(group_ids), visible_groups_filter(user))).all())
+
+    @staticmethod
+    def municipality_names(codes: set[str]) -> dict[str, str]:
+        return dict(db.session.execute(select(Municipality.code, Municipality.name)
+                                       .where(Municipality.code.in_(codes))).all())

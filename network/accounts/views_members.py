@@ -18,6 +18,7 @@ from network.accounts.forms_members import (
 )
 from network.accounts.models import Group, GroupRole, Invitation, Membership, User, UserSession
 from network.accounts.views import bp
+from network.csvwriter import csv_text
 from network.extensions import db
 
 PER_PAGE = 50
@@ -88,12 +89,10 @@ def members_list():
 @bp.get("/admin/medlemmar.csv")
 @login_required
 def members_csv():
-    from network.events.export import to_csv  # the platform's one CSV writer (formula-safe)
-
     _require("accounts.member.list")
     query = members.member_query(current_user, _member_filter(_filter_form()))
     rows = members.member_rows(list(db.session.scalars(query)))
-    return Response(to_csv(rows[0], rows[1:]), mimetype="text/csv", headers={
+    return Response(csv_text(rows[0], rows[1:]), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="medlemmar.csv"',
         "Cache-Control": "no-store"})
 

@@ -28,8 +28,7 @@ class AppCollector:
 
     def collect(self):
         from network.extensions import db
-        from network.notifications.models import OutboxEmail
-        from network.notifications.services import MAX_ATTEMPTS
+        from network.outbox import MAX_ATTEMPTS, OutboxEmail
 
         backlog = db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
             OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS))

@@ -36,7 +36,7 @@ from network.events.permissions import can_view_event
 from network.events.queries import place_is_public
 from network.extensions import db
 from network.notifications.inbound import replies_enabled
-from network.notifications.services import queue_email
+from network.outbox import queue_email
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
 

@@ -21,7 +21,7 @@ from network.events.models import (
 from network.events.permissions import can_view_event
 from network.events.timeutil import local_date_to_utc, to_local
 from network.extensions import db
-from network.notifications.services import queue_email
+from network.outbox import queue_email
 
 NEEDS_KEPT = dt.timedelta(days=30)
 

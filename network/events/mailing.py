@@ -18,7 +18,8 @@ from network.events.models import (
 )
 from network.events.permissions import can_view_event
 from network.extensions import db
-from network.notifications.services import notify, queue_email
+from network.notifications.services import notify
+from network.outbox import queue_email
 
 
 def single_event_ics(event: Event, reveal: bool) -> bytes:

@@ -24,9 +24,9 @@ from sqlalchemy.orm import selectinload
 from network import permissions
 from network.accounts.models import Group
 from network.accounts.permissions import visible_groups_filter
+from network.csvwriter import csv_text
 from network.db import utcnow
 from network.events import invitations, mailing, registrations, services
-from network.events.export import to_csv
 from network.events.forms import (
     TYPE_LABELS,
     EventForm,
@@ -480,7 +480,7 @@ def attendees_csv(event_id: int):
         for r in registrations.attendees(event)
     ]
     header = (_("Namn"), _("E-postadress"), _("Organisation"), _("Status"), _("Anmäld"), _("Behov"))
-    response = Response(to_csv(header, rows), mimetype="text/csv")
+    response = Response(csv_text(header, rows), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="deltagare-{event.id}.csv"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -27,7 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Any, Protocol
 
+from flask import current_app
 from sqlalchemy import (
     ForeignKey,
     Index,
@@ -100,6 +102,25 @@ class SearchTerm(db.Model):
 FTS_TABLE = table("fts_search", column("rowid"))
 
 
+class Places(Protocol):
+    """What the index needs to know about groups and municipalities, given by accounts (the
+    index sits below every feature): ``set_places(app, places)`` in accounts' init_app."""
+
+    def municipality_of_group(self, group_id: int) -> str | None: ...
+
+    def visible_group_names(self, user: Any, group_ids: set[int]) -> dict[int, str]: ...
+
+    def municipality_names(self, codes: set[str]) -> dict[str, str]: ...
+
+
+def set_places(app: Any, places: Places) -> None:
+    app.extensions["fulltext_places"] = places
+
+
+def places() -> Places:
+    return current_app.extensions["fulltext_places"]
+
+
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
@@ -147,9 +168,7 @@ def index_entry(kind: str, object_id: int, *, title: str, body: str, url: str, v
     entry.boost = 1 if boost else 0
     entry.themes = _codes(themes)
     if municipalities is None and group_id is not None:
-        from network.accounts.models import Group
-
-        municipalities = [db.session.scalar(select(Group.municipality_code).where(Group.id == group_id))]
+        municipalities = [places().municipality_of_group(group_id)]
     entry.places = _codes(municipalities)
     remember_terms(tokens.vocabulary)
     db.session.flush()  # SQLite: triggers on search_entries update fts_search in step

@@ -295,8 +295,7 @@ def _page_ids(alts: Alternatives, words: list[QueryWord], filters: Filters, kind
 
 
 def _hits(ids: list[int], words: list[QueryWord], user: Any, offset: int) -> list[Hit]:
-    from network.accounts.models import Group, Municipality
-    from network.permissions import visible_groups_filter
+    from network.fulltext import places
 
     if not ids:
         return []
@@ -307,11 +306,9 @@ def _hits(ids: list[int], words: list[QueryWord], user: Any, offset: int) -> lis
         .where(SearchEntry.id.in_(ids))).all()
     by_id = {entry.id: (entry, body) for entry, body in rows}
     group_ids = {e.group_id for e, _ in rows if e.group_id is not None}
-    groups = dict(db.session.execute(select(Group.id, Group.name).where(
-        Group.id.in_(group_ids), visible_groups_filter(user))).all()) if group_ids else {}
+    groups = places().visible_group_names(user, group_ids) if group_ids else {}
     codes = {c for e, _ in rows for c in e.places.split(",") if c}
-    names = dict(db.session.execute(select(Municipality.code, Municipality.name)
-                                    .where(Municipality.code.in_(codes))).all()) if codes else {}
+    names = places().municipality_names(codes) if codes else {}
     forms = {t for w in words for t in w.tokens}
     stems = {w.stem for w in words}
     hits = []

@@ -1,4 +1,4 @@
-"""In-app notifications and the email outbox."""
+"""In-app notifications, email notices and daily digests (mail goes through network/outbox.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from network.cache import register_neutral, register_personal
+    from network.cache import register_personal
     from network.notifications import cli, models, services, views
     from network.views import register_unread_counter
 
-    # A notification is shown to its member alone; the outbox on no page at all.
+    # A notification is shown to its member alone.
     register_personal(models.Notification, "user_id")
-    register_neutral(models.OutboxEmail)
     app.register_blueprint(views.bp)
     register_unread_counter(app, services.unread_count)
+    from network.accounts.privacy import register_personal_data
+
+    register_personal_data(app, "notifications", services.export_personal_data,
+                           services.erase_personal_data)
     cli.init_app(app)

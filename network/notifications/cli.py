@@ -5,15 +5,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    @app.cli.command("send-mail")
-    @click.option("--limit", default=100, show_default=True)
-    def send_mail(limit: int) -> None:
-        """Send what is due in the email outbox (run every minute from cron or a timer)."""
-        from network.notifications.services import deliver_outbox
-
-        sent, failed = deliver_outbox(limit=limit)
-        click.echo(f"{sent} skickade, {failed} misslyckade.")
-
     @app.cli.command("send-digests")
     def send_digests() -> None:
         """Queue the daily notification digests (run once a day; safe to run twice)."""

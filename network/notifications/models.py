@@ -1,10 +1,10 @@
-"""In-app notifications and the outgoing email outbox."""
+"""In-app notifications."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.accounts.models import User
@@ -35,22 +35,3 @@ class Notification(db.Model):
     emailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
-
-
-class OutboxEmail(db.Model):
-    """A message waiting to be sent. Rows stay after sending as a short delivery log."""
-
-    __tablename__ = "outbox_emails"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    to_addr: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text)
-    # [{"filename": ..., "content_type": "text/calendar", "data_b64": ...}]
-    attachments: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)

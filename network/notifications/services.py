@@ -1,32 +1,25 @@
-"""Every feature notifies people and sends mail through these functions.
-
-Mail is never sent inside a request: ``queue_email`` writes a row that commits with the rest of
-the request, and ``deliver_outbox`` (the ``flask send-mail`` command, or the worker) sends what is
-due, retrying with back-off so a failing SMTP server loses nothing.
-"""
+"""Every feature notifies people through these functions: in the app, and by email (through
+the core outbox, ``network/outbox.py``) as each member prefers."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
-from email.message import EmailMessage
-from email.utils import make_msgid
+from collections.abc import Callable
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, update
 
 from network import cache
 from network.accounts.models import User
 from network.db import utcnow
 from network.extensions import db
 from network.notifications import emails
-from network.notifications.models import Notification, OutboxEmail
+from network.notifications.models import Notification
+from network.outbox import queue_email
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 
 # Features register, per subject type, the rule that re-checks notifications for access when
 # they are listed or counted, as SQL: (user, subject_id column) -> condition. The badge and the
@@ -41,161 +34,6 @@ def register_subject_filter(app, subject_type: str, sql_filter: SubjectFilter,
     such a subject; with them the header badge is counted once per change, not per page."""
     app.extensions.setdefault("notification_filters", {})[subject_type] = sql_filter
     app.extensions.setdefault("notification_scopes", set()).update(scopes)
-
-
-def queue_email(to_addr: str, subject: str, body_text: str, *, body_html: str | None = None,
-                attachments: Iterable[tuple[str, str, bytes]] = (),
-                calendar: tuple[str, bytes] | None = None) -> OutboxEmail:
-    """Put a message in the outbox. ``attachments`` are (filename, content_type, data).
-
-    ``calendar`` is (method, iCalendar bytes) for an invitation (iMIP, RFC 6047): it goes out as
-    a ``text/calendar; method=...`` alternative beside the text and HTML bodies, which is where
-    Outlook, Google, Apple and Thunderbird look for a meeting to put in the calendar.
-    """
-    items = [
-        {"filename": name, "content_type": ctype, "data_b64": base64.b64encode(data).decode()}
-        for name, ctype, data in attachments
-    ]
-    if calendar is not None:
-        method, data = calendar
-        items.append({"alternative": True, "content_type": f"text/calendar; method={method}",
-                      "data_b64": base64.b64encode(data).decode()})
-    row = OutboxEmail(to_addr=to_addr, subject=subject, body_text=body_text, body_html=body_html,
-                      attachments=items)
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def build_message(row: OutboxEmail, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = row.to_addr
-    message["Subject"] = row.subject
-    message["Message-ID"] = make_msgid(idstring=f"outbox{row.id}")
-    message.set_content(row.body_text)
-    items = row.attachments or []
-    if row.body_html:
-        message.add_alternative(row.body_html, subtype="html")
-    for item in items:
-        if item.get("alternative"):
-            _add_calendar_alternative(message, item["content_type"], base64.b64decode(item["data_b64"]))
-    for item in items:
-        if not item.get("alternative"):
-            _attach(message, item["filename"], item["content_type"], base64.b64decode(item["data_b64"]))
-    return message
-
-
-def _add_calendar_alternative(message: EmailMessage, content_type: str, data: bytes) -> None:
-    """The invitation as the last alternative (the richest one, RFC 2046 §5.1.4): the UTF-8
-    bytes as written, CRLF line ends and folding kept, in base64 so no mail server rewraps them."""
-    _mime, *params = [part.strip() for part in content_type.split(";")]
-    extra = {key.strip(): value.strip() for key, _, value in (p.partition("=") for p in params)}
-    data.decode("utf-8")  # refuse anything that is not UTF-8 text
-    message.add_alternative(data, maintype="text", subtype="calendar", cte="base64",
-                            params={"charset": "utf-8", **extra})
-
-
-def _attach(message: EmailMessage, filename: str, content_type: str, data: bytes) -> None:
-    """Text parts (e.g. ``text/calendar`` invitations) go out as UTF-8 text with ``charset=utf-8``,
-    so calendar programs read å, ä and ö right; everything else as bytes."""
-    mime, *params = [part.strip() for part in content_type.split(";")]
-    maintype, _, subtype = mime.partition("/")
-    subtype = subtype or "octet-stream"
-    try:
-        text = data.decode("utf-8") if maintype == "text" else None
-    except UnicodeDecodeError:
-        text = None
-    if text is None:
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-        return
-    message.add_attachment(text, subtype=subtype, charset="utf-8", filename=filename)
-    part = message.get_payload()[-1]
-    for param in params:  # e.g. "method=REQUEST" for calendar invitations
-        key, _, value = param.partition("=")
-        if key.strip() and key.strip().lower() != "charset":
-            part.set_param(key.strip(), value.strip().strip('"'))
-
-
-def get_transport():
-    app = current_app._get_current_object()
-    if "mail_transport" not in app.extensions:
-        from network.notifications.mail import transport_from_config
-
-        app.extensions["mail_transport"] = transport_from_config(app.config)
-    return app.extensions["mail_transport"]
-
-
-# A claimed message is not due again for this long: another run skips it meanwhile, and if the
-# sender crashed mid-send it is retried after the lease (a send never takes this long).
-CLAIM_LEASE = dt.timedelta(minutes=15)
-
-
-def _due(now: dt.datetime) -> tuple:
-    return (OutboxEmail.sent_at.is_(None), OutboxEmail.next_attempt_at <= now,
-            OutboxEmail.attempts < MAX_ATTEMPTS)
-
-
-def claim_next(now: dt.datetime, after_id: int = 0) -> OutboxEmail | None:
-    """Take the next due message for this run alone, committed before anything is sent.
-
-    The claim counts the attempt and moves ``next_attempt_at`` past a lease in one conditional
-    UPDATE (it matches only while the row is still due with the attempts we saw), so two runs at
-    once never send one message twice. PostgreSQL also locks the candidate with ``FOR UPDATE SKIP
-    LOCKED`` so the runs pass each other instead of queueing; SQLite ends its read before the
-    UPDATE, which then waits for the file's write lock and re-checks the row.
-    """
-    postgres = db.engine.dialect.name == "postgresql"
-    while True:
-        query = (select(OutboxEmail.id, OutboxEmail.attempts)
-                 .where(*_due(now), OutboxEmail.id > after_id)
-                 .order_by(OutboxEmail.id).limit(1))
-        if postgres:
-            query = query.with_for_update(skip_locked=True)
-        candidate = db.session.execute(query).first()
-        if candidate is None:
-            db.session.commit()
-            return None
-        if not postgres:
-            db.session.commit()
-        claimed = db.session.execute(
-            update(OutboxEmail)
-            .where(OutboxEmail.id == candidate.id, OutboxEmail.attempts == candidate.attempts,
-                   *_due(now))
-            .values(attempts=OutboxEmail.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.commit()
-        if claimed == 1:
-            return db.session.get(OutboxEmail, candidate.id, populate_existing=True)
-        after_id = candidate.id  # another run took it first
-
-
-def deliver_outbox(limit: int = 100, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Send due messages; returns (sent, failed). Each is claimed first and committed after."""
-    now = now or utcnow()
-    transport = get_transport()
-    sender = current_app.config["MAIL_FROM"]
-    sent = failed = 0
-    last_id = 0
-    for _ in range(limit):
-        row = claim_next(now, last_id)
-        if row is None:
-            break
-        last_id = row.id
-        try:
-            transport.send(build_message(row, sender))
-        except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
-            failed += 1
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            row.next_attempt_at = now + dt.timedelta(minutes=2 ** row.attempts)
-            log.warning("Could not send mail %s (attempt %s): %s", row.id, row.attempts, exc)
-        else:
-            sent += 1
-            row.sent_at = now
-            row.last_error = ""
-        db.session.commit()
-    return sent, failed
 
 
 def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
@@ -320,3 +158,17 @@ def send_daily_digests(now: dt.datetime | None = None) -> int:
         count += 1
     db.session.flush()
     return count
+
+
+# -- personal data -------------------------------------------------------------------------------
+
+
+def export_personal_data(user: User) -> list[dict]:
+    rows = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                              .order_by(Notification.created_at)).all()
+    return [{"title": n.title, "body": n.body, "url": n.url, "created_at": n.created_at,
+             "read_at": n.read_at} for n in rows]
+
+
+def erase_personal_data(user: User) -> None:
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from network.accounts.models import User
 from network.extensions import db
-from network.notifications.models import OutboxEmail
-from network.notifications.services import deliver_outbox, queue_email
+from network.outbox import OutboxEmail, deliver_outbox, queue_email
 from tests.notifications.smtp import SMTPServer, free_port
 
 

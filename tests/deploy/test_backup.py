@@ -16,8 +16,7 @@ from sqlalchemy import create_engine, inspect, select, text
 
 from network import create_app
 from network.extensions import db
-from network.notifications.models import OutboxEmail
-from network.notifications.services import queue_email
+from network.outbox import OutboxEmail, queue_email
 from network.resources import services, storage
 from tests.conftest import PG_ADMIN_URL, backend, make_config
 

@@ -7,7 +7,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from network.extensions import db
-from network.notifications.services import queue_email
+from network.outbox import queue_email
 
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.5"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from network.events import registrations, services
-from network.notifications.services import deliver_outbox
+from network.outbox import deliver_outbox
 from tests.events.itip import read
 from tests.notifications.smtp import SMTPServer, free_port
 

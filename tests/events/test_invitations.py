@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from network.events import invitations, registrations, services
 from network.events.models import Invitation, RegistrationStatus
-from network.notifications.models import OutboxEmail
-from network.notifications.services import deliver_outbox
+from network.outbox import OutboxEmail, deliver_outbox
 from tests.events.conftest import FUTURE
 from tests.events.itip import aware, calendar_part, invitations_to
 

@@ -1,8 +1,8 @@
 import pytest
 from sqlalchemy import select
 
-from network import permissions
 from network.accounts.models import Group
+from network.accounts.permissions import visible_groups_filter
 from network.notifications.services import register_subject_filter
 
 
@@ -12,7 +12,7 @@ def group_subjects(app):
 
     def can_view(user, subject_id):
         return (select(Group.id)
-                .where(Group.id == subject_id, permissions.visible_groups_filter(user))
+                .where(Group.id == subject_id, visible_groups_filter(user))
                 .exists())
 
     register_subject_filter(app, "test_group", can_view, scopes=())

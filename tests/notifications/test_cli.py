@@ -3,8 +3,8 @@
 from network.accounts.models import GroupVisibility
 from network.accounts.services import remove_member
 from network.extensions import db
-from network.notifications.models import OutboxEmail
-from network.notifications.services import notify, queue_email
+from network.notifications.services import notify
+from network.outbox import OutboxEmail, queue_email
 
 
 def test_send_mail_sends_what_is_queued_and_says_so(app, runner, mail):

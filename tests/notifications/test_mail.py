@@ -6,8 +6,7 @@ import pytest
 
 from network.db import utcnow
 from network.extensions import db
-from network.notifications.models import OutboxEmail
-from network.notifications.services import MAX_ATTEMPTS, deliver_outbox, queue_email
+from network.outbox import MAX_ATTEMPTS, OutboxEmail, deliver_outbox, queue_email
 from tests.notifications.smtp import SMTPServer, free_port
 
 
@@ -102,7 +101,7 @@ def test_a_message_that_keeps_failing_stops_being_retried_but_stays(app):
 
 
 def test_calendar_attachment_goes_out_as_utf8_text_with_its_method(app):
-    from network.notifications.services import build_message
+    from network.outbox import build_message
 
     ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:Träff i Örebro\r\nEND:VCALENDAR\r\n".encode()
     queue_email("anna@example.se", "Inbjudan", "Hej\n",

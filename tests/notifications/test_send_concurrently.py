@@ -18,8 +18,7 @@ from sqlalchemy import select, update
 
 from network.db import utcnow
 from network.extensions import db
-from network.notifications.models import OutboxEmail
-from network.notifications.services import queue_email
+from network.outbox import OutboxEmail, queue_email
 from tests.notifications.smtp import Inbox, SMTPServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

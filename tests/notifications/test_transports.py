@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from network.notifications.mail import (
+from network.mailtransport import (
     ConsoleTransport,
     DiscardingTransport,
     MemoryTransport,
     transport_from_config,
 )
-from network.notifications.models import OutboxEmail
-from network.notifications.services import build_message
+from network.outbox import OutboxEmail, build_message
 
 LINK = "https://natverket.example.se/aterstall-losenord/" + "x" * 90
 
@@ -24,7 +23,7 @@ def _message(to="anna@kommun.se"):
 
 
 def test_console_mail_is_decoded_with_links_whole(caplog):
-    with caplog.at_level(logging.INFO, logger="network.notifications.mail"):
+    with caplog.at_level(logging.INFO, logger="network.mailtransport"):
         ConsoleTransport().send(_message())
     text = caplog.text
     assert "Återställ ditt lösenord" in text and "Hej Åsa!" in text
