@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,21 +9,6 @@ from typing import Any
 from flask import Flask
 
 from config import Config, load_config
-
-# Feature packages in layering order; each exposes ``init_app(app)`` that registers its
-# blueprint, CLI commands, navigation entries and hooks. Only create_app sees them all.
-FEATURES = (
-    "network.accounts",
-    "network.notifications",
-    "network.resources",
-    "network.forums",
-    "network.events",
-    "network.chat",
-    "network.followup",
-    "network.search",
-    "network.deploy",
-    "network.api",
-)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -115,6 +99,26 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     security.init_app(app)
     address.init_app(app)
     views.init_app(app)
-    for name in FEATURES:
-        importlib.import_module(name).init_app(app)
+    init_features(app)
     return app
+
+
+def init_features(app: Flask) -> None:
+    """The feature packages in layering order (tests/test_layers.py); each ``init_app`` registers
+    its blueprint, CLI commands, navigation entries and hooks. Only create_app sees them all."""
+    from network import (
+        accounts,
+        api,
+        chat,
+        deploy,
+        events,
+        followup,
+        forums,
+        notifications,
+        resources,
+        search,
+    )
+
+    for feature in (accounts, notifications, resources, forums, events, chat, followup, search,
+                    deploy, api):
+        feature.init_app(app)

@@ -181,12 +181,6 @@ def index_measure(measure: Measure) -> None:
         created_at=measure.created_at, themes=[measure.theme], municipalities=[measure.municipality_code])
 
 
-def delete_measure(actor: User, measure: Measure) -> None:
-    fulltext.remove_entry("measure", measure.id)
-    db.session.delete(measure)
-    db.session.flush()
-
-
 # -- indicators and measurements ---------------------------------------------------------------
 
 

@@ -65,3 +65,18 @@ def test_presence_lists_each_person_once_and_forgets_stale_entries(backend, redi
     later = time.time() + state.PRESENCE_TTL + 1
     monkeypatch.setattr(state.time, "time", lambda: later)
     assert store.users(1) == []
+
+
+@pytest.mark.redis
+def test_two_installations_sharing_one_redis_never_see_each_others_presence(redis_client):
+    """CHAT_REDIS_PREFIX keeps installations apart: the same room id in two installations."""
+    first, second = prefix(), prefix()
+    ours, theirs = state.RedisPresence(redis_client, first), state.RedisPresence(redis_client, second)
+    ours.add(7, "sid-a", {"id": 1, "name": "Anna"})
+    theirs.add(7, "sid-b", {"id": 2, "name": "Bertil"})
+    assert [u["name"] for u in ours.users(7)] == ["Anna"]
+    assert [u["name"] for u in theirs.users(7)] == ["Bertil"]
+    assert all(key.decode().startswith((first, second))
+               for key in redis_client.scan_iter(f"{first}*")) and ours.sids_of_user(7, 2) == []
+    for key in (*redis_client.scan_iter(f"{first}*"), *redis_client.scan_iter(f"{second}*")):
+        redis_client.delete(key)
