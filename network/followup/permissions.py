@@ -191,7 +191,55 @@ def can_record_plan_decision(user: Any, plan: ActionPlan) -> bool:
     return can_edit_municipality(user, plan.municipality_code)
 
 
+def _edits_code(user: Any, municipality_code: str, *_objects: Any) -> bool:
+    return can_edit_municipality(user, municipality_code)
+
+
+def _edits_picture(user: Any, picture: Any) -> bool:
+    return can_edit_municipality(user, picture.municipality_code)
+
+
+def _edits_key_figure(user: Any, figure: Any) -> bool:
+    return can_edit_municipality(user, figure.picture.municipality_code)
+
+
+def _edits_plan(user: Any, plan: ActionPlan) -> bool:
+    return can_edit_municipality(user, plan.municipality_code)
+
+
+def _edits_measure(user: Any, measure: Measure) -> bool:
+    return can_edit_municipality(user, measure.municipality_code)
+
+
+def _edits_indicator(user: Any, indicator: Any) -> bool:
+    return can_edit_municipality(user, indicator.measure.municipality_code)
+
+
+def _edits_measurement(user: Any, measurement: Any) -> bool:
+    return can_edit_municipality(user, measurement.indicator.measure.municipality_code)
+
+
+def _manages_support(user: Any, *_objects: Any) -> bool:
+    return can_manage_support(user)
+
+
 core.register_auth({
+    "followup.save_picture": _edits_code,
+    "followup.add_key_figure": _edits_picture,
+    "followup.remove_key_figure": _edits_key_figure,
+    "followup.save_plan": _edits_code,
+    "followup.save_measure": _edits_plan,
+    "followup.update_measure": _edits_measure,
+    "followup.save_indicator": _edits_measure,
+    "followup.update_indicator": _edits_indicator,
+    "followup.add_measurement": _edits_indicator,
+    "followup.delete_measurement": _edits_measurement,
+    "followup.add_note": _edits_measure,
+    "followup.add_support": _manages_support,
+    "followup.delete_support": _manages_support,
+    "followup.create_report_from_measure": _edits_measure,
+    "followup.update_report": can_edit_report,
+    "followup.delete_report": can_edit_report,
     "followup.record_plan_decision": can_record_plan_decision,
     "followup.record_coordination": can_edit_municipality,
     "followup.submit_report": can_edit_report,

@@ -34,7 +34,7 @@ from network.followup.models import (
     Theme,
 )
 from network.markdown import render_markdown as render
-from network.permissions import Visibility
+from network.permissions import Visibility, check_access
 
 
 class FollowupError(ValueError):
@@ -97,6 +97,7 @@ def picture_for(code: str, year: int) -> SituationPicture | None:
 def save_picture(actor: User, code: str, year: int, *, crime_mapping: str, other_info: str,
                  analysis: str, area_ids: list[int]) -> SituationPicture:
     """Create or update the municipality's situation picture for ``year`` (one per year)."""
+    check_access("followup.save_picture", actor, code)
     if not 2000 <= year <= 2100:
         raise FollowupError(_("Ange ett år mellan 2000 och 2100."))
     picture = picture_for(code, year)
@@ -113,6 +114,7 @@ def save_picture(actor: User, code: str, year: int, *, crime_mapping: str, other
 
 def add_key_figure(actor: User, picture: SituationPicture, *, name: str, value: Any, unit: str,
                    source: str, date: dt.date | None) -> KeyFigure:
+    check_access("followup.add_key_figure", actor, picture)
     figure = KeyFigure(picture=picture, name=name.strip(), value=parse_number(value),
                        unit=unit.strip(), source=source.strip(), date=date)
     db.session.add(figure)
@@ -121,6 +123,7 @@ def add_key_figure(actor: User, picture: SituationPicture, *, name: str, value: 
 
 
 def remove_key_figure(actor: User, figure: KeyFigure) -> None:
+    check_access("followup.remove_key_figure", actor, figure)
     db.session.delete(figure)
     db.session.flush()
 
@@ -130,6 +133,9 @@ def remove_key_figure(actor: User, figure: KeyFigure) -> None:
 
 def save_plan(actor: User, code: str, *, title: str, start_year: int, end_year: int,
               description: str, plan: ActionPlan | None = None) -> ActionPlan:
+    check_access("followup.save_plan", actor, code)
+    if plan is not None and plan.municipality_code != code:
+        raise FollowupError(_("Planen hör till en annan kommun."))
     if end_year < start_year:
         raise FollowupError(_("Slutåret kan inte vara före startåret."))
     if plan is None:
@@ -145,6 +151,9 @@ def save_measure(actor: User, plan: ActionPlan, *, title: str, problem: str, des
                  theme: str, status: str, start_date: dt.date, end_date: dt.date,
                  responsible_id: int | None, partner_ids: list[int], area_ids: list[int],
                  measure: Measure | None = None) -> Measure:
+    check_access("followup.save_measure", actor, plan)
+    if measure is not None:
+        check_access("followup.update_measure", actor, measure)
     if end_date < start_date:
         raise FollowupError(_("Slutdatum kan inte vara före startdatum."))
     if measure is not None and measure.indicators:
@@ -203,6 +212,9 @@ def save_indicator(actor: User, measure: Measure, *, name: str, unit: str, sourc
                    baseline_value: Any, baseline_date: dt.date, target_value: Any,
                    target_date: dt.date | None, desired_direction: str = "",
                    indicator: Indicator | None = None) -> Indicator:
+    check_access("followup.save_indicator", actor, measure)
+    if indicator is not None:
+        check_access("followup.update_indicator", actor, indicator)
     baseline = parse_number(baseline_value)
     target = None if target_value in (None, "") else parse_number(target_value)
     if desired_direction not in ("", "up", "down"):
@@ -225,6 +237,7 @@ def save_indicator(actor: User, measure: Measure, *, name: str, unit: str, sourc
 def add_measurement(actor: User, indicator: Indicator, *, date: dt.date, value: Any,
                     unit: str | None = None, comment: str = "") -> Measurement:
     """Refuses non-numbers, a unit other than the indicator's and dates outside the measure."""
+    check_access("followup.add_measurement", actor, indicator)
     number = parse_number(value)
     if unit is not None and unit.strip() and unit.strip().lower() != indicator.unit.lower():
         raise FollowupError(_("Fel enhet: indikatorn mäts i %(unit)s.", unit=indicator.unit))
@@ -246,6 +259,7 @@ def add_measurement(actor: User, indicator: Indicator, *, date: dt.date, value: 
 
 
 def delete_measurement(actor: User, measurement: Measurement) -> None:
+    check_access("followup.delete_measurement", actor, measurement)
     measurement.indicator.updated_at = utcnow()
     db.session.delete(measurement)
     db.session.flush()
@@ -253,6 +267,7 @@ def delete_measurement(actor: User, measurement: Measurement) -> None:
 
 def add_note(actor: User, measure: Measure, *, period_start: dt.date, period_end: dt.date,
              done: str, learned: str) -> FollowupNote:
+    check_access("followup.add_note", actor, measure)
     if period_end < period_start:
         raise FollowupError(_("Periodens slut kan inte vara före dess början."))
     note = FollowupNote(measure=measure, period_start=period_start, period_end=period_end,
@@ -268,6 +283,7 @@ def add_note(actor: User, measure: Measure, *, period_start: dt.date, period_end
 
 def add_support(actor: User, code: str, *, date: dt.date, topic: str, form: str, hours: Any,
                 given_by: str) -> SupportEntry:
+    check_access("followup.add_support", actor, code)
     spent = parse_number(hours)
     if not 0 < spent <= 1000:
         raise FollowupError(_("Tiden ska vara mellan 0 och 1000 timmar."))
@@ -281,6 +297,7 @@ def add_support(actor: User, code: str, *, date: dt.date, topic: str, form: str,
 
 
 def delete_support(actor: User, entry: SupportEntry) -> None:
+    check_access("followup.delete_support", actor, entry)
     audit(actor, "followup.support.delete", entry, municipality=entry.municipality_code)
     db.session.delete(entry)
     db.session.flush()
@@ -318,6 +335,7 @@ def _worst_level(areas: list[Area]) -> str:
 
 def create_report_from_measure(actor: User, measure: Measure) -> ExperienceReport:
     """The one-click draft: everything the measure already knows, ready to be told."""
+    check_access("followup.create_report_from_measure", actor, measure)
     orgs = ([measure.responsible] if measure.responsible else []) + list(measure.partners)
     types = sorted({str(o.type) for o in orgs})
     actors = "\n".join(f"- {o.name} ({label(ORG_TYPES, o.type)})"
@@ -342,6 +360,7 @@ REPORT_TEXT_FIELDS = ("title", "problem", "context", "measure_summary", "actors"
 
 def update_report(actor: User, report: ExperienceReport, *, theme: str, area_level: str,
                   size_class: str, actor_types: list[str], **texts: str) -> ExperienceReport:
+    check_access("followup.update_report", actor, report)
     for name in REPORT_TEXT_FIELDS:
         if name in texts:
             setattr(report, name, texts[name].strip() if name in ("title", "contact") else texts[name])
@@ -356,6 +375,7 @@ def update_report(actor: User, report: ExperienceReport, *, theme: str, area_lev
 
 
 def delete_report(actor: User, report: ExperienceReport) -> None:
+    check_access("followup.delete_report", actor, report)
     fulltext.remove_entry("experience", report.id)
     db.session.delete(report)
     db.session.flush()

@@ -73,7 +73,7 @@ def test_programme_staff_open_any_county_and_members_none(world, activity, login
 def test_the_default_period_is_the_programme_year_and_is_shown(world, login, make, db):
     year = duties.today().year
     page = login(_role(make, db, NetworkRole.STAFF)).get("/uppfoljning/lan/01").get_data(as_text=True)
-    assert f"{year}-01-01 – {year}-12-31" in page
+    assert f"1 jan. {year} – 31 dec. {year}" in page
 
 
 def test_a_period_ending_before_it_starts_is_refused_with_a_message(world, login, make, db):
