@@ -20,7 +20,7 @@ from network.followup import forms, review, services
 from network.followup import permissions as perms
 from network.followup.labels import THEMES
 from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
-from network.followup.views import _commit_or_flash, bp
+from network.followup.views import bp, commit_or_flash
 from network.pagecache import cached_page
 
 PER_PAGE = 20
@@ -62,7 +62,7 @@ def report_edit(report_id: int):
         form.actor_types.data = report.actor_type_list
     if form.validate_on_submit():
         texts = {name: getattr(form, name).data or "" for name in services.REPORT_TEXT_FIELDS}
-        if _commit_or_flash(lambda: services.update_report(
+        if commit_or_flash(lambda: services.update_report(
                 current_user, report, theme=form.theme.data, area_level=form.area_level.data,
                 size_class=form.size_class.data, actor_types=form.actor_types.data or [], **texts),
                 _("Rapporten är sparad.")):

@@ -12,17 +12,17 @@ from flask_login import current_user, login_required
 
 from network import permissions as core
 from network.followup import duties, forms
-from network.followup.views import _commit_or_flash, _municipality, _plan, bp
+from network.followup.views import bp, commit_or_flash, load_municipality, load_plan
 
 
 @bp.route("/uppfoljning/plan/<int:plan_id>/beslut", methods=["GET", "POST"])
 @login_required
 def plan_decision(plan_id: int):
-    plan = _plan(plan_id)
+    plan = load_plan(plan_id)
     if not core.allowed("followup.record_plan_decision", current_user, plan):
         abort(403)
     form = forms.PlanDecisionForm()
-    if form.validate_on_submit() and _commit_or_flash(lambda: duties.record_plan_decision(
+    if form.validate_on_submit() and commit_or_flash(lambda: duties.record_plan_decision(
             current_user, plan, decided_by=form.decided_by.data, decided_on=form.decided_on.data,
             reference=form.reference.data or "", next_revision_on=form.next_revision_on.data),
             _("Beslutet är registrerat.")):
@@ -36,13 +36,13 @@ def plan_decision(plan_id: int):
 @bp.route("/uppfoljning/kommun/<code>/samordning", methods=["GET", "POST"])
 @login_required
 def coordination(code: str):
-    municipality = _municipality(code)
+    municipality = load_municipality(code)
     can_edit = core.allowed("followup.record_coordination", current_user, code)
     form = forms.CoordinationForm()
     if request.method == "POST":
         if not can_edit:
             abort(403)
-        if form.validate_on_submit() and _commit_or_flash(lambda: duties.record_coordination(
+        if form.validate_on_submit() and commit_or_flash(lambda: duties.record_coordination(
                 current_user, code, organised_as=form.organised_as.data, placement=form.placement.data,
                 contacts=form.contacts.data or "", since=form.since.data),
                 _("Samordningsfunktionen är registrerad.")):

@@ -16,7 +16,7 @@ from network.followup import activity, charts, dashboard, duties, exports, forms
 from network.followup import permissions as perms
 from network.followup.labels import STATUSES, SUPPORT_FORMS, THEMES, label
 from network.followup.models import MeasureStatus, SupportEntry
-from network.followup.views import _commit_or_flash, bp, svg_response
+from network.followup.views import bp, commit_or_flash, svg_response
 
 
 def _admin() -> None:
@@ -55,7 +55,7 @@ def support():
     form = forms.SupportForm()
     form.municipality.choices = [("", _("Välj kommun"))] + [(c, n) for c, n in municipalities]
     if form.validate_on_submit():
-        if _commit_or_flash(lambda: services.add_support(
+        if commit_or_flash(lambda: services.add_support(
                 current_user, form.municipality.data, date=form.date.data, topic=form.topic.data,
                 form=form.form.data, hours=form.hours.data, given_by=form.given_by.data),
                 _("Stödinsatsen är registrerad.")):

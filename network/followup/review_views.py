@@ -19,7 +19,7 @@ from network.extensions import db
 from network.followup import permissions as perms
 from network.followup import review
 from network.followup.models import ExperienceReport, Measure
-from network.followup.views import _commit_or_flash, _measure, bp
+from network.followup.views import bp, commit_or_flash, load_measure
 
 
 def _report(report_id: int) -> ExperienceReport:
@@ -32,7 +32,7 @@ def _report(report_id: int) -> ExperienceReport:
 def _step(obj: Any, action_name: str, act: Callable[[], None], success: str, back: str) -> Response:
     if not core.allowed(action_name, current_user, obj):
         abort(403)
-    _commit_or_flash(act, success)
+    commit_or_flash(act, success)
     return redirect(back)
 
 
@@ -96,7 +96,7 @@ def report_unpublish(report_id: int):
 
 
 def _chart_step(measure_id: int, action_name: str, act: Callable[[Measure], None], success: str):
-    measure = _measure(measure_id)
+    measure = load_measure(measure_id)
     return _step(measure, action_name, lambda: act(measure), success,
                  url_for(".measure", measure_id=measure.id))
 

@@ -81,35 +81,35 @@ def labels() -> dict:
 # -- loading -----------------------------------------------------------------------------------
 
 
-def _municipality(code: str) -> Municipality:
+def load_municipality(code: str) -> Municipality:
     municipality = db.session.get(Municipality, code)
     if municipality is None or not perms.can_view_municipality(current_user, code):
         abort(404)
     return municipality
 
 
-def _plan(plan_id: int) -> ActionPlan:
+def load_plan(plan_id: int) -> ActionPlan:
     plan = db.session.get(ActionPlan, plan_id)
     if plan is None or not perms.can_view_municipality(current_user, plan.municipality_code):
         abort(404)
     return plan
 
 
-def _measure(measure_id: int) -> Measure:
+def load_measure(measure_id: int) -> Measure:
     measure = db.session.get(Measure, measure_id)
     if measure is None or not perms.can_view_measure(current_user, measure):
         abort(404)
     return measure
 
 
-def _indicator(indicator_id: int) -> Indicator:
+def load_indicator(indicator_id: int) -> Indicator:
     indicator = db.session.get(Indicator, indicator_id)
     if indicator is None or not perms.can_view_measure(current_user, indicator.measure):
         abort(404)
     return indicator
 
 
-def _commit_or_flash(action, success: str) -> bool:
+def commit_or_flash(action, success: str) -> bool:
     """Run a service call; on a refusal roll back and show its message."""
     try:
         action()
@@ -154,7 +154,7 @@ def index():
 @bp.get("/uppfoljning/kommun/<code>")
 @login_required
 def municipality(code: str):
-    municipality = _municipality(code)
+    municipality = load_municipality(code)
     pictures = list(db.session.scalars(select(SituationPicture).where(
         SituationPicture.municipality_code == code).order_by(SituationPicture.year.desc())))
     plans = list(db.session.scalars(
@@ -179,7 +179,7 @@ def municipality(code: str):
           endpoint="picture_edit")
 @login_required
 def picture_new(code: str, year: int | None = None):
-    municipality = _municipality(code)
+    municipality = load_municipality(code)
     if not perms.can_edit_municipality(current_user, code):
         abort(403)
     picture = services.picture_for(code, year) if year else None
@@ -196,7 +196,7 @@ def picture_new(code: str, year: int | None = None):
             form.year.errors.append(_("Det finns redan en lägesbild för det året. Redigera den i stället."))
         else:
             target_year = picture.year if picture else form.year.data
-            ok = _commit_or_flash(lambda: services.save_picture(
+            ok = commit_or_flash(lambda: services.save_picture(
                 current_user, code, target_year, crime_mapping=form.crime_mapping.data or "",
                 other_info=form.other_info.data or "", analysis=form.analysis.data or "",
                 area_ids=form.areas.data or []), _("Lägesbilden är sparad."))
@@ -209,7 +209,7 @@ def picture_new(code: str, year: int | None = None):
 @bp.get("/uppfoljning/kommun/<code>/lagesbild/<int:year>")
 @login_required
 def picture(code: str, year: int):
-    municipality = _municipality(code)
+    municipality = load_municipality(code)
     picture = db.session.scalar(
         select(SituationPicture).where(SituationPicture.municipality_code == code,
                                        SituationPicture.year == year)
@@ -228,7 +228,7 @@ def picture(code: str, year: int):
 @bp.post("/uppfoljning/kommun/<code>/lagesbild/<int:year>/nyckeltal")
 @login_required
 def key_figure_add(code: str, year: int):
-    _municipality(code)
+    load_municipality(code)
     picture = services.picture_for(code, year)
     if picture is None:
         abort(404)
@@ -236,7 +236,7 @@ def key_figure_add(code: str, year: int):
         abort(403)
     form = forms.KeyFigureForm()
     if form.validate_on_submit():
-        _commit_or_flash(lambda: services.add_key_figure(
+        commit_or_flash(lambda: services.add_key_figure(
             current_user, picture, name=form.name.data, value=form.value.data, unit=form.unit.data or "",
             source=form.source.data or "", date=form.date.data), _("Nyckeltalet är tillagt."))
     else:
@@ -264,9 +264,9 @@ def key_figure_delete(figure_id: int):
 @bp.route("/uppfoljning/plan/<int:plan_id>/redigera", methods=["GET", "POST"], endpoint="plan_edit")
 @login_required
 def plan_new(code: str | None = None, plan_id: int | None = None):
-    plan = _plan(plan_id) if plan_id else None
+    plan = load_plan(plan_id) if plan_id else None
     code = plan.municipality_code if plan else code
-    municipality = _municipality(code)
+    municipality = load_municipality(code)
     if not perms.can_edit_municipality(current_user, code):
         abort(403)
     form = forms.PlanForm(obj=plan)
@@ -275,7 +275,7 @@ def plan_new(code: str | None = None, plan_id: int | None = None):
         form.end_year.data = dt.date.today().year + 2
     if form.validate_on_submit():
         saved: list[ActionPlan] = []
-        ok = _commit_or_flash(lambda: saved.append(services.save_plan(
+        ok = commit_or_flash(lambda: saved.append(services.save_plan(
             current_user, code, title=form.title.data, start_year=form.start_year.data,
             end_year=form.end_year.data, description=form.description.data or "", plan=plan)),
             _("Åtgärdsplanen är sparad."))
@@ -287,7 +287,7 @@ def plan_new(code: str | None = None, plan_id: int | None = None):
 @bp.get("/uppfoljning/plan/<int:plan_id>")
 @login_required
 def plan(plan_id: int):
-    plan = _plan(plan_id)
+    plan = load_plan(plan_id)
     measures = list(db.session.scalars(
         select(Measure).where(Measure.plan_id == plan.id)
         .options(selectinload(Measure.responsible), selectinload(Measure.partners),
@@ -302,8 +302,8 @@ def plan(plan_id: int):
 @bp.route("/uppfoljning/atgard/<int:measure_id>/redigera", methods=["GET", "POST"], endpoint="measure_edit")
 @login_required
 def measure_new(plan_id: int | None = None, measure_id: int | None = None):
-    measure = _measure(measure_id) if measure_id else None
-    plan = measure.plan if measure else _plan(plan_id)
+    measure = load_measure(measure_id) if measure_id else None
+    plan = measure.plan if measure else load_plan(plan_id)
     if not perms.can_edit_municipality(current_user, plan.municipality_code):
         abort(403)
     form = forms.MeasureForm(obj=measure)
@@ -321,7 +321,7 @@ def measure_new(plan_id: int | None = None, measure_id: int | None = None):
             form.end_date.data = dt.date(plan.end_year, 12, 31)
     if form.validate_on_submit():
         saved: list[Measure] = []
-        ok = _commit_or_flash(lambda: saved.append(services.save_measure(
+        ok = commit_or_flash(lambda: saved.append(services.save_measure(
             current_user, plan, title=form.title.data, problem=form.problem.data,
             description=form.description.data or "", theme=form.theme.data, status=form.status.data,
             start_date=form.start_date.data, end_date=form.end_date.data,
@@ -345,7 +345,7 @@ def _chart_rows(indicator: Indicator) -> list[dict]:
 def measure(measure_id: int):
     from network.followup import topics  # it adds its routes to this module's blueprint
 
-    measure = _measure(measure_id)
+    measure = load_measure(measure_id)
     indicators = list(db.session.scalars(
         select(Indicator).where(Indicator.measure_id == measure.id)
         .options(selectinload(Indicator.measurements)).order_by(Indicator.id)))
@@ -368,12 +368,12 @@ def measure(measure_id: int):
 @bp.post("/uppfoljning/atgard/<int:measure_id>/anteckning")
 @login_required
 def note_add(measure_id: int):
-    measure = _measure(measure_id)
+    measure = load_measure(measure_id)
     if not perms.can_edit_municipality(current_user, measure.municipality_code):
         abort(403)
     form = forms.NoteForm()
     if form.validate_on_submit():
-        _commit_or_flash(lambda: services.add_note(
+        commit_or_flash(lambda: services.add_note(
             current_user, measure, period_start=form.period_start.data, period_end=form.period_end.data,
             done=form.done.data, learned=form.learned.data or ""), _("Uppföljningsanteckningen är sparad."))
     else:
@@ -386,8 +386,8 @@ def note_add(measure_id: int):
           endpoint="indicator_edit")
 @login_required
 def indicator_new(measure_id: int | None = None, indicator_id: int | None = None):
-    indicator = _indicator(indicator_id) if indicator_id else None
-    measure = indicator.measure if indicator else _measure(measure_id)
+    indicator = load_indicator(indicator_id) if indicator_id else None
+    measure = indicator.measure if indicator else load_measure(measure_id)
     if not perms.can_edit_municipality(current_user, measure.municipality_code):
         abort(403)
     form = forms.IndicatorForm(obj=indicator)
@@ -397,7 +397,7 @@ def indicator_new(measure_id: int | None = None, indicator_id: int | None = None
                                   else services.format_value(indicator.target_value))
     if form.validate_on_submit():
         saved: list[Indicator] = []
-        ok = _commit_or_flash(lambda: saved.append(services.save_indicator(
+        ok = commit_or_flash(lambda: saved.append(services.save_indicator(
             current_user, measure, name=form.name.data, unit=form.unit.data, source=form.source.data or "",
             baseline_value=form.baseline_value.data, baseline_date=form.baseline_date.data,
             target_value=form.target_value.data, target_date=form.target_date.data,
@@ -413,12 +413,12 @@ def indicator_new(measure_id: int | None = None, indicator_id: int | None = None
 @bp.post("/uppfoljning/indikator/<int:indicator_id>/matvarde")
 @login_required
 def measurement_add(indicator_id: int):
-    indicator = _indicator(indicator_id)
+    indicator = load_indicator(indicator_id)
     if not perms.can_edit_municipality(current_user, indicator.measure.municipality_code):
         abort(403)
     form = forms.MeasurementForm(prefix=f"m{indicator.id}")
     if form.validate_on_submit():
-        _commit_or_flash(lambda: services.add_measurement(
+        commit_or_flash(lambda: services.add_measurement(
             current_user, indicator, date=form.date.data, value=form.value.data, unit=form.unit.data,
             comment=form.comment.data or ""), _("Mätvärdet är sparat."))
     else:
@@ -486,7 +486,7 @@ def indicator_chart(indicator_id: int):
 @login_required
 def report_from_measure(measure_id: int):
     """One click: a draft experience report prefilled from the measure."""
-    measure = _measure(measure_id)
+    measure = load_measure(measure_id)
     if not perms.can_edit_municipality(current_user, measure.municipality_code):
         abort(403)
     report = services.create_report_from_measure(current_user, measure)
