@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from network.accounts.models import OrganisationType
-from network.events import attendance, services
+from network.events import attendance, registrations, services
 from network.events.attendance import Attendance, AttendanceError
 from network.permissions import AccessDenied
 
@@ -34,7 +34,7 @@ def people(make):
 
 def _registered(event, users, db):
     for user in users:
-        services.register(user, event, now=dt.datetime(2026, 1, 1, tzinfo=UTC))
+        registrations.register(user, event, now=dt.datetime(2026, 1, 1, tzinfo=UTC))
     db.session.flush()
 
 
