@@ -72,6 +72,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     # The search index is read by the search page alone: keeping it in step with a post does
     # not renew the pages of other parts (see network/cache.py).
     cache.register_scopes(fulltext.SearchEntry, lambda _entry: ("search",))
+    cache.register_scopes(fulltext.SearchTerm, lambda _term: ("search",))
     outbox.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
     login_manager.init_app(app)

@@ -130,6 +130,11 @@ def _codes(values: Iterable[str] | None) -> str:
     return ("," + ",".join(dict.fromkeys(values)) + ",")[:300] if values else ""
 
 
+# The index is read by the search page alone: its writes renew the "search" cache scope only,
+# not every cached page (network/cache.py).
+SEARCH_ONLY = {"cache_scopes": ("search",)}
+
+
 def remember_terms(vocabulary: dict[str, str]) -> None:
     """Add new word forms to ``search_terms`` (sorted, so concurrent writers lock in one order)."""
     if not vocabulary:
@@ -140,7 +145,8 @@ def remember_terms(vocabulary: dict[str, str]) -> None:
         from sqlalchemy.dialects.sqlite import insert
     rows = [{"term": term, "display": vocabulary[term][:60]} for term in sorted(vocabulary)]
     for start in range(0, len(rows), 2000):
-        db.session.execute(insert(SearchTerm).values(rows[start:start + 2000]).on_conflict_do_nothing())
+        db.session.execute(insert(SearchTerm).values(rows[start:start + 2000]).on_conflict_do_nothing(),
+                           execution_options=SEARCH_ONLY)
 
 
 def index_entry(kind: str, object_id: int, *, title: str, body: str, url: str, visibility: str,
@@ -181,7 +187,8 @@ def remove_entry(kind: str, object_id: int) -> None:
     ))
     if not ids:
         return
-    db.session.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
+    db.session.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)),
+                       execution_options=SEARCH_ONLY)
 
 
 def update_access(kind: str, object_ids: list[int], *, visibility: str,
@@ -191,7 +198,8 @@ def update_access(kind: str, object_ids: list[int], *, visibility: str,
         db.session.execute(
             SearchEntry.__table__.update()
             .where(SearchEntry.kind == kind, SearchEntry.object_id.in_(object_ids))
-            .values(visibility=str(visibility), group_id=group_id)
+            .values(visibility=str(visibility), group_id=group_id),
+            execution_options=SEARCH_ONLY,
         )
 
 
