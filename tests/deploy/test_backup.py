@@ -8,7 +8,6 @@ import io
 import json
 import tarfile
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from network import create_app
 from network.extensions import db
 from network.outbox import OutboxEmail, queue_email
 from network.resources import services, storage
-from tests.conftest import PG_ADMIN_URL, backend, make_config
+from tests.conftest import backend, fresh_postgres_database, make_config
 
 WRITES_AROUND_BACKUP = 5
 
@@ -28,18 +27,8 @@ def target_url(tmp_path):
     if backend() != "postgres":
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"network_restore_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :n"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with fresh_postgres_database("network_restore") as url:
+        yield url
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_ADMIN_URL, REDIS_TEST_URL, backend, service_missing
+from tests.conftest import REDIS_TEST_URL, backend, fresh_postgres_database, service_missing
 from tests.notifications.smtp import SMTPServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,24 +83,8 @@ def base() -> Iterator[Path]:
 
 @pytest.fixture
 def database() -> Iterator[str]:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        service_missing("PostgreSQL at " + PG_ADMIN_URL, type(exc).__name__)
-    name = f"network_install_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :n"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with fresh_postgres_database("network_install") as url:
+        yield url
 
 
 @pytest.fixture
