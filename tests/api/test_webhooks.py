@@ -156,3 +156,32 @@ def test_the_admin_page_registers_and_lists_deliveries(world, db, login, receive
     _resource(world.admin, "Öppen", "public")
     db.session.commit()
     assert "Väntar" in admin.get("/api/webhooks").get_data(as_text=True)
+
+
+def test_an_experience_report_is_delivered_when_published_and_never_as_a_draft(
+        world, receiver, db, make):
+    """Written, submitted and approved: nothing leaves. Published by someone else: one delivery with
+    the public JSON the API shows visitors."""
+    from network.followup import review
+    from network.followup import services as followup
+    from tests.followup.conftest import build_world
+
+    webhooks.create_webhook(world.admin, url=receiver.url, events=["experience_report.published"])
+    db.session.commit()
+    local = build_world(make, db)
+    report = followup.create_report_from_measure(local.member, local.measure)
+    report.title = "Trygghetsvandringar som fungerade"
+    db.session.commit()
+    review.submit_report(local.member, report)
+    db.session.commit()
+    review.approve_report(local.facilitator, report)
+    db.session.commit()
+    assert deliveries(db) == []
+    review.publish_report(local.facilitator, report)
+    db.session.commit()
+    assert webhooks.deliver_due() == {"delivered": 1, "retrying": 0, "failed": 0}
+    [(_headers, body)] = receiver.received
+    payload = json.loads(body)
+    assert payload["event"] == "experience_report.published"
+    assert payload["data"]["id"] == report.id
+    assert payload["data"]["title"] == "Trygghetsvandringar som fungerade"
