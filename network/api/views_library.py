@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
+from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import or_, select
@@ -12,11 +12,12 @@ from sqlalchemy import or_, select
 from network.api import paging
 from network.api.blueprint import api_operation
 from network.api.problems import Problem
-from network.api.routing import PageArgs
+from network.api.routing import PageArgs, Shaped
 from network.api.schemas import ExperienceReportOut, ResourceDetailOut, ResourceOut, VersionOut
 from network.extensions import db
 from network.followup import permissions as followup_perms
 from network.followup.models import ExperienceReport, ReportStatus, Theme
+from network.resources import catalogue
 from network.resources import services as resources
 from network.resources.models import THEMES, Resource, ResourceType
 
@@ -39,8 +40,10 @@ def resource_list(caller, args: dict) -> Any:
     filters = resources.Filters(q=args.get("q", ""), theme=args.get("theme", ""),
                                 type=args.get("type", ""), municipality=args.get("municipality", ""),
                                 year=args.get("year"), sort="newest")
-    stmt = resources.browse_query(caller.user, filters)
-    return paging.by_key(stmt, Resource.id, args, descending=True)
+    rows, next_cursor = paging.by_key(resources.browse_ids(caller.user, filters), Resource.id, args,
+                                      descending=True, scalars=False)
+    items = catalogue.entries([row.id for row in rows], current_app.config["PUBLIC_BASE_URL"])
+    return Shaped(items), next_cursor
 
 
 def _resource(caller, resource_id: int) -> Resource:

@@ -585,7 +585,17 @@ def _current_level_matches(level: str):
 
 
 def browse_query(user: Any, filters: Filters):
-    stmt = select(Resource).where(visible_resources_filter(user))
+    """The library's list: the resources ``user`` may see that match ``filters``, in order."""
+    return browse_ids(user, filters, select(Resource)).options(
+        selectinload(Resource.theme_rows), selectinload(Resource.organisation),
+        selectinload(Resource.municipalities),
+        selectinload(Resource.versions).selectinload(ResourceVersion.files),
+    )
+
+
+def browse_ids(user: Any, filters: Filters, stmt: Any = None):
+    """``browse_query``'s filter and order over ``stmt`` (by default the resource ids alone)."""
+    stmt = (select(Resource.id) if stmt is None else stmt).where(visible_resources_filter(user))
     if filters.theme:
         stmt = stmt.where(exists().where(and_(ResourceTheme.resource_id == Resource.id,
                                               ResourceTheme.theme == filters.theme)))
@@ -615,11 +625,7 @@ def browse_query(user: Any, filters: Filters):
         stmt = stmt.order_by(rank, Resource.created_at.desc())
     else:
         stmt = stmt.order_by(Resource.created_at.desc(), Resource.id.desc())
-    return stmt.options(
-        selectinload(Resource.theme_rows), selectinload(Resource.organisation),
-        selectinload(Resource.municipalities),
-        selectinload(Resource.versions).selectinload(ResourceVersion.files),
-    )
+    return stmt
 
 
 def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20):

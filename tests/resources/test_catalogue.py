@@ -1,0 +1,36 @@
+"""The catalogue's plain rows say exactly what the API's resource schema says of the same
+resources: the fast path may not drift from the documented one."""
+
+from __future__ import annotations
+
+import io
+
+from network.api.schemas import ResourceOut
+from network.resources import catalogue, services
+
+
+def test_plain_rows_equal_the_schemas_dump_of_the_same_resources(app, make, db):
+    admin = make.admin()
+    organisation = make.organisation(name="Botkyrka kommun", municipality_code="0127")
+    full = services.create_resource(
+        admin, title="Lägesbild Alby", type="metodstod", visibility="public",
+        summary="Så tog vi fram lägesbilden.", themes=["samverkan", "grovt_vald"],
+        organisation_id=organisation.id, municipality_codes=["0180", "0127"], licence="cc-by-4.0",
+        uploads=[services.Upload(io.BytesIO(b"Version ett"), "ett.txt")])
+    services.add_version(admin, full, [services.Upload(io.BytesIO(b"Version tva"), "tva.txt")], "Ny")
+    bare = services.create_resource(admin, title="Länk utan fil", type="metodstod",
+                                    visibility="members", external_url="https://example.se/stod")
+    db.session.commit()
+    db.session.expire_all()
+
+    rows = catalogue.entries([bare.id, full.id], app.config["PUBLIC_BASE_URL"])
+
+    assert rows == ResourceOut(many=True).dump([bare, full])
+    assert rows[1]["current_version"] == 2
+    assert rows[1]["municipalities"] == ["0127", "0180"]  # by name: Botkyrka before Stockholm
+    assert rows[0]["organisation"] is None and rows[0]["current_version"] is None
+
+
+def test_unknown_ids_are_left_out_and_an_empty_page_costs_nothing(app, make, db):
+    assert catalogue.entries([], app.config["PUBLIC_BASE_URL"]) == []
+    assert catalogue.entries([987654], app.config["PUBLIC_BASE_URL"]) == []
