@@ -3,7 +3,8 @@
 Everything is placed relative to the seed's "now" in Europe/Stockholm, so the demo always has a
 meeting series with past and coming occurrences (one cancelled), a workshop that was held (with
 its minutes from the library), a coming workshop that is full with one person waiting, and a
-closed local group's own meeting. Later hooks find the coming workshop in
+closed local group's own meeting, and a public webinar that visitors from any municipality can
+see in the calendar and subscribe to. Later hooks find the coming workshop in
 ``ctx.shared["events.workshop"]`` (the chat gives it a room).
 """
 
@@ -50,6 +51,7 @@ def seed_events(ctx: Any) -> None:
     _held_workshop(ctx, today)
     workshop = _coming_workshop(ctx, today)
     _local_meeting(ctx, today)
+    _public_webinar(ctx, today)
     ctx.shared["events.series"] = series
     ctx.shared["events.workshop"] = workshop
 
@@ -145,5 +147,26 @@ def _local_meeting(ctx: Any, today: dt.date) -> Event:
                 AgendaLine("14:40", "Bostadsbolagets åtgärder", "Mikael Persson"),
                 AgendaLine("15:20", "Sommarlovets insatser")]))
     for key in ("malmo_social", "malmo_polis", "bostad"):
+        registrations.register(ctx.users[key], event, now=ctx.now)
+    return event
+
+
+def _public_webinar(ctx: Any, today: dt.date) -> Event:
+    """A public webinar one to two weeks ahead: what a visitor's calendar and feed are for."""
+    organiser = ctx.users["admin"]
+    day = on_weekday(today + dt.timedelta(days=12), 1)  # a Tuesday six to twelve days ahead
+    event = services.create_event(organiser, EventData(
+        type=EventType.WEBINAR, group=ctx.groups["ordningsstorningar"],
+        title="Webbinarium: trygga centrummiljöer", start=_at(day, 10), end=_at(day, 11, 30),
+        online_url="https://meet.example.se/webbinarium-centrum",
+        description=("Öppet webbinarium för alla kommuner: hur fastighetsägare, kommun och polis "
+                     "tillsammans skapar trygga torg och centrum. Erfarenheter från Borlänge och "
+                     "Uppsala, och tid för frågor."),
+        visibility="public", capacity=200,
+        agenda=[AgendaLine("10:00", "Inledning", "Karin Lindqvist"),
+                AgendaLine("10:10", "Torget i Borlänge: från oro till mötesplats", "Linnea Dahl"),
+                AgendaLine("10:40", "Centrumsamverkan i Uppsala", "Sofia Holm"),
+                AgendaLine("11:10", "Frågor")]))
+    for key in ("centrum", "borlange_polis", "uppsala_samordnare"):
         registrations.register(ctx.users[key], event, now=ctx.now)
     return event

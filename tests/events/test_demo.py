@@ -99,6 +99,15 @@ def test_a_closed_local_group_has_its_own_meeting(seeded, db, login, client):
     assert "Samverkansmöte Rosengård" not in client.get("/evenemang/").get_data(as_text=True)
 
 
+def test_visitors_see_a_public_webinar_in_the_calendar_and_the_public_feed(seeded, db, client):
+    [webinar] = by_title(db, "Webbinarium: trygga centrummiljöer")
+    assert webinar.visibility == "public" and webinar.type == EventType.WEBINAR
+    assert webinar.start_at > utcnow() and to_local(webinar.start_at).weekday() == 1
+    assert "Webbinarium: trygga centrummiljöer" in client.get("/evenemang/").get_data(as_text=True)
+    page = client.get(f"/evenemang/{webinar.id}")
+    assert page.status_code == 200 and "Borlänge" in page.get_data(as_text=True)
+
+
 def test_members_see_the_demo_on_the_events_page(seeded, db, login):
     member = db.session.scalar(select(User).where(User.email == "lars.karlsson@goteborg.example.se"))
     page = login(member).get("/evenemang/").get_data(as_text=True)
@@ -109,7 +118,7 @@ def test_members_see_the_demo_on_the_events_page(seeded, db, login):
 def test_seeding_twice_with_if_empty_adds_nothing(seeded, runner, db):
     tables = (Event, EventSeries, Registration, ChatRoom, ChatMessage)
     before = {model.__name__: count(db, model) for model in tables}
-    assert before["Event"] == 12 + 3 and before["ChatRoom"] == 1
+    assert before["Event"] == 12 + 4 and before["ChatRoom"] == 1
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "inga demodata skapade" in again.output
     assert {model.__name__: count(db, model) for model in tables} == before
