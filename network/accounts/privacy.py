@@ -140,9 +140,11 @@ def _erase_invitations(user: User) -> None:
     conditions = [Invitation.invited_by_id == user.id]
     if user.email:
         conditions.append(Invitation.email == user.email)
-    db.session.execute(delete(Invitation).where(Invitation.used_at.is_(None), or_(*conditions)))
+    from network.accounts.invitations import delete_invitations
+
+    delete_invitations(Invitation.used_at.is_(None), or_(*conditions))
     if user.email:
-        db.session.execute(delete(Invitation).where(Invitation.email == user.email))
+        delete_invitations(Invitation.email == user.email)
     db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
 
 
