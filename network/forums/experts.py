@@ -6,10 +6,13 @@ A category may carry one of the library's themes (the themes members are marked 
 every active expert on that theme who may read the category — in-app, and by email as each of
 them chose (``notifications.notify``); nobody who cannot read the question is told about it.
 
-The badge: a post by someone who is an expert on the category's theme says "Expert på
-<tema>"; in a category without a theme, any expert's posts say "Expert". An expert on schools
-answering in a category about housing gets no badge there, so the badge tells the reader the
-answer comes from someone the programme vouches for *on this subject*. It is text, not colour.
+The badge, in question-and-answer categories (where posts are answers): a post by someone who
+is an expert on the category's theme says "Expert på <tema>"; in a Q&A category without a theme,
+any expert's posts say "Expert". An expert on schools answering in a category about housing gets
+no badge there, so the badge tells the reader the answer comes from someone the programme vouches
+for *on this subject*. It is text, not colour. Ordinary discussions show no badge: there it
+would rank one voice above the others, and their pages keep their query count (the badge costs
+one query per page, for the page's authors).
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ def notify_experts(actor: User, post: Post, sent: set[int]) -> None:
 
 def badges(category: Category, posts: list[Post | None]) -> dict[int, str]:
     """{author id: badge text} for the authors of ``posts`` who get an expert badge here."""
+    if not category.is_qa:
+        return {}
     themes = expertise_of(p.author_id for p in posts if p is not None)
     if category.theme:
         label = gettext("Expert på %(theme)s", theme=theme_label(category.theme))

@@ -126,11 +126,15 @@ def test_answers_by_experts_on_the_theme_carry_a_text_badge(db, make, forum, log
     assert "Expert på Samverkan" in eva
 
 
-def test_in_a_category_without_theme_every_expert_gets_the_plain_badge(db, make, forum, login):
+def test_in_a_question_category_without_theme_every_expert_gets_the_plain_badge(db, make, forum, login):
     topic = forum.topic(forum.category(is_qa=True))
     forum.reply(topic, author=expert(make, "grovt_vald"))
     html = login(make.user()).get(f"/forum/t/{topic.id}").get_data(as_text=True)
     assert '<span class="badge badge-expert">Expert</span>' in html
+    discussion = forum.topic(forum.category(is_qa=False, theme="grovt_vald"))
+    forum.reply(discussion, author=expert(make, "grovt_vald"))
+    html = login(make.user()).get(f"/forum/t/{discussion.id}").get_data(as_text=True)
+    assert "badge-expert" not in html
 
 
 def test_author_names_link_to_profiles_for_members_only(db, make, forum, login, client):
