@@ -162,6 +162,8 @@ def send(actor: User, signed: str) -> tuple[int, list[Row]]:
         raise AccountError(_("Förhandsgranskningen gick inte att läsa. Ladda upp filen igen.")) from None
     sent, failed = 0, []
     for line, email, organisation_id, group_ids, role in data:
+        if not isinstance(group_ids, list):  # a preview signed before rows had several groups
+            group_ids = [group_ids] if group_ids else []
         row = Row(line=line, email=email, organisation_id=organisation_id, group_ids=group_ids,
                   role=role)
         organisation = db.session.get(Organisation, organisation_id) if organisation_id else None

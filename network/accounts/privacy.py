@@ -131,6 +131,7 @@ def _export_invitations(user: User) -> list:
     rows = db.session.scalars(select(Invitation).where(Invitation.invited_by_id == user.id)
                               .order_by(Invitation.created_at)).all()
     return [{"email": i.email, "group": i.group.name if i.group else None,
+             "more_groups": [g.name for g in i.extra_groups],
              "created_at": i.created_at, "accepted_at": i.used_at} for i in rows]
 
 

@@ -60,6 +60,7 @@ KIND_POST = "forum_post"
 # Without a form key, the same text from the same person in the same topic within this window
 # is taken to be a repeated submit, not a new post.
 DUPLICATE_WINDOW = dt.timedelta(seconds=30)
+UNCHANGED = object()  # an argument left out on purpose
 
 
 class ForumError(ValueError):
@@ -124,9 +125,10 @@ def create_category(actor: User, name: str, *, group: Group | None = None, descr
 
 
 def update_category(actor: User, category: Category, *, name: str, description: str,
-                    is_qa: bool, visibility: str, theme: str | None = None) -> Category:
+                    is_qa: bool, visibility: str, theme: str | None | object = UNCHANGED) -> Category:
+    """Change a category; ``theme`` left out keeps the current one (``None`` clears it)."""
     check_access("forums.update_category", actor, category)
-    theme = _known_theme(theme)
+    theme = category.theme if theme is UNCHANGED else _known_theme(theme)
     level = Visibility(visibility)
     if level not in allowed_visibilities(category.group):
         raise ForumError("visibility wider than the group's")

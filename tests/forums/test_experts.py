@@ -145,3 +145,10 @@ def test_author_names_link_to_profiles_for_members_only(db, make, forum, login, 
     assert link in login(make.user()).get(f"/forum/t/{topic.id}").get_data(as_text=True)
     visitor = client.get(f"/forum/t/{topic.id}").get_data(as_text=True)
     assert "Lisa Länkad" in visitor and link not in visitor
+
+
+def test_editing_a_category_without_naming_the_theme_keeps_it(db, make, forum):
+    category = forum.category(is_qa=True, theme="samverkan")
+    services.update_category(make.admin(), category, name="Nytt namn", description="",
+                             is_qa=True, visibility=category.visibility)
+    assert category.theme == "samverkan"
