@@ -192,6 +192,9 @@ class Config:
         # The public "ask for an account" form, per client address.
         # Most rows one bulk-invitation file may have (network/accounts/bulk_invitations.py).
         self.BULK_INVITE_MAX_ROWS = _int("BULK_INVITE_MAX_ROWS", 2000)
+        # Questions in Q&A categories without a marked answer after this many days are listed
+        # for programme staff (/forum/expertfragor).
+        self.EXPERT_UNANSWERED_DAYS = _int("EXPERT_UNANSWERED_DAYS", 7)
         self.ACCOUNT_REQUEST_LIMIT = os.environ.get("ACCOUNT_REQUEST_LIMIT", "5 per hour")
         self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
         # The JSON API (network/api): requests per token (or per address for visitors), the

@@ -84,4 +84,16 @@ def _template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         level_label=lambda level: ClassificationLevel(level).label if level else "",
-        min_password_length=MIN_LENGTH, audit_label=audit_label)
+        min_password_length=MIN_LENGTH, audit_label=audit_label, profile_url=profile_url)
+
+
+def profile_url(user: Any) -> str | None:
+    """Where a name links to (``macros.person``): the profile, for readers who may open it."""
+    from flask import url_for
+    from flask_login import current_user
+
+    from network import permissions
+
+    if user is None or not permissions.allowed("accounts.directory.profile", current_user, user):
+        return None
+    return url_for("accounts.member_profile", user_id=user.id)

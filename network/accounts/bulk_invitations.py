@@ -5,8 +5,11 @@ signed (``sign_rows``) with the confirmation, are checked again (someone may hav
 in between) and only then invited, each with the normal invitation email.
 
 Columns (a header row, in any order, separated by ``;`` or ``,``): ``email`` (required), ``name``,
-``organisation`` (its name in the network), ``group`` (one group's name or address name) and
-``role`` (``medlem``/``member`` or ``samordnare``/``facilitator``).
+``organisation`` (its name in the network), ``group`` (a group's name or address name; several
+separated by ``|`` or ``;`` — in a ``;``-separated file use ``|`` or quote the cell:
+``Trygghet Norr|Skola``)
+and ``role`` (``medlem``/``member`` or ``samordnare``/``facilitator``, the same in every group).
+Each unknown group gets its own error on the row.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ COLUMNS = ("email", "name", "organisation", "group", "role")
 ROLES = {"": GroupRole.MEMBER, "medlem": GroupRole.MEMBER, "member": GroupRole.MEMBER,
          "samordnare": GroupRole.FACILITATOR, "facilitator": GroupRole.FACILITATOR}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+GROUP_SEPARATOR = re.compile(r"[|;]")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -41,8 +45,8 @@ class Row:
     name: str = ""
     organisation_id: int | None = None
     organisation: str = ""
-    group_id: int | None = None
-    group: str = ""
+    group_ids: list[int] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
     role: str = GroupRole.MEMBER.value
     errors: list[str] = field(default_factory=list)
 
@@ -119,13 +123,14 @@ def _check(raw: list[tuple[int, dict]]) -> list[Row]:
                                     name=values["organisation"]))
             else:
                 row.organisation_id, row.organisation = org.id, org.name
-        if values.get("group"):
-            group = groups.get(values["group"].casefold())
+        for name in _group_names(values.get("group", "")):
+            group = groups.get(name.casefold())
             if group is None:
                 row.errors.append(_("Gruppen ”%(name)s” finns inte (eller är arkiverad).",
-                                    name=values["group"]))
-            else:
-                row.group_id, row.group = group.id, group.name
+                                    name=name))
+            elif group.id not in row.group_ids:
+                row.group_ids.append(group.id)
+                row.groups.append(group.name)
         role = ROLES.get(values.get("role", "").casefold())
         if role is None:
             row.errors.append(_("Rollen ska vara ”medlem” eller ”samordnare”."))
@@ -135,12 +140,17 @@ def _check(raw: list[tuple[int, dict]]) -> list[Row]:
     return rows
 
 
+def _group_names(cell: str) -> list[str]:
+    return [name.strip() for name in GROUP_SEPARATOR.split(cell) if name.strip()]
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="bulk-invitations")
 
 
 def sign_rows(rows: list[Row]) -> str:
-    return _serializer().dumps([[r.line, r.email, r.organisation_id, r.group_id, r.role] for r in rows])
+    return _serializer().dumps([[r.line, r.email, r.organisation_id, r.group_ids, r.role]
+                                for r in rows])
 
 
 def send(actor: User, signed: str) -> tuple[int, list[Row]]:
@@ -151,12 +161,16 @@ def send(actor: User, signed: str) -> tuple[int, list[Row]]:
     except BadSignature:
         raise AccountError(_("Förhandsgranskningen gick inte att läsa. Ladda upp filen igen.")) from None
     sent, failed = 0, []
-    for line, email, organisation_id, group_id, role in data:
-        row = Row(line=line, email=email, organisation_id=organisation_id, group_id=group_id, role=role)
+    for line, email, organisation_id, group_ids, role in data:
+        if not isinstance(group_ids, list):  # a preview signed before rows had several groups
+            group_ids = [group_ids] if group_ids else []
+        row = Row(line=line, email=email, organisation_id=organisation_id, group_ids=group_ids,
+                  role=role)
         organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
-        group = db.session.get(Group, group_id) if group_id else None
+        groups = [g for g in (db.session.get(Group, gid) for gid in group_ids) if g is not None]
         try:
-            invite(actor, email, organisation=organisation, group=group, group_role=GroupRole(role))
+            invite(actor, email, organisation=organisation, group=groups[0] if groups else None,
+                   group_role=GroupRole(role), more_groups=groups[1:])
         except AccountError as exc:
             row.errors.append(str(exc))
             failed.append(row)

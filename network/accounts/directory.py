@@ -6,8 +6,10 @@ that group's members (and administrators), and email and phone only when the mem
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -74,6 +76,31 @@ def experts_by_theme(viewer: Any, themes: dict) -> list[tuple[str, str, list[Use
     for theme, user in rows:
         by_theme.setdefault(theme, []).append(user)
     return [(key, str(label), by_theme.get(key, [])) for key, label in themes.items()]
+
+
+def theme_labels() -> dict:
+    """The themes experts are marked with (key -> label), as the library registered them."""
+    return current_app.extensions.get("expertise_themes", {})
+
+
+def experts_on(theme: str) -> Select:
+    """The ids of the active experts on ``theme``, as a subquery other features filter with
+    (forums routes questions with it; they still check who may read the question)."""
+    return (select(UserExpertise.user_id).join(User, User.id == UserExpertise.user_id)
+            .where(UserExpertise.theme == theme, User.active.is_(True),
+                   User.deleted_at.is_(None)))
+
+
+def expertise_of(user_ids: Iterable[int | None]) -> dict[int, set[str]]:
+    """{user id: their themes} for those of ``user_ids`` who are experts, in one query."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    found: dict[int, set[str]] = {}
+    for user_id, theme in db.session.execute(select(UserExpertise.user_id, UserExpertise.theme)
+                                             .where(UserExpertise.user_id.in_(ids))):
+        found.setdefault(user_id, set()).add(theme)
+    return found
 
 
 def _may_use_directory(user: Any, *_objects: Any) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
+from typing import Any
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
@@ -19,6 +21,7 @@ from network.accounts.models import (
     Group,
     GroupRole,
     Invitation,
+    InvitationGroup,
     Membership,
     Organisation,
     PasswordReset,
@@ -69,8 +72,10 @@ def _link(endpoint: str, token: str) -> str:
 
 
 def invite(actor: User | None, email: str, *, organisation: Organisation | None = None,
-           group: Group | None = None, group_role: GroupRole = GroupRole.MEMBER) -> tuple[Invitation, str]:
-    """Invite ``email`` to the network (and ``group``); returns the invitation and its token.
+           group: Group | None = None, group_role: GroupRole = GroupRole.MEMBER,
+           more_groups: Sequence[Group] = ()) -> tuple[Invitation, str]:
+    """Invite ``email`` to the network (and ``group``, and ``more_groups`` with the same role);
+    returns the invitation and its token.
 
     The caller has checked ``permissions.can_invite(actor, group)``. A new invitation to the same
     address replaces any pending one, so "send again" is just inviting again.
@@ -81,19 +86,23 @@ def invite(actor: User | None, email: str, *, organisation: Organisation | None 
     if find_user_by_email(email) is not None:
         raise AccountError(_("Det finns redan ett konto med den e-postadressen. Lägg till personen "
                              "i gruppen från gruppens sida i stället."))
-    if group is not None and group.archived:
+    more_groups = [g for g in more_groups if g is not group]
+    if group is None and more_groups:
+        group, more_groups = more_groups[0], more_groups[1:]
+    if any(g.archived for g in [group, *more_groups] if g is not None):
         raise AccountError(_("Gruppen är arkiverad."))
-    db.session.execute(delete(Invitation).where(Invitation.email == email,
-                                                Invitation.used_at.is_(None)))
+    delete_invitations(Invitation.email == email, Invitation.used_at.is_(None))
     token, token_hash = new_token()
     days = current_app.config["INVITATION_DAYS"]
     invitation = Invitation(email=email, token_hash=token_hash, invited_by=actor,
                             organisation=organisation, group=group, group_role=GroupRole(group_role),
                             expires_at=utcnow() + dt.timedelta(days=days))
+    invitation.extra_groups = list(more_groups)
     db.session.add(invitation)
     db.session.flush()
     audit(actor, "invitation.create", invitation, email=email,
-          group_id=group.id if group else None, role=str(group_role))
+          group_id=group.id if group else None, role=str(group_role),
+          **({"more_group_ids": [g.id for g in more_groups]} if more_groups else {}))
     link = _link("accounts.accept_invitation", token)
     network = current_app.config["NETWORK_NAME"]
     inviter = actor.display_name if actor else network
@@ -102,13 +111,24 @@ def invite(actor: User | None, email: str, *, organisation: Organisation | None 
         subject = _("Inbjudan till %(network)s", network=network)
         lines = [_("Hej!"), "",
                  _("%(inviter)s bjuder in dig till %(network)s.", inviter=inviter, network=network)]
-        if group is not None:
+        if group is not None and not more_groups:
             lines.append(_("Du blir medlem i gruppen %(group)s.", group=group.name))
+        elif group is not None:
+            lines.append(_("Du blir medlem i grupperna %(groups)s.",
+                           groups=", ".join(g.name for g in [group, *more_groups])))
         lines += ["", _("Skapa ditt konto här (länken gäller i %(days)d dagar och kan användas en "
                         "gång):", days=days), link, "",
                   _("Om du inte väntade dig inbjudan kan du bortse från det här mejlet.")]
     queue_email(email, subject, "\n".join(lines) + "\n")
     return invitation, token
+
+
+def delete_invitations(*conditions: Any) -> None:
+    """Delete the invitations matching ``conditions`` with their further groups (SQLite runs
+    without enforced foreign keys, so the link rows are removed here, not by cascade)."""
+    ids = select(Invitation.id).where(*conditions).scalar_subquery()
+    db.session.execute(delete(InvitationGroup).where(InvitationGroup.invitation_id.in_(ids)))
+    db.session.execute(delete(Invitation).where(*conditions))
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -129,9 +149,10 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str, title
                        title=title, phone=phone)
     set_password(user, password)
     invitation.used_at = utcnow()
-    group = invitation.group
-    if group is not None and not group.archived:
-        db.session.add(Membership(group=group, user=user, role=GroupRole(invitation.group_role)))
+    for group in invitation.groups:
+        if not group.archived:
+            db.session.add(Membership(group=group, user=user,
+                                      role=GroupRole(invitation.group_role)))
     db.session.flush()
     audit(user, "invitation.accept", invitation, email=invitation.email)
     return user
@@ -141,6 +162,7 @@ def pending_invitations_query():
     return (select(Invitation)
             .where(Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
             .options(selectinload(Invitation.invited_by), selectinload(Invitation.group),
+                     selectinload(Invitation.extra_groups),
                      selectinload(Invitation.organisation))
             .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
 
@@ -151,7 +173,8 @@ def resend_invitation(actor: User, invitation: Invitation) -> tuple[Invitation, 
     if invitation.used_at is not None:
         raise AccountError(_("Inbjudan har redan använts."))
     return invite(actor, invitation.email, organisation=invitation.organisation,
-                  group=invitation.group, group_role=GroupRole(invitation.group_role))
+                  group=invitation.group, group_role=GroupRole(invitation.group_role),
+                  more_groups=list(invitation.extra_groups))
 
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:

@@ -387,6 +387,15 @@ class Invitation(TimestampMixin, db.Model):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
     organisation: Mapped[Organisation | None] = relationship()
     group: Mapped[Group | None] = relationship()
+    # Further groups joined with the same role (a bulk-invitation row may name several).
+    extra_groups: Mapped[list[Group]] = relationship(secondary="invitation_groups",
+                                                     order_by="Group.name")
+
+    @property
+    def groups(self) -> list[Group]:
+        """Every group the invitee joins: the first one, then the others."""
+        return ([self.group] if self.group else []) + [g for g in self.extra_groups
+                                                       if g is not self.group]
 
     @property
     def role_label(self) -> str:
@@ -394,6 +403,17 @@ class Invitation(TimestampMixin, db.Model):
 
     def usable(self, now: dt.datetime | None = None) -> bool:
         return self.used_at is None and (now or utcnow()) < self.expires_at
+
+
+class InvitationGroup(db.Model):
+    """A further group an invitation joins (``Invitation.group`` is the first)."""
+
+    __tablename__ = "invitation_groups"
+
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"),
+                                          primary_key=True, index=True)
 
 
 class PasswordReset(db.Model):

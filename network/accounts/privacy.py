@@ -131,6 +131,7 @@ def _export_invitations(user: User) -> list:
     rows = db.session.scalars(select(Invitation).where(Invitation.invited_by_id == user.id)
                               .order_by(Invitation.created_at)).all()
     return [{"email": i.email, "group": i.group.name if i.group else None,
+             "more_groups": [g.name for g in i.extra_groups],
              "created_at": i.created_at, "accepted_at": i.used_at} for i in rows]
 
 
@@ -140,9 +141,11 @@ def _erase_invitations(user: User) -> None:
     conditions = [Invitation.invited_by_id == user.id]
     if user.email:
         conditions.append(Invitation.email == user.email)
-    db.session.execute(delete(Invitation).where(Invitation.used_at.is_(None), or_(*conditions)))
+    from network.accounts.invitations import delete_invitations
+
+    delete_invitations(Invitation.used_at.is_(None), or_(*conditions))
     if user.email:
-        db.session.execute(delete(Invitation).where(Invitation.email == user.email))
+        delete_invitations(Invitation.email == user.email)
     db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
 
 

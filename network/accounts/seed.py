@@ -56,6 +56,7 @@ from network.accounts.models import (
     Organisation,
     OrganisationType,
     User,
+    UserExpertise,
 )
 from network.db import utcnow
 from network.extensions import db
@@ -197,6 +198,14 @@ USERS = {
                 {"ordningsstorningar": M}, False),
 }
 
+# Experts on the library's themes (the programme marks them; questions on a theme reach them).
+EXPERTS = {
+    "bra_utredare": ("uppfoljning", "nyrekrytering"),
+    "lst_skane": ("uppfoljning", "samverkan"),
+    "malmo_polis": ("grovt_vald",),
+    "bostad": ("trygghet_offentlig_miljo", "situationell_prevention"),
+}
+
 
 def database_has_users() -> bool:
     from sqlalchemy import func, select
@@ -236,6 +245,7 @@ def seed_demo() -> SeedContext:
             services.add_member(None, ctx.groups[group_key], user, role)
         ctx.users[key] = user
         ctx.passwords[email] = password
+        user.expertise = [UserExpertise(theme=theme) for theme in EXPERTS.get(key, ())]
     db.session.flush()
     for hook in current_app.extensions.get("network_seeds", []):
         hook(ctx)

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from network import permissions
 from network.accounts.models import Group
@@ -53,7 +53,8 @@ PER_PAGE = 20
 
 
 def load_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
+    # The organiser's name is on the page (with a link to the profile): loaded in the same query.
+    event = db.session.get(Event, event_id, options=[joinedload(Event.created_by)])
     if event is None or not can_view_event(current_user, event):
         abort(404)
     return event

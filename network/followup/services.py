@@ -165,7 +165,8 @@ def save_measure(actor: User, plan: ActionPlan, *, title: str, problem: str, des
             raise FollowupError(_("Det finns mätvärden utanför den nya perioden. Ändra eller ta bort "
                                   "dem först."))
     if measure is None:
-        measure = Measure(plan=plan, municipality_code=plan.municipality_code)
+        measure = Measure(plan=plan, municipality_code=plan.municipality_code,
+                          created_by_id=actor.id if actor else None)
         db.session.add(measure)
     measure.title, measure.problem = title.strip(), problem
     measure.description, measure.description_html = description, render(description)

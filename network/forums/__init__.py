@@ -50,12 +50,20 @@ def _latest_panel(user):
 
 
 def init_app(app: Flask) -> None:
+    from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
-    from network.forums import demo, models, views  # noqa: F401 - models: tables for migrations
+    from network.forums import (  # noqa: F401 - models: tables; views_experts: routes
+        demo,
+        models,
+        personal_data,
+        views,
+        views_experts,
+    )
     from network.forums.forms import new_client_key
     from network.forums.services import KIND_POST, register_cache_scopes
     from network.notifications.services import register_subject_filter
     from network.pagecache import register_fresh_value
+    from network.permissions import is_programme_staff
     from network.resources.services import register_link_kind
     from network.views import register_nav, register_panel
 
@@ -63,7 +71,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register_fresh_value(views.CLIENT_KEY, new_client_key)
     register_nav(app, "forums.index", _l("Forum"), order=20, members_only=False)
+    register_nav(app, "forums.stale_questions", _l("Expertfrågor"), order=88, members_only=True,
+                 when=is_programme_staff)
     register_panel(app, _latest_panel, order=20)
     register_subject_filter(app, "forum_topic", _topic_visible, scopes=("forums:*",))
     register_link_kind(app, KIND_POST, _post_link)
     register_seed(app, demo.seed_forums)
+    register_personal_data(app, "forums", personal_data.export_personal_data,
+                           personal_data.erase_personal_data)

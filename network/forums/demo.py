@@ -65,6 +65,9 @@ CATEGORIES: dict[str, tuple[str | None, str, str, str, bool]] = {
               "Gruppens egen kategori, som bara medlemmarna i Samverkansgrupp Malmö ser.", False),
 }
 
+# Questions here reach the experts on the theme (accounts' demo marks some).
+CATEGORY_THEMES = {"radgivning": "uppfoljning"}
+
 CATEGORY_WATCHES = (("lst_skane", "allmant"), ("bra_utredare", "radgivning"),
                     ("lst_vg", "radgivning"), ("malmo_social", "malmo"))
 
@@ -286,7 +289,8 @@ def _categories(ctx: Any) -> dict[str, Category]:
     for key, (group_key, creator, name, description, is_qa) in CATEGORIES.items():
         group = ctx.groups[group_key] if group_key else None
         made[key] = services.create_category(ctx.users[creator], name, group=group,
-                                             description=description, is_qa=is_qa)
+                                             description=description, is_qa=is_qa,
+                                             theme=CATEGORY_THEMES.get(key))
     return made
 
 

@@ -141,6 +141,12 @@ class CategoryForm(FlaskForm):
                                 render_kw={"rows": 3})
     visibility = SelectField(_l("Vem kan läsa"), choices=[])
     is_qa = BooleanField(_l("Rådgivning: frågor där ett svar kan markeras som lösning"))
+    # Choices: "" (none) and the library's themes, set by the view (``theme_choices``).
+    theme = SelectField(_l("Tema för frågor till experter"), choices=[],
+                        validators=[Optional()])
+
+    def theme_choices(self, themes: dict) -> None:
+        self.theme.choices = [("", _l("Inget tema"))] + [(k, str(v)) for k, v in themes.items()]
 
 
 class MoveForm(FlaskForm):

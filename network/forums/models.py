@@ -31,6 +31,8 @@ class Category(TimestampMixin, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # Question-and-answer (rådgivning): one reply can be marked as the answer.
     is_qa: Mapped[bool] = mapped_column(default=False)
+    # A library theme (the experts' themes): new questions here reach the experts on it.
+    theme: Mapped[str | None] = mapped_column(String(40), index=True)
     archived: Mapped[bool] = mapped_column(default=False)
     topic_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

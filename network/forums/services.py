@@ -60,6 +60,7 @@ KIND_POST = "forum_post"
 # Without a form key, the same text from the same person in the same topic within this window
 # is taken to be a repeated submit, not a new post.
 DUPLICATE_WINDOW = dt.timedelta(seconds=30)
+UNCHANGED = object()  # an argument left out on purpose
 
 
 class ForumError(ValueError):
@@ -103,8 +104,10 @@ def allowed_visibilities(group: Group | None) -> list[Visibility]:
 
 
 def create_category(actor: User, name: str, *, group: Group | None = None, description: str = "",
-                    is_qa: bool = False, visibility: str | None = None) -> Category:
+                    is_qa: bool = False, visibility: str | None = None,
+                    theme: str | None = None) -> Category:
     check_access("forums.create_category", actor, group)
+    theme = _known_theme(theme)
     level = Visibility(visibility) if visibility else default_visibility_for(group)
     if level not in allowed_visibilities(group):
         raise ForumError("visibility wider than the group's")
@@ -114,7 +117,7 @@ def create_category(actor: User, name: str, *, group: Group | None = None, descr
     ) or 0
     category = Category(name=name.strip(), group=group, group_id=group.id if group else None,
                         description=description.strip(), is_qa=is_qa, visibility=level.value,
-                        position=position + 1)
+                        position=position + 1, theme=theme)
     db.session.add(category)
     db.session.flush()
     audit(actor, "forums.category.create", category, name=category.name, visibility=level.value)
@@ -122,19 +125,33 @@ def create_category(actor: User, name: str, *, group: Group | None = None, descr
 
 
 def update_category(actor: User, category: Category, *, name: str, description: str,
-                    is_qa: bool, visibility: str) -> Category:
+                    is_qa: bool, visibility: str, theme: str | None | object = UNCHANGED) -> Category:
+    """Change a category; ``theme`` left out keeps the current one (``None`` clears it)."""
     check_access("forums.update_category", actor, category)
+    theme = category.theme if theme is UNCHANGED else _known_theme(theme)
     level = Visibility(visibility)
     if level not in allowed_visibilities(category.group):
         raise ForumError("visibility wider than the group's")
     changed_access = level.value != category.visibility
     category.name, category.description, category.is_qa = name.strip(), description.strip(), is_qa
-    category.visibility = level.value
+    category.visibility, category.theme = level.value, theme
     db.session.flush()
     if changed_access:
         reindex_access(category)
-    audit(actor, "forums.category.update", category, name=category.name, visibility=level.value)
+    audit(actor, "forums.category.update", category, name=category.name, visibility=level.value,
+          theme=theme)
     return category
+
+
+def _known_theme(theme: str | None) -> str | None:
+    """A library theme (the experts' themes) or nothing; anything else is refused."""
+    from network.accounts.directory import theme_labels
+
+    if not theme:
+        return None
+    if theme not in theme_labels():
+        raise ForumError(gettext("Okänt tema."))
+    return theme
 
 
 def set_category_archived(actor: User, category: Category, archived: bool) -> None:
@@ -620,6 +637,9 @@ def _notify_new_post(actor: User, post: Post, *, new_topic: bool) -> None:
                       lambda: gettext("%(name)s nämnde dig i %(title)s", name=actor.display_name,
                                  title=topic.title))
     if new_topic:
+        from network.forums.experts import notify_experts
+
+        notify_experts(actor, post, sent)
         watchers = select(CategoryWatch.user_id).where(CategoryWatch.category_id == category.id)
         message = lambda: gettext("Nytt ämne i %(category)s: %(title)s",  # noqa: E731
                              category=category.name, title=topic.title)

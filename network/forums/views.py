@@ -22,9 +22,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from network import atom
+from network.accounts.directory import theme_labels
 from network.accounts.models import Group
 from network.extensions import db
-from network.forums import mentions, queries, services
+from network.forums import experts, mentions, queries, services
 from network.forums import permissions as perm
 from network.forums.forms import (
     CategoryForm,
@@ -165,6 +166,7 @@ def topic(topic_id: int):
         pagination=queries.Page([], page, 20, topic.last_number), answer=answer, form=form,
         previous_read=previous_read, watching=watching,
         attachments=queries.post_attachments(current_user, [*posts, answer]),
+        expert_badges=experts.badges(topic.category, [*posts, answer]),
         can_reply=perm.can_reply(current_user, topic),
         can_moderate=perm.can_moderate_topic(current_user, topic),
         can_mark_answer=perm.can_mark_answer(current_user, topic))
@@ -576,13 +578,15 @@ def new_category():
         abort(403)
     form = CategoryForm()
     form.visibility.choices = _visibility_choices(group)
+    form.theme_choices(theme_labels())
     if request.method == "GET":
         form.visibility.data = services.default_visibility_for(group).value
     if form.validate_on_submit():
         category = services.create_category(current_user, form.name.data, group=group,
                                             description=form.description.data or "",
                                             is_qa=form.is_qa.data,
-                                            visibility=form.visibility.data)
+                                            visibility=form.visibility.data,
+                                            theme=form.theme.data or None)
         db.session.commit()
         flash(_("Kategorin är skapad."), "success")
         return redirect(url_for("forums.category", category_id=category.id))
@@ -599,10 +603,14 @@ def edit_category(category_id: int):
         abort(403)
     form = CategoryForm(obj=category)
     form.visibility.choices = _visibility_choices(category.group)
+    form.theme_choices(theme_labels())
+    if request.method == "GET":
+        form.theme.data = category.theme or ""
     if form.validate_on_submit():
         services.update_category(current_user, category, name=form.name.data,
                                  description=form.description.data or "", is_qa=form.is_qa.data,
-                                 visibility=form.visibility.data)
+                                 visibility=form.visibility.data,
+                                 theme=form.theme.data or None)
         db.session.commit()
         flash(_("Kategorin är sparad."), "success")
         return redirect(url_for("forums.category", category_id=category.id))

@@ -123,3 +123,38 @@ def test_bulk_invitations_are_for_administrators_only(db, make, login, setup):
     with pytest.raises(AccessDenied):
         bulk_invitations.send(member, bulk_invitations.sign_rows([]))
     assert invitations(db) == 0
+
+
+def test_a_row_may_name_several_groups_and_the_invitee_joins_each(db, make, setup, mail):
+    from network.accounts.invitations import accept_invitation
+    from network.accounts.models import Membership
+
+    skola = make.group(name="Skolnätverket")
+    db.session.commit()
+    text = ("email;name;organisation;group;role\n"
+            "anna@example.se;Anna;;Trygghet Vivalla|skolnatverket;samordnare\n"
+            'bo@example.se;Bo;;"Skolnätverket; Trygghet Vivalla";\n')
+    page = upload(setup["client"], text).get_data(as_text=True)
+    assert "2 rader kan bjudas in, 0 har fel" in page
+    assert "Trygghet Vivalla, Skolnätverket" in page
+    signed = page.split('name="rows" value="', 1)[1].split('"', 1)[0]
+    setup["client"].post("/admin/inbjudningar/fran-fil/skicka", data={"rows": signed})
+    anna = db.session.scalar(select(Invitation).where(Invitation.email == "anna@example.se"))
+    assert [g.name for g in anna.groups] == ["Trygghet Vivalla", "Skolnätverket"]
+    assert "Trygghet Vivalla, Skolnätverket" in next(
+        m for m in mail.deliver() if m["To"] == "anna@example.se").get_content()
+
+    user = accept_invitation(anna, name="Anna", password="ett långt lösenord 123")
+    joined = db.session.execute(select(Membership.group_id, Membership.role)
+                                .where(Membership.user_id == user.id)).all()
+    assert sorted(joined) == sorted([(setup["group"].id, "facilitator"), (skola.id, "facilitator")])
+
+
+def test_each_unknown_group_in_a_row_gets_its_own_error_and_the_row_is_not_sent(db, setup):
+    text = ("email;name;organisation;group;role\n"
+            "anna@example.se;Anna;;Trygghet Vivalla|Okänd ett|Okänd två;\n")
+    preview = bulk_invitations.preview(setup["admin"], text)
+    [row] = preview.bad
+    assert row.errors == ["Gruppen ”Okänd ett” finns inte (eller är arkiverad).",
+                          "Gruppen ”Okänd två” finns inte (eller är arkiverad)."]
+    assert preview.good == [] and invitations(db) == 0

@@ -116,3 +116,31 @@ def test_a_deleted_members_session_ends(app, db, make, client):
     post_login(client, user.email)
     client.post("/profil/radera", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
     assert other.get("/profil").status_code == 302
+
+
+def test_the_export_has_a_part_for_everything_the_privacy_page_names(db, make, login):
+    """The privacy page lists what is processed; each item has its place in the export."""
+    user = make.user()
+    client = login(user)
+    page = client.get("/integritet").get_data(as_text=True)
+    data = json.loads(client.get("/profil/mina-uppgifter.json").data)
+    named = {  # words on the page -> where the export holds it
+        "foruminlägg med deras tidigare versioner": ("forums", "posts"),
+        "chattmeddelanden": ("chat_messages",),
+        "bilagor till inlägg": ("library", "files_uploaded"),
+        "anmälningar till träffar med de behov du angett": ("event_registrations", "registrations"),
+        "åtgärder, uppföljningsanteckningar, mätvärden och erfarenhetsrapporter":
+            ("followup_written", "measures"),
+        "lägesbilder": ("followup_written", "situation_pictures"),
+        "inloggade sessioner": ("sessions",),
+        "dina notiser": ("notifications",),
+        "åtgärder som gäller dig": ("audit_log_about_me",),
+        "vilka teman du är expert på": ("profile", "expert_on"),
+        "vilka trådar och kategorier du bevakar": ("forums", "watched_topics"),
+    }
+    for words, path in named.items():
+        assert words in page, words
+        part = data
+        for key in path:
+            part = part[key]
+        assert part is not None, path

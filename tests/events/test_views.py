@@ -382,3 +382,14 @@ def test_every_events_post_route_requires_a_csrf_token(app_config, make_event, g
     for rule in posts:
         url = re.sub(r"<int:\w+>", "1", rule.replace("<int:event_id>", str(event.id)))
         assert client.post(url, data={}).status_code == 400, url
+
+
+def test_the_organiser_is_named_with_a_link_to_their_profile_for_members(
+        db, make, login, client, group, organiser, make_event):
+    event = make_event(group, organiser, visibility="public", title="Öppen träff")
+    db.session.commit()
+    link = f'href="/medlemmar/{organiser.id}"'
+    member_page = login(make.user()).get(f"/evenemang/{event.id}").get_data(as_text=True)
+    assert "Arrangör" in member_page and link in member_page
+    visitor_page = client.get(f"/evenemang/{event.id}").get_data(as_text=True)
+    assert "Olle Arrangör" in visitor_page and link not in visitor_page

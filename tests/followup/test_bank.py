@@ -190,3 +190,12 @@ def test_drafting_from_a_measure_keeps_the_interface_language(world, login, db):
     login(world.member).post(f"/uppfoljning/atgard/{world.measure.id}/erfarenhetsrapport")
     report = db.session.scalar(select(ExperienceReport))
     assert report.context.startswith("Area:") and "(Police)" in report.actors
+
+
+def test_the_reviewer_is_named_with_a_link_to_their_profile_for_members(world, login, client, db):
+    report = published_report(world, title="Granskad rapport")
+    db.session.commit()
+    link = f'href="/medlemmar/{world.facilitator.id}"'
+    page = login(world.outsider).get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
+    assert f"Granskad och godkänd av <a class=\"author\" {link}>" in page
+    assert link not in client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)

@@ -89,7 +89,8 @@ def test_publish_is_offered_only_after_approval(world, login, db):
     facilitator.post(f"/uppfoljning/rapport/{report.id}/godkann")
     page = facilitator.get(f"/uppfoljning/rapport/{report.id}").get_data(as_text=True)
     assert "Publicera i erfarenhetsbanken" in page
-    assert f"Granskad och godkänd av {world.facilitator.display_name}" in page
+    assert (f'Granskad och godkänd av <a class="author" href="/medlemmar/{world.facilitator.id}">'
+            f'<bdi>{world.facilitator.display_name}</bdi></a>') in page
 
 
 def test_the_reviewer_sends_a_report_back_with_a_note(world, login, db):

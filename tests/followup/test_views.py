@@ -179,7 +179,8 @@ def test_charts_become_public_only_when_someone_else_approves_the_request(world,
     assert facilitator.post(f"{base}/godkann").status_code == 302
     assert client.get(url).status_code == 200
     page = member.get(f"/uppfoljning/atgard/{world.measure.id}").get_data(as_text=True)
-    assert f"Granskat och godkänt av {world.facilitator.display_name}" in page
+    assert (f'Granskat och godkänt av <a class="author" href="/medlemmar/{world.facilitator.id}">'
+            f'<bdi>{world.facilitator.display_name}</bdi></a>') in page
 
 
 def test_one_click_creates_a_prefilled_report_draft(world, login, db):
@@ -215,7 +216,9 @@ def test_review_and_publish_through_the_pages(world, login, db, client):
     response = facilitator.post(f"/uppfoljning/rapport/{report.id}/publicera", follow_redirects=True)
     assert "publicerad i erfarenhetsbanken" in response.get_data(as_text=True)
     public = client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
-    assert f"Granskad och godkänd av {world.facilitator.display_name}" in public
+    # Visitors get the name, not a link (profiles are for members).
+    assert (f'Granskad och godkänd av <bdi class="author">{world.facilitator.display_name}</bdi>'
+            in public)
 
 
 def test_editing_a_report_keeps_structured_fields(world, login, db):

@@ -152,3 +152,16 @@ def test_demo_posts_are_spread_over_the_last_weeks_in_order(seeded, db):
     for earlier, later in zip(posts, posts[1:], strict=False):
         if earlier.topic_id == later.topic_id:
             assert earlier.created_at < later.created_at
+
+
+def test_the_demo_routes_advice_questions_to_the_experts_on_their_theme(seeded, db):
+    advice = db.session.scalar(select(Category).where(Category.is_qa.is_(True),
+                                                      Category.theme == "uppfoljning"))
+    assert advice is not None
+    expert = person(db, "johan.ekstrom@bra.example.se")
+    assert [row.theme for row in expert.expertise] == ["nyrekrytering", "uppfoljning"]
+    routed = db.session.scalars(select(Notification.title).where(
+        Notification.user_id == expert.id, Notification.kind == "forum_expert_question")).all()
+    questions = db.session.scalars(select(Topic.title).where(
+        Topic.category_id == advice.id, Topic.author_id != expert.id)).all()
+    assert routed and len(routed) == len(questions)

@@ -232,3 +232,11 @@ def test_the_library_speaks_english_when_asked(db, client, library):
     client.post("/sprak", data={"lang": "en", "next": "/bibliotek/"})
     page = text(client.get("/bibliotek/"))
     assert "Library" in page and "Method support" in page
+
+
+def test_who_added_the_resource_and_each_version_links_to_their_profile(db, make, login, library):
+    owner = make.user(name="Greta Uppladdare")
+    resource = library.resource(owner)
+    db.session.commit()
+    page = login(make.user()).get(f"/bibliotek/{resource.id}").get_data(as_text=True)
+    assert page.count(f'href="/medlemmar/{owner.id}"') == 2  # "Tillagd av" and version 1
