@@ -116,8 +116,12 @@ def logout():
     logout_user()
     flash(_("Du är utloggad."), "success")
     # Signed in through a provider that can end its own session: it ends too, then comes back.
+    # A page that moves on by itself rather than a redirect: the logout form's redirect to
+    # another origin would break the site's CSP (form-action 'self').
     provider_logout = sso_client.logout_url(url_for("main.index", _external=True))
-    return redirect(provider_logout or url_for("main.index"))
+    if provider_logout:
+        return render_template("accounts/sso_logout.html", provider_logout=provider_logout)
+    return redirect(url_for("main.index"))
 
 
 # -- invitations -------------------------------------------------------------------------------
