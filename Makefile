@@ -8,8 +8,11 @@ PORT ?= 5000
 # axe-core for the browser tests' accessibility checks: test-only, from npm, kept inside .venv.
 AXE_VERSION := 4.14.1
 AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
+# oidc-provider for the single sign-on tests: a real OpenID provider, test-only, from npm at the
+# version tests/accounts/oidc/package.json pins (the tests' fixture installs it too if missing).
+OIDC_PROVIDER := $(VENV)/oidc-provider/node_modules/oidc-provider/package.json
 
-.PHONY: install axe run test lint translations compile-translations extract-messages migrate bench clean
+.PHONY: install axe oidc-provider run test lint translations compile-translations extract-messages migrate bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +26,14 @@ $(AXE):
 	npm install --prefix $(VENV)/npm --no-audit --no-fund --no-save axe-core@$(AXE_VERSION)
 
 axe: $(AXE)
+
+$(OIDC_PROVIDER): tests/accounts/oidc/package.json
+	mkdir -p $(VENV)/oidc-provider
+	cp tests/accounts/oidc/package.json $(VENV)/oidc-provider/package.json
+	npm install --prefix $(VENV)/oidc-provider --no-audit --no-fund --omit=dev
+	touch $@
+
+oidc-provider: $(OIDC_PROVIDER)
 
 # Development: install (with the dev tools), then compile the catalogs.
 translations: install compile-translations
@@ -54,7 +65,7 @@ lint: install
 # SQLite first (with the browser tests), then the same suite on PostgreSQL. pytest's exit code 5
 # ("no tests collected") fails the run like any other non-zero code: a suite that finds nothing
 # to run is broken, not green. PYTEST_ARGS narrows both passes, e.g. PYTEST_ARGS="tests/forums".
-test: translations lint $(AXE)
+test: translations lint $(AXE) $(OIDC_PROVIDER)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python bin/postgres_pass.py $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 

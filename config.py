@@ -49,6 +49,41 @@ def _list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _oidc_providers(raw: str, name: str = "OIDC_PROVIDERS") -> list[dict]:
+    """OpenID Connect providers for single sign-on, from a JSON list (network/accounts/sso.py).
+
+    Each: ``key`` (in URLs, a-z 0-9 -), ``issuer``, ``client_id``, ``client_secret``, ``name``
+    (shown as "Logga in med <name>"), ``domains`` (email domains allowed to use it; empty: any)
+    and ``create_accounts`` (unknown people of those domains may ask for an account).
+    """
+    import json
+    import re
+
+    raw = raw.strip()
+    if not raw:
+        return []
+    try:
+        items = json.loads(raw)
+    except ValueError as exc:
+        raise InsecureConfigurationError(f"{name} is not valid JSON: {exc}") from None
+    providers, keys = [], set()
+    for item in items if isinstance(items, list) else [None]:
+        if not isinstance(item, dict) or not all(item.get(k) for k in ("key", "issuer", "client_id")):
+            raise InsecureConfigurationError(f"{name}: each provider needs key, issuer and client_id")
+        key = str(item["key"])
+        if not re.fullmatch(r"[a-z0-9-]{1,40}", key) or key in keys:
+            raise InsecureConfigurationError(f"{name}: key {key!r} must be unique, a-z 0-9 -")
+        keys.add(key)
+        providers.append({
+            "key": key, "issuer": str(item["issuer"]), "client_id": str(item["client_id"]),
+            "client_secret": str(item.get("client_secret", "")), "name": str(item.get("name") or key),
+            "domains": [str(d).strip().lower().lstrip("@") for d in item.get("domains", [])
+                        if str(d).strip()],
+            "create_accounts": bool(item.get("create_accounts", False)),
+        })
+    return providers
+
+
 def database_url(raw: str | None) -> str:
     """Normalise DATABASE_URL so PostgreSQL always goes through psycopg 3."""
     if not raw:
@@ -211,6 +246,10 @@ class Config:
         self.SESSION_IDLE_DAYS = _int("SESSION_IDLE_DAYS", 30)
         self.SESSION_TOUCH_MINUTES = _int("SESSION_TOUCH_MINUTES", 5)
         self.PASSWORD_RESET_HOURS = 2
+        # Single sign-on (network/accounts/sso.py): the providers, and seconds each call to one
+        # (discovery, keys, token) may take.
+        self.OIDC_PROVIDERS = _oidc_providers(os.environ.get("OIDC_PROVIDERS", ""))
+        self.OIDC_HTTP_TIMEOUT = _int("OIDC_HTTP_TIMEOUT", 10)
 
     def default_secret_key(self) -> str:
         return _instance_secret_key()

@@ -36,9 +36,11 @@ def init_app(app: Flask) -> None:
     from network.accounts import (
         cli,
         models,
+        models_sso,
         privacy,
         services,
         sessions,
+        sso_client,
         views,
         views_admin,
         views_directory,
@@ -47,6 +49,7 @@ def init_app(app: Flask) -> None:
         views_places,
         views_requests,
         views_sessions,
+        views_sso,
     )
     from network.accounts import permissions as accounts_permissions
     from network.cache import register_neutral
@@ -55,7 +58,7 @@ def init_app(app: Flask) -> None:
 
     # Imported for their routes on views.bp, and for the actions they register.
     del (views_admin, views_directory, views_groups, views_members, views_places, views_requests,
-         views_sessions, accounts_permissions)
+         views_sessions, views_sso, accounts_permissions, models_sso)
     login_manager.user_loader(sessions.load_user)
     # Opening a session and noting last-seen change no cached page; ending one does.
     register_neutral(models.UserSession)
@@ -67,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     cli.init_app(app)
     privacy.init_app(app)
+    sso_client.init_app(app)
     register_nav(app, "accounts.groups", _l("Grupper"), order=10)
     register_nav(app, "accounts.directory_list", _l("Medlemmar"), order=70, members_only=True)
     register_nav(app, "accounts.municipalities", _l("Kommuner"), order=80)
@@ -81,10 +85,12 @@ def _template_helpers(app: Flask) -> None:
     from network.accounts.audit_labels import audit_label
     from network.accounts.models import ClassificationLevel
     from network.accounts.passwords import MIN_LENGTH
+    from network.accounts.sso import provider_name
 
     app.jinja_env.globals.update(
         level_label=lambda level: ClassificationLevel(level).label if level else "",
-        min_password_length=MIN_LENGTH, audit_label=audit_label, profile_url=profile_url)
+        min_password_length=MIN_LENGTH, audit_label=audit_label, profile_url=profile_url,
+        sso_provider_name=provider_name)
 
 
 def profile_url(user: Any) -> str | None:

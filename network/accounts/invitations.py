@@ -139,15 +139,20 @@ def invitation_state(invitation: Invitation | None) -> TokenState:
     return _state(invitation)
 
 
-def accept_invitation(invitation: Invitation, *, name: str, password: str, title: str = "",
+def accept_invitation(invitation: Invitation, *, name: str, password: str | None, title: str = "",
                       phone: str = "") -> User:
-    """Create the invitee's account, join the invited group, and use up the invitation."""
+    """Create the invitee's account, join the invited group, and use up the invitation.
+
+    ``password`` is None when single sign-on accepts it (network/accounts/sso.py): the account
+    then has no password until the member sets one through "Glömt lösenord".
+    """
     state = _state(invitation)
     if state != TokenState.OK:
         raise AccountError(str(state))
     user = create_user(invitation.email, None, name, organisation=invitation.organisation,
                        title=title, phone=phone)
-    set_password(user, password)
+    if password is not None:
+        set_password(user, password)
     invitation.used_at = utcnow()
     for group in invitation.groups:
         if not group.archived:

@@ -46,6 +46,11 @@ def can_end_session(user: Any, record: Any) -> bool:
     return permissions.is_member(user) and (record.user_id == user.id or permissions.is_admin(user))
 
 
+def can_unlink_identity(user: Any, identity: Any) -> bool:
+    """A member removes their own linked logins (single sign-on) only."""
+    return permissions.is_member(user) and identity.user_id == user.id
+
+
 def _admin(user: Any, *_objects: Any) -> bool:
     return permissions.is_admin(user)
 
@@ -74,4 +79,6 @@ permissions.register_auth({
     "accounts.invitation.bulk": _admin,
     "accounts.request.approve": _admin,
     "accounts.request.decline": _admin,
+    "accounts.sso.password_login": _admin,
+    "accounts.sso.unlink": can_unlink_identity,
 })

@@ -23,6 +23,7 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select
 
+from network.accounts import sso
 from network.accounts.models import AuditLog, Invitation, Membership, PasswordReset, User
 from network.accounts.services import AccountError, audit, check_password
 from network.accounts.sessions import end_all_sessions
@@ -194,4 +195,5 @@ def init_app(app: Flask) -> None:
     register_personal_data(app, "audit_log_about_me", _export_audit_about, _keep_audit)
     # Sessions end with the account (``erase_account``); nothing more to erase here.
     register_personal_data(app, "sessions", _export_sessions, lambda user: None)
+    register_personal_data(app, "sso_identities", sso.export_identities, sso.erase_identities)
     register_personal_data(app, "queued_mail", lambda user: [], _erase_queued_mail)

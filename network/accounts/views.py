@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from network import permissions
-from network.accounts import invitations, privacy, services, sessions
+from network.accounts import invitations, privacy, services, sessions, sso, sso_client
 from network.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -92,14 +92,20 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if sso.password_login_blocked(form.email.data):
+            # Refused before any password is checked; tells only the domain's policy.
+            form.email.errors.append(_(
+                "Adresser på %(domain)s loggar inte in med lösenord. Använd ”Logga in med "
+                "%(providers)s”.", domain=sso.email_domain(form.email.data),
+                providers=", ".join(p["name"] for p in sso.providers_for(form.email.data))))
+        elif (user := services.authenticate(form.email.data, form.password.data)) is not None:
             start_session(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("main.index")))
-        # One message whether the email exists or not: no account enumeration.
-        form.password.errors.append(_("Fel e-postadress eller lösenord."))
+        else:
+            # One message whether the email exists or not: no account enumeration.
+            form.password.errors.append(_("Fel e-postadress eller lösenord."))
     status = 401 if request.method == "POST" and form.errors else 200
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form, sso_providers=sso.providers()), status
 
 
 @bp.post("/logga-ut")
@@ -109,6 +115,12 @@ def logout():
     db.session.commit()
     logout_user()
     flash(_("Du är utloggad."), "success")
+    # Signed in through a provider that can end its own session: it ends too, then comes back.
+    # A page that moves on by itself rather than a redirect: the logout form's redirect to
+    # another origin would break the site's CSP (form-action 'self').
+    provider_logout = sso_client.logout_url(url_for("main.index", _external=True))
+    if provider_logout:
+        return render_template("accounts/sso_logout.html", provider_logout=provider_logout)
     return redirect(url_for("main.index"))
 
 
@@ -241,6 +253,7 @@ def profile():
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, user=user,
                            memberships=services.user_memberships(user),
+                           sso_identities=sso.identities(user),
                            password_form=ChangePasswordForm()), 422 if form.errors else 200
 
 

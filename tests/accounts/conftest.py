@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.accounts.oidc_provider import oidc_provider, provider  # noqa: F401 - fixtures
 from tests.factories import DEFAULT_PASSWORD
 
 

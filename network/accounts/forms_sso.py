@@ -1,0 +1,14 @@
+"""Single sign-on's one form: the domain whose password login an administrator turns off."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+
+class PasswordLoginBlockForm(FlaskForm):
+    domain = StringField(_l("E-postdomän"), validators=[DataRequired(), Length(max=253)],
+                         description=_l("Till exempel malmo.se. Adresser på domänen loggar då bara "
+                                        "in med en inloggningstjänst som tar emot dem."))
