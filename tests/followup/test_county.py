@@ -9,7 +9,7 @@ import pytest
 
 from network.accounts.models import NetworkRole, OrganisationType
 from network.chat import services as chat
-from network.followup import county as county_view
+from network.followup import activity as county_view
 from network.followup import duties, services
 from network.forums import services as forums
 
