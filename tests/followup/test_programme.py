@@ -9,7 +9,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from network.followup import services
+from network.followup import duties, services
 from network.followup.models import SupportEntry
 from tests.followup.helpers import published_report
 
@@ -262,3 +262,45 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
     assert ("Träffar och deltagande", "Deltagare som kom", 1) in rows
     assert ("Forumaktivitet", "Nya forumtrådar", 1) in rows
     assert ("Deltagande i workshoppar", "Meddelanden", 1) in rows
+
+
+def _download_from(malmo, world, db):
+    from network.resources import services as resources
+    from tests.resources.conftest import make_pdf
+
+    resource = resources.create_resource(
+        world.admin, title="Metodstöd", type="metodstod", visibility="members",
+        uploads=[resources.Upload(io.BytesIO(make_pdf("Metod")), "metod.pdf")])
+    file = resource.versions[0].files[0]
+    resources.record_download(file, malmo)
+    resources.record_download(file, malmo, day=dt.date(duties.today().year - 1, 12, 31))  # last year
+    resources.record_download(file, None)  # a visitor
+    db.session.commit()
+
+
+def test_the_overview_shows_activity_per_municipality_for_the_programme_year(world, activity, login, db):
+    from network.followup import activity as figures
+
+    _stockholm, malmo = activity
+    _download_from(malmo, world, db)
+    since, until = figures.programme_year()
+    per_municipality = figures.activity_by_municipality(since, until, [])
+    assert per_municipality["1280"]["resources_downloaded"] == 1  # last year's is outside the period
+    assert per_municipality[None]["resources_downloaded"] == 1
+    page = login(world.admin).get("/uppfoljning/oversikt").get_data(as_text=True)
+    year = duties.today().year
+    assert f"1 jan. {year} – 31 dec. {year}" in page
+    assert "Aktivitet per kommun" in page and "Nedladdade resurser" in page and "Hela nätverket" in page
+    row = page[page.index('id="aktivitet-kommun"'):]
+    stockholm_row = row[row.index(">Stockholm<"):].split("</tr>")[0]
+    # Stockholm: one topic, no replies, nothing shared or downloaded, no attendance or chat, 1 support
+    # session of 3 hours this year.
+    assert stockholm_row.count('<td class="num">') == len(figures.FIGURES)
+    assert [c.split("<")[0] for c in stockholm_row.split('<td class="num">')[1:]] == \
+        ["1", "0", "0", "0", "0", "0", "0", "1", "3"]
+
+
+def test_the_overview_refuses_a_period_ending_before_it_starts(world, login):
+    client = login(world.admin)
+    page = client.get("/uppfoljning/oversikt?fran=2026-06-01&till=2026-01-01").get_data(as_text=True)
+    assert "Periodens slut kan inte vara före dess början" in page
