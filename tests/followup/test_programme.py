@@ -304,3 +304,38 @@ def test_the_overview_refuses_a_period_ending_before_it_starts(world, login):
     client = login(world.admin)
     page = client.get("/uppfoljning/oversikt?fran=2026-06-01&till=2026-01-01").get_data(as_text=True)
     assert "Periodens slut kan inte vara före dess början" in page
+
+
+def _tables_outside_scroll_regions(page: str) -> int:
+    """How many tables are not inside a focusable, labelled scrolling region."""
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.loose = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "table" and not any(self.stack):
+                self.loose += 1
+            if tag == "div":
+                self.stack.append("table-scroll" in (attrs.get("class") or "")
+                                  and attrs.get("tabindex") == "0" and attrs.get("role") == "region")
+
+        def handle_endtag(self, tag):
+            if tag == "div" and self.stack:
+                self.stack.pop()
+
+    parser = Tables()
+    parser.feed(page)
+    return parser.loose
+
+
+def test_every_table_of_the_overview_and_county_view_scrolls_in_a_focusable_region(world, activity, login,
+                                                                                  db):
+    client = login(world.admin)
+    for url in ("/uppfoljning/oversikt", "/uppfoljning/lan/01"):
+        page = client.get(url).get_data(as_text=True)
+        assert page.count("<table") >= 2, url
+        assert _tables_outside_scroll_regions(page) == 0, url

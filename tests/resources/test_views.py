@@ -180,6 +180,8 @@ def test_a_facilitator_approves_from_the_resource_page(db, login, make, library)
     assert client.post(f"/bibliotek/{r.id}/godkann").status_code == 302
     db.session.expire_all()
     assert r.effective_visibility == "public"
+    page = text(client.get(f"/bibliotek/{r.id}"))
+    assert f"Granskad och godkänd av {facilitator.name}" in page and "<time datetime=" in page
 
 
 def test_a_facilitator_declines_with_a_reason(db, login, make, library):
