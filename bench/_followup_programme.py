@@ -68,15 +68,27 @@ def _client(app, user):
     return client
 
 
-def _time(client, url: str, n: int) -> list[float]:
-    timings = []
+def _time(client, url: str, n: int) -> tuple[list[float], list[float]]:
+    """(wall times, CPU times of this process) in ms, sorted. On a shared machine the wall time
+    also counts waiting for a core; the CPU time is the page's own cost."""
+    timings, cpu = [], []
     for _ in range(n + 3):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         response = client.get(url)
         timings.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
-    return sorted(timings[3:])  # the first requests warm templates
+    return sorted(timings[3:]), sorted(cpu[3:])  # the first requests warm templates
+
+
+def _hello_cpu_ms(n: int) -> float:
+    """The median CPU time of hello-world (``bench.hello``) through the same test client."""
+    from bench.hello import app as hello
+
+    client = hello.test_client()
+    _wall, cpu = _time(client, "/", n)
+    return statistics.median(cpu)
 
 
 def _p95(timings: list[float]) -> float:
@@ -106,13 +118,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"seeded {args.municipalities} municipalities in {time.perf_counter() - started:.1f} s",
                   flush=True)
             client = _client(app, staff)
+            hello = _hello_cpu_ms(args.requests)
+            print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; hello-world CPU "
+                  f"p50 {hello:.2f} ms", flush=True)
             for name, url in (("overview", "/uppfoljning/oversikt"), ("county 01", "/uppfoljning/lan/01")):
-                timings = _time(client, url, args.requests)
+                timings, cpu = _time(client, url, args.requests)
                 p95 = _p95(timings)
                 ok &= p95 <= TARGET_P95_MS
                 print(f"{name}: p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, "
                       f"max {timings[-1]:.1f} ms ({len(timings)} requests); target p95 ≤ "
-                      f"{TARGET_P95_MS:.0f} ms: {'met' if p95 <= TARGET_P95_MS else 'MISSED'}", flush=True)
+                      f"{TARGET_P95_MS:.0f} ms: {'met' if p95 <= TARGET_P95_MS else 'MISSED'}; CPU p50 "
+                      f"{statistics.median(cpu):.1f} ms, p95 {_p95(cpu):.1f} ms "
+                      f"({statistics.median(cpu) / hello:.0f}× hello-world)", flush=True)
             db.session.remove()
             db.engine.dispose()
         app = _app(tmp, "pdf.sqlite3")
@@ -120,13 +137,14 @@ def main(argv: list[str] | None = None) -> int:
             upgrade()
             staff = _seed(args.pdf_municipalities, args.measures, args.measurements)
             client = _client(app, staff)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             response = client.get("/uppfoljning/oversikt/rapport.pdf?fran=2024-01-01&till=2026-12-31")
-            seconds = time.perf_counter() - t0
+            seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
             ok &= response.status_code == 200 and seconds <= TARGET_PDF_S
+            print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             print(f"PDF for {args.pdf_municipalities} municipalities: {seconds:.1f} s, "
                   f"{len(response.data) // 1024} KiB; target ≤ {TARGET_PDF_S:.0f} s: "
-                  f"{'met' if seconds <= TARGET_PDF_S else 'MISSED'}")
+                  f"{'met' if seconds <= TARGET_PDF_S else 'MISSED'}; CPU {cpu_seconds:.1f} s")
             db.session.remove()
             db.engine.dispose()
     return 0 if ok else 1

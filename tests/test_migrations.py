@@ -110,3 +110,47 @@ def test_search_index_upgrade_keeps_and_finds_existing_entries(tmp_path):
             assert list(rows) == [7, 8]
         _db.session.remove()
         _db.engine.dispose()
+
+
+def test_0016_fills_each_indicators_newest_measurement_from_existing_data(tmp_path):
+    """Indicators measured before 0016 get their newest measurement on upgrade; an indicator
+    without measurements keeps none."""
+    import datetime as dt
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from network import create_app
+    from tests.conftest import make_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = create_app(make_config(url, tmp_path))
+    with app.app_context():
+        upgrade(revision="0015_accounts")
+        now = {"now": dt.datetime(2025, 1, 1)}
+        with _db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO followup_plans (id, municipality_code, title, start_year, end_year, "
+                "description, description_html, created_at, updated_at) "
+                "VALUES (1, '0180', 'Plan', 2025, 2027, '', '', :now, :now)"), now)
+            conn.execute(text(
+                "INSERT INTO followup_measures (id, plan_id, municipality_code, title, problem, "
+                "description, description_html, theme, status, start_date, end_date, public_charts, "
+                "created_at, updated_at) VALUES (1, 1, '0180', 'Åtgärd', '', '', '', 'trygghet', "
+                "'pagar', '2025-01-01', '2026-12-31', 0, :now, :now)"), now)
+            conn.execute(text(
+                "INSERT INTO followup_indicators (id, measure_id, name, unit, source, baseline_value, "
+                "baseline_date, desired_direction, created_at, updated_at) VALUES "
+                "(:id, 1, 'Andel trygga', 'procent', '', 40, '2024-12-31', '', :now, :now)"),
+                [{"id": 1, **now}, {"id": 2, **now}])
+            conn.execute(text(
+                "INSERT INTO followup_measurements (indicator_id, date, value, comment, created_at) "
+                "VALUES (1, :day, :value, '', :now)"),
+                [{"day": day, "value": value, **now}
+                 for day, value in (("2025-06-30", 45.0), ("2025-12-31", 48.5), ("2025-03-31", 41.0))])
+        upgrade()
+        with _db.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT id, latest_value, latest_date FROM followup_indicators ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, 48.5, "2025-12-31"), (2, None, None)]
+        _db.engine.dispose()

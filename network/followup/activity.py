@@ -1,4 +1,8 @@
-"""Network activity for the programme report, read through functions the features expose.
+"""Network activity for the programme report, read through functions the features expose:
+the network totals (``network_activity``) and the same per municipality and period
+(``activity_by_municipality``: a person's activity counts for the municipality of their
+organisation; the default period is the current programme year, a calendar year, shown on the
+page; a period whose end precedes its start is refused with a message).
 
 Each source is a function ``(since, until) -> dict[str, number]`` keyed by stable names; the
 labels live here (``FIGURE_LABELS``), unknown keys are shown as they are. Follow-up never queries
@@ -10,14 +14,19 @@ resources and chat through their ``services.stats``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from network.chat import activity as chat_activity
 from network.chat import services as chat
 from network.events import attendance
+from network.followup import dashboard, duties
+from network.forums import activity as forum_activity
 from network.forums import services as forums
+from network.resources import activity as resource_activity
 from network.resources import services as resources
 
 SOURCES = (
@@ -30,6 +39,7 @@ SOURCES = (
 
 FIGURE_LABELS = {
     "resources_shared": _l("Resurser delade under perioden"),
+    "downloads": _l("Nedladdningar under perioden"),
     "downloads_total": _l("Nedladdningar hittills"),
     "meetings_held": _l("Träffar genomförda"),
     "registrations": _l("Anmälningar"),
@@ -72,3 +82,83 @@ def activity_table(since: dt.datetime | None, until: dt.datetime | None):
     rows = [[str(a.title), key, value]
             for a in network_activity(since, until) for key, value in a.figures.items()]
     return header, rows
+
+
+# -- per municipality --------------------------------------------------------------------------
+
+
+FIGURES = ("forum_topics", "forum_replies", "resources_shared", "resources_downloaded",
+           "events_attended", "chat_messages", "chat_participants", "support_count", "support_hours")
+
+
+def figure_headers() -> list[str]:
+    return [_("Nya forumtrådar"), _("Forumsvar"), _("Delade resurser"), _("Nedladdade resurser"),
+            _("Deltagande på träffar"),
+            _("Meddelanden i workshoppar"), _("Deltagare i workshoppar"), _("Stödtillfällen"),
+            _("Stödtimmar")]
+
+
+@dataclass
+class ActivityRow:
+    code: str | None
+    name: str
+    figures: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
+
+    @property
+    def values(self) -> list[float]:
+        return [self.figures[key] for key in FIGURES]
+
+
+def programme_year(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    year = (today or duties.today()).year
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def parse_period(args) -> tuple[dt.date, dt.date, str | None]:
+    """(since, until, error): the programme year unless the page asks for another period."""
+    since, until = programme_year()
+    try:
+        since = dt.date.fromisoformat(args["fran"]) if args.get("fran") else since
+        until = dt.date.fromisoformat(args["till"]) if args.get("till") else until
+    except ValueError:
+        return (*programme_year(), _("Ange datum som ÅÅÅÅ-MM-DD."))
+    if until < since:
+        return (*programme_year(),
+                _("Periodens slut kan inte vara före dess början. Visar programåret i stället."))
+    return since, until, None
+
+
+def bounds(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=duties.STOCKHOLM).astimezone(dt.UTC)
+    end = dt.datetime.combine(until, dt.time.max, tzinfo=duties.STOCKHOLM).astimezone(dt.UTC)
+    return start, end
+
+
+def activity_by_municipality(since: dt.date, until: dt.date,
+                             support: list[dashboard.MunicipalityRow]) -> dict[str | None, dict[str, float]]:
+    """{municipality code (None: people without a municipality): figures} for the period."""
+    start, end = bounds(since, until)
+    result: dict[str | None, dict[str, float]] = {}
+
+    def row(code: str | None) -> dict[str, float]:
+        return result.setdefault(code, dict.fromkeys(FIGURES, 0))
+
+    for code, counts in forum_activity.posts_by_municipality(start, end).items():
+        row(code)["forum_topics"], row(code)["forum_replies"] = counts["topics"], counts["replies"]
+    for code, count in resource_activity.shared_by_municipality(start, end).items():
+        row(code)["resources_shared"] = count
+    for code, count in resource_activity.downloads_by_municipality(since, until).items():
+        row(code)["resources_downloaded"] = count
+    for code, count in attendance.attended_by_municipality(start, end).items():
+        row(code)["events_attended"] = count
+    for code, counts in chat_activity.participation_by_municipality(start, end).items():
+        row(code)["chat_messages"] = counts["messages"]
+        row(code)["chat_participants"] = counts["participants"]
+    for r in support:
+        if r.support_count:
+            row(r.code)["support_count"], row(r.code)["support_hours"] = r.support_count, r.support_hours
+    return result
+
+
+def totals(figures: list[dict[str, float]]) -> dict[str, float]:
+    return {key: sum(f.get(key, 0) for f in figures) for key in FIGURES}

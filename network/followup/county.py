@@ -1,104 +1,31 @@
-"""Activity per municipality beside the network totals, and the county view.
-
-The figures come from functions each feature exposes (forums, resources, events' attendance,
-chat) and follow-up's own support log; a person's activity counts for the municipality of their
-organisation. The default period is the current programme year (a calendar year), shown on the
-page; a period whose end precedes its start is refused with a message.
+"""The county view: a county's municipalities with their duties, measures, indicator trends,
+support and activity (``activity.activity_by_municipality``) beside the county's and the
+network's totals, for the programme year unless another period is asked for.
 
 County-board staff (``User.overseen_county``) see their own county only; programme staff any.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from network import permissions as core
 from network.accounts.models import County, Municipality
-from network.chat import activity as chat_activity
-from network.events import attendance
 from network.extensions import db
-from network.followup import dashboard, duties
+from network.followup import dashboard
+from network.followup.activity import (
+    FIGURES,
+    ActivityRow,
+    activity_by_municipality,
+    figure_headers,
+    parse_period,
+    totals,
+)
 from network.followup.labels import STATUSES
 from network.followup.programme import trend_labels
 from network.followup.views import bp
-from network.forums import activity as forum_activity
-from network.resources import activity as resource_activity
-
-FIGURES = ("forum_topics", "forum_replies", "resources_shared", "events_attended", "chat_messages",
-           "chat_participants", "support_count", "support_hours")
-
-
-def figure_headers() -> list[str]:
-    return [_("Nya forumtrådar"), _("Forumsvar"), _("Delade resurser"), _("Deltagande på träffar"),
-            _("Meddelanden i workshoppar"), _("Deltagare i workshoppar"), _("Stödtillfällen"),
-            _("Stödtimmar")]
-
-
-@dataclass
-class ActivityRow:
-    code: str | None
-    name: str
-    figures: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
-
-
-def programme_year(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    year = (today or duties.today()).year
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
-def parse_period(args) -> tuple[dt.date, dt.date, str | None]:
-    """(since, until, error): the programme year unless the page asks for another period."""
-    since, until = programme_year()
-    try:
-        since = dt.date.fromisoformat(args["fran"]) if args.get("fran") else since
-        until = dt.date.fromisoformat(args["till"]) if args.get("till") else until
-    except ValueError:
-        return (*programme_year(), _("Ange datum som ÅÅÅÅ-MM-DD."))
-    if until < since:
-        return (*programme_year(),
-                _("Periodens slut kan inte vara före dess början. Visar programåret i stället."))
-    return since, until, None
-
-
-def _bounds(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(since, dt.time.min, tzinfo=duties.STOCKHOLM).astimezone(dt.UTC)
-    end = dt.datetime.combine(until, dt.time.max, tzinfo=duties.STOCKHOLM).astimezone(dt.UTC)
-    return start, end
-
-
-def activity_by_municipality(since: dt.date, until: dt.date,
-                             support: list[dashboard.MunicipalityRow]) -> dict[str | None, dict[str, float]]:
-    """{municipality code (None: people without a municipality): figures} for the period."""
-    start, end = _bounds(since, until)
-    result: dict[str | None, dict[str, float]] = {}
-
-    def row(code: str | None) -> dict[str, float]:
-        return result.setdefault(code, dict.fromkeys(FIGURES, 0))
-
-    for code, counts in forum_activity.posts_by_municipality(start, end).items():
-        row(code)["forum_topics"], row(code)["forum_replies"] = counts["topics"], counts["replies"]
-    for code, count in resource_activity.shared_by_municipality(start, end).items():
-        row(code)["resources_shared"] = count
-    for code, count in attendance.attended_by_municipality(start, end).items():
-        row(code)["events_attended"] = count
-    for code, counts in chat_activity.participation_by_municipality(start, end).items():
-        row(code)["chat_messages"] = counts["messages"]
-        row(code)["chat_participants"] = counts["participants"]
-    for r in support:
-        if r.support_count:
-            row(r.code)["support_count"], row(r.code)["support_hours"] = r.support_count, r.support_hours
-    return result
-
-
-def totals(figures: list[dict[str, float]]) -> dict[str, float]:
-    return {key: sum(f.get(key, 0) for f in figures) for key in FIGURES}
-
 
 # -- the county view ---------------------------------------------------------------------------
 

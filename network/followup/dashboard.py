@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import case, func, select
 
 from network.accounts.models import Municipality
 from network.extensions import db
@@ -20,7 +20,6 @@ from network.followup.models import (
     ExperienceReport,
     Indicator,
     Measure,
-    Measurement,
     MeasureStatus,
     ReportStatus,
     SituationPicture,
@@ -51,6 +50,14 @@ class MunicipalityRow:
     def indicator_total(self) -> int:
         return sum(self.trends.values())
 
+    @property
+    def numbers(self) -> list[float]:
+        """The overview table's number columns, in its order (plans, measures by status,
+        indicators by trend, support, published reports)."""
+        return [self.plans, *(self.measures[s.value] for s in MeasureStatus),
+                *(self.trends[t] for t in TRENDS), self.support_count, self.support_hours,
+                self.published_reports]
+
 
 def trend(baseline: float, target: float | None, desired: str, latest: float | None) -> str:
     """Where the latest value stands between baseline and target (or the desired direction)."""
@@ -67,26 +74,31 @@ def trend(baseline: float, target: float | None, desired: str, latest: float | N
     return "not_improving"
 
 
-def latest_values():
-    """(indicator id, latest value, latest date) as a subquery: the unique (indicator, date)
-    index answers both the MAX and the join."""
-    last = (select(Measurement.indicator_id, func.max(Measurement.date).label("date"))
-            .group_by(Measurement.indicator_id).subquery())
-    return (select(Measurement.indicator_id, Measurement.value, Measurement.date)
-            .join(last, and_(last.c.indicator_id == Measurement.indicator_id,
-                             last.c.date == Measurement.date)).subquery())
-
-
 def indicator_rows() -> list[Any]:
-    latest = latest_values()
+    """Every indicator with its newest measurement (kept on the indicator on every write)."""
     return db.session.execute(
         select(Measure.municipality_code, Measure.id.label("measure_id"), Measure.title.label("measure"),
                Indicator.id, Indicator.name, Indicator.unit, Indicator.baseline_value,
                Indicator.baseline_date, Indicator.target_value, Indicator.desired_direction,
-               latest.c.value.label("latest"), latest.c.date.label("latest_date"))
+               Indicator.latest_value.label("latest"), Indicator.latest_date.label("latest_date"))
         .join(Measure, Measure.id == Indicator.measure_id)
-        .outerjoin(latest, latest.c.indicator_id == Indicator.id)
         .order_by(Measure.municipality_code, Measure.id, Indicator.id)).all()
+
+
+def trend_sql():
+    """``trend`` as a SQL expression over the indicator's columns, so the overview counts trends
+    per municipality in the database (the same IEEE arithmetic as Python; a test holds them equal)."""
+    latest, baseline, target = Indicator.latest_value, Indicator.baseline_value, Indicator.target_value
+    desired = Indicator.desired_direction
+    progress = (latest - baseline) / (target - baseline)
+    return case(
+        (latest.is_(None), "no_data"),
+        (target.is_not(None) & (target != baseline),
+         case((progress >= 1, "achieved"), (progress > 0, "improving"), else_="not_improving")),
+        (desired.in_(("up", "down")) & (latest != baseline),
+         case((((desired == "up") & (latest > baseline)) | ((desired == "down") & (latest < baseline)),
+               "improving"), else_="not_improving")),
+        else_="not_improving")
 
 
 def municipality_rows(since: dt.date | None = None, until: dt.date | None = None) -> list[MunicipalityRow]:
@@ -122,10 +134,11 @@ def municipality_rows(since: dt.date | None = None, until: dt.date | None = None
                             .where(ExperienceReport.status == ReportStatus.PUBLISHED.value)
                             .group_by(ExperienceReport.municipality_code)):
         r.published_reports = count
-    for ind in indicator_rows():
-        if ind.municipality_code in rows:
-            kind = trend(ind.baseline_value, ind.target_value, ind.desired_direction, ind.latest)
-            rows[ind.municipality_code].trends[kind] += 1
+    kind = trend_sql()
+    for r, (name, count) in each(select(Measure.municipality_code, kind, func.count())
+                                 .join(Indicator, Indicator.measure_id == Measure.id)
+                                 .group_by(Measure.municipality_code, kind)):
+        r.trends[name] = count
     return list(rows.values())
 
 

@@ -284,4 +284,5 @@ def seed_bench(municipalities: int = 50, measures: int = 20, measurements: int =
         db.session.execute(insert(SupportEntry), [
             {"municipality_code": code, "date": days[i], "topic": "Stöd", "form": "radgivning",
              "hours": 2.0, "given_by": "Brå"} for i in range(4)])
+    services.refresh_latest()
     db.session.flush()

@@ -31,7 +31,8 @@ def _(msgid: str, **variables: object) -> str:
     if not has_request_context():
         return gettext(msgid, **variables)
     cache = g.setdefault("_followup_duty_texts", {})
-    key = (str(get_locale()), msgid)
+    locale = get_locale()
+    key = (locale.language if locale is not None else None, msgid)  # str(locale) costs more
     text = cache.get(key)
     if text is None:
         text = cache[key] = gettext(msgid)

@@ -203,6 +203,10 @@ class Indicator(TimestampMixin, db.Model):
     target_date: Mapped[dt.date | None]
     # "" (implied by baseline→target), "up" or "down": what the municipality says is better.
     desired_direction: Mapped[str] = mapped_column(String(8), default="")
+    # The newest measurement, kept on every write (services.refresh_latest) so the programme
+    # overview reads one row per indicator instead of searching 100,000 measurements.
+    latest_value: Mapped[float | None]
+    latest_date: Mapped[dt.date | None]
 
     measure: Mapped[Measure] = relationship(back_populates="indicators")
     measurements: Mapped[list[Measurement]] = relationship(

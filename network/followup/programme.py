@@ -98,13 +98,22 @@ def support_delete(entry_id: int):
 @bp.get("/uppfoljning/oversikt")
 @login_required
 def dashboard_page():
+    """The programme year unless another period is asked for; activity per municipality beside
+    the network totals (the county view shows the same for one county)."""
     _admin()
-    since, until = _period()
+    since, until, error = activity.parse_period(request.args)
     rows = dashboard.municipality_rows(since, until)
-    return render_template("followup/dashboard.html", rows=rows, since=since, until=until,
+    per_municipality = activity.activity_by_municipality(since, until, rows)
+    nothing = dict.fromkeys(activity.FIGURES, 0)
+    activity_rows = [activity.ActivityRow(r.code, r.name, per_municipality.get(r.code, nothing))
+                     for r in rows]
+    return render_template("followup/dashboard.html", rows=rows, since=since, until=until, error=error,
                            statuses=STATUSES, trends=trend_labels(),
                            by_form=dashboard.support_by_form(since, until),
-                           activity=activity.network_activity(*_datetimes(since, until)))
+                           activity=activity.network_activity(*_datetimes(since, until)),
+                           activity_rows=activity_rows, headers=activity.figure_headers(),
+                           figures=activity.FIGURES,
+                           network_total=activity.totals(list(per_municipality.values())))
 
 
 def _datetimes(since, until):

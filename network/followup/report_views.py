@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from network.followup import activity, charts, dashboard, duties, report_pdf
 from network.followup import permissions as perms
-from network.followup.county import _bounds, parse_period
+from network.followup.activity import bounds, parse_period
 from network.followup.labels import STATUSES
 from network.followup.models import MeasureStatus
 from network.followup.programme import trend_labels
@@ -60,7 +60,7 @@ def build_report(since: dt.date, until: dt.date) -> report_pdf.Report:
     network = report_pdf.Section(_("Nätverkets aktivitet"), [
         (str(a.title), "; ".join(f"{k}: {v}" for k, v in a.figures.items())
          or _("Ingen aktivitet under perioden."))
-        for a in activity.network_activity(*_bounds(since, until))])
+        for a in activity.network_activity(*bounds(since, until))])
     return report_pdf.Report(
         title=_("Uppföljning av det brottsförebyggande arbetet"),
         subtitle=_("Kommunernas arbete enligt lag (2023:196) och nätverkets stöd"),

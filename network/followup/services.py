@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from network import fulltext
 from network.accounts.models import Area, ClassificationLevel, Organisation, User
@@ -255,15 +255,34 @@ def add_measurement(actor: User, indicator: Indicator, *, date: dt.date, value: 
                       author_id=actor.id if actor else None)
     db.session.add(row)
     indicator.updated_at = utcnow()  # the chart cache key
+    if indicator.latest_date is None or date > indicator.latest_date:
+        indicator.latest_value, indicator.latest_date = number, date
     db.session.flush()
     return row
 
 
 def delete_measurement(actor: User, measurement: Measurement) -> None:
     check_access("followup.delete_measurement", actor, measurement)
-    measurement.indicator.updated_at = utcnow()
+    indicator = measurement.indicator
+    indicator.updated_at = utcnow()
     db.session.delete(measurement)
     db.session.flush()
+    refresh_latest([indicator.id])
+    db.session.refresh(indicator, ["latest_value", "latest_date"])
+
+
+def refresh_latest(indicator_ids: list[int] | None = None) -> None:
+    """Set each indicator's newest measurement from its measurements (all indicators when None):
+    after a deletion, and after measurements are written in bulk."""
+    newest = (select(Measurement.value).where(Measurement.indicator_id == Indicator.id)
+              .order_by(Measurement.date.desc()).limit(1).scalar_subquery())
+    last_day = (select(func.max(Measurement.date)).where(Measurement.indicator_id == Indicator.id)
+                .scalar_subquery())
+    stmt = update(Indicator).values(latest_value=newest, latest_date=last_day)
+    if indicator_ids is not None:
+        stmt = stmt.where(Indicator.id.in_(indicator_ids))
+    db.session.execute(stmt.execution_options(synchronize_session=False,
+                                              cache_scopes=("followup", "followup:*")))
 
 
 def add_note(actor: User, measure: Measure, *, period_start: dt.date, period_end: dt.date,

@@ -70,12 +70,20 @@ def contact_filter(text: str | None) -> Markup:
     return Markup("").join(parts)
 
 
+def number_cells(values) -> Markup:
+    """A row's numbers as table cells in one call: the programme overview has 290 rows of 20
+    numbers, and a template loop per cell was most of its rendering time."""
+    # format_value writes only digits, spaces, commas and dashes: nothing to escape.
+    return Markup("".join([f'<td class="num">{services.format_value(v)}</td>' for v in values]))  # noqa: S704
+
+
 @bp.app_context_processor
 def labels() -> dict:
     return {"fu_label": label, "FU_THEMES": THEMES, "FU_STATUSES": STATUSES, "FU_LEVELS": LEVELS,
             "FU_ORG_TYPES": ORG_TYPES, "FU_DIRECTIONS": DIRECTIONS,
             "FU_REPORT_STATUSES": REPORT_STATUSES, "FU_SIZES": SIZE_CLASSES,
-            "FU_SUPPORT_FORMS": SUPPORT_FORMS, "fu_value": services.format_value}
+            "FU_SUPPORT_FORMS": SUPPORT_FORMS, "fu_value": services.format_value,
+            "fu_number_cells": number_cells}
 
 
 # -- loading -----------------------------------------------------------------------------------

@@ -27,12 +27,14 @@ def init_app(app: Flask) -> None:
     from network.accounts import register_expertise_themes
     from network.accounts.privacy import register_personal_data
     from network.accounts.seed import register_seed
+    from network.cache import register_neutral
     from network.notifications.services import register_subject_filter
     from network.resources import cli, personal_data, seed, storage, views
-    from network.resources.models import THEMES
+    from network.resources.models import THEMES, ResourceDownload
     from network.resources.services import newest
     from network.views import register_nav, register_panel
 
+    register_neutral(ResourceDownload)  # a download changes no cached page
     register_expertise_themes(app, THEMES)  # experts are marked with the library's themes
     storage.install_session_hooks()
     app.request_class = storage.spooling_request_class(app.request_class)

@@ -82,6 +82,15 @@ class RejectForm(FlaskForm):
     note = TextAreaField(_l("Motivering till den som laddade upp"), validators=[Length(max=2000)])
 
 
+class OverrideForm(FlaskForm):
+    """An admin publishes without a review by someone else; the reason is kept and audited."""
+
+    reason = TextAreaField(_l("Varför publiceras resursen utan granskning av någon annan?"),
+                           validators=[DataRequired(_l("Skriv varför granskningen hoppas över.")),
+                                       Length(min=10, max=2000,
+                                              message=_l("Skriv minst 10 och högst 2000 tecken."))])
+
+
 class ResourcePickerField(SelectField):
     """Pick one existing resource the user may see. Fill with ``picker_choices(user)``.
 

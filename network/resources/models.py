@@ -113,6 +113,8 @@ class Resource(TimestampMixin, db.Model):
     review_note: Mapped[str] = mapped_column(Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Why an admin published without a review by someone else (empty after a real review).
+    override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # When it first became public: the Atom feed's order.
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     download_count: Mapped[int] = mapped_column(default=0)
@@ -254,3 +256,20 @@ class ResourceLink(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     resource: Mapped[Resource] = relationship(back_populates="links")
+
+
+class ResourceDownload(db.Model):
+    """One download, for "downloads per municipality in a period" in the programme's follow-up.
+
+    Deliberately nothing personal: no user, no address, no time of day; only the day and, for a
+    member, the municipality and type of their organisation. Written without emptying any cached
+    page (``register_neutral``), like the download counters.
+    """
+
+    __tablename__ = "resource_downloads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    day: Mapped[dt.date] = mapped_column(index=True)
+    municipality_code: Mapped[str | None] = mapped_column(String(4))
+    organisation_type: Mapped[str | None] = mapped_column(String(32))

@@ -42,8 +42,14 @@ def can_review_resource(user: Any, resource: Resource) -> bool:
 
 
 def publishes_without_review(user: Any, group_id: int | None) -> bool:
-    """Only admins publish publicly on their own word (the admin override); a facilitator's own
-    public request waits for someone else like everyone's."""
+    """A new version from an admin keeps an approved resource public; everyone else's goes back
+    to review."""
+    return p.is_admin(user)
+
+
+def can_override_review(user: Any, resource: Resource) -> bool:
+    """Only admins publish publicly without a review by someone else, and only with a reason
+    (``services.override_publish``); a facilitator's own request waits like everyone's."""
     return p.is_admin(user)
 
 
@@ -78,6 +84,7 @@ p.register_auth({
     "resources.add_version": can_edit_resource,
     "resources.approve": can_review_resource,
     "resources.reject": can_review_resource,
+    "resources.override_review": can_override_review,
     "resources.delete_resource": can_delete_resource,
     "resources.attach": can_attach_resource,
     "resources.detach": can_detach_resource,

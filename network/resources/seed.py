@@ -57,6 +57,7 @@ def seed_resources(ctx) -> None:
         admin, title="Metodstöd: trygghetsvandringar i bostadsområden", type="metodstod",
         visibility="public", themes=["trygghet_offentlig_miljo", "situationell_prevention", "samverkan"],
         organisation_id=org_id("bra"), licence="cc-by-4.0", year=2025,
+        override_reason="Brås metodstöd, redan granskat i Brås egen utgivning.",
         summary="Hur kommun, polis, bostadsbolag och boende planerar, genomför och följer upp "
                 "trygghetsvandringar, med checklista och mall för åtgärdslista.",
         uploads=[_upload("Trygghetsvandringar – metodstöd.pdf", tiny_pdf([
@@ -101,5 +102,6 @@ def seed_resources(ctx) -> None:
     services.create_resource(
         admin, title="Film: så arbetar sociala insatsgrupper", type="film_lank", visibility="public",
         themes=["nyrekrytering", "samverkan"], organisation_id=org_id("bra"), year=2024,
+        override_reason="Länk till en film som redan är offentlig.",
         external_url="https://www.youtube.com/", summary="En kort film om arbetssättet.",
     )

@@ -33,11 +33,12 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from network import fulltext
@@ -55,6 +56,7 @@ from network.resources.models import (
     TYPE_LABELS,
     Resource,
     ResourceArea,
+    ResourceDownload,
     ResourceFile,
     ResourceLink,
     ResourceMunicipality,
@@ -70,6 +72,7 @@ from network.resources.permissions import (
 )
 
 KIND = "resource"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 URL_PREFIX = "/bibliotek"
 MAX_FILES_PER_UPLOAD = 20
 MAX_INDEXED_TEXT = 1024 * 1024
@@ -205,14 +208,16 @@ def _set_relations(resource: Resource, themes: Iterable[str], municipality_codes
     resource.areas = list(db.session.scalars(select(Area).where(Area.id.in_(ids)))) if ids else []
 
 
-def _apply_visibility(actor: Any, resource: Resource, visibility: str) -> None:
-    """Set the requested visibility; a public request waits for review unless a moderator asks."""
+def _apply_visibility(actor: Any, resource: Resource, visibility: str, override_reason: str = "") -> None:
+    """Set the requested visibility; a public request waits for a review by someone else unless an
+    admin publishes it at once and says why (the admin override, kept and audited)."""
     was_public = resource.effective_visibility == p.Visibility.PUBLIC
     resource.visibility = visibility
     if visibility != p.Visibility.PUBLIC:
         resource.review_status = ReviewStatus.NOT_NEEDED
-    elif publishes_without_review(actor, resource.group_id):
-        _mark_approved(actor, resource)
+        resource.override_reason = ""
+    elif (override_reason or "").strip() and resource.review_status != ReviewStatus.APPROVED:
+        _override(actor, resource, override_reason)
     elif resource.review_status != ReviewStatus.APPROVED:
         resource.review_status = ReviewStatus.PENDING
     resource.effective_visibility = effective_visibility_for(
@@ -228,13 +233,43 @@ def _mark_approved(actor: Any, resource: Resource) -> None:
     resource.reviewed_at = utcnow()
 
 
+def _override(actor: Any, resource: Resource, reason: str) -> None:
+    """An admin publishes without a review by someone else; the reason is kept and audited."""
+    check_access("resources.override_review", actor, resource)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ResourceError(_l("Skriv varför granskningen hoppas över (minst 10 tecken)."))
+    _mark_approved(actor, resource)
+    resource.override_reason = reason
+    if resource.id is None:
+        db.session.flush()  # the audit entry names the resource
+    audit(actor, "resources.resource.override", resource, reason=reason)
+
+
+def override_publish(actor: Any, resource: Resource, reason: str) -> None:
+    """An admin publishes a resource waiting for review without an independent review, saying why."""
+    check_access("resources.override_review", actor, resource)
+    if resource.review_status != ReviewStatus.PENDING:
+        raise ResourceError(_l("Resursen väntar inte på granskning."))
+    _override(actor, resource, reason)
+    resource.review_note = ""
+    resource.effective_visibility = p.Visibility.PUBLIC.value
+    resource.published_at = resource.published_at or utcnow()
+    db.session.flush()
+    reindex(resource)
+    _notify_author(resource, "Din resurs är nu publicerad för alla", "")
+
+
 def create_resource(actor: Any, *, title: str, type: str, visibility: str, summary: str = "",
                     themes: Iterable[str] = (), organisation_id: int | None = None,
                     group_id: int | None = None, municipality_codes: Iterable[str] = (),
                     area_ids: Iterable[int] = (), language: str = "sv",
                     licence: str = "alla-rattigheter", external_url: str | None = None,
                     year: int | None = None, uploads: Sequence[Upload] = (),
-                    change_note: str = "", _kind_hint: str | None = None) -> Resource:
+                    change_note: str = "", _kind_hint: str | None = None,
+                    override_reason: str = "") -> Resource:
+    """A public request waits for a review by someone else; an admin may publish at once by
+    giving ``override_reason``."""
     group = db.session.get(Group, group_id) if group_id else None
     if group_id and group is None:
         raise ResourceError(_l("Gruppen finns inte."))
@@ -252,7 +287,7 @@ def create_resource(actor: Any, *, title: str, type: str, visibility: str, summa
         effective_visibility=visibility,
     )
     db.session.add(resource)
-    _apply_visibility(actor, resource, visibility)
+    _apply_visibility(actor, resource, visibility, override_reason)
     _set_relations(resource, themes, municipality_codes, area_ids)
     db.session.flush()
     if uploads:
@@ -266,7 +301,8 @@ def update_resource(actor: Any, resource: Resource, *, title: str, type: str, vi
                     summary: str = "", themes: Iterable[str] = (), organisation_id: int | None = None,
                     municipality_codes: Iterable[str] = (), area_ids: Iterable[int] = (),
                     language: str = "sv", licence: str = "alla-rattigheter",
-                    external_url: str | None = None, year: int | None = None) -> Resource:
+                    external_url: str | None = None, year: int | None = None,
+                    override_reason: str = "") -> Resource:
     """Change the metadata. The owning group is kept: moving material between groups is a new one."""
     check_access("resources.update_resource", actor, resource)
     themes = list(themes)
@@ -280,7 +316,7 @@ def update_resource(actor: Any, resource: Resource, *, title: str, type: str, vi
     resource.external_url = external_url or None
     resource.year = year or resource.year
     _set_relations(resource, themes, municipality_codes, area_ids)
-    _apply_visibility(actor, resource, visibility)
+    _apply_visibility(actor, resource, visibility, override_reason)
     db.session.flush()
     reindex(resource)
     notices.tell_group(actor, resource, created=False, url=resource_url(resource.id))
@@ -313,7 +349,7 @@ def approve(actor: Any, resource: Resource) -> None:
     if resource.review_status != ReviewStatus.PENDING:
         raise ResourceError(_l("Resursen väntar inte på granskning."))
     _mark_approved(actor, resource)
-    resource.review_note = ""
+    resource.review_note = resource.override_reason = ""
     resource.effective_visibility = p.Visibility.PUBLIC.value
     resource.published_at = resource.published_at or utcnow()
     audit(actor, "resources.resource.approve", resource)
@@ -328,7 +364,7 @@ def reject(actor: Any, resource: Resource, note: str = "") -> None:
     if resource.review_status != ReviewStatus.PENDING:
         raise ResourceError(_l("Resursen väntar inte på granskning."))
     resource.review_status = ReviewStatus.REJECTED
-    resource.review_note = note.strip()
+    resource.review_note, resource.override_reason = note.strip(), ""
     resource.reviewed_by_id, resource.reviewed_at = actor.id, utcnow()
     resource.effective_visibility = effective_visibility_for(
         resource.visibility, resource.review_status, resource.group
@@ -362,11 +398,21 @@ def delete_resource(actor: Any, resource: Resource) -> None:
     db.session.flush()
 
 
-def record_download(file: Any) -> None:
-    """Count in the database (no read-modify-write, so parallel downloads all count).
+def record_download(file: Any, user: Any = None, *, day: dt.date | None = None) -> None:
+    """Count in the database (no read-modify-write, so parallel downloads all count), and keep a
+    record without anything personal (``ResourceDownload``: the day, and for a member their
+    organisation's municipality and type) for downloads per municipality and period.
 
     ``file`` is a ``ResourceFile`` or a ``download_info`` row (anything with id and resource_id).
     """
+    organisation = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    db.session.execute(
+        insert(ResourceDownload).values(
+            resource_id=file.resource_id, day=day or utcnow().astimezone(STOCKHOLM).date(),
+            municipality_code=getattr(organisation, "municipality_code", None),
+            organisation_type=str(organisation.type) if organisation is not None else None)
+        .execution_options(cache_neutral=True)
+    )
     db.session.execute(
         update(ResourceFile).where(ResourceFile.id == file.id)
         .values(download_count=ResourceFile.download_count + 1)
@@ -696,12 +742,19 @@ def download_info(file_id: int):
 
 
 def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
-    """Resources shared in [since, until] and downloads so far (downloads are counted, not dated)."""
+    """Resources shared and downloads in [since, until] (downloads by their Stockholm day), and
+    downloads so far (the counters, which began before downloads were recorded by day)."""
     shared = select(func.count(Resource.id))
     if since is not None:
         shared = shared.where(Resource.created_at >= since)
     if until is not None:
         shared = shared.where(Resource.created_at <= until)
     downloads = select(func.coalesce(func.sum(Resource.download_count), 0))
+    dated = select(func.count(ResourceDownload.id))
+    if since is not None:
+        dated = dated.where(ResourceDownload.day >= since.astimezone(STOCKHOLM).date())
+    if until is not None:
+        dated = dated.where(ResourceDownload.day <= until.astimezone(STOCKHOLM).date())
     return {"resources_shared": db.session.scalar(shared) or 0,
+            "downloads": db.session.scalar(dated) or 0,
             "downloads_total": int(db.session.scalar(downloads) or 0)}

@@ -29,7 +29,7 @@ from network.accounts.models import Area, ClassificationLevel, Group, Municipali
 from network.extensions import db
 from network.pagecache import cached_page
 from network.resources import filetypes, services, storage
-from network.resources.forms import EditResourceForm, RejectForm, ResourceForm, VersionForm
+from network.resources.forms import EditResourceForm, OverrideForm, RejectForm, ResourceForm, VersionForm
 from network.resources.models import (
     LANGUAGES,
     LICENCES,
@@ -43,6 +43,7 @@ from network.resources.permissions import (
     can_create_resource,
     can_delete_resource,
     can_edit_resource,
+    can_override_review,
     can_review_resource,
     can_see_review_queue,
     can_view_resource,
@@ -171,7 +172,9 @@ def detail(resource_id: int):
         can_delete=can_delete_resource(current_user, resource),
         can_review=can_review_resource(current_user, resource)
         and resource.review_status == ReviewStatus.PENDING,
-        reject_form=RejectForm(),
+        can_override=can_override_review(current_user, resource)
+        and resource.review_status == ReviewStatus.PENDING,
+        reject_form=RejectForm(), override_form=OverrideForm(),
     )
 
 
@@ -359,6 +362,27 @@ def approve(resource_id: int):
     return redirect(url_for("resources.detail", resource_id=resource_id))
 
 
+@bp.post("/<int:resource_id>/publicera-utan-granskning")
+@login_required
+def override(resource_id: int):
+    resource = _load(resource_id)
+    if not can_override_review(current_user, resource):
+        abort(403)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        for error in form.reason.errors or [_("Formuläret kunde inte skickas. Försök igen.")]:
+            flash(str(error), "error")
+        return redirect(url_for("resources.detail", resource_id=resource_id))
+    try:
+        services.override_publish(current_user, resource, form.reason.data)
+        db.session.commit()
+        flash(_("Resursen är publicerad för alla. Skälet är sparat i granskningsloggen."), "success")
+    except services.ResourceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("resources.detail", resource_id=resource_id))
+
+
 @bp.post("/<int:resource_id>/avsla")
 @login_required
 def reject(resource_id: int):
@@ -442,7 +466,7 @@ def download(file_id: int, name: str | None = None):
         )
     _download_headers(response, file)
     if _counts_as_download(response.status_code):
-        services.record_download(file)
+        services.record_download(file, current_user)
         db.session.commit()
     return response
 

@@ -40,8 +40,9 @@ class World:
 
 
 def _resource(actor, title, visibility, group=None):
+    reason = "Nätverkets eget material, publiceras direkt" if visibility == "public" else ""
     return resources.create_resource(
-        actor, title=title, type="metodstod", visibility=visibility,
+        actor, title=title, type="metodstod", visibility=visibility, override_reason=reason,
         group_id=group.id if group else None,
         uploads=[resources.Upload(io.BytesIO(make_pdf(title)), "guide.pdf")])
 

@@ -4,12 +4,15 @@ of it, an action plan with one measure and one indicator."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 import pytest
 
 from network.accounts.models import GroupKind, GroupVisibility, OrganisationType
-from network.followup import services
+from network.chat import services as chat
+from network.followup import duties, services
+from network.forums import services as forums
 
 CODE = "0180"
 
@@ -57,3 +60,24 @@ def build_world(make, db) -> World:
 @pytest.fixture
 def world(app, make, db) -> World:
     return build_world(make, db)
+
+
+@pytest.fixture
+def activity(world, make, db):
+    """Forum, chat and support activity from people in Stockholm (01) and Malmö (12)."""
+    stockholm = make.user(organisation=make.organisation("Stockholms stad", municipality_code="0180"))
+    malmo = make.user(organisation=make.organisation("Polisen Malmö", type=OrganisationType.POLIS,
+                                                     municipality_code="1280"))
+    category = forums.create_category(world.admin, "Metoder", group=None)
+    first, _created = forums.create_topic(stockholm, category, "Trygghetsvandringar", "Hur gör ni?")
+    forums.reply(malmo, first.topic, "Vi går varje torsdag.")
+    forums.create_topic(malmo, category, "Gammal tråd", "Från förra året",
+                        now=dt.datetime(duties.today().year - 1, 6, 1, tzinfo=dt.UTC))
+    organiser = make.user()
+    group = make.group(facilitators=[organiser], members=[malmo])
+    room = chat.create_room(organiser, group, "Workshop")
+    chat.post_message(malmo, room, "Hej från Malmö", str(uuid.uuid4()))
+    services.add_support(world.admin, "0180", date=duties.today(), topic="Lägesbild", form="workshop",
+                         hours="3", given_by="Brå")
+    db.session.commit()
+    return stockholm, malmo

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
-import pytest
-
-from network.accounts.models import NetworkRole, OrganisationType
-from network.chat import services as chat
-from network.followup import county as county_view
-from network.followup import duties, services
-from network.forums import services as forums
+from network.accounts.models import NetworkRole
+from network.followup import activity as county_view
+from network.followup import duties
 
 
 def _role(make, db, role, county=None, **kw):
@@ -19,27 +12,6 @@ def _role(make, db, role, county=None, **kw):
     user.role, user.county_code = role, county
     db.session.commit()
     return user
-
-
-@pytest.fixture
-def activity(world, make, db):
-    """Forum, chat and support activity from people in Stockholm (01) and Malmö (12)."""
-    stockholm = make.user(organisation=make.organisation("Stockholms stad", municipality_code="0180"))
-    malmo = make.user(organisation=make.organisation("Polisen Malmö", type=OrganisationType.POLIS,
-                                                     municipality_code="1280"))
-    category = forums.create_category(world.admin, "Metoder", group=None)
-    first, _created = forums.create_topic(stockholm, category, "Trygghetsvandringar", "Hur gör ni?")
-    forums.reply(malmo, first.topic, "Vi går varje torsdag.")
-    forums.create_topic(malmo, category, "Gammal tråd", "Från förra året",
-                        now=dt.datetime(duties.today().year - 1, 6, 1, tzinfo=dt.UTC))
-    organiser = make.user()
-    group = make.group(facilitators=[organiser], members=[malmo])
-    room = chat.create_room(organiser, group, "Workshop")
-    chat.post_message(malmo, room, "Hej från Malmö", str(uuid.uuid4()))
-    services.add_support(world.admin, "0180", date=duties.today(), topic="Lägesbild", form="workshop",
-                         hours="3", given_by="Brå")
-    db.session.commit()
-    return stockholm, malmo
 
 
 def test_activity_counts_for_the_municipality_of_the_authors_organisation(world, activity):

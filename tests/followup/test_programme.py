@@ -9,7 +9,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from network.followup import services
+from network.followup import duties, services
 from network.followup.models import SupportEntry
 from tests.followup.helpers import published_report
 
@@ -56,7 +56,8 @@ def test_dashboard_query_count_is_bounded(world, login, db, make, assert_max_que
         services.save_plan(world.admin, code, title="Plan", start_year=2025, end_year=2026, description="")
     db.session.commit()
     client = login(world.admin)
-    with assert_max_queries(20):  # a fixed number per feature's stats, not per row (attendance: 3)
+    # A fixed number per feature's stats and per-municipality activity, never per row.
+    with assert_max_queries(28):
         assert client.get("/uppfoljning/oversikt").status_code == 200
 
 
@@ -261,3 +262,80 @@ def test_dashboard_and_exports_show_meetings_forum_and_workshop_activity(world, 
     assert ("Träffar och deltagande", "Deltagare som kom", 1) in rows
     assert ("Forumaktivitet", "Nya forumtrådar", 1) in rows
     assert ("Deltagande i workshoppar", "Meddelanden", 1) in rows
+
+
+def _download_from(malmo, world, db):
+    from network.resources import services as resources
+    from tests.resources.conftest import make_pdf
+
+    resource = resources.create_resource(
+        world.admin, title="Metodstöd", type="metodstod", visibility="members",
+        uploads=[resources.Upload(io.BytesIO(make_pdf("Metod")), "metod.pdf")])
+    file = resource.versions[0].files[0]
+    resources.record_download(file, malmo)
+    resources.record_download(file, malmo, day=dt.date(duties.today().year - 1, 12, 31))  # last year
+    resources.record_download(file, None)  # a visitor
+    db.session.commit()
+
+
+def test_the_overview_shows_activity_per_municipality_for_the_programme_year(world, activity, login, db):
+    from network.followup import activity as figures
+
+    _stockholm, malmo = activity
+    _download_from(malmo, world, db)
+    since, until = figures.programme_year()
+    per_municipality = figures.activity_by_municipality(since, until, [])
+    assert per_municipality["1280"]["resources_downloaded"] == 1  # last year's is outside the period
+    assert per_municipality[None]["resources_downloaded"] == 1
+    page = login(world.admin).get("/uppfoljning/oversikt").get_data(as_text=True)
+    year = duties.today().year
+    assert f"1 jan. {year} – 31 dec. {year}" in page
+    assert "Aktivitet per kommun" in page and "Nedladdade resurser" in page and "Hela nätverket" in page
+    row = page[page.index('id="aktivitet-kommun"'):]
+    stockholm_row = row[row.index(">Stockholm<"):].split("</tr>")[0]
+    # Stockholm: one topic, no replies, nothing shared or downloaded, no attendance or chat, 1 support
+    # session of 3 hours this year.
+    assert stockholm_row.count('<td class="num">') == len(figures.FIGURES)
+    assert [c.split("<")[0] for c in stockholm_row.split('<td class="num">')[1:]] == \
+        ["1", "0", "0", "0", "0", "0", "0", "1", "3"]
+
+
+def test_the_overview_refuses_a_period_ending_before_it_starts(world, login):
+    client = login(world.admin)
+    page = client.get("/uppfoljning/oversikt?fran=2026-06-01&till=2026-01-01").get_data(as_text=True)
+    assert "Periodens slut kan inte vara före dess början" in page
+
+
+def _tables_outside_scroll_regions(page: str) -> int:
+    """How many tables are not inside a focusable, labelled scrolling region."""
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.loose = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "table" and not any(self.stack):
+                self.loose += 1
+            if tag == "div":
+                self.stack.append("table-scroll" in (attrs.get("class") or "")
+                                  and attrs.get("tabindex") == "0" and attrs.get("role") == "region")
+
+        def handle_endtag(self, tag):
+            if tag == "div" and self.stack:
+                self.stack.pop()
+
+    parser = Tables()
+    parser.feed(page)
+    return parser.loose
+
+
+def test_every_table_of_the_overview_and_county_view_scrolls_in_a_focusable_region(world, activity, login,
+                                                                                  db):
+    client = login(world.admin)
+    for url in ("/uppfoljning/oversikt", "/uppfoljning/lan/01"):
+        page = client.get(url).get_data(as_text=True)
+        assert page.count("<table") >= 2, url
+        assert _tables_outside_scroll_regions(page) == 0, url

@@ -130,9 +130,75 @@ def test_a_facilitator_of_another_group_cannot_approve(db, library, make):
         services.approve(other, r)
 
 
-def test_moderators_publish_publicly_without_review(db, library, make):
-    r = library.resource(make.admin(), visibility="public")
+def _audit(db, action):
+    from network.accounts.models import AuditLog
+
+    return list(db.session.scalars(select(AuditLog).where(AuditLog.action == action)))
+
+
+def test_an_admins_own_public_request_waits_for_someone_else_without_a_reason(db, library, make):
+    admin = make.admin()
+    r = library.resource(admin, visibility="public", override_reason="")
+    assert r.review_status == ReviewStatus.PENDING and r.effective_visibility == "members"
+    with pytest.raises(PermissionError):  # an admin is no reviewer of their own resource
+        services.approve(admin, r)
+    assert r.review_status == ReviewStatus.PENDING and r.reviewed_by_id is None
+
+
+def test_the_admin_override_keeps_the_reason_and_writes_the_audit_log(db, library, make):
+    admin = make.admin()
+    r = library.resource(admin, visibility="public", override_reason="Brås eget metodstöd, redan granskat")
     assert r.review_status == ReviewStatus.APPROVED and r.effective_visibility == "public"
+    assert (r.reviewed_by_id, r.override_reason) == (admin.id, "Brås eget metodstöd, redan granskat")
+    entry = _audit(db, "resources.resource.override")[0]
+    assert entry.details == {"reason": "Brås eget metodstöd, redan granskat"}
+    assert entry.target_id == str(r.id)
+
+
+def test_an_admin_overrides_a_pending_review_with_a_reason(db, library, make, mail):
+    member, admin = make.user(), make.admin()
+    r = library.resource(member, visibility="public")
+    services.override_publish(admin, r, "Myndighetens rapport ska ut i dag")
+    assert r.effective_visibility == "public" and r.published_at is not None
+    assert (r.reviewed_by_id, r.override_reason) == (admin.id, "Myndighetens rapport ska ut i dag")
+    assert len(_audit(db, "resources.resource.override")) == 1
+
+
+def test_an_override_without_a_real_reason_is_refused_and_nothing_changes(db, library, make):
+    member, admin = make.user(), make.admin()
+    r = library.resource(member, visibility="public")
+    with pytest.raises(services.ResourceError):
+        services.override_publish(admin, r, "  kort   ")
+    assert r.review_status == ReviewStatus.PENDING and r.effective_visibility == "members"
+    assert r.override_reason == "" and r.reviewed_by_id is None
+    assert _audit(db, "resources.resource.override") == []
+    with pytest.raises(services.ResourceError):
+        library.resource(admin, visibility="public", override_reason="för kort")
+
+
+def test_only_admins_may_override_the_review(db, library, make):
+    member, facilitator = make.user(), make.user()
+    group = make.group(members=[member], facilitators=[facilitator])
+    r = library.resource(member, visibility="public", group=group)
+    with pytest.raises(PermissionError):
+        services.override_publish(facilitator, r, "Jag vill publicera den nu")
+    with pytest.raises(PermissionError):
+        library.resource(facilitator, visibility="public", group=group,
+                         override_reason="Jag vill publicera den nu")
+    assert r.review_status == ReviewStatus.PENDING and r.override_reason == ""
+    assert _audit(db, "resources.resource.override") == []
+
+
+def test_every_review_decision_is_in_the_audit_log(db, library, make):
+    member, admin = make.user(), make.admin()
+    approved = library.resource(member, visibility="public")
+    rejected = library.resource(member, visibility="public")
+    services.approve(admin, approved)
+    services.reject(admin, rejected, "Innehåller personuppgifter")
+    assert [e.target_id for e in _audit(db, "resources.resource.approve")] == [str(approved.id)]
+    rejections = _audit(db, "resources.resource.reject")
+    assert [e.details for e in rejections] == [{"note": "Innehåller personuppgifter"}]
+    assert approved.override_reason == ""
 
 
 def test_a_new_version_from_a_member_sends_a_public_resource_back_to_review(db, library, make):

@@ -180,6 +180,8 @@ def test_a_facilitator_approves_from_the_resource_page(db, login, make, library)
     assert client.post(f"/bibliotek/{r.id}/godkann").status_code == 302
     db.session.expire_all()
     assert r.effective_visibility == "public"
+    page = text(client.get(f"/bibliotek/{r.id}"))
+    assert f"Granskad och godkänd av {facilitator.name}" in page and "<time datetime=" in page
 
 
 def test_a_facilitator_declines_with_a_reason(db, login, make, library):
@@ -191,6 +193,39 @@ def test_a_facilitator_declines_with_a_reason(db, login, make, library):
     assert response.status_code == 302
     db.session.expire_all()
     assert (r.review_status, r.review_note) == (ReviewStatus.REJECTED, "Internt material")
+
+
+def test_an_admin_publishes_their_own_pending_resource_only_by_giving_a_reason(db, login, make, library):
+    admin = make.admin()
+    r = library.resource(admin, visibility="public", override_reason="")
+    db.session.commit()
+    client = login(admin)
+    page = text(client.get(f"/bibliotek/{r.id}"))
+    assert "Publicera utan granskning" in page and "Godkänn och publicera" not in page
+    short = client.post(f"/bibliotek/{r.id}/publicera-utan-granskning", data={"reason": "kort"})
+    assert short.status_code == 302
+    db.session.expire_all()
+    assert r.review_status == ReviewStatus.PENDING and r.override_reason == ""
+    response = client.post(f"/bibliotek/{r.id}/publicera-utan-granskning",
+                           data={"reason": "Rapporten är redan offentlig hos Brå"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert r.effective_visibility == "public" and r.override_reason == "Rapporten är redan offentlig hos Brå"
+    assert "Skäl: Rapporten är redan offentlig hos Brå" in text(client.get(f"/bibliotek/{r.id}"))
+
+
+def test_only_admins_see_and_may_use_the_override(db, login, make, library):
+    member, facilitator = make.user(), make.user()
+    group = make.group(members=[member], facilitators=[facilitator])
+    r = library.resource(member, visibility="public", group=group)
+    db.session.commit()
+    client = login(facilitator)
+    assert "Publicera utan granskning" not in text(client.get(f"/bibliotek/{r.id}"))
+    response = client.post(f"/bibliotek/{r.id}/publicera-utan-granskning",
+                           data={"reason": "Jag vill publicera den nu"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert r.review_status == ReviewStatus.PENDING
 
 
 def test_filters_in_the_address_narrow_the_list(db, client, library, make):
