@@ -4,15 +4,15 @@ sso_identities links a provider's subject to an account; password_login_blocks l
 domains whose members must sign in through single sign-on. Both are new tables: an existing
 database keeps all its data.
 
-Revision ID: 0016_sso
-Revises: 0015_accounts
+Revision ID: 0017_sso
+Revises: 0016_experts
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_sso'
-down_revision = '0015_accounts'
+revision = '0017_sso'
+down_revision = '0016_experts'
 branch_labels = None
 depends_on = None
 

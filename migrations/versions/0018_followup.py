@@ -8,15 +8,15 @@ can count downloads per municipality and period; downloads before this revision 
 counters. resources.override_reason keeps why an admin published without an independent review.
 Only new nullable/defaulted columns and a new table: existing data is untouched.
 
-Revision ID: 0016_followup
-Revises: 0015_accounts
+Revision ID: 0018_followup
+Revises: 0017_sso
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_followup'
-down_revision = '0015_accounts'
+revision = '0018_followup'
+down_revision = '0017_sso'
 branch_labels = None
 depends_on = None
 
