@@ -1,12 +1,22 @@
 """Reading the index: parse a query, count, rank a bounded candidate set, build the page.
 
 Cost does not grow with the number of matches:
-- counts come from one scan that stops after COUNT_CAP + 1 visible matches, grouped by kind
-  (the facets), so a common word shows "Fler än 1 000" instead of counting 450,000 rows twice;
+- one newest-first read (``_newest``) returns the ids and kinds of at most COUNT_CAP + 1 visible
+  matches: the counts per kind (the facets; a common word shows "Fler än 1 000" instead of
+  counting 450,000 rows), the ranking candidates and the later pages all come from it;
 - ranking is two-phase: the CANDIDATES newest visible matches plus the TITLE_CANDIDATES newest
-  whose title holds every query word (both read newest first, stopping early)
-  are ranked in full; further pages continue in newest-first order after them. When a query
-  has at most CANDIDATES matches, every match is ranked.
+  whose title holds every query word are ranked in full; further pages continue in newest-first
+  order after them. When a query has at most CANDIDATES matches, every match is ranked.
+
+Newest first without reading every match: SQLite's FTS5 walks its doclists in descending rowid
+order and stops at the LIMIT. PostgreSQL's GIN index has no order, so a plain query would fetch
+and sort every match (a common word: 450,000 rows at a million posts). There each entry's vectors
+also hold the lexeme of its *block* (``~<id // BLOCK_ROWS>``, migration 0016) and the query asks
+for the words AND the newest blocks: first the newest block, then the next 2, 4, 8 … blocks,
+until enough visible matches are found; past WIDEST_BLOCKS blocks the rest is read without a
+block condition (by then the words are rare, so their matches are few). The GIN index intersects
+the words with the blocks itself, so only the matches inside the blocks are read from the table:
+a common word costs one block, a rare word a handful of small index reads.
 
 Spelling: when a query finds nothing, a word of at least TYPO_MIN letters without a visible
 match of its own also matches the known words one edit away ("samvrkan" → "samverkan"); when
@@ -23,7 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import Select, cast, exists, func, literal, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import defer
 
 from network.extensions import db
@@ -48,6 +59,8 @@ MAX_QUERY_WORDS = 12
 COUNT_CAP = 1_000
 CANDIDATES = 200
 TITLE_CANDIDATES = 100
+BLOCK_ROWS = 4096  # entry ids per block lexeme (migration 0016_pgsearch computes the same)
+WIDEST_BLOCKS = 64
 TYPO_MIN = 6
 MAX_SUGGESTION_CHECKS = 24
 UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -92,11 +105,12 @@ def _pg(alts: Alternatives) -> str:
     return " & ".join("(" + " | ".join(f"'{t}'" for t in tokens) + ")" for tokens in alts)
 
 
-def _matched(alts: Alternatives, title_only: bool = False) -> Select:
+def _matched(alts: Alternatives, title_only: bool = False, blocks: range | None = None) -> Select:
     """SELECT … FROM search_entries WHERE it matches (columns chosen by the caller).
 
     ``title_only``: every query word is in the title (a subset of the matches; PostgreSQL reads
-    the small ``title_tsv`` for it, never the whole entry's vector).
+    the small ``title_tsv`` for it, never the whole entry's vector). ``blocks`` (PostgreSQL):
+    only entries whose id lies in one of these blocks, intersected inside the GIN index.
     """
     if _dialect() == "sqlite":
         expr = f"{{title_terms}} : ({_fts(alts)})" if title_only else _fts(alts)
@@ -104,7 +118,13 @@ def _matched(alts: Alternatives, title_only: bool = False) -> Select:
                 .where(literal_column("fts_search").op("MATCH")(expr)))
     column = "title_tsv" if title_only else "search_tsv"
     tsv = literal_column(f"search_entries.{column}")
-    return select(SearchEntry.id).where(tsv.op("@@")(func.to_tsquery("simple", _pg(alts))))
+    query = func.to_tsquery("simple", _pg(alts))
+    if blocks is not None:
+        # Block lexemes start with "~", which the text parser never yields, so they are given
+        # as a tsquery literal (no parsing) and ANDed to the words.
+        block_query = " | ".join(f"'~{b}'" for b in blocks)
+        query = query.op("&&")(cast(literal(block_query), TSQUERY))
+    return select(SearchEntry.id).where(tsv.op("@@")(query))
 
 
 def _pg_relevance(alts: Alternatives):
@@ -146,12 +166,48 @@ class Filters:
         return conditions
 
 
+Newest = list[tuple[int, str]]  # (id, kind) of visible matches, newest first
+
+
+def _newest(alts: Alternatives, filters: Filters, kind: str | None = None, *,
+            title_only: bool = False, limit: int = COUNT_CAP + 1) -> Newest:
+    """The ``limit`` newest visible matches, reading blocks of ids newest first (PostgreSQL)."""
+    def read(blocks: range | None = None, below: int | None = None, wanted: int = limit) -> Newest:
+        stmt = (_matched(alts, title_only, blocks).where(*filters.conditions(kind))
+                .with_only_columns(SearchEntry.id, SearchEntry.kind))
+        if below is not None:
+            stmt = stmt.where(SearchEntry.id < below)
+        return [tuple(r) for r in db.session.execute(stmt.order_by(_newest_first()).limit(wanted))]
+
+    if _dialect() == "sqlite":
+        return read()
+    newest_id = db.session.scalar(select(func.max(SearchEntry.id)))
+    if newest_id is None:
+        return []
+    found: Newest = []
+    top, width = newest_id // BLOCK_ROWS, 1
+    while top >= 0 and len(found) < limit:
+        if width > WIDEST_BLOCKS:  # the words are rare by now: the rest in one read
+            return found + read(below=(top + 1) * BLOCK_ROWS, wanted=limit - len(found))
+        found += read(range(max(0, top - width + 1), top + 1), wanted=limit - len(found))
+        top, width = top - width, width * 2
+    return found
+
+
 def _counts(alts: Alternatives, filters: Filters, kind: str | None = None) -> tuple[dict[str, int], bool]:
-    """Visible matches per kind, from one scan that stops after COUNT_CAP + 1 rows."""
-    scan = (_matched(alts).where(*filters.conditions(kind))
-            .with_only_columns(SearchEntry.kind.label("kind")).limit(COUNT_CAP + 1).subquery())
-    counts = dict(db.session.execute(select(scan.c.kind, func.count()).group_by(scan.c.kind)).all())
-    return counts, sum(counts.values()) > COUNT_CAP
+    """Visible matches per kind, counted up to COUNT_CAP + 1 rows."""
+    counts, _rows, capped = _count_newest(alts, filters, kind)
+    return counts, capped
+
+
+def _count_newest(alts: Alternatives, filters: Filters,
+                  kind: str | None = None) -> tuple[dict[str, int], Newest, bool]:
+    """(visible matches per kind, the matches newest first, more than COUNT_CAP?) in one read."""
+    rows = _newest(alts, filters, kind)
+    counts: dict[str, int] = {}
+    for _id, row_kind in rows:
+        counts[row_kind] = counts.get(row_kind, 0) + 1
+    return counts, rows, len(rows) > COUNT_CAP
 
 
 def _visible_each(alts: Alternatives, filters: Filters) -> list[bool]:
@@ -273,25 +329,19 @@ def _ranked(ids: list[int], alts: Alternatives, words: list[QueryWord]) -> list[
 
 
 def _page_ids(alts: Alternatives, words: list[QueryWord], filters: Filters, kind: str | None,
-              total: int, capped: bool, offset: int, limit: int) -> list[int]:
-    base = _matched(alts).where(*filters.conditions(kind))
-    newest = base.order_by(_newest_first()).limit(CANDIDATES)
-    if capped or total > CANDIDATES:
-        titled = (_matched(alts, title_only=True).where(*filters.conditions(kind))
-                  .order_by(_newest_first()).limit(TITLE_CANDIDATES))
-        both = union_all(select(newest.subquery().c.id), select(titled.subquery().c.id))
-        candidate_ids = list(dict.fromkeys(db.session.scalars(both)))
-    else:
-        candidate_ids = list(db.session.scalars(newest))
+              newest_ids: list[int], offset: int, limit: int) -> list[int]:
+    """One page: the ranked candidates first, then the other matches newest first.
+
+    ``newest_ids``: the visible matches (of the chosen kind), newest first, up to COUNT_CAP + 1.
+    """
+    candidate_ids = newest_ids[:CANDIDATES]
+    if len(newest_ids) > CANDIDATES:
+        titled = _newest(alts, filters, kind, title_only=True, limit=TITLE_CANDIDATES)
+        candidate_ids = list(dict.fromkeys(candidate_ids + [row_id for row_id, _kind in titled]))
     ranked = _ranked(candidate_ids, alts, words)
-    if offset + limit <= len(ranked) or not (capped or total > CANDIDATES):
-        return ranked[offset:offset + limit]
-    # Past the ranked candidates: the remaining matches, newest first.
-    newest_ids = candidate_ids[:CANDIDATES]
-    rest = (base.where(SearchEntry.id < min(newest_ids), SearchEntry.id.not_in(candidate_ids))
-            .order_by(_newest_first()).offset(max(0, offset - len(ranked)))
-            .limit(limit - max(0, len(ranked) - offset)))
-    return ranked[offset:offset + limit] + list(db.session.scalars(rest))
+    chosen = set(candidate_ids)
+    rest = [row_id for row_id in newest_ids[CANDIDATES:] if row_id not in chosen]
+    return (ranked + rest)[offset:offset + limit]
 
 
 def _hits(ids: list[int], words: list[QueryWord], user: Any, offset: int) -> list[Hit]:
@@ -340,22 +390,24 @@ def search(user: Any, query: str, *, kinds: list[str] | tuple[str, ...] | None =
         return empty
     filters = Filters(user, list(kinds) if kinds else None, group_id, since, until, theme, municipality)
     alts: Alternatives = [w.tokens for w in parsed.words]
-    counts, capped = _counts(alts, filters)
+    counts, newest, capped = _count_newest(alts, filters)
     corrected = False
     if not counts:
         expanded = _expand_typos(parsed.words, filters)
         if expanded is not None:
-            counts, capped = _counts(expanded, filters)
+            counts, newest, capped = _count_newest(expanded, filters)
             alts, corrected = expanded, bool(counts)
     if not counts:
         empty.suggestion = suggest(parsed.words, filters)
         return empty
     total = counts.get(kind, 0) if kind else sum(counts.values())
     kind_capped = capped
-    if kind and capped:
-        total, kind_capped = (lambda c: (sum(c[0].values()), c[1]))(_counts(alts, filters, kind))
+    if kind and capped:  # the chosen kind's own newest matches, counted up to the cap too
+        chosen_counts, newest, kind_capped = _count_newest(alts, filters, kind)
+        total = sum(chosen_counts.values())
+    newest_ids = [row_id for row_id, row_kind in newest if not kind or row_kind == kind]
     offset = (page - 1) * per_page
-    ids = _page_ids(alts, parsed.words, filters, kind, total, kind_capped, offset, per_page) \
+    ids = _page_ids(alts, parsed.words, filters, kind, newest_ids, offset, per_page) \
         if total and offset < COUNT_CAP else []
     shown = min(total, COUNT_CAP + 1) if kind_capped else total
     return Results(_hits(ids, parsed.words, user, offset), shown, page, per_page, kind_capped, counts,
