@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Select, cast, exists, func, literal, literal_column, or_, select
+from sqlalchemy import Select, cast, exists, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import defer
 
@@ -145,25 +145,36 @@ class Filters:
     until: dt.datetime | None = None
     theme: str | list[str] | None = None  # one code, or several meaning the same theme
     municipality: str | None = None
+    newest_id: int | None = field(default=None, compare=False)  # read once per search
 
-    def conditions(self, kind: str | None = None) -> list:
-        conditions = [visible_filter(self.user, SearchEntry.visibility, SearchEntry.group_id)]
+    def newest(self) -> int | None:
+        if self.newest_id is None:
+            self.newest_id = db.session.scalar(select(func.max(SearchEntry.id)))
+        return self.newest_id
+
+    def conditions(self, kind: str | None = None, entry: Any = SearchEntry) -> list:
+        """WHERE conditions on ``entry`` (the model, or an alias of a subquery of its columns)."""
+        conditions = [visible_filter(self.user, entry.visibility, entry.group_id)]
         if self.kinds:
-            conditions.append(SearchEntry.kind.in_(list(self.kinds)))
+            conditions.append(entry.kind.in_(list(self.kinds)))
         if kind:
-            conditions.append(SearchEntry.kind == kind)
+            conditions.append(entry.kind == kind)
         if self.group_id is not None:
-            conditions.append(SearchEntry.group_id == self.group_id)
+            conditions.append(entry.group_id == self.group_id)
         if self.since is not None:
-            conditions.append(SearchEntry.created_at >= self.since)
+            conditions.append(entry.created_at >= self.since)
         if self.until is not None:
-            conditions.append(SearchEntry.created_at < self.until)
+            conditions.append(entry.created_at < self.until)
         if self.theme:
             codes = [self.theme] if isinstance(self.theme, str) else self.theme
-            conditions.append(or_(*(SearchEntry.themes.contains(f",{c},", autoescape=True) for c in codes)))
+            conditions.append(or_(*(entry.themes.contains(f",{c},", autoescape=True) for c in codes)))
         if self.municipality:
-            conditions.append(SearchEntry.places.contains(f",{self.municipality},", autoescape=True))
+            conditions.append(entry.places.contains(f",{self.municipality},", autoescape=True))
         return conditions
+
+
+# What Filters.conditions reads, the columns a fenced subquery of matches passes on.
+FILTERED = ("id", "kind", "visibility", "group_id", "created_at", "themes", "places")
 
 
 Newest = list[tuple[int, str]]  # (id, kind) of visible matches, newest first
@@ -172,26 +183,40 @@ Newest = list[tuple[int, str]]  # (id, kind) of visible matches, newest first
 def _newest(alts: Alternatives, filters: Filters, kind: str | None = None, *,
             title_only: bool = False, limit: int = COUNT_CAP + 1) -> Newest:
     """The ``limit`` newest visible matches, reading blocks of ids newest first (PostgreSQL)."""
-    def read(blocks: range | None = None, below: int | None = None, wanted: int = limit) -> Newest:
-        stmt = (_matched(alts, title_only, blocks).where(*filters.conditions(kind))
-                .with_only_columns(SearchEntry.id, SearchEntry.kind))
-        if below is not None:
-            stmt = stmt.where(SearchEntry.id < below)
-        return [tuple(r) for r in db.session.execute(stmt.order_by(_newest_first()).limit(wanted))]
-
     if _dialect() == "sqlite":
-        return read()
-    newest_id = db.session.scalar(select(func.max(SearchEntry.id)))
+        stmt = (_matched(alts, title_only).where(*filters.conditions(kind))
+                .with_only_columns(SearchEntry.id, SearchEntry.kind))
+        return [tuple(r) for r in db.session.execute(stmt.order_by(_newest_first()).limit(limit))]
+
+    def read(blocks: range | None = None, below: int | None = None) -> Select:
+        # "id + 0" and OFFSET 0: the planner can neither walk the primary key backwards testing
+        # every row's vector (it does not know that a block lexeme means an id range) nor push
+        # the filters in and AND the GIN result with a bitmap of every visible entry; the GIN
+        # index alone finds the blocks' matches, which are sorted newest first.
+        matches = _matched(alts, title_only, blocks).with_only_columns(
+            *(getattr(SearchEntry, name) for name in FILTERED))
+        if below is not None:
+            matches = matches.where(SearchEntry.id < below)
+        return matches.order_by((SearchEntry.id + 0).desc()).offset(0)
+
+    newest_id = filters.newest()
     if newest_id is None:
         return []
-    found: Newest = []
-    top, width = newest_id // BLOCK_ROWS, 1
-    while top >= 0 and len(found) < limit:
+    reads, top, width = [], newest_id // BLOCK_ROWS, 1
+    while top >= 0:
         if width > WIDEST_BLOCKS:  # the words are rare by now: the rest in one read
-            return found + read(below=(top + 1) * BLOCK_ROWS, wanted=limit - len(found))
-        found += read(range(max(0, top - width + 1), top + 1), wanted=limit - len(found))
+            reads.append(read(below=(top + 1) * BLOCK_ROWS))
+            break
+        reads.append(read(range(max(0, top - width + 1), top + 1)))
         top, width = top - width, width * 2
-    return found
+    # One statement: PostgreSQL runs the parts of a UNION ALL one after the other and stops at
+    # the LIMIT, so older blocks are read only while too few visible matches have been found.
+    # The parts cover disjoint, descending id ranges; sorting the (at most ``limit``) rows again
+    # keeps newest-first whatever order they arrive in.
+    matches = (union_all(*reads) if len(reads) > 1 else reads[0]).subquery()
+    stmt = select(matches.c.id, matches.c.kind).where(*filters.conditions(kind, matches.c))
+    rows = db.session.execute(stmt.limit(limit)).all()
+    return sorted(((row_id, row_kind) for row_id, row_kind in rows), reverse=True)
 
 
 def _counts(alts: Alternatives, filters: Filters, kind: str | None = None) -> tuple[dict[str, int], bool]:
