@@ -179,7 +179,7 @@ def test_the_count_cap_holds_across_id_blocks(db, monkeypatch):
 
 
 def test_each_entry_carries_the_lexeme_of_its_id_block(db):
-    """PostgreSQL: migration 0016 and ``query.BLOCK_ROWS`` agree on the block of an id."""
+    """PostgreSQL: migration 0016 and ``blocks.BLOCK_ROWS`` agree on the block of an id."""
     from sqlalchemy import text
 
     from tests.conftest import backend
@@ -189,5 +189,25 @@ def test_each_entry_carries_the_lexeme_of_its_id_block(db):
     put_at(9_000, "Klotter", "i trapphuset")
     row = db.session.execute(text("SELECT search_tsv::text, title_tsv::text FROM search_entries "
                                   "WHERE id = 9000")).one()
-    block = f"'~{9_000 // fulltext.query.BLOCK_ROWS}'"
+    block = f"'~{9_000 // fulltext.blocks.BLOCK_ROWS}'"
     assert block in row[0].split() and block in row[1].split()
+
+
+def test_a_common_word_reads_one_block_first_and_a_rarer_one_more():
+    from network.fulltext.blocks import first_width
+
+    # Half of the matches taken as visible: ~1,840 and ~920 per block of 4,096 ids.
+    assert first_width(0.9, 1001) == 1 and first_width(0.45, 1001) == 2
+    assert first_width(0.01, 1001) == 64  # ~20 per block: 1,001 need 49
+    assert first_width(0.0, 1001) > fulltext.blocks.WIDEST_BLOCKS
+
+
+def test_rare_words_are_read_at_once_and_common_ones_by_block():
+    from network.fulltext.blocks import rest_is_cheaper
+
+    # Two words rarely in a title (~150 matches in a million): no blocks.
+    assert rest_is_cheaper(0.00015, 0.01, 1_000_000, width=16, wanted=100)
+    # "samverkan" in 45 % of a million entries: the newest block.
+    assert not rest_is_cheaper(0.45, 0.45, 1_000_000, width=1, wanted=1001)
+    # No statistics yet (every word counted as common): blocks.
+    assert not rest_is_cheaper(1.0, 2.0, 10_000, width=1, wanted=1001)

@@ -23,7 +23,7 @@ down_revision = '0015_accounts'
 branch_labels = None
 depends_on = None
 
-# Keep in step with network.fulltext.query.BLOCK_ROWS (a test checks an entry's block lexeme).
+# Keep in step with network.fulltext.blocks.BLOCK_ROWS (a test checks an entry's block lexeme).
 BLOCK = "array_to_tsvector(ARRAY['~' || (id / 4096)::text])"
 SEARCH = ("setweight(to_tsvector('simple', title_terms), 'A') || "
           "setweight(to_tsvector('simple', body_terms), 'B') || "

@@ -9,14 +9,8 @@ Cost does not grow with the number of matches:
   order after them. When a query has at most CANDIDATES matches, every match is ranked.
 
 Newest first without reading every match: SQLite's FTS5 walks its doclists in descending rowid
-order and stops at the LIMIT. PostgreSQL's GIN index has no order, so a plain query would fetch
-and sort every match (a common word: 450,000 rows at a million posts). There each entry's vectors
-also hold the lexeme of its *block* (``~<id // BLOCK_ROWS>``, migration 0016) and the query asks
-for the words AND the newest blocks: first the newest block, then the next 2, 4, 8 … blocks,
-until enough visible matches are found; past WIDEST_BLOCKS blocks the rest is read without a
-block condition (by then the words are rare, so their matches are few). The GIN index intersects
-the words with the blocks itself, so only the matches inside the blocks are read from the table:
-a common word costs one block, a rare word a handful of small index reads.
+order and stops at the LIMIT. PostgreSQL's GIN index has no order; ``blocks.py`` reads the
+matches of the newest blocks of ids first and stops when enough are found.
 
 Spelling: when a query finds nothing, a word of at least TYPO_MIN letters without a visible
 match of its own also matches the known words one edit away ("samvrkan" → "samverkan"); when
@@ -33,12 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Select, cast, exists, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import Select, cast, exists, func, literal, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import defer
 
 from network.extensions import db
-from network.fulltext import FTS_TABLE, SearchEntry, SearchTerm, _dialect
+from network.fulltext import FTS_TABLE, SearchEntry, SearchTerm, _dialect, blocks
+from network.fulltext.blocks import Newest
 from network.fulltext.snippets import SCAN_CHARS, highlight_text, snippet
 from network.fulltext.words import (
     QueryWord,
@@ -59,8 +54,6 @@ MAX_QUERY_WORDS = 12
 COUNT_CAP = 1_000
 CANDIDATES = 200
 TITLE_CANDIDATES = 100
-BLOCK_ROWS = 4096  # entry ids per block lexeme (migration 0016_pgsearch computes the same)
-WIDEST_BLOCKS = 64
 TYPO_MIN = 6
 MAX_SUGGESTION_CHECKS = 24
 UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -149,7 +142,7 @@ class Filters:
 
     def newest(self) -> int | None:
         if self.newest_id is None:
-            self.newest_id = db.session.scalar(select(func.max(SearchEntry.id)))
+            self.newest_id = blocks.newest_id()
         return self.newest_id
 
     def conditions(self, kind: str | None = None, entry: Any = SearchEntry) -> list:
@@ -173,50 +166,16 @@ class Filters:
         return conditions
 
 
-# What Filters.conditions reads, the columns a fenced subquery of matches passes on.
-FILTERED = ("id", "kind", "visibility", "group_id", "created_at", "themes", "places")
-
-
-Newest = list[tuple[int, str]]  # (id, kind) of visible matches, newest first
-
-
 def _newest(alts: Alternatives, filters: Filters, kind: str | None = None, *,
             title_only: bool = False, limit: int = COUNT_CAP + 1) -> Newest:
-    """The ``limit`` newest visible matches, reading blocks of ids newest first (PostgreSQL)."""
+    """The ``limit`` newest visible matches (PostgreSQL: by blocks of ids, see ``blocks.py``)."""
     if _dialect() == "sqlite":
         stmt = (_matched(alts, title_only).where(*filters.conditions(kind))
                 .with_only_columns(SearchEntry.id, SearchEntry.kind))
         return [tuple(r) for r in db.session.execute(stmt.order_by(_newest_first()).limit(limit))]
 
-    def read(blocks: range | None = None, below: int | None = None) -> Select:
-        # "id + 0" and OFFSET 0: the planner can neither walk the primary key backwards testing
-        # every row's vector (it does not know that a block lexeme means an id range) nor push
-        # the filters in and AND the GIN result with a bitmap of every visible entry; the GIN
-        # index alone finds the blocks' matches, which are sorted newest first.
-        matches = _matched(alts, title_only, blocks).with_only_columns(
-            *(getattr(SearchEntry, name) for name in FILTERED))
-        if below is not None:
-            matches = matches.where(SearchEntry.id < below)
-        return matches.order_by((SearchEntry.id + 0).desc()).offset(0)
-
-    newest_id = filters.newest()
-    if newest_id is None:
-        return []
-    reads, top, width = [], newest_id // BLOCK_ROWS, 1
-    while top >= 0:
-        if width > WIDEST_BLOCKS:  # the words are rare by now: the rest in one read
-            reads.append(read(below=(top + 1) * BLOCK_ROWS))
-            break
-        reads.append(read(range(max(0, top - width + 1), top + 1)))
-        top, width = top - width, width * 2
-    # One statement: PostgreSQL runs the parts of a UNION ALL one after the other and stops at
-    # the LIMIT, so older blocks are read only while too few visible matches have been found.
-    # The parts cover disjoint, descending id ranges; sorting the (at most ``limit``) rows again
-    # keeps newest-first whatever order they arrive in.
-    matches = (union_all(*reads) if len(reads) > 1 else reads[0]).subquery()
-    stmt = select(matches.c.id, matches.c.kind).where(*filters.conditions(kind, matches.c))
-    rows = db.session.execute(stmt.limit(limit)).all()
-    return sorted(((row_id, row_kind) for row_id, row_kind in rows), reverse=True)
+    return blocks.newest(_matched, alts, lambda columns: filters.conditions(kind, columns),
+                         filters.newest(), title_only=title_only, limit=limit)
 
 
 def _counts(alts: Alternatives, filters: Filters, kind: str | None = None) -> tuple[dict[str, int], bool]:
