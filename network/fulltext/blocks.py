@@ -36,7 +36,7 @@ WIDEST_BLOCKS = 64
 # most content; a guess too high only costs one more window).
 VISIBLE_SHARE = 0.5
 STATS_SECONDS = 600
-HEAP_COST = 20
+HEAP_COST, BLOCK_ID_COST = 100, 7
 # What Filters.conditions reads: the columns the subquery of matches passes on.
 FILTERED = ("id", "kind", "visibility", "group_id", "created_at", "themes", "places")
 
@@ -77,11 +77,13 @@ def rest_is_cheaper(share: float, postings: float, entries: int, width: int, wan
     """Is reading all remaining matches (no blocks) cheaper than a window of ``width`` blocks?
 
     Without blocks the index reads every posting of the words and the table every match; a
-    window makes the index read every id of its blocks and the table the window's matches.
-    A table row costs about HEAP_COST index items (measured: ~13 µs against ~0.7 µs per item).
+    window makes the index read every id of its blocks too, and the table only the window's
+    matches. Costs in postings read, measured at a million entries: a block id costs about
+    BLOCK_ID_COST postings, a table row HEAP_COST.
     """
+    ids = width * BLOCK_ROWS
     rest = postings * entries + HEAP_COST * share * entries
-    window = width * BLOCK_ROWS + HEAP_COST * min(wanted / VISIBLE_SHARE, share * width * BLOCK_ROWS)
+    window = (BLOCK_ID_COST + postings) * ids + HEAP_COST * min(wanted / VISIBLE_SHARE, share * ids)
     return rest <= window
 
 
