@@ -1,6 +1,8 @@
 """Forum search latency over many generated Swedish posts, measured directly on ``fulltext.search``.
 
     python -m bench._forum_search_latency [--posts 100000] [--queries 300] [--backend sqlite|postgres]
+    python -m bench._forum_search_latency --posts 1000000 --backend postgres \
+        --database-url postgresql+psycopg://127.0.0.1:5432/search_1m   # generated once, then reused
 
 Not a load benchmark (the leading underscore keeps ``python -m bench`` from running it): it times
 the same call the search page makes (count + ranked, highlighted page of 20, access filter inside
@@ -12,7 +14,9 @@ use; SQLite's triggers fill its FTS5 index and PostgreSQL computes its stored ts
 insert. Afterwards the index alone is rebuilt once (FTS5 'rebuild' / REINDEX) to report its build
 time, and its size is printed.
 Posts mix visibilities (public, members, group) across several groups, so the access filter
-has real work to do. Everything lives in a temporary database that is removed.
+has real work to do. Everything lives in a temporary database that is removed, unless
+``--database-url`` names one: it is generated on the first run and kept, later runs only measure
+(a million posts take minutes to generate; the figures of a reused database are the same).
 """
 
 from __future__ import annotations
@@ -61,7 +65,8 @@ SUFFIXES = ("arbete", "plan", "möte", "grupp", "frågor", "ansvar", "insats", "
             "miljö", "kostnad", "tid", "förslag", "uppgift", "erfarenhet", "roll", "resurser")
 
 QUERIES = [
-    "våld", "lägesbild", "trygghetsvandring", "nyrekrytering nätverk", "bostadsbolaget belysning",
+    "samverkan", "våld", "lägesbild", "trygghetsvandring", "nyrekrytering nätverk",
+    "bostadsbolaget belysning",
     "skola föräldrar", "kamerabevakning", "nattvandring helger", "uppföljning åtgärdsplan",
     "klotter skadegörelse", "polisen samverkan", "fritidsgård sommarlov", "narkotika langning",
     "trygghetsmätning resultat", "kriminella gäng rekrytering", "socialtjänsten unga",
@@ -125,6 +130,41 @@ def generate(n: int, group_ids: list[int], seed: int = 4) -> None:
         db.session.commit()
 
 
+COLUMNS = ("kind, object_id, title, body, title_terms, body_terms, part_terms, url, visibility, "
+           "group_id, created_at, indexed_at, boost, themes, places")
+PG_INDEXES = {"ix_search_entries_search_tsv": "search_tsv", "ix_search_entries_title_tsv": "title_tsv"}
+
+
+def copy_posts(unique: int, copies: int) -> None:
+    """Copy the ``unique`` generated posts ``copies - 1`` more times in SQL, each copy newer.
+
+    A million posts tokenised in Python take most of an hour on a busy machine; copies keep every
+    word's frequency and the mix of visibilities, so the search's work per query is the same. On
+    PostgreSQL the GIN indexes are dropped first and built once afterwards (``rebuild_index``).
+    """
+    from sqlalchemy import text
+
+    from network.extensions import db
+
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        for name in PG_INDEXES:
+            db.session.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
+    shift = "make_interval(mins => :minutes)" if postgres else "'+' || :minutes || ' minutes'"
+    created = f"created_at + {shift}" if postgres else f"datetime(created_at, {shift})"
+    selected = COLUMNS.replace("object_id", "object_id + :ids").replace("created_at", created)
+    for copy in range(1, copies):
+        db.session.execute(text(
+            f"INSERT INTO search_entries (id, {COLUMNS}) "  # noqa: S608 - constants only
+            f"SELECT id + :ids, {selected} FROM search_entries WHERE id <= :unique ORDER BY id"),
+            {"ids": copy * unique, "minutes": 7 * copy * unique, "unique": unique})
+        db.session.commit()
+    if postgres:
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('search_entries', 'id'), "
+                                "(SELECT max(id) FROM search_entries))"))
+        db.session.commit()
+
+
 def rebuild_index() -> tuple[float, float]:
     """Build the full-text index alone once more; (seconds, size in MB)."""
     from sqlalchemy import text
@@ -133,24 +173,46 @@ def rebuild_index() -> tuple[float, float]:
 
     started = time.perf_counter()
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("REINDEX INDEX ix_search_entries_search_tsv"))
-        db.session.execute(text("REINDEX INDEX ix_search_entries_title_tsv"))
+        for name, column in PG_INDEXES.items():
+            db.session.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
+            db.session.execute(text(f'CREATE INDEX "{name}" ON search_entries USING gin ({column})'))
         db.session.commit()
         took = time.perf_counter() - started
-        size = db.session.scalar(text("SELECT pg_relation_size('ix_search_entries_search_tsv') + "
-                                      "pg_relation_size('ix_search_entries_title_tsv')"))
         db.session.execute(text("ANALYZE search_entries"))
         db.session.commit()
-        return took, size / 1e6
+        return took, index_size()[1]
     db.session.execute(text("INSERT INTO fts_search (fts_search) VALUES ('rebuild')"))
     db.session.commit()
-    took = time.perf_counter() - started
+    return time.perf_counter() - started, index_size()[1]
+
+
+def _pg_search_indexes() -> list[str]:
+    """The full-text indexes: GIN indexes of search_entries and the index that orders matches."""
+    from sqlalchemy import text
+
+    from network.extensions import db
+
+    return list(db.session.scalars(text(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'search_entries' "
+        "AND (indexdef LIKE '%USING gin%' OR indexname = 'ix_search_entries_rank_key')")))
+
+
+def index_size() -> tuple[float, float]:
+    """(0, size in MB) of the full-text index as it is now."""
+    from sqlalchemy import text
+
+    from network.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        size = sum(db.session.scalar(text("SELECT pg_relation_size(:n)"), {"n": name})
+                   for name in _pg_search_indexes())
+        return 0.0, size / 1e6
     page_size = db.session.scalar(text("PRAGMA page_size"))
     pages = db.session.scalar(text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'fts_search_%'")) \
         if _has_dbstat() else None
     if pages is None:  # no dbstat: the FTS5 segments' blobs
         pages = db.session.scalar(text("SELECT sum(length(block)) FROM fts_search_data")) or 0
-    return took, (pages or 0) / 1e6 if page_size else 0.0
+    return 0.0, (pages or 0) / 1e6 if page_size else 0.0
 
 
 def _has_dbstat() -> bool:
@@ -166,11 +228,12 @@ def _has_dbstat() -> bool:
         return False
 
 
-def measure(user, queries: int, seed: int = 7) -> tuple[list[float], list[float], dict[str, int]]:
+def measure(user, queries: int, seed: int = 7) -> tuple[list[float], list[float], dict[str, int],
+                                                        dict[str, list[float]]]:
     from network.forums.queries import search
 
     rng = random.Random(seed)
-    timings, cpu, totals = [], [], {}
+    timings, cpu, totals, by_query = [], [], {}, {}
     for q in QUERIES:  # warm caches once per query
         totals[q] = search(user, q).total
     for _ in range(queries):
@@ -179,7 +242,16 @@ def measure(user, queries: int, seed: int = 7) -> tuple[list[float], list[float]
         search(user, q, page=rng.choice([1, 1, 1, 2, 3]))
         timings.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - cpu_started) * 1000)
-    return timings, cpu, totals
+        by_query.setdefault(q, []).append(timings[-1])
+    return timings, cpu, totals, by_query
+
+
+def _by_frequency(by_query: dict[str, list[float]], totals: dict[str, int]) -> dict[str, list[float]]:
+    from network.fulltext import COUNT_CAP
+
+    common = [t for q, ts in by_query.items() if totals[q] > COUNT_CAP for t in ts]
+    rare = [t for q, ts in by_query.items() if totals[q] <= COUNT_CAP for t in ts]
+    return {"common": common, "rare": rare}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -187,13 +259,53 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(backend: str, posts: int, queries: int) -> dict:
+def _reused(url: str) -> bool:
+    """Create the kept database on first use; True when it already holds generated posts."""
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    if target.get_backend_name() == "sqlite":
+        return Path(target.database or "").exists() and _has_posts(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                               {"n": target.database}):
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+                return False
+    finally:
+        admin.dispose()
+    engine = create_engine(url)
+    try:
+        return inspect(engine).has_table("search_entries") and _has_posts(url)
+    finally:
+        engine.dispose()
+
+
+def _has_posts(url: str) -> bool:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.scalar(text("SELECT count(*) FROM (SELECT 1 FROM search_entries "
+                                         "LIMIT 1) AS one")))
+    finally:
+        engine.dispose()
+
+
+def run(backend: str, posts: int, queries: int, database_url: str | None = None,
+        copies: int = 1) -> dict:
     from sqlalchemy import create_engine, text
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-forum-search-"))
     admin_url = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
     pg_name = f"bench_forum_search_{uuid.uuid4().hex[:10]}"
-    if backend == "postgres":
+    reuse = database_url is not None and _reused(database_url)
+    if database_url is not None:
+        url, backend = database_url, "postgres" if database_url.startswith("postgres") else "sqlite"
+    elif backend == "postgres":
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
@@ -202,29 +314,37 @@ def run(backend: str, posts: int, queries: int) -> dict:
         url = f"sqlite:///{workdir / 'search.sqlite3'}"
     try:
         from flask_migrate import upgrade
+        from sqlalchemy import func, select
 
         from network import create_app
         from network.extensions import db
+        from network.fulltext import SearchEntry
 
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                           "STORAGE_DIR": workdir / "storage"})
         with app.app_context(), app.test_request_context():
             upgrade(revision="heads")
             from network.accounts import services as accounts
-            from network.accounts.models import GroupKind, GroupVisibility
+            from network.accounts.models import GroupKind, GroupVisibility, User
 
-            groups = [accounts.create_group(None, f"Grupp {n}", GroupKind.LOCAL,
-                                            municipality_code="0180",
-                                            visibility=GroupVisibility.CLOSED) for n in range(10)]
-            user = accounts.create_user("bench.search@example.se", None, "Sök Mätsson")
-            for group in groups[:2]:
-                accounts.add_member(None, group, user)
-            db.session.commit()
-            started = time.perf_counter()
-            generate(posts, [g.id for g in groups])
-            generated = time.perf_counter() - started
-            index_s, index_mb = rebuild_index()
-            timings, cpu, totals = measure(user, queries)
+            if reuse:
+                user = db.session.scalar(select(User).where(User.email == "bench.search@example.se"))
+                posts = db.session.scalar(select(func.count()).select_from(SearchEntry))
+                generated, (index_s, index_mb) = 0.0, index_size()
+            else:
+                groups = [accounts.create_group(None, f"Grupp {n}", GroupKind.LOCAL,
+                                                municipality_code="0180",
+                                                visibility=GroupVisibility.CLOSED) for n in range(10)]
+                user = accounts.create_user("bench.search@example.se", None, "Sök Mätsson")
+                for group in groups[:2]:
+                    accounts.add_member(None, group, user)
+                db.session.commit()
+                started = time.perf_counter()
+                generate(posts // copies, [g.id for g in groups])
+                copy_posts(posts // copies, copies)
+                generated = time.perf_counter() - started
+                index_s, index_mb = rebuild_index()
+            timings, cpu, totals, by_query = measure(user, queries)
             db.session.remove()
             db.engine.dispose()
         return {"backend": backend, "posts": posts, "generate_s": round(generated, 1),
@@ -235,9 +355,13 @@ def run(backend: str, posts: int, queries: int) -> dict:
                 # SQLite runs inside this process, so its CPU time is the query's own cost even
                 # when the machine is busy; for PostgreSQL the work happens in the server.
                 "cpu_p50_ms": round(statistics.median(cpu), 2),
-                "cpu_p95_ms": round(percentile(cpu, 95), 2), "hits_per_query": totals}
+                "cpu_p95_ms": round(percentile(cpu, 95), 2),
+                # Common: more matches than the count cap ("Fler än 1 000"); rare: the others.
+                **{f"p95_{name}_ms": round(percentile(sample, 95), 2) if sample else None
+                   for name, sample in _by_frequency(by_query, totals).items()},
+                "hits_per_query": totals}
     finally:
-        if backend == "postgres":
+        if backend == "postgres" and database_url is None:
             with admin.connect() as conn:
                 conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                   "WHERE datname = :n"), {"n": pg_name})
@@ -255,13 +379,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--target-ms", type=float, default=50.0, help="p95 target on both backends")
+    parser.add_argument("--copies", type=int, default=1, help="generate posts/COPIES posts and "
+                        "copy them in SQL (same word frequencies; quick at a million posts)")
+    parser.add_argument("--database-url", help="keep the generated data in this database and reuse "
+                        "it on later runs (the backend follows the URL)")
     args = parser.parse_args(argv)
-    if not (1 <= args.posts <= 2_000_000 and 1 <= args.queries <= 100_000):
-        parser.error("posts in [1, 2000000], queries in [1, 100000]")
+    if args.database_url:
+        args.backend = "postgres" if args.database_url.startswith("postgres") else "sqlite"
+    if not (1 <= args.posts <= 2_000_000 and 1 <= args.queries <= 100_000
+            and 1 <= args.copies <= 100 and args.posts % args.copies == 0):
+        parser.error("posts in [1, 2000000], queries in [1, 100000], copies in [1, 100] "
+                     "dividing posts")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     ok = True
     for backend in backends:
-        result = run(backend, args.posts, args.queries)
+        result = run(backend, args.posts, args.queries, args.database_url, args.copies)
         hits = result.pop("hits_per_query")
         print(" ".join(f"{k}={v}" for k, v in result.items()), flush=True)
         print("  hits: " + ", ".join(f"{q!r}={n}" for q, n in hits.items()), flush=True)

@@ -137,3 +137,77 @@ def test_answers_and_reports_rank_slightly_ahead_of_equal_chatter(db):
                          group_id=None, created_at=old)
     assert [h.entry.object_id for h in fulltext.search(ANON, "klotter").hits] == [1, 2, 3]
 
+
+
+def put_at(entry_id, title, body="", visibility="public"):
+    """An entry with a chosen id, so a test can place matches in far-apart id blocks."""
+    from sqlalchemy import insert
+
+    from network.extensions import db
+    from network.fulltext.words import entry_tokens
+
+    tokens = entry_tokens(title, body)
+    db.session.execute(insert(fulltext.SearchEntry).values(
+        id=entry_id, kind="t", object_id=entry_id, title=title, body=body, url=f"/x/{entry_id}",
+        visibility=visibility, group_id=None, title_terms=tokens.title, body_terms=tokens.body,
+        part_terms=tokens.parts, created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        + dt.timedelta(minutes=entry_id)))
+
+
+# Ids in the newest block, the next few, far back (past the widest block read) and the first.
+FAR_APART = [2_000_000, 1_998_000, 1_990_000, 1_900_000, 600_000, 9_000, 1]
+
+
+def test_matches_in_far_apart_id_blocks_are_all_found_and_counted(db):
+    for entry_id in FAR_APART:
+        put_at(entry_id, "Trygghetsvandring", "Vi gick i centrum.")
+        put_at(entry_id + 1, "Annat", "Inget om det.")
+    put_at(3, "Trygghetsvandring", "stängd", visibility="members")
+    results = fulltext.search(ANON, "trygghetsvandring", per_page=20)
+    assert results.total == len(FAR_APART) and not results.capped
+    assert [h.entry.id for h in results.hits] == FAR_APART  # equal rank: newest first
+    assert fulltext.kind_counts(ANON, "trygghetsvandring") == {"t": len(FAR_APART)}
+
+
+def test_the_count_cap_holds_across_id_blocks(db, monkeypatch):
+    monkeypatch.setattr(fulltext.query, "COUNT_CAP", 4)
+    for entry_id in FAR_APART:
+        put_at(entry_id, "Klotter", "klotter")
+    results = fulltext.search(ANON, "klotter", per_page=3)
+    assert results.capped and results.total == 5
+    assert [h.entry.id for h in results.hits] == FAR_APART[:3]
+
+
+def test_each_entry_carries_the_lexeme_of_its_id_block(db):
+    """PostgreSQL: migration 0016 and ``blocks.BLOCK_ROWS`` agree on the block of an id."""
+    from sqlalchemy import text
+
+    from tests.conftest import backend
+
+    if backend() != "postgres":
+        pytest.skip("the block lexeme exists only in PostgreSQL's vectors")
+    put_at(9_000, "Klotter", "i trapphuset")
+    row = db.session.execute(text("SELECT search_tsv::text, title_tsv::text FROM search_entries "
+                                  "WHERE id = 9000")).one()
+    block = f"'~{9_000 // fulltext.blocks.BLOCK_ROWS}'"
+    assert block in row[0].split() and block in row[1].split()
+
+
+def test_a_common_word_reads_one_block_first_and_a_rarer_one_more():
+    from network.fulltext.blocks import first_width
+
+    # Half of the matches taken as visible: ~1,840 and ~920 per block of 4,096 ids.
+    assert first_width(0.9, 1001) == 1 and first_width(0.45, 1001) == 2
+    assert first_width(0.01, 1001) == 64  # ~20 per block: 1,001 need 49
+    assert first_width(0.0, 1001) > fulltext.blocks.WIDEST_BLOCKS
+
+
+def test_rare_words_are_read_at_once_and_common_ones_by_block():
+    from network.fulltext.blocks import rest_is_cheaper
+
+    # Two words rarely in a title (~150 matches in a million): no blocks.
+    assert rest_is_cheaper(0.00015, 0.01, 1_000_000, width=16, wanted=100)
+    # "samverkan" in 45 % of a million entries: the newest block.
+    assert not rest_is_cheaper(0.45, 0.45, 1_000_000, width=1, wanted=1001)
+    # No statistics yet (every word counted as common): blocks.
+    assert not rest_is_cheaper(1.0, 2.0, 10_000, width=1, wanted=1001)

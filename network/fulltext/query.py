@@ -1,12 +1,16 @@
 """Reading the index: parse a query, count, rank a bounded candidate set, build the page.
 
 Cost does not grow with the number of matches:
-- counts come from one scan that stops after COUNT_CAP + 1 visible matches, grouped by kind
-  (the facets), so a common word shows "Fler än 1 000" instead of counting 450,000 rows twice;
+- one newest-first read (``_newest``) returns the ids and kinds of at most COUNT_CAP + 1 visible
+  matches: the counts per kind (the facets; a common word shows "Fler än 1 000" instead of
+  counting 450,000 rows), the ranking candidates and the later pages all come from it;
 - ranking is two-phase: the CANDIDATES newest visible matches plus the TITLE_CANDIDATES newest
-  whose title holds every query word (both read newest first, stopping early)
-  are ranked in full; further pages continue in newest-first order after them. When a query
-  has at most CANDIDATES matches, every match is ranked.
+  whose title holds every query word are ranked in full; further pages continue in newest-first
+  order after them. When a query has at most CANDIDATES matches, every match is ranked.
+
+Newest first without reading every match: SQLite's FTS5 walks its doclists in descending rowid
+order and stops at the LIMIT. PostgreSQL's GIN index has no order; ``blocks.py`` reads the
+matches of the newest blocks of ids first and stops when enough are found.
 
 Spelling: when a query finds nothing, a word of at least TYPO_MIN letters without a visible
 match of its own also matches the known words one edit away ("samvrkan" → "samverkan"); when
@@ -23,11 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import Select, cast, exists, func, literal, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import defer
 
 from network.extensions import db
-from network.fulltext import FTS_TABLE, SearchEntry, SearchTerm, _dialect
+from network.fulltext import FTS_TABLE, SearchEntry, SearchTerm, _dialect, blocks
+from network.fulltext.blocks import Newest
 from network.fulltext.snippets import SCAN_CHARS, highlight_text, snippet
 from network.fulltext.words import (
     QueryWord,
@@ -92,11 +98,12 @@ def _pg(alts: Alternatives) -> str:
     return " & ".join("(" + " | ".join(f"'{t}'" for t in tokens) + ")" for tokens in alts)
 
 
-def _matched(alts: Alternatives, title_only: bool = False) -> Select:
+def _matched(alts: Alternatives, title_only: bool = False, blocks: range | None = None) -> Select:
     """SELECT … FROM search_entries WHERE it matches (columns chosen by the caller).
 
     ``title_only``: every query word is in the title (a subset of the matches; PostgreSQL reads
-    the small ``title_tsv`` for it, never the whole entry's vector).
+    the small ``title_tsv`` for it, never the whole entry's vector). ``blocks`` (PostgreSQL):
+    only entries whose id lies in one of these blocks, intersected inside the GIN index.
     """
     if _dialect() == "sqlite":
         expr = f"{{title_terms}} : ({_fts(alts)})" if title_only else _fts(alts)
@@ -104,7 +111,13 @@ def _matched(alts: Alternatives, title_only: bool = False) -> Select:
                 .where(literal_column("fts_search").op("MATCH")(expr)))
     column = "title_tsv" if title_only else "search_tsv"
     tsv = literal_column(f"search_entries.{column}")
-    return select(SearchEntry.id).where(tsv.op("@@")(func.to_tsquery("simple", _pg(alts))))
+    query = func.to_tsquery("simple", _pg(alts))
+    if blocks is not None:
+        # Block lexemes start with "~", which the text parser never yields, so they are given
+        # as a tsquery literal (no parsing) and ANDed to the words.
+        block_query = " | ".join(f"'~{b}'" for b in blocks)
+        query = query.op("&&")(cast(literal(block_query), TSQUERY))
+    return select(SearchEntry.id).where(tsv.op("@@")(query))
 
 
 def _pg_relevance(alts: Alternatives):
@@ -125,33 +138,60 @@ class Filters:
     until: dt.datetime | None = None
     theme: str | list[str] | None = None  # one code, or several meaning the same theme
     municipality: str | None = None
+    newest_id: int | None = field(default=None, compare=False)  # read once per search
 
-    def conditions(self, kind: str | None = None) -> list:
-        conditions = [visible_filter(self.user, SearchEntry.visibility, SearchEntry.group_id)]
+    def newest(self) -> int | None:
+        if self.newest_id is None:
+            self.newest_id = blocks.newest_id()
+        return self.newest_id
+
+    def conditions(self, kind: str | None = None, entry: Any = SearchEntry) -> list:
+        """WHERE conditions on ``entry`` (the model, or an alias of a subquery of its columns)."""
+        conditions = [visible_filter(self.user, entry.visibility, entry.group_id)]
         if self.kinds:
-            conditions.append(SearchEntry.kind.in_(list(self.kinds)))
+            conditions.append(entry.kind.in_(list(self.kinds)))
         if kind:
-            conditions.append(SearchEntry.kind == kind)
+            conditions.append(entry.kind == kind)
         if self.group_id is not None:
-            conditions.append(SearchEntry.group_id == self.group_id)
+            conditions.append(entry.group_id == self.group_id)
         if self.since is not None:
-            conditions.append(SearchEntry.created_at >= self.since)
+            conditions.append(entry.created_at >= self.since)
         if self.until is not None:
-            conditions.append(SearchEntry.created_at < self.until)
+            conditions.append(entry.created_at < self.until)
         if self.theme:
             codes = [self.theme] if isinstance(self.theme, str) else self.theme
-            conditions.append(or_(*(SearchEntry.themes.contains(f",{c},", autoescape=True) for c in codes)))
+            conditions.append(or_(*(entry.themes.contains(f",{c},", autoescape=True) for c in codes)))
         if self.municipality:
-            conditions.append(SearchEntry.places.contains(f",{self.municipality},", autoescape=True))
+            conditions.append(entry.places.contains(f",{self.municipality},", autoescape=True))
         return conditions
 
 
+def _newest(alts: Alternatives, filters: Filters, kind: str | None = None, *,
+            title_only: bool = False, limit: int = COUNT_CAP + 1) -> Newest:
+    """The ``limit`` newest visible matches (PostgreSQL: by blocks of ids, see ``blocks.py``)."""
+    if _dialect() == "sqlite":
+        stmt = (_matched(alts, title_only).where(*filters.conditions(kind))
+                .with_only_columns(SearchEntry.id, SearchEntry.kind))
+        return [tuple(r) for r in db.session.execute(stmt.order_by(_newest_first()).limit(limit))]
+
+    return blocks.newest(_matched, alts, lambda columns: filters.conditions(kind, columns),
+                         filters.newest(), title_only=title_only, limit=limit)
+
+
 def _counts(alts: Alternatives, filters: Filters, kind: str | None = None) -> tuple[dict[str, int], bool]:
-    """Visible matches per kind, from one scan that stops after COUNT_CAP + 1 rows."""
-    scan = (_matched(alts).where(*filters.conditions(kind))
-            .with_only_columns(SearchEntry.kind.label("kind")).limit(COUNT_CAP + 1).subquery())
-    counts = dict(db.session.execute(select(scan.c.kind, func.count()).group_by(scan.c.kind)).all())
-    return counts, sum(counts.values()) > COUNT_CAP
+    """Visible matches per kind, counted up to COUNT_CAP + 1 rows."""
+    counts, _rows, capped = _count_newest(alts, filters, kind)
+    return counts, capped
+
+
+def _count_newest(alts: Alternatives, filters: Filters,
+                  kind: str | None = None) -> tuple[dict[str, int], Newest, bool]:
+    """(visible matches per kind, the matches newest first, more than COUNT_CAP?) in one read."""
+    rows = _newest(alts, filters, kind)
+    counts: dict[str, int] = {}
+    for _id, row_kind in rows:
+        counts[row_kind] = counts.get(row_kind, 0) + 1
+    return counts, rows, len(rows) > COUNT_CAP
 
 
 def _visible_each(alts: Alternatives, filters: Filters) -> list[bool]:
@@ -273,25 +313,19 @@ def _ranked(ids: list[int], alts: Alternatives, words: list[QueryWord]) -> list[
 
 
 def _page_ids(alts: Alternatives, words: list[QueryWord], filters: Filters, kind: str | None,
-              total: int, capped: bool, offset: int, limit: int) -> list[int]:
-    base = _matched(alts).where(*filters.conditions(kind))
-    newest = base.order_by(_newest_first()).limit(CANDIDATES)
-    if capped or total > CANDIDATES:
-        titled = (_matched(alts, title_only=True).where(*filters.conditions(kind))
-                  .order_by(_newest_first()).limit(TITLE_CANDIDATES))
-        both = union_all(select(newest.subquery().c.id), select(titled.subquery().c.id))
-        candidate_ids = list(dict.fromkeys(db.session.scalars(both)))
-    else:
-        candidate_ids = list(db.session.scalars(newest))
+              newest_ids: list[int], offset: int, limit: int) -> list[int]:
+    """One page: the ranked candidates first, then the other matches newest first.
+
+    ``newest_ids``: the visible matches (of the chosen kind), newest first, up to COUNT_CAP + 1.
+    """
+    candidate_ids = newest_ids[:CANDIDATES]
+    if len(newest_ids) > CANDIDATES:
+        titled = _newest(alts, filters, kind, title_only=True, limit=TITLE_CANDIDATES)
+        candidate_ids = list(dict.fromkeys(candidate_ids + [row_id for row_id, _kind in titled]))
     ranked = _ranked(candidate_ids, alts, words)
-    if offset + limit <= len(ranked) or not (capped or total > CANDIDATES):
-        return ranked[offset:offset + limit]
-    # Past the ranked candidates: the remaining matches, newest first.
-    newest_ids = candidate_ids[:CANDIDATES]
-    rest = (base.where(SearchEntry.id < min(newest_ids), SearchEntry.id.not_in(candidate_ids))
-            .order_by(_newest_first()).offset(max(0, offset - len(ranked)))
-            .limit(limit - max(0, len(ranked) - offset)))
-    return ranked[offset:offset + limit] + list(db.session.scalars(rest))
+    chosen = set(candidate_ids)
+    rest = [row_id for row_id in newest_ids[CANDIDATES:] if row_id not in chosen]
+    return (ranked + rest)[offset:offset + limit]
 
 
 def _hits(ids: list[int], words: list[QueryWord], user: Any, offset: int) -> list[Hit]:
@@ -340,22 +374,24 @@ def search(user: Any, query: str, *, kinds: list[str] | tuple[str, ...] | None =
         return empty
     filters = Filters(user, list(kinds) if kinds else None, group_id, since, until, theme, municipality)
     alts: Alternatives = [w.tokens for w in parsed.words]
-    counts, capped = _counts(alts, filters)
+    counts, newest, capped = _count_newest(alts, filters)
     corrected = False
     if not counts:
         expanded = _expand_typos(parsed.words, filters)
         if expanded is not None:
-            counts, capped = _counts(expanded, filters)
+            counts, newest, capped = _count_newest(expanded, filters)
             alts, corrected = expanded, bool(counts)
     if not counts:
         empty.suggestion = suggest(parsed.words, filters)
         return empty
     total = counts.get(kind, 0) if kind else sum(counts.values())
     kind_capped = capped
-    if kind and capped:
-        total, kind_capped = (lambda c: (sum(c[0].values()), c[1]))(_counts(alts, filters, kind))
+    if kind and capped:  # the chosen kind's own newest matches, counted up to the cap too
+        chosen_counts, newest, kind_capped = _count_newest(alts, filters, kind)
+        total = sum(chosen_counts.values())
+    newest_ids = [row_id for row_id, row_kind in newest if not kind or row_kind == kind]
     offset = (page - 1) * per_page
-    ids = _page_ids(alts, parsed.words, filters, kind, total, kind_capped, offset, per_page) \
+    ids = _page_ids(alts, parsed.words, filters, kind, newest_ids, offset, per_page) \
         if total and offset < COUNT_CAP else []
     shown = min(total, COUNT_CAP + 1) if kind_capped else total
     return Results(_hits(ids, parsed.words, user, offset), shown, page, per_page, kind_capped, counts,

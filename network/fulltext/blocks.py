@@ -1,0 +1,137 @@
+"""PostgreSQL: the newest visible matches without reading every match.
+
+A GIN index has no order, so "the 1,001 newest matches of a common word" would fetch and sort
+every match (450,000 rows at a million posts). Each entry's vectors therefore also hold the
+lexeme of its *block*, ``~<id // BLOCK_ROWS>`` (migration 0016_pgsearch), and a read asks for
+the words AND some blocks: the GIN index intersects them itself, so only the matches inside the
+blocks are fetched from the table.
+
+The blocks are read newest first, in windows that double: one statement, a UNION ALL of the
+windows under the LIMIT, which PostgreSQL runs part after part and stops as soon as enough
+visible matches are found. Past WIDEST_BLOCKS blocks the rest is read without a block
+condition (by then the words are rare, so their matches are few).
+
+The first window is sized from PostgreSQL's own statistics of the vectors (``pg_stats``: the
+share of entries holding each common lexeme, which ANALYZE keeps): a common word starts with
+one block, a rarer one with as many as should hold the matches wanted, and rare words read
+everything at once (``rest_is_cheaper``), because a window costs the index one item per id in
+its blocks. Without statistics (a new database) the first window is one block.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select, text, union_all
+
+from network.extensions import db
+from network.fulltext import SearchEntry
+
+BLOCK_ROWS = 4096  # entry ids per block lexeme (migration 0016_pgsearch computes the same)
+WIDEST_BLOCKS = 64
+# The share of matches assumed visible to the reader when sizing the first window (members see
+# most content; a guess too high only costs one more window).
+VISIBLE_SHARE = 0.5
+STATS_SECONDS = 600
+HEAP_COST, BLOCK_ID_COST = 100, 7
+# What Filters.conditions reads: the columns the subquery of matches passes on.
+FILTERED = ("id", "kind", "visibility", "group_id", "created_at", "themes", "places")
+
+Newest = list[tuple[int, str]]  # (id, kind) of visible matches, newest first
+_stats: dict[tuple[str, str], tuple[float, dict[str, float], float]] = {}
+
+
+def _lexeme_shares(column: str) -> tuple[dict[str, float], float]:
+    """({lexeme: share of entries}, share assumed for a lexeme not listed), cached a while."""
+    key = (str(db.engine.url), column)
+    cached = _stats.get(key)
+    if cached and time.monotonic() - cached[0] < STATS_SECONDS:
+        return cached[1], cached[2]
+    row = db.session.execute(text(
+        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+        "WHERE tablename = 'search_entries' AND attname = :column"), {"column": column}).first()
+    shares, rest = {}, 1.0  # no statistics: every word counts as common
+    if row and row[0] and row[1]:
+        shares = dict(zip(row[0], row[1], strict=False))
+        # PostgreSQL lists the minimum share after the lexemes' own; an unlisted lexeme is rarer.
+        rest = float(row[1][len(row[0])]) / 2
+    _stats[key] = (time.monotonic(), shares, rest)
+    return shares, rest
+
+
+def query_shares(alternatives: Sequence[Sequence[str]], column: str) -> tuple[float, float]:
+    """(expected share of entries matching every word, words taken as independent; the summed
+    shares of all the query's lexemes, i.e. the postings the index reads without blocks)."""
+    shares, rest = _lexeme_shares(column)
+    share, postings = 1.0, 0.0
+    for tokens in alternatives:
+        word = sum(shares.get(token, rest) for token in tokens)
+        share, postings = share * min(1.0, word), postings + word
+    return share, postings
+
+
+def rest_is_cheaper(share: float, postings: float, entries: int, width: int, wanted: int) -> bool:
+    """Is reading all remaining matches (no blocks) cheaper than a window of ``width`` blocks?
+
+    Without blocks the index reads every posting of the words and the table every match; a
+    window makes the index read every id of its blocks too, and the table only the window's
+    matches. Costs in postings read, measured at a million entries: a block id costs about
+    BLOCK_ID_COST postings, a table row HEAP_COST.
+    """
+    ids = width * BLOCK_ROWS
+    rest = postings * entries + HEAP_COST * share * entries
+    window = (BLOCK_ID_COST + postings) * ids + HEAP_COST * min(wanted / VISIBLE_SHARE, share * ids)
+    return rest <= window
+
+
+def first_width(share: float, wanted: int) -> int:
+    """Blocks in the first window: enough to hold ``wanted`` visible matches, a power of two."""
+    expected_per_block = share * VISIBLE_SHARE * BLOCK_ROWS
+    if expected_per_block <= 0:
+        return WIDEST_BLOCKS + 1
+    return 1 << max(0, math.ceil(math.log2(max(1.0, wanted / expected_per_block))))
+
+
+def newest(matched: Callable[..., Select], alternatives: Sequence[Sequence[str]],
+           conditions: Callable[[Any], list], newest_id: int | None, *, title_only: bool,
+           limit: int) -> Newest:
+    """The ``limit`` newest visible matches; ``matched(alts, title_only, blocks)`` selects the
+    matches, ``conditions(columns)`` gives the reader's filters on a subquery's columns."""
+    if newest_id is None:
+        return []
+
+    def window(blocks: range | None = None, below: int | None = None) -> Select:
+        # "id + 0" and OFFSET 0: the planner can neither walk the primary key backwards testing
+        # every row's vector (it does not know that a block lexeme means an id range) nor push
+        # the filters in and AND the GIN result with a bitmap of every visible entry.
+        matches = matched(alternatives, title_only, blocks).with_only_columns(
+            *(getattr(SearchEntry, name) for name in FILTERED))
+        if below is not None:
+            matches = matches.where(SearchEntry.id < below)
+        return matches.order_by((SearchEntry.id + 0).desc()).offset(0)
+
+    column = "title_tsv" if title_only else "search_tsv"
+    windows, top = [], newest_id // BLOCK_ROWS
+    share, postings = query_shares(alternatives, column)
+    width = first_width(share, limit)
+    while top >= 0:
+        below = (top + 1) * BLOCK_ROWS
+        if width > WIDEST_BLOCKS or width > top \
+                or rest_is_cheaper(share, postings, below, width, limit):  # the rest in one read
+            windows.append(window(below=below))
+            break
+        windows.append(window(range(top - width + 1, top + 1)))
+        top, width = top - width, width * 2
+    # The windows cover disjoint, descending id ranges; sorting the (at most ``limit``) rows
+    # again keeps newest-first whatever order they arrive in.
+    matches = (union_all(*windows) if len(windows) > 1 else windows[0]).subquery()
+    stmt = select(matches.c.id, matches.c.kind).where(*conditions(matches.c)).limit(limit)
+    return sorted(((row_id, row_kind) for row_id, row_kind in db.session.execute(stmt)),
+                  reverse=True)
+
+
+def newest_id() -> int | None:
+    return db.session.scalar(select(func.max(SearchEntry.id)))
