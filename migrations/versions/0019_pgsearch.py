@@ -1,7 +1,7 @@
 """search at scale on PostgreSQL: each entry's vectors carry the token of its id's block
 
-Revision ID: 0016_pgsearch
-Revises: 0015_accounts
+Revision ID: 0019_pgsearch
+Revises: 0018_followup
 Create Date: 2026-12-06 08:30:00
 
 PostgreSQL only (SQLite's FTS5 seeks to a rowid range by itself, nothing changes there):
@@ -18,8 +18,8 @@ the two GIN indexes again; nothing is re-indexed by hand. Downgrading restores 0
 """
 from alembic import op
 
-revision = '0016_pgsearch'
-down_revision = '0015_accounts'
+revision = '0019_pgsearch'
+down_revision = '0018_followup'
 branch_labels = None
 depends_on = None
 
