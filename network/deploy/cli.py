@@ -97,4 +97,5 @@ def init_scale_command(app: Flask) -> None:
         except ScaleError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo("Skaldata klara: " + ", ".join(f"{k} {v}" for k, v in result["counts"].items()))
-        click.echo(f"Tid: {sum(result['seconds'].values()):.1f} s")
+        click.echo(f"Tid: {sum(result['seconds'].values()):.1f} s (processorn i den här processen: "
+                   f"{result['cpu_seconds']} s)")

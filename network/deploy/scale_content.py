@@ -116,7 +116,8 @@ def make_followup(s: Scale) -> None:
     """Municipalities in different states: no picture yet, a stale or current one, a plan with or
     without a decision; measures in every status with monthly measurements."""
     year = s.now.year
-    per = max(1, s.sizes["measures"] // len(s.participating))
+    active = [n for n in range(len(s.participating)) if (n + 3) % 5 != 0]
+    per = max(1, -(-s.sizes["measures"] // len(active)))
     months = max(1, s.sizes["measurements"] // s.sizes["measures"])
     local_group = {}
     for group in s.groups:
