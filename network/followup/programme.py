@@ -101,10 +101,16 @@ def dashboard_page():
     _admin()
     since, until = _period()
     rows = dashboard.municipality_rows(since, until)
+    # The activity figures count posts, registrations and downloads: over the programme year
+    # unless a period is chosen, so the page does not count the whole history on every view.
+    from network.followup.county import programme_year  # county imports this module's blueprint
+
+    activity_period = (since, until) if since or until else programme_year()
     return render_template("followup/dashboard.html", rows=rows, since=since, until=until,
                            statuses=STATUSES, trends=trend_labels(),
                            by_form=dashboard.support_by_form(since, until),
-                           activity=activity.network_activity(*_datetimes(since, until)))
+                           activity_period=activity_period,
+                           activity=activity.network_activity(*_datetimes(*activity_period)))
 
 
 def _datetimes(since, until):
