@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, insert, or_, select, text
 
-from network.accounts.models import (County, Group, Membership, Municipality, Organisation, User,
+from network.accounts.models import (Group, Membership, Municipality, Organisation, User,
                                      UserSession)
 from network.deploy import scale_text as words
 from network.extensions import db
@@ -232,7 +232,8 @@ def make_places(s: Scale) -> None:
 
 def make_users(s: Scale, password_hash: str) -> None:
     org_weights = zipf_weights(len(s.organisations), 0.8)
-    county = db.session.scalar(select(County.code).order_by(County.code))
+    # The county-board account works where the programme is: the first participating municipality's county.
+    county = db.session.scalar(select(Municipality.county_code).where(Municipality.code == s.participating[0]))
 
     def user(n: int, email: str, name: str, role: str = "member", county_code=None) -> dict:
         return {"email": email, "password_hash": password_hash, "name": name, "role": role,
