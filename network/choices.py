@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, or_
 
 from network.extensions import db
 
@@ -38,10 +38,9 @@ def bounded_choices(stmt: Select, value: ColumnElement, label: ColumnElement, *,
     """``stmt`` selects the candidates (any columns; ``value`` and ``label`` are read from it)."""
     query = (query or "").strip()[:MAX_SEARCH]
     pairs = stmt.with_only_columns(value, label)
-    capped = db.session.scalar(select(func.count()).select_from(pairs.limit(limit + 1).subquery()))
-    if capped <= limit:
-        rows = db.session.execute(pairs.order_by(label, value)).all()
-        return Choices([(str(v), str(name)) for v, name in rows], searchable=False)
+    first = db.session.execute(pairs.order_by(label, value).limit(limit + 1)).all()
+    if len(first) <= limit:  # few enough: all of them, in one query as before
+        return Choices([(str(v), str(name)) for v, name in first], searchable=False)
     if query:
         narrowed = pairs.where(label.ilike(f"%{_escape_like(query)}%", escape="\\"))
     else:

@@ -159,8 +159,8 @@ def month(year: int | None = None, month: int | None = None):
                 more[day] = more.get(day, 0) + 1
             day += dt.timedelta(days=1)
     wanted = {event_id for ids in shown.values() for event_id in ids}
-    loaded = {e.id: e for e in db.session.scalars(
-        select(Event).where(Event.id.in_(wanted)).options(selectinload(Event.group)))} if wanted else {}
+    loaded = {e.id: e for e in db.session.scalars(select(Event).where(Event.id.in_(wanted)))} \
+        if wanted else {}
     by_day = {day: [loaded[i] for i in ids] for day, ids in shown.items()}
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
