@@ -104,7 +104,8 @@ def build(backend: str, factor: float, sqlite_path: Path, pg_db: str, fresh: boo
     with app.app_context():
         upgrade(revision="heads")
         if not db.session.scalar(select(func.count()).select_from(User)):
-            generated = generate(factor, password_hash=None, progress=lambda line: print("  " + line, flush=True))
+            generated = generate(factor, password_hash=None,
+                                 progress=lambda line: print("  " + line, flush=True))
         db.session.remove()
     return app, generated
 

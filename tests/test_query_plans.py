@@ -155,6 +155,7 @@ def test_hot_pages_scan_no_large_table(scale_app):
         event.remove(db.engine, "before_cursor_execute", remember)
 
     problems = []
+    db.session.remove()  # hand the connection back before the engines are disposed after the test
     with db.engine.connect() as conn:
         for statement, parameters, page in statements:
             plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()

@@ -5,15 +5,32 @@ from __future__ import annotations
 import datetime as dt
 
 from network.deploy import scale_text as words
-from network.deploy.scale import (BATCH, BUSY_UNREAD, Scale, batches, index_rows, insert_rows,
-                                  past, search_row, weekday_at, zipf_weights)
+from network.deploy.scale import (
+    BATCH,
+    BUSY_UNREAD,
+    Scale,
+    batches,
+    index_rows,
+    insert_rows,
+    past,
+    search_row,
+    weekday_at,
+    zipf_weights,
+)
 from network.events.models import Event, Registration
-from network.followup.models import (ActionPlan, CoordinationRecord, ExperienceReport, Indicator,
-                                     Measure, Measurement, PlanDecision, SituationPicture,
-                                     SupportEntry)
+from network.followup.models import (
+    ActionPlan,
+    CoordinationRecord,
+    ExperienceReport,
+    Indicator,
+    Measure,
+    Measurement,
+    PlanDecision,
+    SituationPicture,
+    SupportEntry,
+)
 from network.notifications.models import Notification
-from network.resources.models import (Resource, ResourceMunicipality, ResourceTheme,
-                                      ResourceVersion)
+from network.resources.models import Resource, ResourceMunicipality, ResourceTheme, ResourceVersion
 
 EVENT_TYPES = ("natverkstraff", "workshop", "webbinarium", "studiebesok", "samverkansmote")
 RESOURCE_TYPES = ("metodstod", "lagesbild", "atgardsplan", "utvardering", "rapport",
@@ -136,13 +153,14 @@ def make_followup(s: Scale) -> None:
                                             "description": words.paragraph(s.rng),
                                             "created_at": s.now, "updated_at": s.now}], ids=True)[0]
         if state >= 3:
-            insert_rows(PlanDecision, [{"plan_id": plan_id, "municipality_code": code,
-                                        "decided_by": "Kommunstyrelsen",
-                                        "decided_on": dt.date(year - 1, 3, 14), "reference": f"KS {year - 1}/{n}",
-                                        "created_at": s.now}])
-            insert_rows(CoordinationRecord, [{"municipality_code": code, "organised_as": "Samordnare på kommunledningskontoret",
-                                              "placement": "Kommunledningskontoret",
-                                              "since": dt.date(year - 2, 9, 1), "created_at": s.now}])
+            insert_rows(PlanDecision, [{
+                "plan_id": plan_id, "municipality_code": code, "decided_by": "Kommunstyrelsen",
+                "decided_on": dt.date(year - 1, 3, 14), "reference": f"KS {year - 1}/{n}",
+                "created_at": s.now}])
+            insert_rows(CoordinationRecord, [{
+                "municipality_code": code, "organised_as": "Samordnare på kommunledningskontoret",
+                "placement": "Kommunledningskontoret", "since": dt.date(year - 2, 9, 1),
+                "created_at": s.now}])
         rows = [{"plan_id": plan_id, "municipality_code": code,
                  "title": s.rng.choice(words.MEASURE_TITLES).format(m=code),
                  "problem": words.sentence(s.rng), "description": words.paragraph(s.rng),

@@ -10,11 +10,16 @@ from __future__ import annotations
 import itertools
 import random
 
-COMMON = (
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+COMMON = _words(
     "och att det som en på för med av till är vi har inte kan om ett de men var vill ska "
     "också när mycket bra hur alla efter under genom mellan varje många nya gemensam"
-).split()
-TOPICAL = (
+)
+TOPICAL = _words(
     "samverkan lägesbild lägesbilden åtgärdsplan åtgärd insatser uppföljning utvärdering "
     "trygghet trygghetsvandring trygghetsmätning belysning klotter skadegörelse nedskräpning "
     "ordningsstörningar narkotika langning rekrytering nyrekrytering nätverk gäng ungdomar "
@@ -24,19 +29,19 @@ TOPICAL = (
     "metodstöd erfarenheter resultat minskade ökade kommunen länsstyrelsen brå regionen "
     "handlingsplan kartläggning statistik anmälningar otrygghet hyresgäster kamerabevakning "
     "våld skjutningar sprängningar brottsligheten riskområde utsatt"
-).split()
+)
 PREFIXES = ("trygghets", "brotts", "samverkans", "kommun", "skol", "fritids", "bostads", "polis",
             "ungdoms", "social", "stads", "läges", "åtgärds", "förenings", "idrotts", "familje")
 SUFFIXES = ("arbete", "plan", "möte", "grupp", "frågor", "ansvar", "insats", "rapport", "samtal",
             "personal", "program", "rutiner", "uppdrag", "stöd", "analys", "beslut", "kontakt",
             "samordnare", "verksamhet", "träff", "underlag", "dialog", "utbildning", "enkät")
 
-FIRST_NAMES = ("Anna Erik Maria Lars Karin Anders Eva Johan Sara Per Lena Mikael Emma Karl "
+FIRST_NAMES = _words("Anna Erik Maria Lars Karin Anders Eva Johan Sara Per Lena Mikael Emma Karl "
                "Sofia Jonas Elin Fredrik Maja Oskar Ida Ahmed Fatima Hassan Amira Nils Linnea "
-               "Gustav Hanna Ali Leila Daniel Johanna Mohammed Ebba Viktor Elsa Adam Alva").split()
-LAST_NAMES = ("Andersson Johansson Karlsson Nilsson Eriksson Larsson Olsson Persson Svensson "
+               "Gustav Hanna Ali Leila Daniel Johanna Mohammed Ebba Viktor Elsa Adam Alva")
+LAST_NAMES = _words("Andersson Johansson Karlsson Nilsson Eriksson Larsson Olsson Persson Svensson "
               "Gustafsson Pettersson Jonsson Jansson Hansson Bengtsson Lindberg Lindström Ali "
-              "Mohammadi Lindqvist Berg Holm Axelsson Sandberg Forsberg Sjöberg Ek Hassan").split()
+              "Mohammadi Lindqvist Berg Holm Axelsson Sandberg Forsberg Sjöberg Ek Hassan")
 ORG_KINDS = {
     "kommun": ("{m} kommun, socialförvaltningen", "{m} kommun, kultur och fritid",
                "{m} kommun, utbildningsförvaltningen", "{m} kommun, trygghetsenheten"),
