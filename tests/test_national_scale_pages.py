@@ -150,3 +150,18 @@ def test_1000_organisations_give_a_bounded_library_filter_with_a_name_search(mak
     # A LIKE wildcard typed by the reader is text, not a pattern.
     literal = bounded(client, count_queries, "/bibliotek/?organisationsnamn=%25")
     assert options_of(literal, "organisation") == ["Alla organisationer"]
+
+
+def test_the_library_total_is_capped_at_10000(make, db, login, count_queries):
+    from network.resources.models import Resource
+
+    now = utcnow()
+    db.session.execute(insert(Resource), [
+        {"title": f"Rapport {i}", "type": "rapport", "year": 2026, "visibility": "members",
+         "effective_visibility": "members", "created_at": now, "updated_at": now}
+        for i in range(10_001)])
+    member = make.user()
+    db.session.commit()
+    html = bounded(login(member), count_queries, "/bibliotek/")
+    assert "Över 10 000 resurser" in html
+    assert 'rel="next"' in html
