@@ -184,7 +184,8 @@ def time_page(app, client, url: str, n: int) -> dict:
     finally:
         event.remove(engine, "before_cursor_execute", count)
     return {"status": response.status_code, "p50": statistics.median(timings),
-            "p95": percentile(timings, 95), "cpu_p50": statistics.median(cpu), "queries": max(counts[1:]), "kb": len(response.data) / 1024}
+            "p95": percentile(timings, 95), "cpu_p50": statistics.median(cpu),
+            "queries": max(counts[1:]), "kb": len(response.data) / 1024}
 
 
 def hello_ms(n: int) -> float:
