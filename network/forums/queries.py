@@ -109,21 +109,12 @@ def _rows(user: Any, results) -> list[TopicRow]:
     return rows
 
 
-def visible_categories(user: Any) -> list[Category]:
-    """Every category the user may read, network-wide first, in their set order."""
-    return list(db.session.scalars(
-        select(Category).outerjoin(Group, Group.id == Category.group_id)
-        .where(visible_categories_filter(user))
-        .options(contains_eager(Category.group))
-        .order_by(Category.archived, Category.group_id.is_not(None), Group.name,
-                  Category.position, Category.id)))
-
-
 CATEGORIES_PER_PAGE = 50
 
 
 def category_page(user: Any, page: int = 1, per_page: int = CATEGORIES_PER_PAGE) -> Page:
-    """One page of ``visible_categories``: the forum index stays bounded with hundreds of groups."""
+    """One page of the categories the user may read, network-wide first, in their set order: the
+    forum index stays bounded with hundreds of groups."""
     base = (select(Category).outerjoin(Group, Group.id == Category.group_id)
             .where(visible_categories_filter(user)))
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
