@@ -1,4 +1,4 @@
-"""``flask deploy-config nginx|systemd|cron|env`` and ``flask doctor``."""
+"""``flask deploy-config nginx|systemd|cron|env``, ``flask doctor`` and ``flask seed-scale``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask import Flask, current_app
 
 def init_app(app: Flask) -> None:
     init_backup_commands(app)
+    init_scale_command(app)
 
     @app.cli.command("deploy-config")
     @click.argument("kind", type=click.Choice(["nginx", "systemd", "cron", "env"]))
@@ -73,3 +74,28 @@ def init_backup_commands(app: Flask) -> None:
             raise click.ClickException(f"Ingenting återställt: {exc}") from exc
         click.echo(f"Återställt från {archive} (skapat {manifest['created_at']}). Kör sedan "
                    f".venv/bin/flask --app network db upgrade och doctor.")
+
+
+def init_scale_command(app: Flask) -> None:
+    @app.cli.command("seed-scale")
+    @click.option("--factor", type=float, default=1.0, show_default=True,
+                  help="1.0 = the whole country (issue 22's sizes); 0.1 = a tenth.")
+    @click.option("--password", default=None,
+                  help="One password for every generated account (default: none can sign in).")
+    def seed_scale(factor: float, password: str | None) -> None:
+        """Generate a national-scale network in an empty database (for measuring, never real use)."""
+        from network.deploy.scale import ScaleError, generate
+
+        password_hash = None
+        if password:
+            from network.accounts.passwords import hash_password
+
+            password_hash = hash_password(password)
+        try:
+            result = generate(factor, password_hash=password_hash,
+                              progress=lambda line: click.echo(f"  {line}"))
+        except ScaleError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo("Skaldata klara: " + ", ".join(f"{k} {v}" for k, v in result["counts"].items()))
+        click.echo(f"Tid: {sum(result['seconds'].values()):.1f} s (processorn i den här processen: "
+                   f"{result['cpu_seconds']} s)")

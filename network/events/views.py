@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from network import permissions
 from network.accounts.models import Group
 from network.accounts.permissions import visible_groups_filter
+from network.choices import bounded_choices
 from network.csvwriter import csv_text
 from network.db import utcnow
 from network.events import invitations, mailing, registrations, services
@@ -69,14 +70,26 @@ def load_managed_event(event_id: int) -> Event:
 
 def _filters() -> tuple[FilterForm, int | None, str | None]:
     form = FilterForm(request.args)
-    groups = db.session.scalars(
-        select(Group).where(visible_groups_filter(current_user), Group.archived.is_(False))
-        .order_by(Group.name)
-    ).all()
-    form.grupp.choices = [("", _("Alla grupper"))] + [(str(g.id), g.name) for g in groups]
-    group_id = int(form.grupp.data) if (form.grupp.data or "").isdigit() else None
+    selected = int(form.grupp.data) if (form.grupp.data or "").isdigit() else None
+    form.group_choices = bounded_choices(
+        select(Group).where(visible_groups_filter(current_user), Group.archived.is_(False)),
+        Group.id, Group.name, query=request.args.get("gruppnamn", ""), selected=selected,
+        preferred=permissions.group_ids(current_user) if permissions.is_member(current_user) else None)
+    form.grupp.choices = [("", _("Alla grupper"))] + form.group_choices.options
+    group_id = selected if any(v == str(selected) for v, _label in form.group_choices.options) else None
     kind = form.typ.data if form.typ.data in {t.value for t in EventType} else None
     return form, group_id, kind
+
+
+MONTH_DAY_LIMIT = 6
+
+
+def _day_arg() -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(request.args.get("dag", "")[:10])
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2100 else None
 
 
 def _filtered(group_id: int | None, kind: str | None):
@@ -93,17 +106,22 @@ def _filtered(group_id: int | None, kind: str | None):
 def index():
     form, group_id, kind = _filters()
     past = request.args.get("visa") == "tidigare"
+    day = _day_arg()
     now = utcnow()
     stmt = _filtered(group_id, kind)
-    if past:
+    if day is not None:  # the month view's "+N fler": one day's events, paginated
+        past = False
+        stmt = stmt.where(Event.start_at < services.local_date_to_utc(day + dt.timedelta(days=1)),
+                          Event.end_at > services.local_date_to_utc(day)).order_by(Event.start_at, Event.id)
+    elif past:
         stmt = stmt.where(Event.end_at < now).order_by(Event.start_at.desc(), Event.id.desc())
     else:
         stmt = stmt.where(Event.end_at >= now).order_by(Event.start_at, Event.id)
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
                        error_out=False)
-    args = {k: v for k, v in {"grupp": group_id, "typ": kind,
+    args = {k: v for k, v in {"grupp": group_id, "typ": kind, "dag": day.isoformat() if day else None,
                               "visa": "tidigare" if past else None}.items() if v}
-    return render_template("events/index.html", page=page, form=form, past=past, args=args,
+    return render_template("events/index.html", page=page, form=form, past=past, args=args, day=day,
                            type_labels=TYPE_LABELS, can_create=_can_create_any())
 
 
@@ -124,22 +142,33 @@ def month(year: int | None = None, month: int | None = None):
     last = dt.date(year, month, calendar.monthrange(year, month)[1])
     start_utc = services.local_date_to_utc(first)
     end_utc = services.local_date_to_utc(last + dt.timedelta(days=1))
-    events = db.session.scalars(
+    # Times only for the whole month (light rows), whole events only for those shown: a day with
+    # hundreds of events shows MONTH_DAY_LIMIT and "+N fler" linking to that day's list.
+    times = db.session.execute(
         _filtered(group_id, kind).where(Event.start_at < end_utc, Event.end_at > start_utc)
-        .order_by(Event.start_at, Event.id)
+        .with_only_columns(Event.id, Event.start_at, Event.end_at).order_by(Event.start_at, Event.id)
     ).all()
-    by_day: dict[dt.date, list[Event]] = {}
-    for event in events:
-        day = max(to_local(event.start_at).date(), first)
-        end_day = min(to_local(event.end_at - dt.timedelta(seconds=1)).date(), last)
+    shown: dict[dt.date, list[int]] = {}
+    more: dict[dt.date, int] = {}
+    for event_id, start_at, end_at in times:
+        day = max(to_local(start_at).date(), first)
+        end_day = min(to_local(end_at - dt.timedelta(seconds=1)).date(), last)
         while day <= end_day:
-            by_day.setdefault(day, []).append(event)
+            if len(shown.setdefault(day, [])) < MONTH_DAY_LIMIT:
+                shown[day].append(event_id)
+            else:
+                more[day] = more.get(day, 0) + 1
             day += dt.timedelta(days=1)
+    wanted = {event_id for ids in shown.values() for event_id in ids}
+    loaded = {e.id: e for e in db.session.scalars(select(Event).where(Event.id.in_(wanted)))} \
+        if wanted else {}
+    by_day = {day: [loaded[i] for i in ids] for day, ids in shown.items()}
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = last + dt.timedelta(days=1)
     args = {k: v for k, v in {"grupp": group_id, "typ": kind}.items() if v}
-    return render_template("events/month.html", weeks=weeks, by_day=by_day, first=first, today=today,
+    return render_template("events/month.html", weeks=weeks, by_day=by_day, more=more, first=first,
+                           today=today,
                            prev_month=prev_month, next_month=next_month, form=form, args=args)
 
 

@@ -43,7 +43,10 @@ class Category(TimestampMixin, db.Model):
 class Topic(db.Model):
     __tablename__ = "forum_topics"
     __table_args__ = (Index("ix_forum_topics_category_activity", "category_id", "last_post_at"),
-                      Index("ix_forum_topics_last_post_at", "last_post_at"))
+                      Index("ix_forum_topics_last_post_at", "last_post_at"),
+                      # The category page's order: pinned first, then latest activity (0016).
+                      Index("ix_forum_topics_category_order", "category_id", "pinned",
+                            "last_post_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id", ondelete="CASCADE"))

@@ -109,14 +109,22 @@ def _rows(user: Any, results) -> list[TopicRow]:
     return rows
 
 
-def visible_categories(user: Any) -> list[Category]:
-    """Every category the user may read, network-wide first, in their set order."""
-    return list(db.session.scalars(
-        select(Category).outerjoin(Group, Group.id == Category.group_id)
-        .where(visible_categories_filter(user))
-        .options(contains_eager(Category.group))
+CATEGORIES_PER_PAGE = 50
+
+
+def category_page(user: Any, page: int = 1, per_page: int = CATEGORIES_PER_PAGE) -> Page:
+    """One page of the categories the user may read, network-wide first, in their set order: the
+    forum index stays bounded with hundreds of groups."""
+    base = (select(Category).outerjoin(Group, Group.id == Category.group_id)
+            .where(visible_categories_filter(user)))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    items = list(db.session.scalars(
+        base.options(contains_eager(Category.group))
         .order_by(Category.archived, Category.group_id.is_not(None), Group.name,
-                  Category.position, Category.id)))
+                  Category.position, Category.id)
+        .limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, page, per_page, total)
 
 
 def unread_by_category(user: Any, category_ids: list[int]) -> dict[int, int]:

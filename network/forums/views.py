@@ -104,16 +104,16 @@ def _post_url(post: Post) -> str:
 @bp.get("/")
 @cached_page(ttl=60, scopes=lambda: ("forums",))
 def index():
-    categories = queries.visible_categories(current_user)
-    unread = queries.unread_by_category(current_user, [c.id for c in categories])
+    categories = queries.category_page(current_user, _page_arg())
+    unread = queries.unread_by_category(current_user, [c.id for c in categories.items])
     sections: dict[str, list[Category]] = {}
-    for category in categories:
+    for category in categories.items:
         key = _("Arkiverade kategorier") if category.archived else (
             category.group.name if category.group else _("Hela nätverket"))
         sections.setdefault(key, []).append(category)
     manageable = _manageable_groups() if is_member(current_user) else []
     return render_template(
-        "forums/index.html", sections=sections, unread=unread,
+        "forums/index.html", sections=sections, unread=unread, categories=categories,
         latest=queries.latest_topics(current_user, limit=10, counted=False),
         can_create=perm.can_manage_categories(current_user, None) or bool(manageable),
         flag_count=queries.open_flag_count(current_user)

@@ -2,7 +2,7 @@
 
 A GIN index has no order, so "the 1,001 newest matches of a common word" would fetch and sort
 every match (450,000 rows at a million posts). Each entry's vectors therefore also hold the
-lexeme of its *block*, ``~<id // BLOCK_ROWS>`` (migration 0016_pgsearch), and a read asks for
+lexeme of its *block*, ``~<id // BLOCK_ROWS>`` (migration 0019_pgsearch), and a read asks for
 the words AND some blocks: the GIN index intersects them itself, so only the matches inside the
 blocks are fetched from the table.
 
@@ -30,7 +30,7 @@ from sqlalchemy import Select, func, select, text, union_all
 from network.extensions import db
 from network.fulltext import SearchEntry
 
-BLOCK_ROWS = 4096  # entry ids per block lexeme (migration 0016_pgsearch computes the same)
+BLOCK_ROWS = 4096  # entry ids per block lexeme (migration 0019_pgsearch computes the same)
 WIDEST_BLOCKS = 64
 # The share of matches assumed visible to the reader when sizing the first window (members see
 # most content; a guess too high only costs one more window).

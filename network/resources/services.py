@@ -674,8 +674,18 @@ def browse_ids(user: Any, filters: Filters, stmt: Any = None):
     return stmt
 
 
+# The library's total is counted up to this many and shown as "över 10 000": counting every
+# visible resource on each view grows with the library (issue 22).
+COUNT_CAP = 10_000
+
+
 def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20):
-    return db.paginate(browse_query(user, filters), page=page, per_page=per_page, error_out=False)
+    stmt = browse_query(user, filters)
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    capped = select(func.count()).select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery())
+    total = db.session.scalar(capped) or 0
+    result.total, result.capped = min(total, COUNT_CAP), total > COUNT_CAP
+    return result
 
 
 def newest(user: Any, limit: int = 5) -> list[Resource]:

@@ -26,6 +26,7 @@ from network import atom as atom_format
 from network import httpcache
 from network import permissions as p
 from network.accounts.models import Area, ClassificationLevel, Group, Municipality, Organisation
+from network.choices import bounded_choices
 from network.extensions import db
 from network.pagecache import cached_page
 from network.resources import filetypes, services, storage
@@ -111,9 +112,11 @@ def _filters() -> services.Filters:
 def index():
     filters = _filters()
     page = services.browse(current_user, filters, page=_int_arg("page") or 1)
-    organisations = db.session.execute(
-        select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    ).all()
+    own = getattr(current_user, "organisation_id", None)
+    organisations = bounded_choices(
+        select(Organisation), Organisation.id, Organisation.name,
+        query=request.args.get("organisationsnamn", ""), selected=filters.organisation_id,
+        preferred=[own] if own else None)
     municipalities = db.session.execute(
         select(Municipality.code, Municipality.name)
         .where(Municipality.code.in_(
