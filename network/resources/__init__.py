@@ -25,9 +25,9 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from network.accounts import register_expertise_themes
-    from network.accounts.seed import register_seed
+    from network.accounts.demo import register_seed
     from network.notifications.services import register_subject_filter
-    from network.resources import cli, seed, storage, views
+    from network.resources import cli, demo, storage, views
     from network.resources.models import THEMES
     from network.resources.services import newest
     from network.views import register_nav, register_panel
@@ -45,4 +45,4 @@ def init_app(app: Flask) -> None:
 
     register_panel(app, newest_panel, order=30)
     register_subject_filter(app, "resource", _resource_visible, scopes=("resources:*",))
-    register_seed(app, seed.seed_resources)
+    register_seed(app, demo.seed_resources)
