@@ -13,7 +13,7 @@ from network.api.blueprint import api_operation
 from network.api.problems import Problem
 from network.api.routing import PageArgs
 from network.api.schemas import EventOut, RegistrationOut
-from network.events import permissions as event_perms
+from network.events import permissions as events_permissions
 from network.events import registrations
 from network.events import services as events
 from network.events.models import Event, EventStatus, EventType
@@ -56,8 +56,8 @@ def event_list(caller, args: dict) -> Any:
 
 
 def _event(caller, event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or not event_perms.can_view_event(caller.user, event):
+    event = db.get_or_404(Event, event_id)
+    if not events_permissions.can_view_event(caller.user, event):
         abort(404)
     return event
 
