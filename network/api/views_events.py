@@ -18,13 +18,14 @@ from network.events import registrations
 from network.events import services as events
 from network.events.models import Event, EventStatus, EventType
 from network.extensions import db
+from network.loaders import MAX_ID
 
 
 class EventArgs(PageArgs):
     start = fields.Date(data_key="from", metadata={"description": "Events ending on or after this day."})
     end = fields.Date(data_key="to", metadata={"description": "Events starting before the end of this day."})
-    group_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
-    series_id = fields.Integer(validate=validate.Range(1, 2**31 - 1),
+    group_id = fields.Integer(validate=validate.Range(1, MAX_ID))
+    series_id = fields.Integer(validate=validate.Range(1, MAX_ID),
                                metadata={"description": "The occurrences of one recurring event."})
     type = fields.String(validate=validate.OneOf([t.value for t in EventType]))
     include_cancelled = fields.Boolean(load_default=False)

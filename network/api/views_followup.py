@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,63 +16,36 @@ from network.api.blueprint import api_operation
 from network.api.permissions import can_read_followup
 from network.api.problems import Problem
 from network.api.routing import PageArgs
-from network.followup import permissions as followup_perms
+from network.api.schemas import columns
+from network.followup import permissions as followup_permissions
 from network.followup.models import ActionPlan, Indicator, Measure, Measurement, SupportEntry
+from network.loaders import MAX_ID
 
 MUNICIPALITY = validate.Regexp(r"^\d{4}$")
 
 
-class PlanOut(Schema):
-    id = fields.Integer(required=True)
-    municipality_code = fields.String(required=True)
-    title = fields.String(required=True)
-    start_year = fields.Integer(required=True)
-    end_year = fields.Integer(required=True)
-    description = fields.String(required=True)
+class PlanOut(columns(ActionPlan, "id", "municipality_code", "title", "start_year", "end_year",
+                      "description")):
+    pass
 
 
-class MeasureOut(Schema):
-    id = fields.Integer(required=True)
-    plan_id = fields.Integer(required=True)
-    municipality_code = fields.String(required=True)
-    title = fields.String(required=True)
-    problem = fields.String(required=True)
-    theme = fields.String(required=True)
-    status = fields.String(required=True)
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
-    public_charts = fields.Boolean(required=True)
+class MeasureOut(columns(Measure, "id", "plan_id", "municipality_code", "title", "problem", "theme",
+                         "status", "start_date", "end_date", "public_charts")):
+    pass
 
 
-class IndicatorOut(Schema):
-    id = fields.Integer(required=True)
-    measure_id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    unit = fields.String(required=True)
-    source = fields.String(required=True)
-    baseline_value = fields.Float(required=True)
-    baseline_date = fields.Date(required=True)
-    target_value = fields.Float(allow_none=True, required=True)
-    target_date = fields.Date(allow_none=True, required=True)
-    desired_direction = fields.String(required=True)
+class IndicatorOut(columns(Indicator, "id", "measure_id", "name", "unit", "source", "baseline_value",
+                           "baseline_date", "target_value", "target_date", "desired_direction")):
+    pass
 
 
-class MeasurementOut(Schema):
-    id = fields.Integer(required=True)
-    indicator_id = fields.Integer(required=True)
-    date = fields.Date(required=True)
-    value = fields.Float(required=True)
-    comment = fields.String(required=True)
+class MeasurementOut(columns(Measurement, "id", "indicator_id", "date", "value", "comment")):
+    pass
 
 
-class SupportOut(Schema):
-    id = fields.Integer(required=True)
-    municipality_code = fields.String(required=True)
-    date = fields.Date(required=True)
-    topic = fields.String(required=True)
-    form = fields.String(required=True)
-    hours = fields.Float(required=True)
-    given_by = fields.String(required=True)
+class SupportOut(columns(SupportEntry, "id", "municipality_code", "date", "topic", "form", "hours",
+                         "given_by")):
+    pass
 
 
 class FollowupArgs(PageArgs):
@@ -80,15 +53,15 @@ class FollowupArgs(PageArgs):
 
 
 class MeasureArgs(FollowupArgs):
-    plan_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    plan_id = fields.Integer(validate=validate.Range(1, MAX_ID))
 
 
 class IndicatorArgs(FollowupArgs):
-    measure_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    measure_id = fields.Integer(validate=validate.Range(1, MAX_ID))
 
 
 class MeasurementArgs(FollowupArgs):
-    indicator_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    indicator_id = fields.Integer(validate=validate.Range(1, MAX_ID))
 
 
 def _staff(caller) -> None:
@@ -97,7 +70,7 @@ def _staff(caller) -> None:
 
 
 def _where(stmt: Any, caller, code_col: Any, args: dict) -> Any:
-    stmt = stmt.where(followup_perms.municipality_filter(caller.user, code_col))
+    stmt = stmt.where(followup_permissions.municipality_filter(caller.user, code_col))
     if "municipality" in args:
         stmt = stmt.where(code_col == args["municipality"])
     return stmt
@@ -151,7 +124,7 @@ def measurement_list(caller, args: dict) -> Any:
                response=SupportOut, **FOLLOWUP)
 def support_list(caller, args: dict) -> Any:
     _staff(caller)
-    if not followup_perms.can_manage_support(caller.user):
+    if not followup_permissions.can_manage_support(caller.user):
         raise Problem("forbidden", _l("Stödloggen är till för programmets personal."))
     stmt = select(SupportEntry).options(selectinload(SupportEntry.municipality))
     if "municipality" in args:

@@ -19,6 +19,7 @@ from network.forums import permissions as forums_permissions
 from network.forums import queries
 from network.forums import services as forums
 from network.forums.models import Category, Post, Topic
+from network.loaders import MAX_ID
 
 
 @api_operation("/forum/categories", summary="Forum categories the caller may read", tag="forum",
@@ -42,7 +43,7 @@ def category_detail(caller, args: dict, category_id: int) -> Any:
 
 
 class TopicArgs(PageArgs):
-    category_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    category_id = fields.Integer(validate=validate.Range(1, MAX_ID))
 
 
 @api_operation("/forum/topics", summary="Topics the caller may read, newest first", tag="forum",
@@ -83,7 +84,7 @@ class ReplyIn(Schema):
 
     body = fields.String(required=True, validate=validate.Length(1, 20000),
                          metadata={"description": "Markdown."})
-    reply_to = fields.Integer(validate=validate.Range(1, 2**31 - 1),
+    reply_to = fields.Integer(validate=validate.Range(1, MAX_ID),
                               metadata={"description": "Id of the post answered (same topic)."})
     client_key = fields.String(validate=validate.Length(8, 64),
                                metadata={"description": "Idempotency key: a retry returns the first post."})
