@@ -1,8 +1,8 @@
 """Loading what a URL names (network/loaders.py): ids beyond an integer column are simply not found."""
 
-import pytest
-
 import re
+
+import pytest
 
 from network.loaders import MAX_ID, digits_up_to, parse_id
 
