@@ -69,11 +69,17 @@ def _staff(caller) -> None:
         raise Problem("forbidden", _l("Uppföljningsdata är till för programmets personal."))
 
 
-def _where(stmt: Any, caller, code_col: Any, args: dict) -> Any:
+def _page(caller, args: dict, stmt: Any, key: Any, code_col: Any,
+          parent: tuple[str, Any] | None = None) -> Any:
+    """A page of ``stmt`` by ``key``, within the municipalities the caller may follow (the filter
+    follow-up's pages use), narrowed by ``?municipality=`` and by the parent's ``?<name>_id=``."""
+    _staff(caller)
     stmt = stmt.where(followup_permissions.municipality_filter(caller.user, code_col))
     if "municipality" in args:
         stmt = stmt.where(code_col == args["municipality"])
-    return stmt
+    if parent is not None and parent[0] in args:
+        stmt = stmt.where(parent[1] == args[parent[0]])
+    return paging.by_key(stmt, key, args)
 
 
 FOLLOWUP = {"tag": "followup", "scope": "followup", "paginated": True, "statuses": (400, 401, 403)}
@@ -82,42 +88,31 @@ FOLLOWUP = {"tag": "followup", "scope": "followup", "paginated": True, "statuses
 @api_operation("/followup/plans", summary="Action plans", query=FollowupArgs, response=PlanOut,
                **FOLLOWUP)
 def plan_list(caller, args: dict) -> Any:
-    _staff(caller)
-    stmt = _where(select(ActionPlan), caller, ActionPlan.municipality_code, args)
-    return paging.by_key(stmt, ActionPlan.id, args)
+    return _page(caller, args, select(ActionPlan), ActionPlan.id, ActionPlan.municipality_code)
 
 
 @api_operation("/followup/measures", summary="Measures of the action plans", query=MeasureArgs,
                response=MeasureOut, **FOLLOWUP)
 def measure_list(caller, args: dict) -> Any:
-    _staff(caller)
-    stmt = _where(select(Measure), caller, Measure.municipality_code, args)
-    if "plan_id" in args:
-        stmt = stmt.where(Measure.plan_id == args["plan_id"])
-    return paging.by_key(stmt, Measure.id, args)
+    return _page(caller, args, select(Measure), Measure.id, Measure.municipality_code,
+                 parent=("plan_id", Measure.plan_id))
 
 
 @api_operation("/followup/indicators", summary="Indicators of the measures", query=IndicatorArgs,
                response=IndicatorOut, **FOLLOWUP)
 def indicator_list(caller, args: dict) -> Any:
-    _staff(caller)
-    stmt = _where(select(Indicator).join(Measure, Measure.id == Indicator.measure_id), caller,
-                  Measure.municipality_code, args)
-    if "measure_id" in args:
-        stmt = stmt.where(Indicator.measure_id == args["measure_id"])
-    return paging.by_key(stmt, Indicator.id, args)
+    stmt = select(Indicator).join(Measure, Measure.id == Indicator.measure_id)
+    return _page(caller, args, stmt, Indicator.id, Measure.municipality_code,
+                 parent=("measure_id", Indicator.measure_id))
 
 
 @api_operation("/followup/measurements", summary="Measured indicator values", query=MeasurementArgs,
                response=MeasurementOut, **FOLLOWUP)
 def measurement_list(caller, args: dict) -> Any:
-    _staff(caller)
-    stmt = _where(select(Measurement).join(Indicator, Indicator.id == Measurement.indicator_id)
-                  .join(Measure, Measure.id == Indicator.measure_id), caller, Measure.municipality_code,
-                  args)
-    if "indicator_id" in args:
-        stmt = stmt.where(Measurement.indicator_id == args["indicator_id"])
-    return paging.by_key(stmt, Measurement.id, args)
+    stmt = (select(Measurement).join(Indicator, Indicator.id == Measurement.indicator_id)
+            .join(Measure, Measure.id == Indicator.measure_id))
+    return _page(caller, args, stmt, Measurement.id, Measure.municipality_code,
+                 parent=("indicator_id", Measurement.indicator_id))
 
 
 @api_operation("/followup/support", summary="The programme's support log", query=FollowupArgs,
