@@ -33,7 +33,6 @@ import csv
 import json
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,12 +47,6 @@ SENDERS = 20
 USERS = 25
 WORKER_CLASS = "gevent"  # README's chat processes
 PASSWORD = "bench-chat-losenord-1"  # noqa: S105 - throwaway accounts in a temporary database
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -111,18 +104,10 @@ class Gunicorn:
              "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120",
              "--graceful-timeout", "5", "wsgi:app"],
             cwd=harness.ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        import requests
-
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {log}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
+        if harness.wait_until(harness.answers(self.url + "/healthz"), self.proc, 60, interval=0.2):
+            return
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited; see {log}")
         self.stop()
         raise RuntimeError("gunicorn did not start")
 
@@ -283,7 +268,7 @@ def run_all(args: argparse.Namespace, database_url: str | None) -> list[dict]:
         if done.returncode != 0:
             raise RuntimeError(done.stderr[-2000:])
         room_id = create_room(instance)
-        ports = [free_port(), free_port()]
+        ports = [harness.free_port(), harness.free_port()]
         tag = f"network-chat-bench-{uuid.uuid4().hex[:8]}"
         env = instance.env | {
             "SOCKETIO_ALLOWED_ORIGINS": ",".join(f"http://127.0.0.1:{p}" for p in ports),

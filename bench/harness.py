@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +124,50 @@ class Instance:
 _INSTANCES: dict[Path, Instance] = {}
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server started next."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def answers(url: str) -> Callable[[], bool]:
+    """A readiness check: ``url`` answers 200."""
+
+    def check() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own server
+                return response.status == 200
+        except (OSError, urllib.error.URLError):
+            return False
+
+    return check
+
+
+def listens(port: int) -> Callable[[], bool]:
+    """A readiness check: something accepts connections on 127.0.0.1:``port``."""
+
+    def check() -> bool:
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    return check
+
+
+def wait_until(ready: Callable[[], bool], process: subprocess.Popen, timeout: float,
+               interval: float = 0.1) -> bool:
+    """Poll ``ready()`` while ``process`` runs: True once ready, False if it exited or time ran out
+    (``process.poll()`` then tells which)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        if ready():
+            return True
+        time.sleep(interval)
+    return False
+
+
 class Server:
     """gunicorn serving ``app_spec`` on an OS-chosen loopback port, as a context manager."""
 
@@ -162,17 +206,10 @@ class Server:
         return self
 
     def _wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.app_spec} exited:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.base_url + self.ready_path, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (OSError, urllib.error.URLError):
-                pass
-            time.sleep(0.1)
+        if wait_until(answers(self.base_url + self.ready_path), self.process, timeout):
+            return
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.app_spec} exited:\n{self.log_tail()}")
         raise RuntimeError(f"{self.app_spec} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def cpu_seconds(self) -> float:

@@ -47,6 +47,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         fulltext,
         httpcache,
         i18n,
+        loaders,
         outbox,
         security,
         views,
@@ -63,6 +64,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         socketio,
     )
 
+    loaders.init_app(app)  # before any route: ids beyond an integer column answer 404
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     db.init_app(app)
     init_engine_events()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from bench.harness import free_port
 from config import InsecureConfigurationError, load_config
 from network import create_app
 from network.address import served_address
@@ -15,7 +16,7 @@ from tests.chat import live
 def development_server(tmp_path):
     """``flask run`` (what ``make run HOST=… PORT=…`` serves) on a free port, with no address
     settings at all: neither PUBLIC_BASE_URL nor SOCKETIO_ALLOWED_ORIGINS."""
-    port = live.free_port()
+    port = free_port()
     env = live.base_env(tmp_path, None, [port])
     for name in ("PUBLIC_BASE_URL", "SOCKETIO_ALLOWED_ORIGINS"):
         env.pop(name)

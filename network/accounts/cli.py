@@ -7,7 +7,7 @@ from flask import Flask, current_app
 
 from network.extensions import db
 
-# Every demo person's address is in this domain (network/accounts/seed.py).
+# Every demo person's address is in this domain (network/accounts/demo.py).
 DEMO_DOMAIN = "example.se"
 
 
@@ -15,8 +15,8 @@ def _check_trial() -> None:
     """A trial may run in production, but never mails the demo people nor mixes with them."""
     from sqlalchemy import func, select
 
+    from network.accounts.demo import USERS
     from network.accounts.models import User
-    from network.accounts.seed import USERS
 
     config = current_app.config
     if config.get("MAIL_TRANSPORT") == "smtp" and DEMO_DOMAIN not in config.get(
@@ -94,7 +94,7 @@ def init_app(app: Flask) -> None:
                        f"(MAIL_DISCARD_DOMAINS={DEMO_DOMAIN}).")
     def seed_demo_command(if_empty: bool, force: bool, trial: bool) -> None:
         """Fill the database with a realistic demo network; prints the demo passwords once."""
-        from network.accounts.seed import database_has_users, seed_demo
+        from network.accounts.demo import database_has_users, seed_demo
 
         if trial:
             _check_trial()

@@ -38,9 +38,7 @@ def pending_invitations():
 @login_required
 def revoke_invitation(invitation_id: int):
     _require_admin()
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = db.get_or_404(Invitation, invitation_id)
     try:
         invitations.revoke_invitation(current_user, invitation)
     except services.AccountError as exc:

@@ -32,8 +32,8 @@ def directory_list():
 @bp.get("/medlemmar/<int:user_id>")
 @login_required
 def member_profile(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or not permissions.allowed("accounts.directory.profile", current_user, user):
+    user = db.get_or_404(User, user_id)
+    if not permissions.allowed("accounts.directory.profile", current_user, user):
         abort(404)
     return render_template("accounts/member_profile.html", themes=expertise_themes(),
                            **directory.profile(current_user, user))

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from network import permissions
-from network.accounts import permissions as account_permissions
+from network.accounts import permissions as accounts_permissions
 from network.accounts import services
 from network.accounts.forms import AddMemberForm, GroupForm, RoleForm
 from network.accounts.models import Group, GroupKind, GroupRole, Municipality, User
@@ -19,8 +19,8 @@ from network.pagecache import cached_page
 
 def _load_group(group_id: int) -> Group:
     """404 both for a missing group and one the user may not know exists."""
-    group = db.session.get(Group, group_id)
-    if group is None or not permissions.can_view_group(current_user, group):
+    group = db.get_or_404(Group, group_id)
+    if not permissions.can_view_group(current_user, group):
         abort(404)
     return group
 
@@ -47,14 +47,14 @@ def groups():
 def group(group_id: int):
     group = _load_group(group_id)
     members = services.group_members(group, request.args.get("page", 1, type=int)) if (
-        account_permissions.can_see_members(current_user, group)) else None
-    can_manage = account_permissions.can_manage_members(current_user, group)
+        accounts_permissions.can_see_members(current_user, group)) else None
+    can_manage = accounts_permissions.can_manage_members(current_user, group)
     return render_template(
         "accounts/group.html", group=group, members=members,
-        show_members=account_permissions.can_see_members(current_user, group),
-        can_manage=can_manage, can_edit=account_permissions.can_edit_group(current_user, group),
+        show_members=accounts_permissions.can_see_members(current_user, group),
+        can_manage=can_manage, can_edit=accounts_permissions.can_edit_group(current_user, group),
         can_join=permissions.can_join_group(current_user, group),
-        can_leave=account_permissions.can_leave_group(current_user, group),
+        can_leave=accounts_permissions.can_leave_group(current_user, group),
         can_invite=permissions.can_invite(current_user, group) and not group.archived,
         add_form=AddMemberForm() if can_manage else None, role_form=RoleForm())
 
@@ -92,15 +92,13 @@ def leave_group(group_id: int):
 
 def _manageable_group(group_id: int) -> Group:
     group = _load_group(group_id)
-    if not account_permissions.can_manage_members(current_user, group):
+    if not accounts_permissions.can_manage_members(current_user, group):
         abort(403)
     return group
 
 
 def _member(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     return user
 
 

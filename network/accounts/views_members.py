@@ -30,16 +30,14 @@ def _require(action: str, *objects) -> None:
 
 
 def _load_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.deleted_at is not None:
+    user = db.get_or_404(User, user_id)
+    if user.deleted_at is not None:
         abort(404)
     return user
 
 
 def _load_group(group_id: int) -> Group:
-    group = db.session.get(Group, group_id)
-    if group is None:
-        abort(404)
+    group = db.get_or_404(Group, group_id)
     return group
 
 
@@ -251,8 +249,8 @@ def transfer_facilitator(user_id: int, group_id: int):
 @login_required
 def end_member_session(user_id: int, session_id: int):
     user = _load_user(user_id)
-    record = db.session.get(UserSession, session_id)
-    if record is None or record.user_id != user.id:
+    record = db.get_or_404(UserSession, session_id)
+    if record.user_id != user.id:
         abort(404)
     _require("accounts.session.end", record)
     return _act(user, lambda: sessions.end_session(current_user, record),
@@ -262,9 +260,7 @@ def end_member_session(user_id: int, session_id: int):
 @bp.post("/admin/inbjudningar/<int:invitation_id>/skicka-igen")
 @login_required
 def resend_invitation(invitation_id: int):
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = db.get_or_404(Invitation, invitation_id)
     _require("accounts.invitation.resend", invitation)
     email = invitation.email
     try:

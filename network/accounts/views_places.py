@@ -35,16 +35,12 @@ def _require_admin() -> None:
 
 
 def _load_municipality(code: str) -> Municipality:
-    municipality = db.session.get(Municipality, code)
-    if municipality is None:
-        abort(404)
+    municipality = db.get_or_404(Municipality, code)
     return municipality
 
 
 def _load_area(area_id: int) -> Area:
-    area = db.session.get(Area, area_id)
-    if area is None:
-        abort(404)
+    area = db.get_or_404(Area, area_id)
     return area
 
 
@@ -204,9 +200,7 @@ def new_organisation():
 @login_required
 def edit_organisation(org_id: int):
     _require_admin()
-    org = db.session.get(Organisation, org_id)
-    if org is None:
-        abort(404)
+    org = db.get_or_404(Organisation, org_id)
     form = _organisation_form(obj=org if request.method == "GET" else None)
     if request.method == "GET":
         form.municipality_code.data = org.municipality_code or ""
@@ -231,9 +225,7 @@ def edit_organisation(org_id: int):
 @login_required
 def delete_organisation(org_id: int):
     _require_admin()
-    org = db.session.get(Organisation, org_id)
-    if org is None:
-        abort(404)
+    org = db.get_or_404(Organisation, org_id)
     try:
         services.delete_organisation(current_user, org)
     except services.AccountError as exc:

@@ -41,9 +41,7 @@ def _groups() -> list[Group]:
 
 
 def _load(request_id: int) -> AccountRequest:
-    row = db.session.get(AccountRequest, request_id)
-    if row is None:
-        abort(404)
+    row = db.get_or_404(AccountRequest, request_id)
     if not permissions.allowed("accounts.request.approve", current_user, row):
         abort(403)
     return row

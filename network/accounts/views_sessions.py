@@ -25,9 +25,9 @@ def my_sessions():
 @bp.post("/profil/sessioner/<int:session_id>/avsluta")
 @login_required
 def end_session(session_id: int):
-    record = db.session.get(UserSession, session_id)
+    record = db.get_or_404(UserSession, session_id)
     # Someone else's session is not found, rather than forbidden: its existence is private.
-    if record is None or not permissions.allowed("accounts.session.end", current_user, record):
+    if not permissions.allowed("accounts.session.end", current_user, record):
         abort(404)
     was_current = record.id == sessions.current_session_id(current_user)
     sessions.end_session(current_user._get_current_object(), record)

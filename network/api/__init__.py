@@ -13,7 +13,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     import click
 
-    from network.api import permissions as _permissions  # noqa: F401 - registers api.* actions
+    from network.api import permissions as api_permissions  # noqa: F401 - registers api.* actions
     from network.api import (  # noqa: F401 - each module registers its endpoints
         views_dcat,
         views_events,

@@ -26,9 +26,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from network.api.auth import identify, require_scope
 from network.api.problems import Problem
 from network.extensions import installation_key, rate_limited
+from network.loaders import MAX_ID
 
 MAX_PAGE_SIZE = 100
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
 DEFAULT_PAGE_SIZE = 20
 
 
@@ -165,8 +165,6 @@ def operation(bp: Blueprint, registry: list[Operation], rule: str, method: str =
 
         @wraps(view)
         def handler(**url_values: Any) -> Any:
-            if any(isinstance(v, int) and v > MAX_ID for v in url_values.values()):
-                raise Problem("not-found")
             caller = identify()
             require_scope(caller, scope)
             args = _load(query, _query_data(query), "query")

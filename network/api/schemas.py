@@ -7,10 +7,18 @@ display name, never an email address.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from marshmallow import Schema, fields
+
+from network.accounts.models import Area, AreaClassification, Group, Municipality
+from network.events.models import Event
+from network.followup.models import ExperienceReport
+from network.forums.models import Category, Post, Topic
+from network.resources.models import Resource, ResourceFile, ResourceVersion
 
 
 class AbsoluteUrl(fields.String):
@@ -45,6 +53,24 @@ class ComputedUrl(_Computed, AbsoluteUrl):
     pass
 
 
+FIELD_FOR_PYTHON_TYPE = {bool: fields.Boolean, int: fields.Integer, float: fields.Float,
+                         str: fields.String, dt.datetime: fields.DateTime, dt.date: fields.Date}
+
+
+def columns(model: type, *names: str) -> type[Schema]:
+    """A schema of these columns of ``model``, each field typed after its column and nullable where
+    the column is, so the API document cannot drift from the tables; an answer always carries
+    every field (``required``). Subclass it to add computed fields."""
+    table_columns = sa.inspect(model).columns
+
+    def field(name: str) -> fields.Field:
+        column = table_columns[name]
+        stored = getattr(column.type, "impl_instance", column.type)  # a TypeDecorator's own type
+        return FIELD_FOR_PYTHON_TYPE[stored.python_type](required=True, allow_none=bool(column.nullable))
+
+    return Schema.from_dict({name: field(name) for name in names}, name=f"{model.__name__}Columns")
+
+
 def page_of(item: type[Schema], name: str) -> type[Schema]:
     """``{"items": [...], "next": cursor or null}``: every paginated list answers this shape."""
     return Schema.from_dict({
@@ -57,43 +83,24 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
 # -- library -----------------------------------------------------------------------------------
 
 
-class FileOut(Schema):
-    id = fields.Integer(required=True)
-    filename = fields.String(required=True)
-    content_type = fields.String(required=True)
-    size = fields.Integer(required=True)
-    sha256 = fields.String(required=True)
+class FileOut(columns(ResourceFile, "id", "filename", "content_type", "size", "sha256")):
     download_url = ComputedUrl(lambda f: f"/bibliotek/fil/{f.id}/{f.filename}", required=True)
 
 
-class VersionOut(Schema):
-    number = fields.Integer(required=True)
-    change_note = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
+class VersionOut(columns(ResourceVersion, "number", "change_note", "created_at")):
     files = fields.List(fields.Nested(FileOut), required=True)
 
 
-class ResourceOut(Schema):
-    id = fields.Integer(required=True)
-    title = fields.String(required=True)
-    summary = fields.String(required=True)
-    type = fields.String(required=True)
-    language = fields.String(required=True)
-    licence = fields.String(required=True)
-    year = fields.Integer(required=True)
+class ResourceOut(columns(Resource, "id", "title", "summary", "type", "language", "licence", "year",
+                          "group_id", "external_url", "published_at", "created_at", "updated_at")):
     themes = fields.List(fields.String(), required=True)
     visibility = fields.String(attribute="effective_visibility", required=True)
-    group_id = fields.Integer(allow_none=True, required=True)
     organisation = Computed(lambda r: r.organisation.name if r.organisation else None, allow_none=True,
                             required=True)
     municipalities = fields.Method("_municipalities", required=True,
                                    metadata={"type": "array", "items": {"type": "string"}})
-    external_url = fields.String(allow_none=True, required=True)
     current_version = ComputedInt(lambda r: r.current_version.number if r.current_version else None,
                                   allow_none=True, required=True)
-    published_at = fields.DateTime(allow_none=True, required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
     url = ComputedUrl(lambda r: f"/bibliotek/{r.id}", required=True)
 
     def _municipalities(self, obj: Any) -> list[str]:
@@ -104,41 +111,17 @@ class ResourceDetailOut(ResourceOut):
     versions = fields.List(fields.Nested(VersionOut), required=True)
 
 
-class ExperienceReportOut(Schema):
-    id = fields.Integer(required=True)
-    title = fields.String(required=True)
-    municipality_code = fields.String(required=True)
-    theme = fields.String(required=True)
-    area_level = fields.String(required=True)
-    size_class = fields.String(required=True)
-    problem = fields.String(required=True)
-    context = fields.String(required=True)
-    measure_summary = fields.String(required=True)
-    actors = fields.String(required=True)
-    how = fields.String(required=True)
-    results = fields.String(required=True)
-    lessons = fields.String(required=True)
-    status = fields.String(required=True)
-    published_at = fields.DateTime(allow_none=True, required=True)
+class ExperienceReportOut(columns(ExperienceReport, "id", "title", "municipality_code", "theme",
+                                  "area_level", "size_class", "problem", "context", "measure_summary",
+                                  "actors", "how", "results", "lessons", "status", "published_at")):
     url = ComputedUrl(lambda r: f"/erfarenhetsbank/{r.id}", required=True)
 
 
 # -- events ------------------------------------------------------------------------------------
 
 
-class EventOut(Schema):
-    id = fields.Integer(required=True)
-    title = fields.String(required=True)
-    type = fields.String(required=True)
-    description = fields.String(required=True)
-    start_at = fields.DateTime(required=True)
-    end_at = fields.DateTime(required=True)
-    all_day = fields.Boolean(required=True)
-    status = fields.String(required=True)
-    visibility = fields.String(required=True)
-    group_id = fields.Integer(required=True)
-    capacity = fields.Integer(allow_none=True, required=True)
-    registration_deadline = fields.DateTime(allow_none=True, required=True)
+class EventOut(columns(Event, "id", "title", "type", "description", "start_at", "end_at", "all_day",
+                       "status", "visibility", "group_id", "capacity", "registration_deadline")):
     series_id = fields.Integer(allow_none=True, required=True,
                                metadata={"description": "Set on each occurrence of a recurring event."})
     url = ComputedUrl(lambda e: f"/evenemang/{e.id}", required=True)
@@ -153,37 +136,23 @@ class RegistrationOut(Schema):
 # -- groups and places -------------------------------------------------------------------------
 
 
-class GroupOut(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    slug = fields.String(required=True)
-    kind = fields.String(required=True)
-    description = fields.String(required=True)
-    visibility = fields.String(required=True)
-    municipality_code = fields.String(allow_none=True, required=True)
-    archived = fields.Boolean(required=True)
+class GroupOut(columns(Group, "id", "name", "slug", "kind", "description", "visibility",
+                       "municipality_code", "archived")):
+    pass
 
 
-class ClassificationOut(Schema):
-    year = fields.Integer(required=True)
-    level = fields.String(required=True)
+class ClassificationOut(columns(AreaClassification, "year", "level")):
+    pass
 
 
-class AreaOut(Schema):
-    id = fields.Integer(required=True)
-    municipality_code = fields.String(required=True)
-    name = fields.String(required=True)
-    description = fields.String(required=True)
+class AreaOut(columns(Area, "id", "municipality_code", "name", "description")):
     current_level = fields.String(required=True)
     classifications = fields.List(fields.Nested(ClassificationOut), required=True,
                                   metadata={"description": "History, newest year first."})
 
 
-class MunicipalityOut(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    county_code = fields.String(required=True)
-    participating_since = fields.Date(allow_none=True, required=True)
+class MunicipalityOut(columns(Municipality, "code", "name", "county_code", "participating_since")):
+    pass
 
 
 class MunicipalityDetailOut(MunicipalityOut):
@@ -197,42 +166,23 @@ def _name(user: Any) -> str | None:
     return user.display_name if user is not None else None
 
 
-class CategoryOut(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    description = fields.String(required=True)
-    group_id = fields.Integer(allow_none=True, required=True)
-    visibility = fields.String(required=True)
-    is_qa = fields.Boolean(required=True)
-    archived = fields.Boolean(required=True)
-    topic_count = fields.Integer(required=True)
+class CategoryOut(columns(Category, "id", "name", "description", "group_id", "visibility", "is_qa",
+                          "archived", "topic_count")):
+    pass
 
 
-class TopicOut(Schema):
-    id = fields.Integer(required=True)
-    category_id = fields.Integer(required=True)
-    title = fields.String(required=True)
+class TopicOut(columns(Topic, "id", "category_id", "title", "created_at", "last_post_at", "reply_count",
+                       "pinned", "locked", "closed")):
     author = Computed(lambda t: _name(t.author), allow_none=True, required=True)
-    created_at = fields.DateTime(required=True)
-    last_post_at = fields.DateTime(required=True)
-    reply_count = fields.Integer(required=True)
-    pinned = fields.Boolean(required=True)
-    locked = fields.Boolean(required=True)
-    closed = fields.Boolean(required=True)
     url = ComputedUrl(lambda t: f"/forum/t/{t.id}", required=True)
 
 
-class PostOut(Schema):
-    id = fields.Integer(required=True)
-    topic_id = fields.Integer(required=True)
-    number = fields.Integer(required=True)
+class PostOut(columns(Post, "id", "topic_id", "number", "created_at", "edited_at")):
     author = Computed(lambda p: None if p.deleted_at else _name(p.author), allow_none=True, required=True)
     body = Computed(lambda p: "" if p.deleted_at else p.body, required=True,
                     metadata={"description": "Markdown as written; empty once deleted."})
     deleted = fields.Function(lambda p: p.deleted_at is not None, required=True,
                               metadata={"type": "boolean"})
-    created_at = fields.DateTime(required=True)
-    edited_at = fields.DateTime(allow_none=True, required=True)
     url = ComputedUrl(lambda p: f"/forum/inlagg/{p.id}", required=True)
 
 

@@ -77,10 +77,6 @@ def active_tokens(limit: int = 500) -> list[ApiToken]:
         .order_by(ApiToken.last_used_at.desc(), ApiToken.id.desc()).limit(limit)))
 
 
-def get_token(token_id: int) -> ApiToken | None:
-    return db.session.get(ApiToken, token_id)
-
-
 def find(raw: str) -> ApiToken | None:
     """The token row for ``raw`` (revoked or expired ones too: the caller says which)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:

@@ -13,18 +13,19 @@ from network.api.blueprint import api_operation
 from network.api.problems import Problem
 from network.api.routing import PageArgs
 from network.api.schemas import EventOut, RegistrationOut
-from network.events import permissions as event_perms
+from network.events import permissions as events_permissions
 from network.events import registrations
 from network.events import services as events
 from network.events.models import Event, EventStatus, EventType
 from network.extensions import db
+from network.loaders import MAX_ID
 
 
 class EventArgs(PageArgs):
     start = fields.Date(data_key="from", metadata={"description": "Events ending on or after this day."})
     end = fields.Date(data_key="to", metadata={"description": "Events starting before the end of this day."})
-    group_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
-    series_id = fields.Integer(validate=validate.Range(1, 2**31 - 1),
+    group_id = fields.Integer(validate=validate.Range(1, MAX_ID))
+    series_id = fields.Integer(validate=validate.Range(1, MAX_ID),
                                metadata={"description": "The occurrences of one recurring event."})
     type = fields.String(validate=validate.OneOf([t.value for t in EventType]))
     include_cancelled = fields.Boolean(load_default=False)
@@ -56,8 +57,8 @@ def event_list(caller, args: dict) -> Any:
 
 
 def _event(caller, event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or not event_perms.can_view_event(caller.user, event):
+    event = db.get_or_404(Event, event_id)
+    if not events_permissions.can_view_event(caller.user, event):
         abort(404)
     return event
 

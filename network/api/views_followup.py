@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,63 +16,36 @@ from network.api.blueprint import api_operation
 from network.api.permissions import can_read_followup
 from network.api.problems import Problem
 from network.api.routing import PageArgs
-from network.followup import permissions as followup_perms
+from network.api.schemas import columns
+from network.followup import permissions as followup_permissions
 from network.followup.models import ActionPlan, Indicator, Measure, Measurement, SupportEntry
+from network.loaders import MAX_ID
 
 MUNICIPALITY = validate.Regexp(r"^\d{4}$")
 
 
-class PlanOut(Schema):
-    id = fields.Integer(required=True)
-    municipality_code = fields.String(required=True)
-    title = fields.String(required=True)
-    start_year = fields.Integer(required=True)
-    end_year = fields.Integer(required=True)
-    description = fields.String(required=True)
+class PlanOut(columns(ActionPlan, "id", "municipality_code", "title", "start_year", "end_year",
+                      "description")):
+    pass
 
 
-class MeasureOut(Schema):
-    id = fields.Integer(required=True)
-    plan_id = fields.Integer(required=True)
-    municipality_code = fields.String(required=True)
-    title = fields.String(required=True)
-    problem = fields.String(required=True)
-    theme = fields.String(required=True)
-    status = fields.String(required=True)
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
-    public_charts = fields.Boolean(required=True)
+class MeasureOut(columns(Measure, "id", "plan_id", "municipality_code", "title", "problem", "theme",
+                         "status", "start_date", "end_date", "public_charts")):
+    pass
 
 
-class IndicatorOut(Schema):
-    id = fields.Integer(required=True)
-    measure_id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    unit = fields.String(required=True)
-    source = fields.String(required=True)
-    baseline_value = fields.Float(required=True)
-    baseline_date = fields.Date(required=True)
-    target_value = fields.Float(allow_none=True, required=True)
-    target_date = fields.Date(allow_none=True, required=True)
-    desired_direction = fields.String(required=True)
+class IndicatorOut(columns(Indicator, "id", "measure_id", "name", "unit", "source", "baseline_value",
+                           "baseline_date", "target_value", "target_date", "desired_direction")):
+    pass
 
 
-class MeasurementOut(Schema):
-    id = fields.Integer(required=True)
-    indicator_id = fields.Integer(required=True)
-    date = fields.Date(required=True)
-    value = fields.Float(required=True)
-    comment = fields.String(required=True)
+class MeasurementOut(columns(Measurement, "id", "indicator_id", "date", "value", "comment")):
+    pass
 
 
-class SupportOut(Schema):
-    id = fields.Integer(required=True)
-    municipality_code = fields.String(required=True)
-    date = fields.Date(required=True)
-    topic = fields.String(required=True)
-    form = fields.String(required=True)
-    hours = fields.Float(required=True)
-    given_by = fields.String(required=True)
+class SupportOut(columns(SupportEntry, "id", "municipality_code", "date", "topic", "form", "hours",
+                         "given_by")):
+    pass
 
 
 class FollowupArgs(PageArgs):
@@ -80,15 +53,15 @@ class FollowupArgs(PageArgs):
 
 
 class MeasureArgs(FollowupArgs):
-    plan_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    plan_id = fields.Integer(validate=validate.Range(1, MAX_ID))
 
 
 class IndicatorArgs(FollowupArgs):
-    measure_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    measure_id = fields.Integer(validate=validate.Range(1, MAX_ID))
 
 
 class MeasurementArgs(FollowupArgs):
-    indicator_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    indicator_id = fields.Integer(validate=validate.Range(1, MAX_ID))
 
 
 def _staff(caller) -> None:
@@ -96,11 +69,17 @@ def _staff(caller) -> None:
         raise Problem("forbidden", _l("Uppföljningsdata är till för programmets personal."))
 
 
-def _where(stmt: Any, caller, code_col: Any, args: dict) -> Any:
-    stmt = stmt.where(followup_perms.municipality_filter(caller.user, code_col))
+def _page(caller, args: dict, stmt: Any, key: Any, code_col: Any,
+          parent: tuple[str, Any] | None = None) -> Any:
+    """A page of ``stmt`` by ``key``, within the municipalities the caller may follow (the filter
+    follow-up's pages use), narrowed by ``?municipality=`` and by the parent's ``?<name>_id=``."""
+    _staff(caller)
+    stmt = stmt.where(followup_permissions.municipality_filter(caller.user, code_col))
     if "municipality" in args:
         stmt = stmt.where(code_col == args["municipality"])
-    return stmt
+    if parent is not None and parent[0] in args:
+        stmt = stmt.where(parent[1] == args[parent[0]])
+    return paging.by_key(stmt, key, args)
 
 
 FOLLOWUP = {"tag": "followup", "scope": "followup", "paginated": True, "statuses": (400, 401, 403)}
@@ -109,49 +88,38 @@ FOLLOWUP = {"tag": "followup", "scope": "followup", "paginated": True, "statuses
 @api_operation("/followup/plans", summary="Action plans", query=FollowupArgs, response=PlanOut,
                **FOLLOWUP)
 def plan_list(caller, args: dict) -> Any:
-    _staff(caller)
-    stmt = _where(select(ActionPlan), caller, ActionPlan.municipality_code, args)
-    return paging.by_key(stmt, ActionPlan.id, args)
+    return _page(caller, args, select(ActionPlan), ActionPlan.id, ActionPlan.municipality_code)
 
 
 @api_operation("/followup/measures", summary="Measures of the action plans", query=MeasureArgs,
                response=MeasureOut, **FOLLOWUP)
 def measure_list(caller, args: dict) -> Any:
-    _staff(caller)
-    stmt = _where(select(Measure), caller, Measure.municipality_code, args)
-    if "plan_id" in args:
-        stmt = stmt.where(Measure.plan_id == args["plan_id"])
-    return paging.by_key(stmt, Measure.id, args)
+    return _page(caller, args, select(Measure), Measure.id, Measure.municipality_code,
+                 parent=("plan_id", Measure.plan_id))
 
 
 @api_operation("/followup/indicators", summary="Indicators of the measures", query=IndicatorArgs,
                response=IndicatorOut, **FOLLOWUP)
 def indicator_list(caller, args: dict) -> Any:
-    _staff(caller)
-    stmt = _where(select(Indicator).join(Measure, Measure.id == Indicator.measure_id), caller,
-                  Measure.municipality_code, args)
-    if "measure_id" in args:
-        stmt = stmt.where(Indicator.measure_id == args["measure_id"])
-    return paging.by_key(stmt, Indicator.id, args)
+    stmt = select(Indicator).join(Measure, Measure.id == Indicator.measure_id)
+    return _page(caller, args, stmt, Indicator.id, Measure.municipality_code,
+                 parent=("measure_id", Indicator.measure_id))
 
 
 @api_operation("/followup/measurements", summary="Measured indicator values", query=MeasurementArgs,
                response=MeasurementOut, **FOLLOWUP)
 def measurement_list(caller, args: dict) -> Any:
-    _staff(caller)
-    stmt = _where(select(Measurement).join(Indicator, Indicator.id == Measurement.indicator_id)
-                  .join(Measure, Measure.id == Indicator.measure_id), caller, Measure.municipality_code,
-                  args)
-    if "indicator_id" in args:
-        stmt = stmt.where(Measurement.indicator_id == args["indicator_id"])
-    return paging.by_key(stmt, Measurement.id, args)
+    stmt = (select(Measurement).join(Indicator, Indicator.id == Measurement.indicator_id)
+            .join(Measure, Measure.id == Indicator.measure_id))
+    return _page(caller, args, stmt, Measurement.id, Measure.municipality_code,
+                 parent=("indicator_id", Measurement.indicator_id))
 
 
 @api_operation("/followup/support", summary="The programme's support log", query=FollowupArgs,
                response=SupportOut, **FOLLOWUP)
 def support_list(caller, args: dict) -> Any:
     _staff(caller)
-    if not followup_perms.can_manage_support(caller.user):
+    if not followup_permissions.can_manage_support(caller.user):
         raise Problem("forbidden", _l("Stödloggen är till för programmets personal."))
     stmt = select(SupportEntry).options(selectinload(SupportEntry.municipality))
     if "municipality" in args:

@@ -15,22 +15,23 @@ from network.api.problems import Problem
 from network.api.routing import PageArgs
 from network.api.schemas import CategoryOut, PostOut, TopicOut
 from network.extensions import db
-from network.forums import permissions as forum_perms
+from network.forums import permissions as forums_permissions
 from network.forums import queries
 from network.forums import services as forums
 from network.forums.models import Category, Post, Topic
+from network.loaders import MAX_ID
 
 
 @api_operation("/forum/categories", summary="Forum categories the caller may read", tag="forum",
                query=PageArgs, response=CategoryOut, paginated=True, statuses=(400,))
 def category_list(caller, args: dict) -> Any:
-    stmt = select(Category).where(forum_perms.visible_categories_filter(caller.user))
+    stmt = select(Category).where(forums_permissions.visible_categories_filter(caller.user))
     return paging.by_key(stmt, Category.id, args)
 
 
 def _category(caller, category_id: int) -> Category:
-    category = db.session.get(Category, category_id)
-    if category is None or not forum_perms.can_view_category(caller.user, category):
+    category = db.get_or_404(Category, category_id)
+    if not forums_permissions.can_view_category(caller.user, category):
         abort(404)
     return category
 
@@ -42,14 +43,14 @@ def category_detail(caller, args: dict, category_id: int) -> Any:
 
 
 class TopicArgs(PageArgs):
-    category_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    category_id = fields.Integer(validate=validate.Range(1, MAX_ID))
 
 
 @api_operation("/forum/topics", summary="Topics the caller may read, newest first", tag="forum",
                query=TopicArgs, response=TopicOut, paginated=True, statuses=(400,))
 def topic_list(caller, args: dict) -> Any:
     stmt = (select(Topic).join(Category, Category.id == Topic.category_id)
-            .where(forum_perms.visible_categories_filter(caller.user), Topic.deleted_at.is_(None))
+            .where(forums_permissions.visible_categories_filter(caller.user), Topic.deleted_at.is_(None))
             .options(selectinload(Topic.author)))
     if "category_id" in args:
         stmt = stmt.where(Topic.category_id == args["category_id"])
@@ -57,8 +58,8 @@ def topic_list(caller, args: dict) -> Any:
 
 
 def _topic(caller, topic_id: int) -> Topic:
-    topic = queries.load_topic(topic_id)
-    if topic is None or topic.deleted_at is not None or not forum_perms.can_view_topic(caller.user, topic):
+    topic = db.first_or_404(queries.topic_by_id(topic_id))
+    if topic.deleted_at is not None or not forums_permissions.can_view_topic(caller.user, topic):
         abort(404)
     return topic
 
@@ -83,7 +84,7 @@ class ReplyIn(Schema):
 
     body = fields.String(required=True, validate=validate.Length(1, 20000),
                          metadata={"description": "Markdown."})
-    reply_to = fields.Integer(validate=validate.Range(1, 2**31 - 1),
+    reply_to = fields.Integer(validate=validate.Range(1, MAX_ID),
                               metadata={"description": "Id of the post answered (same topic)."})
     client_key = fields.String(validate=validate.Length(8, 64),
                                metadata={"description": "Idempotency key: a retry returns the first post."})

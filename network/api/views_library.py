@@ -15,7 +15,7 @@ from network.api.problems import Problem
 from network.api.routing import PageArgs, Shaped
 from network.api.schemas import ExperienceReportOut, ResourceDetailOut, ResourceOut, VersionOut
 from network.extensions import db
-from network.followup import permissions as followup_perms
+from network.followup import permissions as followup_permissions
 from network.followup.models import ExperienceReport, ReportStatus, Theme
 from network.resources import catalogue
 from network.resources import services as resources
@@ -104,7 +104,7 @@ def _visible_reports(user: Any):
     rule of ``followup.permissions.can_view_report``, as SQL."""
     return select(ExperienceReport).where(or_(
         ExperienceReport.status == ReportStatus.PUBLISHED.value,
-        followup_perms.municipality_filter(user, ExperienceReport.municipality_code)))
+        followup_permissions.municipality_filter(user, ExperienceReport.municipality_code)))
 
 
 @api_operation("/experience-reports", summary="Experience reports the caller may see", tag="library",
@@ -121,7 +121,7 @@ def report_list(caller, args: dict) -> Any:
 @api_operation("/experience-reports/<int:report_id>", summary="One experience report", tag="library",
                response=ExperienceReportOut, statuses=(404,))
 def report_detail(caller, args: dict, report_id: int) -> Any:
-    report = db.session.get(ExperienceReport, report_id)
-    if report is None or not followup_perms.can_view_report(caller.user, report):
+    report = db.get_or_404(ExperienceReport, report_id)
+    if not followup_permissions.can_view_report(caller.user, report):
         abort(404)
     return report

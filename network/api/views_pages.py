@@ -19,7 +19,7 @@ from network import permissions
 from network.api import openapi, tokens
 from network.api.blueprint import bp
 from network.api.forms import TokenForm
-from network.api.models import Scope
+from network.api.models import ApiToken, Scope
 from network.api.permissions import can_list_all_tokens, can_revoke_token
 from network.extensions import db, limiter
 
@@ -81,8 +81,8 @@ def token_list():
 @pages.post("/nycklar/<int:token_id>/aterkalla")
 @login_required
 def token_revoke(token_id: int):
-    token = tokens.get_token(token_id)
-    if token is None or not can_revoke_token(current_user, token):
+    token = db.get_or_404(ApiToken, token_id)
+    if not can_revoke_token(current_user, token):
         abort(404)
     tokens.revoke_token(current_user, token)
     db.session.commit()

@@ -38,8 +38,8 @@ def group_list(caller, args: dict) -> Any:
 @api_operation("/groups/<int:group_id>", summary="One group", tag="groups", response=GroupOut,
                statuses=(404,))
 def group_detail(caller, args: dict, group_id: int) -> Any:
-    group = db.session.get(Group, group_id)
-    if group is None or not permissions.can_view_group(caller.user, group):
+    group = db.get_or_404(Group, group_id)
+    if not permissions.can_view_group(caller.user, group):
         abort(404)
     return group
 
@@ -64,12 +64,11 @@ def municipality_list(caller, args: dict) -> Any:
 @api_operation("/municipalities/<code>", summary="One municipality with its areas", tag="places",
                response=MunicipalityDetailOut, statuses=(404,))
 def municipality_detail(caller, args: dict, code: str) -> Any:
-    municipality = db.session.scalar(
-        select(Municipality).where(Municipality.code == code[:4])
-        .options(selectinload(Municipality.areas).selectinload(Area.classifications)))
-    if municipality is None or len(code) != 4:
+    if len(code) != 4:
         abort(404)
-    return municipality
+    return db.first_or_404(
+        select(Municipality).where(Municipality.code == code)
+        .options(selectinload(Municipality.areas).selectinload(Area.classifications)))
 
 
 class AreaArgs(PageArgs):
@@ -88,7 +87,5 @@ def area_list(caller, args: dict) -> Any:
 @api_operation("/areas/<int:area_id>", summary="One area", tag="places", response=AreaOut,
                statuses=(404,))
 def area_detail(caller, args: dict, area_id: int) -> Any:
-    area = db.session.get(Area, area_id)
-    if area is None:
-        abort(404)
+    area = db.get_or_404(Area, area_id)
     return area

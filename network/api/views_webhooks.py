@@ -37,8 +37,8 @@ def webhook_list():
 @pages.post("/webhooks/<int:hook_id>/inaktivera")
 @login_required
 def webhook_deactivate(hook_id: int):
-    hook = db.session.get(Webhook, hook_id)
-    if hook is None or not can_manage_webhooks(current_user):
+    hook = db.get_or_404(Webhook, hook_id)
+    if not can_manage_webhooks(current_user):
         abort(404)
     webhooks.deactivate_webhook(current_user, hook)
     db.session.commit()

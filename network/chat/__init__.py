@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from network.accounts.seed import register_seed
+    from network.accounts.demo import register_seed
     from network.cache import register_neutral
     from network.chat import broadcast, cli, demo, revocation, state, views
     from network.chat.models import ChatMessage, ChatPollVote, ChatRaisedHand

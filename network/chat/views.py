@@ -14,6 +14,7 @@ from network.chat import services
 from network.chat.forms import RoomForm
 from network.chat.models import ChatRoom, JoinRule, RoomStatus
 from network.extensions import db
+from network.loaders import parse_id
 
 bp = Blueprint("chat", __name__, url_prefix="/workshoppar", template_folder="templates")
 
@@ -50,13 +51,10 @@ def _occurrence(raw) -> object | None:
         return None
     from network.events.models import Event
 
-    try:
-        occurrence_id = int(raw)
-    except (TypeError, ValueError):
+    occurrence_id = parse_id(raw)
+    if occurrence_id is None:
         abort(404)
-    occurrence = db.session.get(Event, occurrence_id) if 0 < occurrence_id < 2**31 else None
-    if occurrence is None:
-        abort(404)
+    occurrence = db.get_or_404(Event, occurrence_id)
     if not chat_permissions.can_create_room_for(current_user, occurrence):
         abort(403)
     return occurrence

@@ -16,8 +16,8 @@ def register_event_extra(app: Flask, fn) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from network.accounts.demo import register_seed
     from network.accounts.privacy import register_personal_data
-    from network.accounts.seed import register_seed
     from network.cache import register_scopes
     from network.events import (  # noqa: F401
         attendance,

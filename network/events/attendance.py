@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network import permissions as p
+from network import permissions
 from network.accounts.models import Organisation, User
 from network.db import UTCDateTime, utcnow
 from network.events.models import Event, EventStatus, Registration, RegistrationStatus
@@ -101,7 +101,7 @@ def open_code(event: Event) -> str | None:
 def mark_attendance(actor: User, event: Event, user_ids: list[int], *,
                     now: dt.datetime | None = None) -> set[int]:
     """Set who attended: the ticked people are present, everyone else is not."""
-    p.check_access("events.mark_attendance", actor, event)
+    permissions.check_access("events.mark_attendance", actor, event)
     now = _now(now)
     if event.cancelled:
         raise AttendanceError(_("Träffen är inställd: ingen närvaro kan registreras."))
@@ -124,7 +124,7 @@ def mark_attendance(actor: User, event: Event, user_ids: list[int], *,
 
 def open_checkin(actor: User, event: Event, *, now: dt.datetime | None = None) -> str:
     """A new code for this occurrence (replacing any earlier one)."""
-    p.check_access("events.open_checkin", actor, event)
+    permissions.check_access("events.open_checkin", actor, event)
     now = _now(now)
     if event.cancelled:
         raise AttendanceError(_("Träffen är inställd: incheckning kan inte öppnas."))
@@ -146,7 +146,7 @@ def normalise_code(raw: str) -> str:
 
 def check_in(user: User, event: Event, code: str, *, now: dt.datetime | None = None) -> Attendance:
     """The participant checks in with the code shown at the meeting."""
-    p.check_access("events.check_in", user, event)
+    permissions.check_access("events.check_in", user, event)
     now = _now(now)
     row = db.session.get(CheckInCode, event.id)
     if event.cancelled or row is None:
@@ -228,14 +228,15 @@ def seed_attendance(ctx) -> None:
 
 
 def _can_manage(user, event: Event) -> bool:
-    return p.can_manage_group(user, event.group)
+    return permissions.can_manage_group(user, event.group)
 
 
 def _can_check_in(user, event: Event) -> bool:
-    return p.is_member(user) and p.can_view_content(user, event.visibility, event.group_id)
+    return (permissions.is_member(user)
+            and permissions.can_view_content(user, event.visibility, event.group_id))
 
 
-p.register_auth({
+permissions.register_auth({
     "events.mark_attendance": _can_manage,
     "events.open_checkin": _can_manage,
     "events.check_in": _can_check_in,

@@ -10,10 +10,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from network import permissions as p
+from network import permissions
 from network.events import attendance
 from network.events.models import Event
-from network.events.permissions import can_view_event
+from network.events.views import load_event
 from network.extensions import db, installation_key, rate_limited
 
 bp = Blueprint("events_attendance", __name__, url_prefix="/evenemang", template_folder="templates")
@@ -31,13 +31,6 @@ def _failed(response) -> bool:
     return response.status_code == 400
 
 
-def _event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or not can_view_event(current_user, event):
-        abort(404)
-    return event
-
-
 def _refused(exc: attendance.AttendanceError) -> None:
     db.session.rollback()
     flash(str(exc), "error")
@@ -46,8 +39,8 @@ def _refused(exc: attendance.AttendanceError) -> None:
 @bp.route("/<int:event_id>/narvaro", methods=["GET", "POST"])
 @login_required
 def attendance_page(event_id: int):
-    event = _event(event_id)
-    if not p.allowed("events.mark_attendance", current_user, event):
+    event = load_event(event_id)
+    if not permissions.allowed("events.mark_attendance", current_user, event):
         abort(403)
     status = 200
     if request.method == "POST":
@@ -68,8 +61,8 @@ def attendance_page(event_id: int):
 @bp.post("/<int:event_id>/narvaro/kod")
 @login_required
 def attendance_code(event_id: int):
-    event = _event(event_id)
-    if not p.allowed("events.open_checkin", current_user, event):
+    event = load_event(event_id)
+    if not permissions.allowed("events.open_checkin", current_user, event):
         abort(403)
     try:
         attendance.open_checkin(current_user, event)
@@ -85,8 +78,8 @@ def attendance_code(event_id: int):
 @login_required
 @rate_limited(CHECKIN_LIMIT, key_func=_checkin_key, deduct_when=_failed, methods=["POST"])
 def checkin(event_id: int):
-    event = _event(event_id)
-    if not p.allowed("events.check_in", current_user, event):
+    event = load_event(event_id)
+    if not permissions.allowed("events.check_in", current_user, event):
         abort(403)
     status = 200
     if request.method == "POST":
@@ -105,8 +98,9 @@ def checkin(event_id: int):
 
 def event_section(user, event: Event):
     """The event page's link to attendance (organisers) or check-in (during the meeting)."""
-    if p.allowed("events.mark_attendance", user, event):
+    if permissions.allowed("events.mark_attendance", user, event):
         return "events/_attendance_link.html", {"manage": True}
-    if attendance.open_code(event) and p.allowed("events.check_in", user, event) and not event.cancelled:
+    if (attendance.open_code(event) and permissions.allowed("events.check_in", user, event)
+            and not event.cancelled):
         return "events/_attendance_link.html", {"manage": False}
     return None

@@ -168,8 +168,8 @@ def public_feed():
 @limiter.exempt
 def group_feed(group_id: int):
     """A public group's public events, without a token."""
-    group = db.session.get(Group, group_id)
-    if group is None or not permissions.can_view_group(None, group):
+    group = db.get_or_404(Group, group_id)
+    if not permissions.can_view_group(None, group):
         abort(404)
     return _respond(f"group:{group.id}:anon", lambda: queries.group_feed_filter(None, group, utcnow()),
                     f"{group.name}: evenemang")
@@ -194,8 +194,8 @@ def personal_feed(token: str):
 @token_limit
 def token_group_feed(token: str, group_id: int):
     user = _token_user(token)
-    group = db.session.get(Group, group_id)
-    if group is None or not permissions.can_view_group(user, group):
+    group = db.get_or_404(Group, group_id)
+    if not permissions.can_view_group(user, group):
         abort(404)
     return _respond(f"group:{group.id}:{user.id}", lambda: queries.group_feed_filter(user, group, utcnow()),
                     f"{group.name}: evenemang", user=user)

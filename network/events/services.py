@@ -15,7 +15,7 @@ from network.accounts.models import Group, Organisation, User
 from network.accounts.services import audit
 from network.db import utcnow
 from network.events import invitations
-from network.events import permissions as event_permissions  # noqa: F401  (registers the event actions)
+from network.events import permissions as events_permissions  # noqa: F401  (registers the event actions)
 from network.events.common import (  # noqa: F401 - callers use them from here
     EventError,
     event_path,

@@ -55,10 +55,18 @@ PER_PAGE = 20
 
 def load_event(event_id: int) -> Event:
     # The organiser's name is on the page (with a link to the profile): loaded in the same query.
-    event = db.session.get(Event, event_id, options=[joinedload(Event.created_by)])
-    if event is None or not can_view_event(current_user, event):
+    event = db.get_or_404(Event, event_id, options=[joinedload(Event.created_by)])
+    if not can_view_event(current_user, event):
         abort(404)
     return event
+
+
+def load_series(series_id: int) -> EventSeries:
+    """The series, 404 also when the user may not see it (as its first occurrence decides)."""
+    row = db.get_or_404(EventSeries, series_id)
+    if not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
+        abort(404)
+    return row
 
 
 def load_managed_event(event_id: int) -> Event:
@@ -224,9 +232,7 @@ def download(event_id: int):
 
 @bp.get("/serie/<int:series_id>")
 def series(series_id: int):
-    row = db.session.get(EventSeries, series_id)
-    if row is None or not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
-        abort(404)
+    row = load_series(series_id)
     open_to_me = (can_register(current_user, row.occurrences[0]) and not row.cancelled_at
                   and bool(registrations.open_occurrences(row)))
     return render_template("events/series.html", series=row, occurrences=row.occurrences,
@@ -371,9 +377,7 @@ def cancel(event_id: int):
 
 
 def load_managed_series(series_id: int) -> EventSeries:
-    row = db.session.get(EventSeries, series_id)
-    if row is None or not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
-        abort(404)
+    row = load_series(series_id)
     if not can_manage_event(current_user, row.occurrences[0]):
         abort(403)
     return row
@@ -448,9 +452,7 @@ def register(event_id: int):
 
 
 def load_open_series(series_id: int) -> EventSeries:
-    row = db.session.get(EventSeries, series_id)
-    if row is None or not row.occurrences or not can_view_event(current_user, row.occurrences[0]):
-        abort(404)
+    row = load_series(series_id)
     if not can_register(current_user, row.occurrences[0]):
         abort(403)
     return row

@@ -17,22 +17,15 @@ from network import atom, fulltext
 from network.accounts.models import ClassificationLevel, County, Municipality, OrganisationType
 from network.extensions import db, limiter
 from network.followup import forms, review, services
-from network.followup import permissions as perms
+from network.followup import permissions as followup_permissions
 from network.followup.labels import THEMES
 from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
-from network.followup.views import bp, commit_or_flash
+from network.followup.views import bp, commit_or_flash, load_report
 from network.pagecache import cached_page
 
 PER_PAGE = 20
 FEED_SIZE = 50
 MAX_MATCHES = 500  # a search lists at most this many reports, best first
-
-
-def _report(report_id: int) -> ExperienceReport:
-    report = db.session.get(ExperienceReport, report_id)
-    if report is None or not perms.can_view_municipality(current_user, report.municipality_code):
-        abort(404)
-    return report
 
 
 # -- the municipality's workflow ---------------------------------------------------------------
@@ -42,20 +35,20 @@ def _report(report_id: int) -> ExperienceReport:
 @login_required
 def report(report_id: int):
     report = db.session.get(ExperienceReport, report_id)
-    if report is not None and report.is_published and not perms.can_view_municipality(
+    if report is not None and report.is_published and not followup_permissions.can_view_municipality(
             current_user, report.municipality_code):
         return redirect(url_for(".bank_report", report_id=report.id))
-    report = _report(report_id)
+    report = load_report(report_id)
     return render_template("followup/report.html", report=report,
-                           can_edit=perms.can_edit_report(current_user, report),
+                           can_edit=followup_permissions.can_edit_report(current_user, report),
                            may=review.review_choices(current_user, report))
 
 
 @bp.route("/uppfoljning/rapport/<int:report_id>/redigera", methods=["GET", "POST"])
 @login_required
 def report_edit(report_id: int):
-    report = _report(report_id)
-    if not perms.can_edit_report(current_user, report):
+    report = load_report(report_id)
+    if not followup_permissions.can_edit_report(current_user, report):
         abort(403)
     form = forms.ReportForm(obj=report)
     if request.method == "GET":
@@ -73,8 +66,8 @@ def report_edit(report_id: int):
 @bp.post("/uppfoljning/rapport/<int:report_id>/ta-bort")
 @login_required
 def report_delete(report_id: int):
-    report = _report(report_id)
-    if not perms.can_edit_report(current_user, report):
+    report = load_report(report_id)
+    if not followup_permissions.can_edit_report(current_user, report):
         abort(403)
     code = report.municipality_code
     services.delete_report(current_user, report)
@@ -162,12 +155,12 @@ def render_bank() -> str:
 
 @bp.get("/erfarenhetsbank/<int:report_id>")
 def bank_report(report_id: int):
-    report = db.session.get(ExperienceReport, report_id)
-    if report is None or not perms.can_view_report(current_user, report):
+    report = db.get_or_404(ExperienceReport, report_id)
+    if not followup_permissions.can_view_report(current_user, report):
         abort(404)
     indicators = []
     measure = report.measure
-    if measure is not None and perms.can_view_charts(current_user, measure):
+    if measure is not None and followup_permissions.can_view_charts(current_user, measure):
         indicators = list(db.session.scalars(
             select(Indicator).where(Indicator.measure_id == measure.id)
             .options(selectinload(Indicator.measurements)).order_by(Indicator.id)))

@@ -10,7 +10,7 @@ from network.extensions import db
 
 def init_app(app: Flask) -> None:
     # The accounts feature's seed-demo hook, when it exists, runs our demo content too.
-    from network.accounts.seed import register_seed
+    from network.accounts.demo import register_seed
     from network.followup import demo
 
     register_seed(app, demo.seed_demo)

@@ -11,7 +11,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from network import permissions as core
+from network import permissions
 from network.accounts.models import County, Municipality
 from network.extensions import db
 from network.followup import dashboard
@@ -31,16 +31,16 @@ from network.followup.views import bp
 
 
 def _may_see_county(code: str) -> bool:
-    return core.is_programme_staff(current_user) or core.overseen_county(current_user) == code
+    return permissions.is_programme_staff(current_user) or permissions.overseen_county(current_user) == code
 
 
 @bp.get("/uppfoljning/lan")
 @login_required
 def counties():
-    own = core.overseen_county(current_user)
+    own = permissions.overseen_county(current_user)
     if own is not None:
         return redirect(url_for(".county", code=own, **request.args))
-    if not core.is_programme_staff(current_user):
+    if not permissions.is_programme_staff(current_user):
         abort(403)
     return render_template("followup/counties.html",
                            counties=list(db.session.scalars(select(County).order_by(County.name))))
@@ -49,8 +49,8 @@ def counties():
 @bp.get("/uppfoljning/lan/<code>")
 @login_required
 def county(code: str):
-    county = db.session.get(County, code)
-    if county is None or not _may_see_county(code):
+    county = db.get_or_404(County, code)
+    if not _may_see_county(code):
         abort(404)
     since, until, error = parse_period(request.args)
     municipalities = db.session.execute(select(Municipality.code, Municipality.name)

@@ -16,7 +16,7 @@ from flask import g, has_request_context
 from flask_babel import get_locale, gettext
 from sqlalchemy import func, select
 
-from network import permissions as core
+from network import permissions
 from network.accounts.models import User
 from network.extensions import db
 from network.followup.models import ActionPlan, CoordinationRecord, PlanDecision, SituationPicture
@@ -223,7 +223,7 @@ def record_plan_decision(actor: User, plan: ActionPlan, *, decided_by: str, deci
                          reference: str, next_revision_on: dt.date | None,
                          on: dt.date | None = None) -> PlanDecision:
     """Record that ``plan`` was adopted or revised; the newest decision is the plan's state."""
-    core.check_access("followup.record_plan_decision", actor, plan)
+    permissions.check_access("followup.record_plan_decision", actor, plan)
     on = on or today()
     if not decided_by.strip():
         raise FollowupError(_("Ange vilket organ som fattade beslutet."))
@@ -243,7 +243,7 @@ def record_plan_decision(actor: User, plan: ActionPlan, *, decided_by: str, deci
 def record_coordination(actor: User, code: str, *, organised_as: str, placement: str, contacts: str,
                         since: dt.date, on: dt.date | None = None) -> CoordinationRecord:
     """Record how the municipality's coordination function is organised from ``since`` on."""
-    core.check_access("followup.record_coordination", actor, code)
+    permissions.check_access("followup.record_coordination", actor, code)
     on = on or today()
     if not organised_as.strip() or not placement.strip():
         raise FollowupError(_("Beskriv hur samordningen är organiserad och var den finns."))

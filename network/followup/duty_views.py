@@ -10,7 +10,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from network import permissions as core
+from network import permissions
 from network.followup import duties, forms
 from network.followup.views import bp, commit_or_flash, load_municipality, load_plan
 
@@ -19,7 +19,7 @@ from network.followup.views import bp, commit_or_flash, load_municipality, load_
 @login_required
 def plan_decision(plan_id: int):
     plan = load_plan(plan_id)
-    if not core.allowed("followup.record_plan_decision", current_user, plan):
+    if not permissions.allowed("followup.record_plan_decision", current_user, plan):
         abort(403)
     form = forms.PlanDecisionForm()
     if form.validate_on_submit() and commit_or_flash(lambda: duties.record_plan_decision(
@@ -37,7 +37,7 @@ def plan_decision(plan_id: int):
 @login_required
 def coordination(code: str):
     municipality = load_municipality(code)
-    can_edit = core.allowed("followup.record_coordination", current_user, code)
+    can_edit = permissions.allowed("followup.record_coordination", current_user, code)
     form = forms.CoordinationForm()
     if request.method == "POST":
         if not can_edit:

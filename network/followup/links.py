@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.extensions import db
-from network.followup import permissions as perms
+from network.followup import permissions as followup_permissions
 from network.followup.models import Measure, SituationPicture
 from network.followup.views import bp
 from network.resources import services as resources
@@ -20,7 +20,7 @@ PICTURE, MEASURE = "followup_picture", "followup_measure"
 
 def _picture_link(user: Any, object_id: int) -> tuple[str, str] | None:
     picture = db.session.get(SituationPicture, object_id)
-    if picture is None or not perms.can_view_municipality(user, picture.municipality_code):
+    if picture is None or not followup_permissions.can_view_municipality(user, picture.municipality_code):
         return None
     # Plain paths: resolvers also run outside requests (CLI, feeds, tests).
     return (_("Lägesbild %(year)s", year=picture.year) + f": {picture.municipality.name}",
@@ -29,7 +29,7 @@ def _picture_link(user: Any, object_id: int) -> tuple[str, str] | None:
 
 def _measure_link(user: Any, object_id: int) -> tuple[str, str] | None:
     measure = db.session.get(Measure, object_id)
-    if measure is None or not perms.can_view_measure(user, measure):
+    if measure is None or not followup_permissions.can_view_measure(user, measure):
         return None
     return measure.title, f"/uppfoljning/atgard/{measure.id}"
 
@@ -50,8 +50,8 @@ def choices() -> list[tuple[int, str]]:
 def _target(kind: str, object_id: int) -> tuple[str, str]:
     """(municipality code, page url) of the object, 404 if the user may not see it."""
     model = SituationPicture if kind == PICTURE else Measure
-    obj = db.session.get(model, object_id)
-    if obj is None or not perms.can_view_municipality(current_user, obj.municipality_code):
+    obj = db.get_or_404(model, object_id)
+    if not followup_permissions.can_view_municipality(current_user, obj.municipality_code):
         abort(404)
     if kind == PICTURE:
         return obj.municipality_code, url_for(".picture", code=obj.municipality_code, year=obj.year)
@@ -63,7 +63,7 @@ def _target(kind: str, object_id: int) -> tuple[str, str]:
 def resource_attach(what: str, object_id: int):
     kind = PICTURE if what == "lagesbild" else MEASURE
     code, back = _target(kind, object_id)
-    if not perms.can_edit_municipality(current_user, code):
+    if not followup_permissions.can_edit_municipality(current_user, code):
         abort(403)
     resource = resources.get_visible(current_user, request.form.get("resource_id", type=int) or 0)
     if resource is None:
@@ -84,7 +84,7 @@ def resource_attach(what: str, object_id: int):
 def resource_detach(what: str, object_id: int, resource_id: int):
     kind = PICTURE if what == "lagesbild" else MEASURE
     code, back = _target(kind, object_id)
-    if not perms.can_edit_municipality(current_user, code):
+    if not followup_permissions.can_edit_municipality(current_user, code):
         abort(403)
     resource = resources.get_visible(current_user, resource_id)
     if resource is not None:

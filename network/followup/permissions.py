@@ -29,7 +29,7 @@ from typing import Any
 from flask import g, has_request_context
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from network import permissions as core
+from network import permissions
 from network.accounts.models import Group, GroupKind, Municipality, User
 from network.extensions import db
 from network.followup.models import ActionPlan, ExperienceReport, Measure, ReportStatus
@@ -52,12 +52,12 @@ def primary_group_id(municipality_code: str) -> int | None:
 
 def _local_roles(user: Any) -> dict[str, set[str]]:
     """{municipality code: {roles}} for the user's local groups, once per request."""
-    if not core.is_member(user):
+    if not permissions.is_member(user):
         return {}
     key = f"_followup_local_{user.id}"
     if has_request_context() and key in g:
         return g.get(key)
-    roles = core.group_roles(user)
+    roles = permissions.group_roles(user)
     result: dict[str, set[str]] = {}
     if roles:
         rows = db.session.execute(
@@ -72,7 +72,7 @@ def _local_roles(user: Any) -> dict[str, set[str]]:
 
 
 def overseen_county(user: Any) -> str | None:
-    return core.overseen_county(user)
+    return permissions.overseen_county(user)
 
 
 def my_municipality_codes(user: Any) -> set[str]:
@@ -86,20 +86,20 @@ def _county_of(municipality_code: str) -> str | None:
 
 def can_view_municipality(user: Any, municipality_code: str) -> bool:
     """Local groups, programme staff and the county board of the municipality's county."""
-    if core.is_programme_staff(user) or municipality_code in _local_roles(user):
+    if permissions.is_programme_staff(user) or municipality_code in _local_roles(user):
         return True
-    county = core.overseen_county(user)
+    county = permissions.overseen_county(user)
     return county is not None and _county_of(municipality_code) == county
 
 
 def can_edit_municipality(user: Any, municipality_code: str) -> bool:
     """The municipality's own local groups (and admins); staff and county boards only read."""
-    return core.is_admin(user) or municipality_code in _local_roles(user)
+    return permissions.is_admin(user) or municipality_code in _local_roles(user)
 
 
 def can_decide_public(user: Any, municipality_code: str) -> bool:
     """Publish approved experience reports, withdraw reports and charts from the public."""
-    if core.is_programme_staff(user):
+    if permissions.is_programme_staff(user):
         return True
     return "facilitator" in _local_roles(user).get(municipality_code, set())
 
@@ -114,9 +114,9 @@ def _same_organisation(user: Any, author_id: int | None) -> bool:
 def is_independent_reviewer(user: Any, municipality_code: str, author_id: int | None) -> bool:
     """Someone who is not the author: programme staff, an admin, or a facilitator of one of the
     municipality's local groups from another organisation than the author's."""
-    if not core.is_member(user) or (author_id is not None and user.id == author_id):
+    if not permissions.is_member(user) or (author_id is not None and user.id == author_id):
         return False
-    if core.is_programme_staff(user):
+    if permissions.is_programme_staff(user):
         return True
     return ("facilitator" in _local_roles(user).get(municipality_code, set())
             and not _same_organisation(user, author_id))
@@ -124,11 +124,11 @@ def is_independent_reviewer(user: Any, municipality_code: str, author_id: int | 
 
 def municipality_filter(user: Any, code_col: Any) -> ColumnElement[bool]:
     """``can_view_municipality`` as SQL, for list queries."""
-    if core.is_programme_staff(user):
+    if permissions.is_programme_staff(user):
         return true()
     codes = my_municipality_codes(user)
     mine = code_col.in_(sorted(codes)) if codes else false()
-    county = core.overseen_county(user)
+    county = permissions.overseen_county(user)
     if county is None:
         return mine
     return or_(mine, code_col.in_(select(Municipality.code).where(Municipality.county_code == county)))
@@ -164,7 +164,7 @@ def can_publish_report(user: Any, report: ExperienceReport) -> bool:
 
 def can_override_review(user: Any, *_objects: Any) -> bool:
     """Admins may publish without an independent review, giving a reason that is recorded."""
-    return core.is_admin(user)
+    return permissions.is_admin(user)
 
 
 def can_request_public_charts(user: Any, measure: Measure) -> bool:
@@ -180,11 +180,11 @@ def can_withdraw_public_charts(user: Any, measure: Measure) -> bool:
 
 
 def can_manage_support(user: Any) -> bool:
-    return core.is_programme_staff(user)
+    return permissions.is_programme_staff(user)
 
 
 def can_view_dashboard(user: Any) -> bool:
-    return core.is_programme_staff(user)
+    return permissions.is_programme_staff(user)
 
 
 def can_record_plan_decision(user: Any, plan: ActionPlan) -> bool:
@@ -223,7 +223,7 @@ def _manages_support(user: Any, *_objects: Any) -> bool:
     return can_manage_support(user)
 
 
-core.register_auth({
+permissions.register_auth({
     "followup.save_picture": _edits_code,
     "followup.add_key_figure": _edits_picture,
     "followup.remove_key_figure": _edits_key_figure,

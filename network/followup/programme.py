@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from network.accounts.models import Municipality
 from network.extensions import db
 from network.followup import activity, charts, dashboard, duties, exports, forms, services
-from network.followup import permissions as perms
+from network.followup import permissions as followup_permissions
 from network.followup.labels import STATUSES, SUPPORT_FORMS, THEMES, label
 from network.followup.models import MeasureStatus, SupportEntry
 from network.followup.views import bp, commit_or_flash, svg_response
 
 
 def _admin() -> None:
-    if not perms.can_view_dashboard(current_user):
+    if not followup_permissions.can_view_dashboard(current_user):
         abort(403)
 
 
@@ -83,9 +83,7 @@ def support():
 @login_required
 def support_delete(entry_id: int):
     _admin()
-    entry = db.session.get(SupportEntry, entry_id)
-    if entry is None:
-        abort(404)
+    entry = db.get_or_404(SupportEntry, entry_id)
     services.delete_support(current_user, entry)
     db.session.commit()
     flash(_("Stödinsatsen är borttagen."), "success")

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.followup import activity, charts, dashboard, duties, report_pdf
-from network.followup import permissions as perms
+from network.followup import permissions as followup_permissions
 from network.followup.activity import bounds, parse_period
 from network.followup.labels import STATUSES
 from network.followup.models import MeasureStatus
@@ -73,7 +73,7 @@ def build_report(since: dt.date, until: dt.date) -> report_pdf.Report:
 @bp.get("/uppfoljning/oversikt/rapport.pdf")
 @login_required
 def programme_report_pdf():
-    if not perms.can_view_dashboard(current_user):
+    if not followup_permissions.can_view_dashboard(current_user):
         abort(403)
     since, until, error = parse_period(request.args)
     if error:

@@ -13,8 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from network import fulltext
-from network import permissions as core
+from network import fulltext, permissions
 from network.accounts.models import User
 from network.accounts.services import audit
 from network.db import utcnow
@@ -30,7 +29,7 @@ def review_choices(user: Any, report: ExperienceReport) -> dict[str, bool]:
     status = report.status
 
     def may(action: str) -> bool:
-        return core.allowed(f"followup.{action}", user, report)
+        return permissions.allowed(f"followup.{action}", user, report)
 
     return {
         "submit": status == ReportStatus.DRAFT and may("submit_report"),
@@ -46,7 +45,7 @@ def chart_choices(user: Any, measure: Measure) -> dict[str, bool]:
     pending, public = measure.charts_pending, measure.public_charts
 
     def may(action: str) -> bool:
-        return core.allowed(f"followup.{action}", user, measure)
+        return permissions.allowed(f"followup.{action}", user, measure)
 
     return {
         "request": not public and not pending and may("request_public_charts"),
@@ -67,7 +66,7 @@ def _reason(text: str) -> str:
 
 
 def submit_report(actor: User, report: ExperienceReport) -> None:
-    core.check_access("followup.submit_report", actor, report)
+    permissions.check_access("followup.submit_report", actor, report)
     if report.status != ReportStatus.DRAFT:
         raise FollowupError(_("Rapporten är redan skickad för granskning."))
     report.status = ReportStatus.IN_REVIEW
@@ -75,7 +74,7 @@ def submit_report(actor: User, report: ExperienceReport) -> None:
 
 
 def approve_report(actor: User, report: ExperienceReport) -> None:
-    core.check_access("followup.review_report", actor, report)
+    permissions.check_access("followup.review_report", actor, report)
     if report.status == ReportStatus.DRAFT:
         raise FollowupError(_("Rapporten måste skickas för granskning innan den kan godkännas."))
     if report.status != ReportStatus.IN_REVIEW:
@@ -89,7 +88,7 @@ def approve_report(actor: User, report: ExperienceReport) -> None:
 
 def return_report(actor: User, report: ExperienceReport, note: str) -> None:
     """The reviewer sends the report back to its authors with what to change."""
-    core.check_access("followup.review_report", actor, report)
+    permissions.check_access("followup.review_report", actor, report)
     if report.status != ReportStatus.IN_REVIEW:
         raise FollowupError(_("Bara en rapport som väntar på granskning kan skickas tillbaka."))
     if not (note or "").strip():
@@ -101,7 +100,7 @@ def return_report(actor: User, report: ExperienceReport, note: str) -> None:
 
 
 def publish_report(actor: User, report: ExperienceReport) -> None:
-    core.check_access("followup.publish_report", actor, report)
+    permissions.check_access("followup.publish_report", actor, report)
     if report.status == ReportStatus.PUBLISHED:
         raise FollowupError(_("Rapporten är redan publicerad."))
     if report.status != ReportStatus.APPROVED or report.reviewed_by_id is None:
@@ -113,7 +112,7 @@ def publish_report(actor: User, report: ExperienceReport) -> None:
 
 def override_publish_report(actor: User, report: ExperienceReport, reason: str) -> None:
     """An admin publishes a submitted report without an independent review, saying why."""
-    core.check_access("followup.override_review", actor, report)
+    permissions.check_access("followup.override_review", actor, report)
     if report.status not in SUBMITTED:
         raise FollowupError(_("Bara en rapport som har skickats för granskning kan publiceras."))
     report.override_reason = _reason(reason)
@@ -130,7 +129,7 @@ def _publish(report: ExperienceReport) -> None:
 
 
 def unpublish_report(actor: User, report: ExperienceReport) -> None:
-    core.check_access("followup.unpublish_report", actor, report)
+    permissions.check_access("followup.unpublish_report", actor, report)
     if report.status != ReportStatus.PUBLISHED:
         raise FollowupError(_("Rapporten är inte publicerad."))
     report.status = ReportStatus.APPROVED
@@ -143,7 +142,7 @@ def unpublish_report(actor: User, report: ExperienceReport) -> None:
 
 
 def request_public_charts(actor: User, measure: Measure) -> None:
-    core.check_access("followup.request_public_charts", actor, measure)
+    permissions.check_access("followup.request_public_charts", actor, measure)
     if measure.public_charts:
         raise FollowupError(_("Diagrammen visas redan för alla."))
     if measure.charts_pending:
@@ -155,7 +154,7 @@ def request_public_charts(actor: User, measure: Measure) -> None:
 
 
 def approve_public_charts(actor: User, measure: Measure) -> None:
-    core.check_access("followup.review_public_charts", actor, measure)
+    permissions.check_access("followup.review_public_charts", actor, measure)
     if not measure.charts_pending:
         raise FollowupError(_("Ingen har begärt att diagrammen ska visas för alla."))
     measure.public_charts = True
@@ -166,7 +165,7 @@ def approve_public_charts(actor: User, measure: Measure) -> None:
 
 
 def override_public_charts(actor: User, measure: Measure, reason: str) -> None:
-    core.check_access("followup.override_review", actor, measure)
+    permissions.check_access("followup.override_review", actor, measure)
     if not measure.charts_pending:
         raise FollowupError(_("Ingen har begärt att diagrammen ska visas för alla."))
     measure.charts_override_reason = _reason(reason)
@@ -178,7 +177,7 @@ def override_public_charts(actor: User, measure: Measure, reason: str) -> None:
 
 def withdraw_public_charts(actor: User, measure: Measure) -> None:
     """Back to the local group only (also declines a pending request)."""
-    core.check_access("followup.withdraw_public_charts", actor, measure)
+    permissions.check_access("followup.withdraw_public_charts", actor, measure)
     if not measure.public_charts and not measure.charts_pending:
         raise FollowupError(_("Diagrammen visas bara för den lokala gruppen."))
     decision = "followup.charts.withdraw" if measure.public_charts else "followup.charts.decline"

@@ -15,7 +15,7 @@ from network.accounts.models import Area, ClassificationLevel, Organisation, Use
 from network.accounts.services import audit
 from network.db import utcnow
 from network.extensions import db
-from network.followup import permissions as perms
+from network.followup import permissions as followup_permissions
 from network.followup.labels import LEVELS, ORG_TYPES, THEMES, label
 from network.followup.models import (
     ActionPlan,
@@ -187,7 +187,8 @@ def index_measure(measure: Measure) -> None:
     fulltext.index_entry(
         "measure", measure.id, title=measure.title, body=body,
         url=f"/uppfoljning/atgard/{measure.id}",
-        visibility=Visibility.GROUP, group_id=perms.primary_group_id(measure.municipality_code),
+        visibility=Visibility.GROUP,
+        group_id=followup_permissions.primary_group_id(measure.municipality_code),
         created_at=measure.created_at, themes=[measure.theme], municipalities=[measure.municipality_code])
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
 from network.extensions import db
-from network.followup import permissions as perms
+from network.followup import permissions as followup_permissions
 from network.followup.models import Measure, measure_topics
-from network.followup.views import bp
+from network.followup.views import bp, load_measure
 from network.forums.models import Category, Topic
 from network.forums.permissions import can_view_topic
 from network.forums.services import topic_path
@@ -68,10 +68,8 @@ def unlink_topic(measure: Measure, topic_id: int) -> None:
 
 
 def _editable_measure(measure_id: int) -> Measure:
-    measure = db.session.get(Measure, measure_id)
-    if measure is None or not perms.can_view_measure(current_user, measure):
-        abort(404)
-    if not perms.can_edit_municipality(current_user, measure.municipality_code):
+    measure = load_measure(measure_id)
+    if not followup_permissions.can_edit_municipality(current_user, measure.municipality_code):
         abort(403)
     return measure
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from network.accounts.models import Area, Municipality, Organisation
 from network.extensions import db
 from network.followup import charts, duties, forms, review, services
-from network.followup import permissions as perms
+from network.followup import permissions as followup_permissions
 from network.followup.labels import (
     DIRECTIONS,
     LEVELS,
@@ -90,31 +90,39 @@ def labels() -> dict:
 
 
 def load_municipality(code: str) -> Municipality:
-    municipality = db.session.get(Municipality, code)
-    if municipality is None or not perms.can_view_municipality(current_user, code):
+    municipality = db.get_or_404(Municipality, code)
+    if not followup_permissions.can_view_municipality(current_user, code):
         abort(404)
     return municipality
 
 
 def load_plan(plan_id: int) -> ActionPlan:
-    plan = db.session.get(ActionPlan, plan_id)
-    if plan is None or not perms.can_view_municipality(current_user, plan.municipality_code):
+    plan = db.get_or_404(ActionPlan, plan_id)
+    if not followup_permissions.can_view_municipality(current_user, plan.municipality_code):
         abort(404)
     return plan
 
 
 def load_measure(measure_id: int) -> Measure:
-    measure = db.session.get(Measure, measure_id)
-    if measure is None or not perms.can_view_measure(current_user, measure):
+    measure = db.get_or_404(Measure, measure_id)
+    if not followup_permissions.can_view_measure(current_user, measure):
         abort(404)
     return measure
 
 
 def load_indicator(indicator_id: int) -> Indicator:
-    indicator = db.session.get(Indicator, indicator_id)
-    if indicator is None or not perms.can_view_measure(current_user, indicator.measure):
+    indicator = db.get_or_404(Indicator, indicator_id)
+    if not followup_permissions.can_view_measure(current_user, indicator.measure):
         abort(404)
     return indicator
+
+
+def load_report(report_id: int) -> ExperienceReport:
+    """An experience report for its municipality's editors and readers (any status)."""
+    report = db.get_or_404(ExperienceReport, report_id)
+    if not followup_permissions.can_view_municipality(current_user, report.municipality_code):
+        abort(404)
+    return report
 
 
 def commit_or_flash(action, success: str) -> bool:
@@ -147,16 +155,16 @@ def _area_choices(code: str) -> list[tuple[int, str]]:
 @login_required
 def index():
     query = select(Municipality).order_by(Municipality.name)
-    if perms.can_view_dashboard(current_user):
+    if followup_permissions.can_view_dashboard(current_user):
         with_data = select(ActionPlan.municipality_code).union(select(SituationPicture.municipality_code))
         query = query.where(Municipality.participating_since.is_not(None)
                             | Municipality.code.in_(with_data))
     else:
-        query = query.where(perms.municipality_filter(current_user, Municipality.code))
+        query = query.where(followup_permissions.municipality_filter(current_user, Municipality.code))
     municipalities = list(db.session.scalars(query))
     return render_template("followup/index.html", municipalities=municipalities,
-                           is_admin=perms.can_view_dashboard(current_user),
-                           county_view=perms.overseen_county(current_user) is not None)
+                           is_admin=followup_permissions.can_view_dashboard(current_user),
+                           county_view=followup_permissions.overseen_county(current_user) is not None)
 
 
 @bp.get("/uppfoljning/kommun/<code>")
@@ -175,8 +183,8 @@ def municipality(code: str):
                            plans=plans, reports=reports, duties=duties.state_for(code),
                            decisions=duties.plan_decisions(code),
                            coordination=duties.coordination_history(code),
-                           can_edit=perms.can_edit_municipality(current_user, code),
-                           groups=perms.local_groups(code))
+                           can_edit=followup_permissions.can_edit_municipality(current_user, code),
+                           groups=followup_permissions.local_groups(code))
 
 
 # -- situation picture -------------------------------------------------------------------------
@@ -188,7 +196,7 @@ def municipality(code: str):
 @login_required
 def picture_new(code: str, year: int | None = None):
     municipality = load_municipality(code)
-    if not perms.can_edit_municipality(current_user, code):
+    if not followup_permissions.can_edit_municipality(current_user, code):
         abort(403)
     picture = services.picture_for(code, year) if year else None
     if year and picture is None:
@@ -218,16 +226,14 @@ def picture_new(code: str, year: int | None = None):
 @login_required
 def picture(code: str, year: int):
     municipality = load_municipality(code)
-    picture = db.session.scalar(
+    picture = db.first_or_404(
         select(SituationPicture).where(SituationPicture.municipality_code == code,
                                        SituationPicture.year == year)
         .options(selectinload(SituationPicture.areas).selectinload(Area.classifications),
                  selectinload(SituationPicture.key_figures)))
-    if picture is None:
-        abort(404)
     years = list(db.session.scalars(select(SituationPicture.year).where(
         SituationPicture.municipality_code == code).order_by(SituationPicture.year.desc())))
-    can_edit = perms.can_edit_municipality(current_user, code)
+    can_edit = followup_permissions.can_edit_municipality(current_user, code)
     return render_template("followup/picture.html", municipality=municipality, picture=picture,
                            years=years, figure_form=forms.KeyFigureForm(), can_edit=can_edit,
                            **_resource_context("lagesbild", picture.id, can_edit))
@@ -240,7 +246,7 @@ def key_figure_add(code: str, year: int):
     picture = services.picture_for(code, year)
     if picture is None:
         abort(404)
-    if not perms.can_edit_municipality(current_user, code):
+    if not followup_permissions.can_edit_municipality(current_user, code):
         abort(403)
     form = forms.KeyFigureForm()
     if form.validate_on_submit():
@@ -255,8 +261,8 @@ def key_figure_add(code: str, year: int):
 @bp.post("/uppfoljning/nyckeltal/<int:figure_id>/ta-bort")
 @login_required
 def key_figure_delete(figure_id: int):
-    figure = db.session.get(KeyFigure, figure_id)
-    if figure is None or not perms.can_view_municipality(current_user, figure.picture.municipality_code):
+    figure = db.get_or_404(KeyFigure, figure_id)
+    if not followup_permissions.can_view_municipality(current_user, figure.picture.municipality_code):
         abort(404)
     picture = figure.picture
     services.remove_key_figure(current_user, figure)
@@ -275,7 +281,7 @@ def plan_new(code: str | None = None, plan_id: int | None = None):
     plan = load_plan(plan_id) if plan_id else None
     code = plan.municipality_code if plan else code
     municipality = load_municipality(code)
-    if not perms.can_edit_municipality(current_user, code):
+    if not followup_permissions.can_edit_municipality(current_user, code):
         abort(403)
     form = forms.PlanForm(obj=plan)
     if request.method == "GET" and plan is None:
@@ -302,8 +308,9 @@ def plan(plan_id: int):
                  selectinload(Measure.areas).selectinload(Area.classifications))
         .order_by(Measure.start_date)))
     history = [d for d in duties.plan_decisions(plan.municipality_code) if d.plan_id == plan.id]
+    can_edit = followup_permissions.can_edit_municipality(current_user, plan.municipality_code)
     return render_template("followup/plan.html", plan=plan, measures=measures, history=history,
-                           can_edit=perms.can_edit_municipality(current_user, plan.municipality_code))
+                           can_edit=can_edit)
 
 
 @bp.route("/uppfoljning/plan/<int:plan_id>/atgard/ny", methods=["GET", "POST"])
@@ -312,7 +319,7 @@ def plan(plan_id: int):
 def measure_new(plan_id: int | None = None, measure_id: int | None = None):
     measure = load_measure(measure_id) if measure_id else None
     plan = measure.plan if measure else load_plan(plan_id)
-    if not perms.can_edit_municipality(current_user, plan.municipality_code):
+    if not followup_permissions.can_edit_municipality(current_user, plan.municipality_code):
         abort(403)
     form = forms.MeasureForm(obj=measure)
     form.areas.choices = _area_choices(plan.municipality_code)
@@ -367,17 +374,18 @@ def measure(measure_id: int):
         measurement_forms={i.id: forms.MeasurementForm(prefix=f"m{i.id}", unit=i.unit, formdata=None)
                            for i in indicators},
         note_form=forms.NoteForm(),
-        can_edit=perms.can_edit_municipality(current_user, code),
+        can_edit=followup_permissions.can_edit_municipality(current_user, code),
         charts_may=review.chart_choices(current_user, measure),
         linked_topics=topics.linked_topics(current_user, measure.id), topic_path=topics.topic_path,
-        **_resource_context("atgard", measure.id, perms.can_edit_municipality(current_user, code)))
+        **_resource_context("atgard", measure.id,
+                            followup_permissions.can_edit_municipality(current_user, code)))
 
 
 @bp.post("/uppfoljning/atgard/<int:measure_id>/anteckning")
 @login_required
 def note_add(measure_id: int):
     measure = load_measure(measure_id)
-    if not perms.can_edit_municipality(current_user, measure.municipality_code):
+    if not followup_permissions.can_edit_municipality(current_user, measure.municipality_code):
         abort(403)
     form = forms.NoteForm()
     if form.validate_on_submit():
@@ -396,7 +404,7 @@ def note_add(measure_id: int):
 def indicator_new(measure_id: int | None = None, indicator_id: int | None = None):
     indicator = load_indicator(indicator_id) if indicator_id else None
     measure = indicator.measure if indicator else load_measure(measure_id)
-    if not perms.can_edit_municipality(current_user, measure.municipality_code):
+    if not followup_permissions.can_edit_municipality(current_user, measure.municipality_code):
         abort(403)
     form = forms.IndicatorForm(obj=indicator)
     if request.method == "GET" and indicator:
@@ -422,7 +430,7 @@ def indicator_new(measure_id: int | None = None, indicator_id: int | None = None
 @login_required
 def measurement_add(indicator_id: int):
     indicator = load_indicator(indicator_id)
-    if not perms.can_edit_municipality(current_user, indicator.measure.municipality_code):
+    if not followup_permissions.can_edit_municipality(current_user, indicator.measure.municipality_code):
         abort(403)
     form = forms.MeasurementForm(prefix=f"m{indicator.id}")
     if form.validate_on_submit():
@@ -439,8 +447,8 @@ def measurement_add(indicator_id: int):
 @bp.post("/uppfoljning/matvarde/<int:measurement_id>/ta-bort")
 @login_required
 def measurement_delete(measurement_id: int):
-    row = db.session.get(Measurement, measurement_id)
-    if row is None or not perms.can_view_measure(current_user, row.indicator.measure):
+    row = db.get_or_404(Measurement, measurement_id)
+    if not followup_permissions.can_view_measure(current_user, row.indicator.measure):
         abort(404)
     measure_id, indicator_id = row.indicator.measure_id, row.indicator_id
     services.delete_measurement(current_user, row)
@@ -484,8 +492,8 @@ def indicator_svg(indicator: Indicator) -> str:
 @bp.get("/uppfoljning/indikator/<int:indicator_id>/diagram.svg")
 def indicator_chart(indicator_id: int):
     """Public when the measure's charts are public; otherwise as private as the measure."""
-    indicator = db.session.get(Indicator, indicator_id)
-    if indicator is None or not perms.can_view_charts(current_user, indicator.measure):
+    indicator = db.get_or_404(Indicator, indicator_id)
+    if not followup_permissions.can_view_charts(current_user, indicator.measure):
         abort(404)
     return svg_response(indicator_svg(indicator))
 
@@ -495,7 +503,7 @@ def indicator_chart(indicator_id: int):
 def report_from_measure(measure_id: int):
     """One click: a draft experience report prefilled from the measure."""
     measure = load_measure(measure_id)
-    if not perms.can_edit_municipality(current_user, measure.municipality_code):
+    if not followup_permissions.can_edit_municipality(current_user, measure.municipality_code):
         abort(403)
     report = services.create_report_from_measure(current_user, measure)
     db.session.commit()

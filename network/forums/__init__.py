@@ -12,13 +12,13 @@ def _topic_visible(user, subject_id):
     see, ``permissions.can_view_topic`` as a condition on the notification's subject."""
     from sqlalchemy import or_, select
 
-    from network.forums import permissions
+    from network.forums import permissions as forums_permissions
     from network.forums.models import Category, Topic
 
     return (
         select(Topic.id).join(Category, Category.id == Topic.category_id)
-        .where(Topic.id == subject_id, permissions.visible_categories_filter(user),
-               or_(Topic.deleted_at.is_(None), permissions.moderated_categories_filter(user)))
+        .where(Topic.id == subject_id, forums_permissions.visible_categories_filter(user),
+               or_(Topic.deleted_at.is_(None), forums_permissions.moderated_categories_filter(user)))
         .exists()
     )
 
@@ -28,12 +28,13 @@ def _post_link(user, post_id: int):
     post (its attachments are hidden with it)."""
     from flask_babel import gettext
 
-    from network.forums import permissions, queries, services
+    from network.forums import permissions as forums_permissions
+    from network.forums import queries, services
 
     post = queries.load_post(post_id)
     if post is None or post.deleted_at is not None or post.topic.deleted_at is not None:
         return None
-    if not permissions.can_view_topic(user, post.topic):
+    if not forums_permissions.can_view_topic(user, post.topic):
         return None
     return (gettext("%(title)s, inlägg %(number)s i forumet", title=post.topic.title,
                     number=post.number), services.post_path(post.id))
@@ -50,8 +51,8 @@ def _latest_panel(user):
 
 
 def init_app(app: Flask) -> None:
+    from network.accounts.demo import register_seed
     from network.accounts.privacy import register_personal_data
-    from network.accounts.seed import register_seed
     from network.forums import (  # noqa: F401 - models: tables; views_experts: routes
         demo,
         models,

@@ -25,12 +25,12 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from network import permissions as core_permissions
+from network import permissions
 from network.accounts.directory import expertise_of, experts_on, theme_labels
 from network.accounts.models import User
 from network.db import utcnow
 from network.extensions import db
-from network.forums import permissions
+from network.forums import permissions as forums_permissions
 from network.forums.models import Category, Post, Topic
 
 KIND_EXPERT_QUESTION = "forum_expert_question"
@@ -57,7 +57,7 @@ def notify_experts(actor: User, post: Post, sent: set[int]) -> None:
                            *viewer_conditions(category)).order_by(User.id))
     for user in recipients:
         # The SQL mirrors the read rule; the rule itself has the last word.
-        if not permissions.can_view_topic(user, topic):
+        if not forums_permissions.can_view_topic(user, topic):
             continue
         sent.add(user.id)
         _send(user, KIND_EXPERT_QUESTION, topic, post,
@@ -86,13 +86,13 @@ def stale_questions(viewer: Any, page: int = 1, *, days: int | None = None,
     ``viewer`` may read; oldest first."""
     from network.forums.queries import Page
 
-    core_permissions.check_access("forums.stale_questions", viewer)
+    permissions.check_access("forums.stale_questions", viewer)
     days = unanswered_days() if days is None else days
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
     conditions = [Category.is_qa.is_(True), Category.archived.is_(False),
                   Topic.answer_post_id.is_(None), Topic.deleted_at.is_(None),
                   Topic.locked.is_(False), Topic.created_at <= cutoff,
-                  permissions.visible_categories_filter(viewer)]
+                  forums_permissions.visible_categories_filter(viewer)]
     base = select(Topic).join(Category, Category.id == Topic.category_id).where(*conditions)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     topics = db.session.scalars(
@@ -104,7 +104,7 @@ def stale_questions(viewer: Any, page: int = 1, *, days: int | None = None,
 
 def may_see_stale_questions(user: Any, *_objects: Any) -> bool:
     """Programme staff (and administrators) follow up questions nobody answers."""
-    return core_permissions.is_programme_staff(user)
+    return permissions.is_programme_staff(user)
 
 
-core_permissions.register_auth({"forums.stale_questions": may_see_stale_questions})
+permissions.register_auth({"forums.stale_questions": may_see_stale_questions})

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from network import permissions as p
+from network import permissions
 from network.forums.models import Category, Post, Topic
 
 
 def can_view_category(user: Any, category: Category) -> bool:
-    return p.can_view_content(user, category.visibility, category.group_id)
+    return permissions.can_view_content(user, category.visibility, category.group_id)
 
 
 def can_manage_categories(user: Any, group: Any | None) -> bool:
     """Admins manage network-wide categories; facilitators those of their group."""
     if group is None:
-        return p.is_admin(user)
-    return p.can_manage_group(user, group)
+        return permissions.is_admin(user)
+    return permissions.can_manage_group(user, group)
 
 
 def can_manage_category(user: Any, category: Category) -> bool:
@@ -27,12 +27,12 @@ def can_manage_category(user: Any, category: Category) -> bool:
 
 
 def can_moderate_category(user: Any, category: Category) -> bool:
-    return p.can_moderate(user, category.group_id)
+    return permissions.can_moderate(user, category.group_id)
 
 
 def can_start_topic(user: Any, category: Category) -> bool:
-    return (p.is_member(user) and can_view_category(user, category) and not category.archived
-            and p.can_post_in_group(user, category.group))
+    return (permissions.is_member(user) and can_view_category(user, category) and not category.archived
+            and permissions.can_post_in_group(user, category.group))
 
 
 def can_view_topic(user: Any, topic: Topic) -> bool:
@@ -47,9 +47,9 @@ def can_moderate_topic(user: Any, topic: Topic) -> bool:
 
 def can_reply(user: Any, topic: Topic) -> bool:
     category = topic.category
-    if not (p.is_member(user) and can_view_topic(user, topic)) or topic.deleted_at is not None:
+    if not (permissions.is_member(user) and can_view_topic(user, topic)) or topic.deleted_at is not None:
         return False
-    if topic.locked or category.archived or not p.can_post_in_group(user, category.group):
+    if topic.locked or category.archived or not permissions.can_post_in_group(user, category.group):
         return False
     return not topic.closed or can_moderate_topic(user, topic)
 
@@ -58,7 +58,7 @@ def can_edit_post(user: Any, post: Post) -> bool:
     topic = post.topic
     if post.deleted_at is not None or not can_view_topic(user, topic) or topic.locked:
         return False
-    return p.can_edit_own(user, post.author_id, topic.category.group_id)
+    return permissions.can_edit_own(user, post.author_id, topic.category.group_id)
 
 
 def can_delete_post(user: Any, post: Post) -> bool:
@@ -70,22 +70,22 @@ def can_see_history(user: Any, post: Post) -> bool:
 
 
 def can_flag(user: Any, post: Post) -> bool:
-    return (p.is_member(user) and post.deleted_at is None and post.author_id != user.id
+    return (permissions.is_member(user) and post.deleted_at is None and post.author_id != user.id
             and can_view_topic(user, post.topic))
 
 
 def can_mark_answer(user: Any, topic: Topic) -> bool:
-    if not (topic.category.is_qa and p.is_member(user) and can_view_topic(user, topic)):
+    if not (topic.category.is_qa and permissions.is_member(user) and can_view_topic(user, topic)):
         return False
     return topic.author_id == user.id or can_moderate_topic(user, topic)
 
 
 def can_watch_topic(user: Any, topic: Topic) -> bool:
-    return p.is_member(user) and can_view_topic(user, topic)
+    return permissions.is_member(user) and can_view_topic(user, topic)
 
 
 def can_watch_category(user: Any, category: Category) -> bool:
-    return p.is_member(user) and can_view_category(user, category)
+    return permissions.is_member(user) and can_view_category(user, category)
 
 
 def can_move_topic(user: Any, topic: Topic, target: Category) -> bool:
@@ -99,30 +99,30 @@ def can_resolve_flags(user: Any, post: Post) -> bool:
 
 def can_read_topic(user: Any, topic: Topic) -> bool:
     """Keep a read position: members who may see the topic."""
-    return p.is_member(user) and can_view_topic(user, topic)
+    return permissions.is_member(user) and can_view_topic(user, topic)
 
 
 def visible_categories_filter(user: Any):
     """SQL: categories the user may read (for every listing, search join and panel)."""
-    return p.visible_filter(user, Category.visibility, Category.group_id)
+    return permissions.visible_filter(user, Category.visibility, Category.group_id)
 
 
 def moderated_categories_filter(user: Any):
     """SQL: categories whose content the user may moderate."""
     from sqlalchemy import false, true
 
-    if p.is_admin(user):
+    if permissions.is_admin(user):
         return true()
-    groups = p.facilitated_group_ids(user)
+    groups = permissions.facilitated_group_ids(user)
     return Category.group_id.in_(groups) if groups else false()
 
 
 def can_moderate_anything(user: Any) -> bool:
     """Whether the moderation queue is for this user at all."""
-    return p.is_admin(user) or bool(p.facilitated_group_ids(user))
+    return permissions.is_admin(user) or bool(permissions.facilitated_group_ids(user))
 
 
-p.register_auth({
+permissions.register_auth({
     "forums.create_category": can_manage_categories,
     "forums.update_category": can_manage_category,
     "forums.archive_category": can_manage_category,

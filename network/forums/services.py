@@ -39,7 +39,7 @@ from network.accounts.services import audit
 from network.db import utcnow
 from network.extensions import db
 from network.forums import mentions
-from network.forums import permissions as forum_permissions  # noqa: F401  (registers the forum actions)
+from network.forums import permissions as forums_permissions  # noqa: F401  (registers the forum actions)
 from network.forums.models import (
     Category,
     CategoryWatch,

@@ -26,7 +26,7 @@ from network.accounts.directory import theme_labels
 from network.accounts.models import Group
 from network.extensions import db
 from network.forums import experts, mentions, queries, services
-from network.forums import permissions as perm
+from network.forums import permissions as forums_permissions
 from network.forums.forms import (
     CategoryForm,
     EditPostForm,
@@ -38,6 +38,7 @@ from network.forums.forms import (
     new_client_key,
 )
 from network.forums.models import Category, CategoryWatch, Post, Topic, TopicWatch
+from network.loaders import parse_id
 from network.pagecache import cached_page, fresh_value
 from network.permissions import Visibility, can_view_group, is_member
 from network.resources import services as resources
@@ -56,40 +57,28 @@ def _visibility_label(value: str) -> str:
     return str(VISIBILITY_LABELS[value])
 
 
-MAX_ID = 2**31 - 1  # PostgreSQL integer: larger ids cannot exist and must not reach the database
-
-
-def _id(value) -> int | None:
-    """A positive database id from user input, or None."""
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= MAX_ID else None
-
-
 def _page_arg() -> int:
     page = request.args.get("page", 1, type=int) or 1
     return max(1, min(page, 100_000))
 
 
 def _category_or_404(category_id: int) -> Category:
-    category = db.session.get(Category, category_id) if _id(category_id) else None
-    if category is None or not perm.can_view_category(current_user, category):
+    category = db.get_or_404(Category, category_id)
+    if not forums_permissions.can_view_category(current_user, category):
         abort(404)
     return category
 
 
 def _topic_or_404(topic_id: int) -> Topic:
-    topic = queries.load_topic(topic_id) if _id(topic_id) else None
-    if topic is None or not perm.can_view_topic(current_user, topic):
+    topic = db.first_or_404(queries.topic_by_id(topic_id))
+    if not forums_permissions.can_view_topic(current_user, topic):
         abort(404)
     return topic
 
 
 def _post_or_404(post_id: int) -> Post:
-    post = queries.load_post(post_id) if _id(post_id) else None
-    if post is None or not perm.can_view_topic(current_user, post.topic):
+    post = db.first_or_404(queries.post_by_id(post_id))
+    if not forums_permissions.can_view_topic(current_user, post.topic):
         abort(404)
     return post
 
@@ -115,9 +104,9 @@ def index():
     return render_template(
         "forums/index.html", sections=sections, unread=unread, categories=categories,
         latest=queries.latest_topics(current_user, limit=10, counted=False),
-        can_create=perm.can_manage_categories(current_user, None) or bool(manageable),
+        can_create=forums_permissions.can_manage_categories(current_user, None) or bool(manageable),
         flag_count=queries.open_flag_count(current_user)
-        if perm.can_moderate_anything(current_user) else 0)
+        if forums_permissions.can_moderate_anything(current_user) else 0)
 
 
 @bp.get("/k/<int:category_id>")
@@ -131,8 +120,8 @@ def category(category_id: int):
     return render_template(
         "forums/category.html", category=category, page=page, unanswered=unanswered,
         watching=watching, new_count=sum(1 for r in page.items if r.is_new or r.unread),
-        can_start=perm.can_start_topic(current_user, category),
-        can_manage=perm.can_manage_category(current_user, category),
+        can_start=forums_permissions.can_start_topic(current_user, category),
+        can_manage=forums_permissions.can_manage_category(current_user, category),
         visibility_label=_visibility_label(category.visibility))
 
 
@@ -156,7 +145,7 @@ def topic(topic_id: int):
     watching = is_member(current_user) and db.session.get(
         TopicWatch, (current_user.id, topic.id)) is not None
     form = ReplyForm(client_key=fresh_value(CLIENT_KEY))
-    quote = _id(request.args.get("citera"))
+    quote = parse_id(request.args.get("citera"))
     if quote:
         quoted = db.session.get(Post, quote)
         if quoted and quoted.topic_id == topic.id and quoted.deleted_at is None:
@@ -167,9 +156,9 @@ def topic(topic_id: int):
         previous_read=previous_read, watching=watching,
         attachments=queries.post_attachments(current_user, [*posts, answer]),
         expert_badges=experts.badges(topic.category, [*posts, answer]),
-        can_reply=perm.can_reply(current_user, topic),
-        can_moderate=perm.can_moderate_topic(current_user, topic),
-        can_mark_answer=perm.can_mark_answer(current_user, topic))
+        can_reply=forums_permissions.can_reply(current_user, topic),
+        can_moderate=forums_permissions.can_moderate_topic(current_user, topic),
+        can_mark_answer=forums_permissions.can_mark_answer(current_user, topic))
     # Read position moves after rendering, so the page still marks what was new to the reader.
     if is_member(current_user) and posts:
         services.mark_read(current_user, topic, posts[-1].number, read)
@@ -237,9 +226,9 @@ def _stockholm():
 
 @bp.get("/k/<int:category_id>/flode.atom")
 def feed(category_id: int):
-    category = db.session.get(Category, category_id) if _id(category_id) else None
+    category = db.get_or_404(Category, category_id)
     # Feed readers are anonymous: only public categories have a feed, whoever asks.
-    if category is None or category.visibility != Visibility.PUBLIC.value:
+    if category.visibility != Visibility.PUBLIC.value:
         abort(404)
     topics = queries.category_topics(None, category, 1).items
     first_posts = {p.topic_id: p for p in db.session.scalars(
@@ -307,7 +296,7 @@ def _upload_limit() -> dict:
 @login_required
 def new_topic(category_id: int):
     category = _category_or_404(category_id)
-    if not perm.can_start_topic(current_user, category):
+    if not forums_permissions.can_start_topic(current_user, category):
         abort(403)
     form = TopicForm()
     _offer_library(form)
@@ -332,7 +321,7 @@ def new_topic(category_id: int):
 def reply(topic_id: int):
     """The topic page's reply form posts here; GET is the full form, with the library picker."""
     topic = _topic_or_404(topic_id)
-    if not perm.can_reply(current_user, topic):
+    if not forums_permissions.can_reply(current_user, topic):
         abort(403)
     form = ReplyForm(client_key=new_client_key()) if request.method == "GET" else ReplyForm()
     _offer_library(form)
@@ -340,8 +329,8 @@ def reply(topic_id: int):
         return render_template("forums/reply.html", form=form, topic=topic,
                                category=topic.category), 400 if form.is_submitted() else 200
     reply_to = None
-    if _id(form.reply_to.data):
-        reply_to = db.session.get(Post, _id(form.reply_to.data))
+    if parse_id(form.reply_to.data):
+        reply_to = db.session.get(Post, parse_id(form.reply_to.data))
     try:
         post, _created = services.reply(current_user, topic, form.body.data,
                                         client_key=form.client_key.data, reply_to=reply_to,
@@ -360,7 +349,7 @@ def reply(topic_id: int):
 @login_required
 def edit_post(post_id: int):
     post = _post_or_404(post_id)
-    if not perm.can_edit_post(current_user, post):
+    if not forums_permissions.can_edit_post(current_user, post):
         abort(403)
     form = EditPostForm(obj=post if request.method == "GET" else None)
     if request.method == "GET" and post.number == 1:
@@ -387,7 +376,7 @@ def edit_post(post_id: int):
 @login_required
 def delete_post(post_id: int):
     post = _post_or_404(post_id)
-    if not perm.can_delete_post(current_user, post):
+    if not forums_permissions.can_delete_post(current_user, post):
         abort(403)
     topic = post.topic
     services.delete_post(current_user, post)
@@ -403,7 +392,7 @@ def delete_post(post_id: int):
 @login_required
 def history(post_id: int):
     post = _post_or_404(post_id)
-    if not perm.can_see_history(current_user, post):
+    if not forums_permissions.can_see_history(current_user, post):
         abort(403)
     return render_template("forums/history.html", post=post, revisions=services.revisions(current_user, post))
 
@@ -412,9 +401,9 @@ def history(post_id: int):
 @login_required
 def mark_answer(topic_id: int):
     topic = _topic_or_404(topic_id)
-    if not perm.can_mark_answer(current_user, topic):
+    if not forums_permissions.can_mark_answer(current_user, topic):
         abort(403)
-    post_id = _id(request.form.get("post_id"))
+    post_id = parse_id(request.form.get("post_id"))
     post = db.session.get(Post, post_id) if post_id else None
     try:
         services.mark_answer(current_user, topic, post)
@@ -452,7 +441,7 @@ def watch_category(category_id: int):
 @login_required
 def flag(post_id: int):
     post = _post_or_404(post_id)
-    if not perm.can_flag(current_user, post):
+    if not forums_permissions.can_flag(current_user, post):
         abort(403)
     form = FlagForm()
     if form.validate_on_submit():
@@ -491,7 +480,7 @@ def _suggestions(category: Category):
 @login_required
 def moderate(topic_id: int):
     topic = _topic_or_404(topic_id)
-    if not perm.can_moderate_topic(current_user, topic):
+    if not forums_permissions.can_moderate_topic(current_user, topic):
         abort(403)
     action = request.form.get("action", "")
     if action not in services.TOPIC_ACTIONS:
@@ -506,7 +495,7 @@ def moderate(topic_id: int):
 @login_required
 def move(topic_id: int):
     topic = _topic_or_404(topic_id)
-    if not perm.can_moderate_topic(current_user, topic):
+    if not forums_permissions.can_moderate_topic(current_user, topic):
         abort(403)
     targets = queries.move_targets(current_user, topic)
     form = MoveForm()
@@ -525,7 +514,7 @@ def move(topic_id: int):
 @bp.get("/moderering")
 @login_required
 def moderation_queue():
-    if not perm.can_moderate_anything(current_user):
+    if not forums_permissions.can_moderate_anything(current_user):
         abort(403)
     queue = queries.flag_queue(current_user)
     return render_template("forums/moderation.html", queue=queue)
@@ -535,7 +524,7 @@ def moderation_queue():
 @login_required
 def resolve_flags(post_id: int):
     post = _post_or_404(post_id)
-    if not perm.can_moderate_topic(current_user, post.topic):
+    if not forums_permissions.can_moderate_topic(current_user, post.topic):
         abort(403)
     action = request.form.get("action")
     if action not in {"dismiss", "remove"}:
@@ -568,13 +557,13 @@ def _visibility_choices(group: Group | None) -> list[tuple[str, str]]:
 @bp.route("/kategorier/ny", methods=["GET", "POST"])
 @login_required
 def new_category():
-    group_id = _id(request.args.get("grupp"))
+    group_id = parse_id(request.args.get("grupp"))
     group = None
     if group_id:
-        group = db.session.get(Group, group_id)
-        if group is None or not can_view_group(current_user, group):
+        group = db.get_or_404(Group, group_id)
+        if not can_view_group(current_user, group):
             abort(404)
-    if not perm.can_manage_categories(current_user, group):
+    if not forums_permissions.can_manage_categories(current_user, group):
         abort(403)
     form = CategoryForm()
     form.visibility.choices = _visibility_choices(group)
@@ -599,7 +588,7 @@ def new_category():
 @login_required
 def edit_category(category_id: int):
     category = _category_or_404(category_id)
-    if not perm.can_manage_category(current_user, category):
+    if not forums_permissions.can_manage_category(current_user, category):
         abort(403)
     form = CategoryForm(obj=category)
     form.visibility.choices = _visibility_choices(category.group)
@@ -623,7 +612,7 @@ def edit_category(category_id: int):
 @login_required
 def reorder_category(category_id: int):
     category = _category_or_404(category_id)
-    if not perm.can_manage_category(current_user, category):
+    if not forums_permissions.can_manage_category(current_user, category):
         abort(403)
     services.move_category(current_user, category, -1 if request.form.get("dir") == "up" else 1)
     db.session.commit()
@@ -634,7 +623,7 @@ def reorder_category(category_id: int):
 @login_required
 def archive_category(category_id: int):
     category = _category_or_404(category_id)
-    if not perm.can_manage_category(current_user, category):
+    if not forums_permissions.can_manage_category(current_user, category):
         abort(403)
     archived = request.form.get("archived") == "1"
     services.set_category_archived(current_user, category, archived)

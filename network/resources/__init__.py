@@ -25,11 +25,11 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from network.accounts import register_expertise_themes
+    from network.accounts.demo import register_seed
     from network.accounts.privacy import register_personal_data
-    from network.accounts.seed import register_seed
     from network.cache import register_neutral
     from network.notifications.services import register_subject_filter
-    from network.resources import cli, personal_data, seed, storage, views
+    from network.resources import cli, demo, personal_data, storage, views
     from network.resources.models import THEMES, ResourceDownload
     from network.resources.services import newest
     from network.views import register_nav, register_panel
@@ -48,6 +48,6 @@ def init_app(app: Flask) -> None:
 
     register_panel(app, newest_panel, order=30)
     register_subject_filter(app, "resource", _resource_visible, scopes=("resources:*",))
-    register_seed(app, seed.seed_resources)
+    register_seed(app, demo.seed_resources)
     register_personal_data(app, "library", personal_data.export_personal_data,
                            personal_data.keep_on_erasure)

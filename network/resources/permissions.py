@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from network import permissions as p
+from network import permissions
 from network.accounts.models import Group
 from network.resources.models import Resource, ReviewStatus
 
 
 def can_view_resource(user: Any, resource: Resource) -> bool:
     """Page, files (every version), feed entry, search hit, "used in" listing."""
-    return p.can_view_content(user, resource.effective_visibility, resource.group_id)
+    return permissions.can_view_content(user, resource.effective_visibility, resource.group_id)
 
 
 def visible_resources_filter(user: Any):
-    return p.visible_filter(user, Resource.effective_visibility, Resource.group_id)
+    return permissions.visible_filter(user, Resource.effective_visibility, Resource.group_id)
 
 
 def can_create_resource(user: Any, group: Group | None = None) -> bool:
-    return p.is_member(user) and p.can_post_in_group(user, group)
+    return permissions.is_member(user) and permissions.can_post_in_group(user, group)
 
 
 def can_edit_resource(user: Any, resource: Resource) -> bool:
     """Metadata, new versions, visibility. Authors and the group's moderators."""
-    return can_view_resource(user, resource) and p.can_edit_own(
+    return can_view_resource(user, resource) and permissions.can_edit_own(
         user, resource.created_by_id, resource.group_id
     )
 
@@ -36,25 +36,25 @@ def can_delete_resource(user: Any, resource: Resource) -> bool:
 def can_review_resource(user: Any, resource: Resource) -> bool:
     """Approve or refuse a request to publish publicly: the group's facilitators, programme staff
     or admins, and never the resource's own author (review is by someone else)."""
-    if p.is_member(user) and resource.created_by_id == user.id:
+    if permissions.is_member(user) and resource.created_by_id == user.id:
         return False
-    return p.is_programme_staff(user) or p.can_moderate(user, resource.group_id)
+    return permissions.is_programme_staff(user) or permissions.can_moderate(user, resource.group_id)
 
 
 def publishes_without_review(user: Any, group_id: int | None) -> bool:
     """A new version from an admin keeps an approved resource public; everyone else's goes back
     to review."""
-    return p.is_admin(user)
+    return permissions.is_admin(user)
 
 
 def can_override_review(user: Any, resource: Resource) -> bool:
     """Only admins publish publicly without a review by someone else, and only with a reason
     (``services.override_publish``); a facilitator's own request waits like everyone's."""
-    return p.is_admin(user)
+    return permissions.is_admin(user)
 
 
 def can_see_review_queue(user: Any) -> bool:
-    return p.is_admin(user) or bool(p.facilitated_group_ids(user))
+    return permissions.is_admin(user) or bool(permissions.facilitated_group_ids(user))
 
 
 def review_queue_filter(user: Any):
@@ -62,23 +62,23 @@ def review_queue_filter(user: Any):
     from sqlalchemy import false, true
 
     pending = Resource.review_status == ReviewStatus.PENDING.value
-    if p.is_admin(user):
+    if permissions.is_admin(user):
         return pending & true()
-    groups = p.facilitated_group_ids(user)
+    groups = permissions.facilitated_group_ids(user)
     return pending & (Resource.group_id.in_(groups) if groups else false())
 
 
 def can_attach_resource(user: Any, resource: Resource) -> bool:
     """Attaching shows the resource to the other thing's readers only as far as they may see it."""
-    return p.is_member(user) and can_view_resource(user, resource)
+    return permissions.is_member(user) and can_view_resource(user, resource)
 
 
 def can_detach_resource(user: Any, resource: Resource) -> bool:
     """Any member may take a file link off a thing they could attach to (the link, not the file)."""
-    return p.is_member(user)
+    return permissions.is_member(user)
 
 
-p.register_auth({
+permissions.register_auth({
     "resources.create_resource": can_create_resource,
     "resources.update_resource": can_edit_resource,
     "resources.add_version": can_edit_resource,

@@ -41,8 +41,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
-from network import fulltext
-from network import permissions as p
+from network import fulltext, permissions
 from network.accounts.models import Area, AreaClassification, Group, GroupVisibility, Municipality
 from network.accounts.services import audit
 from network.db import utcnow
@@ -112,13 +111,13 @@ def resource_url(resource_id: int) -> str:
 
 def effective_visibility_for(visibility: str, review_status: str, group: Group | None) -> str:
     """Public only once approved; until then the group's audience (closed group) or all members."""
-    if visibility != p.Visibility.PUBLIC:
+    if visibility != permissions.Visibility.PUBLIC:
         return visibility
     if review_status == ReviewStatus.APPROVED:
-        return p.Visibility.PUBLIC.value
+        return permissions.Visibility.PUBLIC.value
     if group is not None and group.visibility == GroupVisibility.CLOSED:
-        return p.Visibility.GROUP.value
-    return p.Visibility.MEMBERS.value
+        return permissions.Visibility.GROUP.value
+    return permissions.Visibility.MEMBERS.value
 
 
 # -- files -------------------------------------------------------------------------------------
@@ -189,9 +188,9 @@ def _clean_fields(title: str, type: str, themes: Iterable[str], language: str, l
         raise ResourceError(_l("Okänt tema."))
     if licence not in LICENCES:
         raise ResourceError(_l("Okänd licens."))
-    if visibility not in set(p.Visibility):
+    if visibility not in set(permissions.Visibility):
         raise ResourceError(_l("Okänd synlighet."))
-    if visibility == p.Visibility.GROUP and group is None:
+    if visibility == permissions.Visibility.GROUP and group is None:
         raise ResourceError(_l("Välj en grupp för material som bara gruppen ska se."))
     if external_url and not external_url.startswith(("https://", "http://")):
         raise ResourceError(_l("Länken måste börja med https:// eller http://."))
@@ -211,9 +210,9 @@ def _set_relations(resource: Resource, themes: Iterable[str], municipality_codes
 def _apply_visibility(actor: Any, resource: Resource, visibility: str, override_reason: str = "") -> None:
     """Set the requested visibility; a public request waits for a review by someone else unless an
     admin publishes it at once and says why (the admin override, kept and audited)."""
-    was_public = resource.effective_visibility == p.Visibility.PUBLIC
+    was_public = resource.effective_visibility == permissions.Visibility.PUBLIC
     resource.visibility = visibility
-    if visibility != p.Visibility.PUBLIC:
+    if visibility != permissions.Visibility.PUBLIC:
         resource.review_status = ReviewStatus.NOT_NEEDED
         resource.override_reason = ""
     elif (override_reason or "").strip() and resource.review_status != ReviewStatus.APPROVED:
@@ -223,7 +222,7 @@ def _apply_visibility(actor: Any, resource: Resource, visibility: str, override_
     resource.effective_visibility = effective_visibility_for(
         visibility, resource.review_status, resource.group
     )
-    if resource.effective_visibility == p.Visibility.PUBLIC and not was_public:
+    if resource.effective_visibility == permissions.Visibility.PUBLIC and not was_public:
         resource.published_at = resource.published_at or utcnow()
 
 
@@ -253,7 +252,7 @@ def override_publish(actor: Any, resource: Resource, reason: str) -> None:
         raise ResourceError(_l("Resursen väntar inte på granskning."))
     _override(actor, resource, reason)
     resource.review_note = ""
-    resource.effective_visibility = p.Visibility.PUBLIC.value
+    resource.effective_visibility = permissions.Visibility.PUBLIC.value
     resource.published_at = resource.published_at or utcnow()
     db.session.flush()
     reindex(resource)
@@ -332,7 +331,8 @@ def add_version(actor: Any, resource: Resource, uploads: Sequence[Upload],
     """
     check_access("resources.add_version", actor, resource)
     version = _add_version(actor, resource, uploads, change_note)
-    if resource.visibility == p.Visibility.PUBLIC and not publishes_without_review(actor, resource.group_id):
+    if (resource.visibility == permissions.Visibility.PUBLIC
+            and not publishes_without_review(actor, resource.group_id)):
         resource.review_status = ReviewStatus.PENDING
         resource.effective_visibility = effective_visibility_for(
             resource.visibility, resource.review_status, resource.group
@@ -350,7 +350,7 @@ def approve(actor: Any, resource: Resource) -> None:
         raise ResourceError(_l("Resursen väntar inte på granskning."))
     _mark_approved(actor, resource)
     resource.review_note = resource.override_reason = ""
-    resource.effective_visibility = p.Visibility.PUBLIC.value
+    resource.effective_visibility = permissions.Visibility.PUBLIC.value
     resource.published_at = resource.published_at or utcnow()
     audit(actor, "resources.resource.approve", resource)
     db.session.flush()
@@ -698,7 +698,7 @@ def newest(user: Any, limit: int = 5) -> list[Resource]:
 def public_feed_entries(limit: int = 50) -> list[Resource]:
     """Newest public (approved) resources, for visitors' Atom feed."""
     return list(db.session.scalars(
-        select(Resource).where(Resource.effective_visibility == p.Visibility.PUBLIC.value)
+        select(Resource).where(Resource.effective_visibility == permissions.Visibility.PUBLIC.value)
         .order_by(Resource.published_at.desc(), Resource.id.desc()).limit(limit)
         .options(selectinload(Resource.created_by), selectinload(Resource.organisation))
     ))

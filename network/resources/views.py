@@ -23,8 +23,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.utils import send_file as werkzeug_send_file
 
 from network import atom as atom_format
-from network import httpcache
-from network import permissions as p
+from network import httpcache, permissions
 from network.accounts.models import Area, ClassificationLevel, Group, Municipality, Organisation
 from network.choices import bounded_choices
 from network.extensions import db
@@ -69,7 +68,7 @@ def labels() -> dict:
 
 
 def _load(resource_id: int) -> Resource:
-    resource = db.session.scalar(
+    resource = db.first_or_404(
         select(Resource).where(Resource.id == resource_id).options(
             selectinload(Resource.versions).selectinload(ResourceVersion.files),
             selectinload(Resource.versions).selectinload(ResourceVersion.created_by),
@@ -78,7 +77,7 @@ def _load(resource_id: int) -> Resource:
         )
     )
     # 404, not 403: whether a hidden resource exists is itself private.
-    if resource is None or not can_view_resource(current_user, resource):
+    if not can_view_resource(current_user, resource):
         abort(404)
     return resource
 
@@ -183,8 +182,8 @@ def detail(resource_id: int):
 
 def _group_choices() -> list[tuple]:
     stmt = select(Group).where(Group.archived.is_(False)).order_by(Group.name)
-    if not p.is_admin(current_user):
-        stmt = stmt.where(Group.id.in_(p.group_ids(current_user) or {-1}))
+    if not permissions.is_admin(current_user):
+        stmt = stmt.where(Group.id.in_(permissions.group_ids(current_user) or {-1}))
     return [("", _("Ingen grupp (hela nätverket)"))] + [(g.id, g.name) for g in db.session.scalars(stmt)]
 
 
@@ -422,7 +421,7 @@ def _download_headers(response, file) -> None:
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Content-Security-Policy"] = DOWNLOAD_CSP
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if file.effective_visibility == p.Visibility.PUBLIC:
+    if file.effective_visibility == permissions.Visibility.PUBLIC:
         headers["Cache-Control"] = "public, no-cache"
     else:
         headers["Cache-Control"] = "private, no-cache"
@@ -445,9 +444,10 @@ def download(file_id: int, name: str | None = None):
     file = services.download_info(file_id)
     # The same rule as the resource page (permissions.can_view_content on the resource's
     # effective visibility and group), for every version's files and every direct URL.
-    if file is None or not p.can_view_content(current_user, file.effective_visibility, file.group_id):
+    if file is None or not permissions.can_view_content(current_user, file.effective_visibility,
+                                                        file.group_id):
         abort(404)
-    if file.effective_visibility == p.Visibility.PUBLIC:
+    if file.effective_visibility == permissions.Visibility.PUBLIC:
         # Files never change under their id; a changed visibility is a write, which ends this.
         httpcache.shareable(PUBLIC_FILE_RECHECK_SECONDS)
     path = storage.path_for(file.storage_key)

@@ -1,10 +1,11 @@
-"""Commands: create-admin, seed-demo (network/accounts/cli.py, network/accounts/seed.py)."""
+"""Commands: create-admin, seed-demo (network/accounts/cli.py, network/accounts/demo.py)."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
+from network.accounts.demo import register_seed
 from network.accounts.models import (
     Area,
     Group,
@@ -14,7 +15,6 @@ from network.accounts.models import (
     OrganisationType,
     User,
 )
-from network.accounts.seed import register_seed
 
 
 def test_create_admin_makes_an_admin_who_can_log_in(runner, db, client):

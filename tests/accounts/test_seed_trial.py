@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bench.harness import free_port
 from network.accounts.models import User
 from network.extensions import db
 from network.outbox import OutboxEmail, deliver_outbox, queue_email
-from tests.notifications.smtp import SMTPServer, free_port
+from tests.notifications.smtp import SMTPServer
 
 
 @pytest.fixture

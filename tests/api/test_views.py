@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 from network.api.problems import PROBLEM_MIMETYPE
+from network.followup import services as followup_services
 
 
 def ids(response) -> list[int]:
@@ -139,3 +141,29 @@ def test_a_cursor_is_opaque_but_checked(client, world):
         response = client.get("/api/v1/resources", query_string={"cursor": cursor})
         assert response.status_code == 400, cursor
         assert response.json["type"].endswith("/invalid-cursor")
+
+
+def test_followup_lists_narrow_to_a_municipality_and_to_one_plan_measure_or_indicator(client, make, db,
+                                                                                     bearer):
+    from tests.followup.conftest import CODE, build_world
+
+    local = build_world(make, db)
+    followup_services.add_measurement(local.admin, local.indicator, date=dt.date(2025, 6, 1),
+                                      value="47", comment="Vårens mätning")
+    db.session.commit()
+    staff = bearer(local.admin, "followup")
+
+    def ids(path: str, **query) -> list[int]:
+        response = client.get(f"/api/v1/followup/{path}", headers=staff, query_string=query)
+        assert response.status_code == 200, response.json
+        return [item["id"] for item in response.json["items"]]
+
+    measurement_id = local.indicator.measurements[0].id
+    assert ids("plans", municipality=CODE) == [local.plan.id]
+    assert ids("plans", municipality="1280") == []
+    assert ids("measures", plan_id=local.plan.id) == [local.measure.id]
+    assert ids("measures", plan_id=local.plan.id + 1) == []
+    assert ids("indicators", measure_id=local.measure.id) == [local.indicator.id]
+    assert ids("indicators", measure_id=local.measure.id, municipality="1280") == []
+    assert ids("measurements", indicator_id=local.indicator.id) == [measurement_id]
+    assert ids("measurements", indicator_id=local.indicator.id + 1) == []

@@ -84,7 +84,7 @@ def _bad_input(ctx, member) -> dict:
 def site(database_template, tmp_path_factory):
     if backend() == "postgres":
         pytest.skip("browser tests run on SQLite (the PostgreSQL pass runs -m 'not browser')")
-    from network.accounts.seed import seed_demo
+    from network.accounts.demo import seed_demo
 
     tmp = tmp_path_factory.mktemp("layout")
     shutil.copyfile(database_template, tmp / "live.sqlite3")

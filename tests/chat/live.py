@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -22,15 +21,11 @@ from pathlib import Path
 import requests
 import socketio
 
+from bench.harness import answers, wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 FLASK = str(Path(sys.executable).with_name("flask"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def base_env(tmp_path: Path, redis_url: str | None, ports: list[int]) -> dict:
@@ -113,16 +108,10 @@ class Server:
         self._log = log
         self.proc = subprocess.Popen(server_command(self.kind, self.port), env=self.env, cwd=ROOT,
                                      stdout=log, stderr=log)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
+        if wait_until(answers(self.url + "/healthz"), self.proc, timeout):
+            return self
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
         self.stop()
         raise RuntimeError("server did not start in time")
 

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from bench.harness import free_port
 from tests.chat import live
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -19,7 +20,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture
 def server(tmp_path):
-    port = live.free_port()
+    port = free_port()
     env = live.base_env(tmp_path, None, [port])
     info = live.prepare_database(env)
     srv = live.Server(env, port, tmp_path / "server.log").start()

@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 
+from bench.harness import free_port
 from tests.chat import live
 
 pytestmark = pytest.mark.redis
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.redis
 def cluster(request, tmp_path, redis_url):
     """Two single-process servers on their own ports sharing one database and one Redis: the
     embedded server (``python -m network``) and README's scaled one (gunicorn, gevent worker)."""
-    ports = [live.free_port(), live.free_port()]
+    ports = [free_port(), free_port()]
     env = live.base_env(tmp_path, redis_url, ports)
     info = live.prepare_database(env)
     servers = [live.Server(env, port, tmp_path / f"server-{port}.log", kind=request.param)
@@ -143,7 +144,7 @@ def test_a_restarted_server_loses_no_acknowledged_message(cluster):
 
 def test_make_run_serves_websockets_with_flask_run(tmp_path):
     """``make run`` serves with ``flask run``: the chat's websockets work there too (no Redis)."""
-    port = live.free_port()
+    port = free_port()
     env = live.base_env(tmp_path, None, [port])
     info = live.prepare_database(env)
     server = live.Server(env, port, tmp_path / "flask-run.log", kind="flask_run").start()

@@ -15,6 +15,7 @@ import threading
 import pytest
 import requests
 
+from bench.harness import free_port
 from tests.chat import live
 
 SETUP = """
@@ -83,7 +84,7 @@ def servers(request, tmp_path):
     clients: list[live.LiveClient] = []
 
     def _start(count: int, redis_url: str | None):
-        ports = [live.free_port() for _ in range(count)]
+        ports = [free_port() for _ in range(count)]
         env = live.base_env(tmp_path, redis_url, ports)
         info = prepare(env)
         for port in ports:

@@ -24,10 +24,8 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,8 +33,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from bench.harness import free_port, listens, wait_until
 from tests.conftest import REDIS_TEST_URL, backend, fresh_postgres_database, service_missing
-from tests.notifications.smtp import SMTPServer, free_port
+from tests.notifications.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = "/usr/sbin/nginx"
@@ -134,14 +133,10 @@ class Processes:
 
     def wait_listening(self, name: str, port: int) -> None:
         process = dict(self.running)[name]
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"{name} exited with {process.returncode}:\n{self.log(name)[-3000:]}")
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            time.sleep(0.2)
+        if wait_until(listens(port), process, STARTUP_SECONDS, interval=0.2):
+            return
+        if process.poll() is not None:
+            pytest.fail(f"{name} exited with {process.returncode}:\n{self.log(name)[-3000:]}")
         pytest.fail(f"{name} did not listen on {port}:\n{self.log(name)[-3000:]}")
 
     def stop_all(self) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bench.harness import free_port
 from network.events import registrations, services
 from network.outbox import deliver_outbox
 from tests.events.itip import read
-from tests.notifications.smtp import SMTPServer, free_port
+from tests.notifications.smtp import SMTPServer
 
 
 @pytest.fixture

@@ -93,12 +93,10 @@ def test_mail_that_is_not_a_calendar_reply_is_ignored(invited, runner, db):
 def imap_server():
     """A real IMAP server (pymap, in-memory, with its demo account) on a loopback port."""
     import imaplib
-    import socket
     import subprocess
     import sys
-    import time
 
-    from tests.notifications.smtp import free_port
+    from bench.harness import free_port, listens, wait_until
 
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
@@ -106,14 +104,8 @@ def imap_server():
          "--host", "127.0.0.1", "--port", str(port), "dict", "--demo-data"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _attempt in range(200):
-            if process.poll() is not None:
-                pytest.fail("pymap exited")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        if not wait_until(listens(port), process, timeout=10, interval=0.05):
+            pytest.fail("pymap exited" if process.poll() is not None else "pymap did not listen")
         imap = imaplib.IMAP4("127.0.0.1", port)
         imap.login("demouser", "demopass")
         yield {"port": port, "imap": imap}

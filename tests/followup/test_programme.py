@@ -185,7 +185,7 @@ def test_demo_municipalities_are_in_different_states(app, db):
 
 
 def test_demo_seed_runs_on_the_accounts_network(app, db, login):
-    from network.accounts.seed import seed_demo
+    from network.accounts.demo import seed_demo
 
     ctx = seed_demo()
     db.session.commit()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import email
-import socket
 from email.message import EmailMessage
 from email.policy import default
 
 from aiosmtpd.controller import Controller
+
+from bench.harness import free_port
 
 
 class Inbox:
@@ -21,12 +22,6 @@ class Inbox:
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=default))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class SMTPServer:

@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 
+from bench.harness import free_port
 from network.db import utcnow
 from network.extensions import db
 from network.outbox import MAX_ATTEMPTS, OutboxEmail, deliver_outbox, queue_email
-from tests.notifications.smtp import SMTPServer, free_port
+from tests.notifications.smtp import SMTPServer
 
 
 @pytest.fixture

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from bench.harness import free_port
 from network.db import utcnow
 from network.extensions import db
 from network.outbox import OutboxEmail, queue_email
-from tests.notifications.smtp import Inbox, SMTPServer, free_port
+from tests.notifications.smtp import Inbox, SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 200

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from network.resources import services
+from network.resources.demo import tiny_pdf
 
 SMALL_LIMIT = 64 * 1024
 
@@ -21,28 +22,8 @@ def app_config(app_config):
 
 
 def make_pdf(text: str = "Trygghetsvandring i centrum") -> bytes:
-    """A minimal valid one-page PDF whose text pypdf can extract."""
-    stream = f"BT /F1 12 Tf 72 712 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    """A minimal valid one-page PDF whose text pypdf can extract (the demo library's maker)."""
+    return tiny_pdf([text])
 
 
 def make_docx(text: str = "Metodstöd för föräldraskapsstöd") -> bytes:

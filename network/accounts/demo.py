@@ -2,7 +2,7 @@
 
 Later features add their own demo content with a hook registered in their ``init_app``::
 
-    from network.accounts.seed import register_seed
+    from network.accounts.demo import register_seed
 
     def seed_forums(ctx):
         author = ctx.users["malmo_samordnare"]

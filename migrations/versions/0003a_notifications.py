@@ -4,6 +4,8 @@ Revision ID: 0003_notifications
 Revises: 0002_search
 Create Date: 2026-11-26 17:46:30.158937
 
+The file is named 0003a so that the sequence reads in order; the revision id stays
+'0003_notifications' because installed databases hold it (see migrations/README).
 """
 from alembic import op
 import sqlalchemy as sa

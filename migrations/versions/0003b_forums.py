@@ -4,6 +4,8 @@ Revision ID: 0003_forums
 Revises: 0003_notifications
 Create Date: 2026-11-26 17:47:07.655828
 
+The file is named 0003b so that the sequence reads in order; the revision id stays
+'0003_forums' because installed databases hold it (see migrations/README).
 """
 from alembic import op
 import sqlalchemy as sa
