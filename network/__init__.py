@@ -24,6 +24,13 @@ def socketio_async_mode() -> str:
     return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
 
 
+# Engine.IO drops the connection of a client whose packet is larger than this. It is kept well
+# above what any event may carry (a chat message is at most 4,000 characters) so that a pasted
+# megabyte reaches the app and is answered with an error event ("too long") instead of a dropped
+# connection; only far larger packets (memory protection) are cut off by the transport.
+SOCKET_MAX_PACKET_BYTES = 4 * 1024 * 1024
+
+
 def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PACKAGE_DIR.parent / "instance"))
     if isinstance(config, dict):
@@ -93,6 +100,12 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
         async_mode=app.config["SOCKETIO_ASYNC_MODE"] or socketio_async_mode(),
         channel=app.config["SOCKETIO_CHANNEL"],
+        max_http_buffer_size=SOCKET_MAX_PACKET_BYTES,
+        # One connection's events are handled one after another, in the order they arrived on
+        # the socket (python-socketio's own option; the default runs each in a task of its own,
+        # so back-to-back sends were stored out of order). Different connections still run
+        # side by side. The browser client also sends one message at a time (static/js/chat.js).
+        async_handlers=False,
     )
     httpcache.init_app(app)  # inside ProxyFix (security), outside Flask-SocketIO's middleware
     app.extensions["network_nav"] = []

@@ -178,7 +178,7 @@ def post_message(user: User, room: ChatRoom, body: Any, client_uuid: Any) -> tup
     """Store a message once per client UUID. Returns (message, created)."""
     check_access("chat.post_message", user, room)
     client_uuid = parse_client_uuid(client_uuid)
-    existing = find_sent(user, room, client_uuid)
+    existing = find_sent(user, room, client_uuid, body)
     if existing is not None:
         return existing, False
     return store_message(user, room, body, client_uuid)
@@ -200,7 +200,7 @@ def store_message(user: User, room: ChatRoom, body: Any, client_uuid: str) -> tu
         existing = _by_client_uuid(room, client_uuid)
         if existing is None:
             raise
-        return _same_author(existing, user), False
+        return _same_send(existing, user, text), False
     message.author = user
     broadcast.queue_emit(db.session, "message", message_dict(message), room.id)
     if "@" in text:
@@ -208,10 +208,15 @@ def store_message(user: User, room: ChatRoom, body: Any, client_uuid: str) -> tu
     return message, True
 
 
-def find_sent(user: User, room: ChatRoom, client_uuid: str) -> ChatMessage | None:
-    """The message this user already sent with this UUID, if any (a retry)."""
+def find_sent(user: User, room: ChatRoom, client_uuid: str, body: Any) -> ChatMessage | None:
+    """The message this user already sent with this UUID and this text, if any (a retry).
+
+    The same UUID with another text is not a retry but a client that reuses its ids (or a
+    forgery): refused, so the second text is neither lost silently nor stored."""
     existing = _by_client_uuid(room, client_uuid)
-    return None if existing is None else _same_author(existing, user)
+    if existing is None:
+        return None
+    return _same_send(existing, user, clean_text(body, MAX_MESSAGE_LENGTH, what=_("Meddelandet")))
 
 
 def _by_client_uuid(room: ChatRoom, client_uuid: str) -> ChatMessage | None:
@@ -219,9 +224,13 @@ def _by_client_uuid(room: ChatRoom, client_uuid: str) -> ChatMessage | None:
         ChatMessage.room_id == room.id, ChatMessage.client_uuid == client_uuid))
 
 
-def _same_author(message: ChatMessage, user: User) -> ChatMessage:
+def _same_send(message: ChatMessage, user: User, text: str) -> ChatMessage:
+    """``message`` when it is ``user``'s own with the (cleaned) ``text``; refused otherwise."""
     if message.author_id != user.id:
         raise ChatError("invalid", _("Meddelandet saknar ett giltigt id. Ladda om sidan."))
+    if message.body != text:
+        raise ChatError("reused_id", _("Meddelandets id har redan använts för en annan text. "
+                                       "Ladda om sidan och skicka igen."))
     return message
 
 

@@ -248,8 +248,9 @@ class ChatNamespace(Namespace):
 
     def _send(self, user: Any, room: ChatRoom, data: dict) -> dict:
         client_uuid = services.parse_client_uuid(data.get("client_uuid"))
-        # A retried send that was stored already is answered with its id, whatever changed since.
-        existing = services.find_sent(user, room, client_uuid)
+        # A retried send that was stored already is answered with its id, whatever changed since
+        # (the same id with another text is refused).
+        existing = services.find_sent(user, room, client_uuid, data.get("body"))
         if existing is not None:
             return {"id": existing.id, "duplicate": True}
         if not chat_permissions.can_post_message(user, room):

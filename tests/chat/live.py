@@ -103,7 +103,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{port}"
 
-    def start(self, timeout: float = 30) -> Server:
+    def start(self, timeout: float = 120) -> Server:  # a deadline on a busy machine, not a figure
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self._log = log
         self.proc = subprocess.Popen(server_command(self.kind, self.port), env=self.env, cwd=ROOT,
@@ -111,6 +111,7 @@ class Server:
         if wait_until(answers(self.url + "/healthz"), self.proc, timeout):
             return self
         if self.proc.poll() is not None:
+            self.stop()  # closes the log
             raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
         self.stop()
         raise RuntimeError("server did not start in time")
@@ -142,21 +143,43 @@ def login_cookie(base_url: str, email: str, password: str = "losenord-for-test-1
 class LiveClient:
     """A python-socketio client that joins one room and records every message it sees."""
 
-    def __init__(self, base_url: str, cookie: str, room_id: int) -> None:
+    def __init__(self, base_url: str, cookie: str, room_id: int, http_session=None) -> None:
+        """``cookie`` is sent as a header; or give an ``http_session`` (requests) whose cookie jar
+        holds the login and keeps what the server sets, as a browser would."""
         self.base_url, self.cookie, self.room_id = base_url, cookie, room_id
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2,
-                                   reconnection_delay_max=1)
+                                   reconnection_delay_max=1, http_session=http_session)
         self.messages: dict[int, dict] = {}
+        self.arrivals: list[dict] = []  # broadcast messages in the order they arrived
+        self.errors: list[dict] = []  # chat_error events
         self.lock = threading.Lock()
         self.joined = threading.Event()
+        self.joins = 0  # successful joins: more than one after a reconnect
         self.sio.on("message", self._on_message, namespace="/chat")
         self.sio.on("connect", self._on_connect, namespace="/chat")
+        self.sio.on("chat_error", self._on_error, namespace="/chat")
+        self.sio.on("disconnect", self._keep_websocket, namespace="/chat")
+        # python-engineio's client drops (without closing) the websocket of a connection the
+        # server ended, and opens a new one to reconnect: each is kept here and closed in
+        # close(), so none is left to the garbage collector (a ResourceWarning in a later test).
+        self._websockets: list = []
 
     def _on_message(self, data: dict) -> None:
         with self.lock:
             self.messages.setdefault(data["id"], data)
+            self.arrivals.append(data)
+
+    def _on_error(self, data: dict) -> None:
+        with self.lock:
+            self.errors.append(data)
+
+    def _keep_websocket(self, *_reason) -> None:
+        ws = self.sio.eio.ws
+        if ws is not None and all(ws is not kept for kept in self._websockets):
+            self._websockets.append(ws)
 
     def _on_connect(self) -> None:
+        self._keep_websocket()
         threading.Thread(target=self._join, daemon=True).start()
 
     def last_id(self) -> int:
@@ -168,22 +191,46 @@ class LiveClient:
         if self.last_id():
             payload["last_id"] = self.last_id()
         try:
-            answer = self.sio.call("join", payload, namespace="/chat", timeout=10)
+            answer = self.sio.call("join", payload, namespace="/chat", timeout=30)
         except Exception:  # noqa: BLE001 - the reconnect will try again
             return
         if answer and answer.get("ok"):
             with self.lock:
                 for m in answer["messages"]:
                     self.messages.setdefault(m["id"], m)
+                self.joins += 1
             self.joined.set()
 
-    def connect(self, transports=("websocket",)) -> LiveClient:
-        self.sio.connect(self.base_url, headers={"Cookie": self.cookie}, namespaces=["/chat"],
-                         transports=list(transports), wait_timeout=10)
-        assert self.joined.wait(10), "join was not acknowledged"
+    def connect(self, transports=("websocket",), **kw) -> LiveClient:
+        """Connect and join; a client that fails to is closed before the error goes up, so no
+        socket outlives its test."""
+        try:
+            self.sio.connect(self.base_url, headers={"Cookie": self.cookie} if self.cookie else {},
+                             namespaces=["/chat"],
+                             transports=list(transports), wait_timeout=30, **kw)
+            assert self.joined.wait(30), "join was not acknowledged"
+        except BaseException:
+            self.close()
+            raise
         return self
 
-    def send(self, body: str, client_uuid: str | None = None, timeout: float = 5) -> dict:
+    def send_without_waiting(self, body: str, answers: dict, client_uuid: str | None = None) -> None:
+        """Emit a send and return at once; its acknowledgement lands in ``answers[body]``."""
+        def acknowledged(answer: dict) -> None:
+            with self.lock:
+                answers[body] = answer
+
+        self.sio.emit("send", {"room_id": self.room_id, "body": body,
+                               "client_uuid": client_uuid or str(uuid.uuid4())},
+                      namespace="/chat", callback=acknowledged)
+
+    def arrived(self, bodies: set[str] | list[str]) -> list[dict]:
+        """The broadcasts of ``bodies`` this client received, in arrival order."""
+        wanted = set(bodies)
+        with self.lock:
+            return [m for m in self.arrivals if m["body"] in wanted]
+
+    def send(self, body: str, client_uuid: str | None = None, timeout: float = 30) -> dict:
         return self.sio.call("send", {"room_id": self.room_id, "body": body,
                                       "client_uuid": client_uuid or str(uuid.uuid4())},
                              namespace="/chat", timeout=timeout)
@@ -192,7 +239,7 @@ class LiveClient:
         with self.lock:
             return [m["body"] for _id, m in sorted(self.messages.items())]
 
-    def wait_for(self, predicate, timeout: float = 10) -> bool:
+    def wait_for(self, predicate, timeout: float = 60) -> bool:  # generous: a busy machine
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate():
@@ -208,6 +255,10 @@ class LiveClient:
         with contextlib.suppress(Exception):
             if eio.ws is not None:
                 eio.ws.close()
+        for ws in [*self._websockets, eio.ws]:
+            with contextlib.suppress(Exception):
+                if ws is not None:
+                    ws.shutdown()  # closes the socket even when the connection is already broken
         with contextlib.suppress(Exception):
             if eio.http is not None:
                 eio.http.close()

@@ -104,3 +104,21 @@ def test_after_a_dropped_connection_the_page_catches_up_without_duplicates(serve
     expect(bo.locator("#chat-log .chat-message")).to_have_count(4, timeout=30000)
     texts = bo.locator("#chat-log .chat-text").all_inner_texts()
     assert texts == ["före", "under avbrottet 0", "under avbrottet 1", "under avbrottet 2"]
+
+
+def test_a_burst_typed_quickly_is_stored_and_shown_in_typing_order(server, browser):
+    srv, info = server
+    anna, anna_errors = open_room(browser, srv, info, info["users"][0])
+    bo, bo_errors = open_room(browser, srv, info, info["users"][1])
+    anna.focus("#chat-input")
+    burst = [f"rad {n}" for n in range(12)]
+    for line in burst:
+        anna.keyboard.type(line)
+        anna.keyboard.press("Enter")
+    for page in (anna, bo):
+        expect(page.locator("#chat-log .chat-message:not(.chat-pending)")).to_have_count(12, timeout=60000)
+        assert page.locator("#chat-log .chat-text").all_inner_texts() == burst
+    # Ids follow the typing order too: the server stored them in that order.
+    ids = bo.eval_on_selector_all("#chat-log .chat-message", "els => els.map(e => +e.dataset.id)")
+    assert ids == sorted(ids)
+    assert not anna_errors and not bo_errors

@@ -69,3 +69,19 @@ def test_the_transcript_text_has_polls_and_messages_but_no_removed_text(app, mak
     assert "Omröstning: Först?\n  - Ljus: 1 röster\n  - Vakter: 0 röster\n  Totalt: 1" in text
     assert "Anna:\n  Mer ljus vid\n  tunneln" in text
     assert "Hemligt" not in text
+
+
+def test_post_message_refuses_a_client_id_reused_with_another_text(make, make_room, db):
+    import uuid
+
+    fac, anna = make.user(), make.user()
+    room = make_room(group=make.group(facilitators=[fac], members=[anna]), facilitator=fac)
+    key = str(uuid.uuid4())
+    first, created = services.post_message(anna, room, "Första", key)
+    assert created
+    again, created = services.post_message(anna, room, "Första", key)
+    assert again.id == first.id and created is False
+    with pytest.raises(ChatError) as refused:
+        services.post_message(anna, room, "Andra", key)
+    assert refused.value.code == "reused_id"
+    assert [m.body for m in services.history(room)] == ["Första"]

@@ -141,6 +141,25 @@ def test_a_retried_send_is_stored_once_and_acknowledged_with_the_original_id(cha
     assert len(bo.received("message")) == 1
 
 
+def test_a_message_id_reused_with_another_text_is_refused_not_answered_as_a_duplicate(
+        chat, people, room, db):
+    anna, bo = chat(people["anna"]), chat(people["bo"])
+    anna.join(room)
+    bo.join(room)
+    key = str(uuid.uuid4())
+    first = anna.send(room, "Hej", key)
+    anna.received()
+    answer = anna.send(room, "Något helt annat", key)
+    assert answer["ok"] is False and answer["code"] == "reused_id"
+    assert "redan använts" in answer["message"]
+    assert [e["args"]["code"] for e in anna.received("chat_error")] == ["reused_id"]
+    assert [m.body for m in db.session.scalars(select(ChatMessage))] == ["Hej"]
+    # The same id with the same text (cleaned the same way) is still a harmless retry.
+    again = anna.send(room, "  Hej\r\n", key)
+    assert again["ok"] and again["id"] == first["id"] and again["duplicate"] is True
+    assert len(bo.received("message")) == 1
+
+
 def test_someone_elses_message_uuid_is_refused_and_stores_nothing(chat, people, room, db):
     anna, bo = chat(people["anna"]), chat(people["bo"])
     anna.join(room)

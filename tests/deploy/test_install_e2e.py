@@ -8,7 +8,9 @@ on a loopback port with TLS (a certificate made here) and its workers running as
 group ``www-data``, so they read stored files only through ``STORAGE_GROUP``. Then an admin logs
 in through nginx, uploads a file, downloads it through X-Accel-Redirect (the page process sends
 no bytes), revalidates it with If-None-Match (a 304, not counted), and the doctor is green; with
-a broken setting it is red.
+a broken setting it is red. Last, two Socket.IO clients talk through nginx from different chat
+processes, and one page process and one chat process are killed without losing a request or an
+acknowledged message (tests/deploy/nginx_chat.py).
 
 Mandatory with CI=true (``.ci/run`` installs nginx); elsewhere skipped when nginx, openssl,
 PostgreSQL or Redis is missing, or when not run as root (nginx must start its workers as
@@ -35,6 +37,7 @@ from sqlalchemy import create_engine, text
 
 from bench.harness import free_port, listens, wait_until
 from tests.conftest import REDIS_TEST_URL, backend, fresh_postgres_database, service_missing
+from tests.deploy.nginx_chat import chat_and_fail_over
 from tests.notifications.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -285,7 +288,10 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
         f"error_log {processes.logs}/nginx-error.log warn;\n"
         f"events {{ worker_connections 256; }}\n"
         f"http {{\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
-        f"    access_log {processes.logs}/nginx-access.log;\n{temp_paths}"
+        # Which chat process each route cookie reached (tests/deploy/nginx_chat.py reads it).
+        "    log_format upstream '$remote_addr \"$request\" $status route=$network_chat_route '\n"
+        "                        'upstream=$upstream_addr';\n"
+        f"    access_log {processes.logs}/nginx-access.log upstream;\n{temp_paths}"
         f"    include {prefix_dir}/site.conf;\n}}\n")
     processes.start("nginx", [NGINX, "-p", str(prefix_dir), "-c", str(prefix_dir / "nginx.conf"),
                               "-g", "daemon off;"])
@@ -312,6 +318,10 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
                              capture_output=True, text=True)
     assert checked.returncode == 1
     assert f"Sätt SOCKETIO_ALLOWED_ORIGINS={public}" in checked.stdout
+
+    # The chat through nginx on both chat processes, then one page and one chat process killed.
+    chat_and_fail_over(public, cert, app_dir, service_env, processes, page_ports, chat_ports,
+                       ADMIN_EMAIL, ADMIN_PASSWORD)
 
 
 def _use_the_site(web, public: str, database: str, storage_dir: Path, processes: Processes,

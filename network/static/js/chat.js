@@ -178,28 +178,37 @@
     pending.set(uuid, { body: body, li: li });
   }
 
-  function trySend(uuid) {
-    var p = pending.get(uuid);
-    if (!p || !socket.connected || !joined) { return; }
+  // Sends go out one at a time, oldest first: the next leaves only when the server has
+  // acknowledged the one before, so messages are stored in the order they were written even
+  // across a reconnect to another server process. A send that failed for a passing reason stays
+  // at the head of the queue and is tried again with the same UUID (the server stores it once).
+  var queue = [];             // client uuids not yet acknowledged, in writing order
+  var inFlight = false;
+  var generation = 0;         // bumped on disconnect: answers meant for the old socket are ignored
+
+  function pump(delay) {
+    if (delay) { window.setTimeout(pump, delay); return; }
+    if (inFlight || !queue.length || !socket.connected || !joined) { return; }
+    var uuid = queue[0], p = pending.get(uuid), sentIn = generation;
+    inFlight = true;
     call("send", { client_uuid: uuid, body: p.body }, function (answer) {
-      if (!pending.has(uuid)) { return; }
-      if (answer === null) {
-        // No answer in time: try again with the same UUID (the server stores it once).
-        window.setTimeout(function () { trySend(uuid); }, 3000);
+      if (sentIn !== generation) { return; }
+      inFlight = false;
+      if (answer === null) { pump(3000); return; }  // no answer in time: the same UUID again
+      if (!answer.ok && RETRYABLE.indexOf(answer.code) !== -1) {
+        pump(answer.code === "rate_limited" ? 5000 : 1000);
         return;
       }
+      queue.shift();
       if (answer.ok) {
         // The broadcast may not have reached us yet (or was missed): fetch what we lack.
         if (!shown.has(answer.id)) { catchUp(); }
-        return;
+      } else if (pending.has(uuid)) {
+        pending.delete(uuid);
+        p.li.remove();
+        if (!input.value) { input.value = p.body; updateCount(); }
       }
-      if (RETRYABLE.indexOf(answer.code) !== -1) {
-        window.setTimeout(function () { trySend(uuid); }, answer.code === "rate_limited" ? 5000 : 1000);
-        return;
-      }
-      pending.delete(uuid);
-      p.li.remove();
-      if (!input.value) { input.value = p.body; updateCount(); }
+      pump();
     });
   }
 
@@ -209,9 +218,10 @@
     if (body.length > maxLength) { showError(T.tooLong); return; }
     var uuid = newUuid();
     addPending(body, uuid);
+    queue.push(uuid);
     input.value = "";
     updateCount();
-    trySend(uuid);
+    pump();
     input.focus();
   }
 
@@ -264,12 +274,15 @@
       showPoll(answer.poll);
       showHands(answer.hands);
       showPresence(answer.presence);
-      pending.forEach(function (_p, uuid) { trySend(uuid); });
+      pump();
     });
   }
 
   socket.on("connect", function () { setConnection(T.connected, "connected"); join(); });
-  socket.on("disconnect", function () { joined = false; setConnection(T.reconnecting, "reconnecting"); });
+  socket.on("disconnect", function () {
+    joined = false; inFlight = false; generation += 1;
+    setConnection(T.reconnecting, "reconnecting");
+  });
   socket.on("connect_error", function () { setConnection(T.offline, "offline"); });
 
   socket.on("message", function (m) { if (m.room_id === roomId) { addMessages([m], { announce: true }); } });
