@@ -96,6 +96,11 @@ class Config:
         self.CACHE_GENERATION_FILE = os.environ.get(
             "CACHE_GENERATION_FILE", str(INSTANCE_DIR / "cache-generation"))
         self.CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "network-cache")
+        # network/jobs.py: the Redis queue `flask worker` reads (installations sharing one Redis
+        # give each its own name). Without REDIS_URL jobs run in the web process.
+        self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "network-jobs")
+        # Run embedded jobs right after the commit instead of after the response is sent.
+        self.JOBS_INLINE = _bool("JOBS_INLINE")
         self.CACHE_MAX_ENTRIES = _int("CACHE_MAX_ENTRIES", 2048)
         self.PAGE_CACHE = _bool("PAGE_CACHE", True)
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
@@ -259,6 +264,8 @@ class TestingConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.CACHE_GENERATION_FILE = None  # each test app counts its own generation
         self.MAIL_TRANSPORT = "memory"
+        # A test sees a job's effect as soon as the request's commit returns.
+        self.JOBS_INLINE = True
         # Thousands of accounts are made per run; see network/accounts/passwords.py.
         self.PASSWORD_HASH_PROFILE = "fast"  # noqa: S105 - a cost profile name, not a password
         # Every presence change at once, so a test sees it right after the join or leave;

@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
     from network.accounts import register_expertise_themes
     from network.accounts.seed import register_seed
     from network.notifications.services import register_subject_filter
-    from network.resources import cli, seed, storage, views
+    from network.resources import cli, indexing, seed, storage, views
     from network.resources.models import THEMES
     from network.resources.services import newest
     from network.views import register_nav, register_panel
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.request_class = storage.spooling_request_class(app.request_class)
     app.register_blueprint(views.bp)
     cli.init_app(app)
+    indexing.init_app(app)
     register_nav(app, "resources.index", _l("Bibliotek"), order=30, members_only=False)
 
     def newest_panel(user):

@@ -48,7 +48,7 @@ from network.db import utcnow
 from network.extensions import db
 from network.i18n import format_filesize
 from network.permissions import check_access
-from network.resources import extract, filetypes, notices, storage
+from network.resources import filetypes, indexing, notices, storage
 from network.resources.models import (
     LICENCES,
     THEMES,
@@ -158,18 +158,18 @@ def _add_version(actor: Any, resource: Resource, uploads: Sequence[Upload], chan
         for upload in uploads:
             stored, kind, name = _store(upload, kind_hint=kind_hint)
             stored_here.append(stored)
-            timeout = current_app.config["RESOURCE_EXTRACT_TIMEOUT"]
-            text = extract.extract_text(stored.path, kind, timeout=timeout)
             version.files.append(ResourceFile(
                 resource=resource, storage_key=stored.key, filename=name,
                 content_type=filetypes.KINDS[kind].content_type, kind=kind, size=stored.size,
-                sha256=stored.sha256, extracted_text=text,
+                sha256=stored.sha256, extracted_text="",
+                extracted_at=None if indexing.has_text(kind) else utcnow(),
             ))
     except BaseException:
         for stored in stored_here:
             storage.discard(stored)
         raise
     db.session.flush()
+    indexing.queue_extraction(version.files)  # read after the commit, not in this request
     return version
 
 
