@@ -83,7 +83,10 @@ def enqueue(name: str, **payload: Any) -> None:
         raise KeyError(f"unknown job {name!r}")
     body = json.dumps(payload, sort_keys=True)  # refuses what JSON cannot carry, here and now
     request_id = getattr(g, "request_id", None) if has_app_context() else None
-    pending = db.session().info.setdefault(_PENDING, {})
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any SQL still drops the job
+    pending = session.info.setdefault(_PENDING, {})
     pending.setdefault((name, body), (app, request_id))
 
 
@@ -94,8 +97,9 @@ def _after_commit(session: Session) -> None:
             dispatch(app, name, json.loads(body), request_id)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _after_soft_rollback(session: Session, previous) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint inside it
+        session.info.pop(_PENDING, None)
 
 
 def dispatch(app: Flask, name: str, payload: dict, request_id: str | None = None) -> None:
@@ -218,7 +222,7 @@ def init_app(app: Flask) -> None:
     app.extensions["network_jobs"] = {}
     if not sa_event.contains(Session, "after_commit", _after_commit):
         sa_event.listen(Session, "after_commit", _after_commit)
-        sa_event.listen(Session, "after_rollback", _after_rollback)
+        sa_event.listen(Session, "after_soft_rollback", _after_soft_rollback)
 
     @app.before_request
     def _collect_after_response() -> None:
