@@ -71,8 +71,9 @@ def queued_mode(app: Flask) -> bool:
     return bool(app.config.get("REDIS_URL"))
 
 
-def enqueue(name: str, **payload: Any) -> None:
-    """Run job ``name`` with ``payload`` once the current database session commits.
+def enqueue(name: str, /, _session: Session | None = None, **payload: Any) -> None:
+    """Run job ``name`` with ``payload`` once the database session commits (the app's, or
+    ``_session`` from inside a session hook).
 
     The same job with the same payload noted twice in one transaction runs once.
     """
@@ -83,7 +84,7 @@ def enqueue(name: str, **payload: Any) -> None:
         raise KeyError(f"unknown job {name!r}")
     body = json.dumps(payload, sort_keys=True)  # refuses what JSON cannot carry, here and now
     request_id = getattr(g, "request_id", None) if has_app_context() else None
-    session = db.session()
+    session = _session if _session is not None else db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback before any SQL still drops the job
     pending = session.info.setdefault(_PENDING, {})
@@ -102,27 +103,38 @@ def _after_soft_rollback(session: Session, previous) -> None:
         session.info.pop(_PENDING, None)
 
 
-def dispatch(app: Flask, name: str, payload: dict, request_id: str | None = None) -> None:
-    """Send a job on its way now: to the queue when scaled, else run it in this process."""
+def dispatch(app: Flask, name: str, payload: dict, request_id: str | None = None) -> str:
+    """Send a job on its way now: to the queue when scaled, else run it in this process.
+
+    Returns "queued", "ran", "after-response" or "left" (to its CLI command).
+    """
     job = app.extensions["network_jobs"][name]
     if queued_mode(app):
         try:
             _queue(app).enqueue(perform, name, payload, request_id, retry=_retry(),
                                 job_timeout=JOB_TIMEOUT, failure_ttl=7 * 24 * 3600,
                                 result_ttl=3600, description=f"{name} {json.dumps(payload)}")
-            return
+            return "queued"
         except Exception:  # noqa: BLE001 - Redis away: fall back below rather than lose the job
             log.warning("job %s could not be queued (Redis unreachable); %s", name,
                         "running it here" if job.embedded else "its CLI command will catch up",
                         exc_info=True)
     if not job.embedded:
-        return
+        return "left"
     if has_request_context() and not app.config.get("JOBS_INLINE"):
         after = g.get(_AFTER_RESPONSE)
         if after is not None:
             after.append((name, payload, request_id))
-            return
+            return "after-response"
     perform(name, payload, request_id, app=app)
+    return "ran"
+
+
+def queue_instead(name: str) -> bool:
+    """For a timer's command: when scaled, put job ``name`` on the queue (where a failure is
+    retried) and return True; without Redis return False and let the command do the work."""
+    app = current_app._get_current_object()
+    return queued_mode(app) and dispatch(app, name, {}) == "queued"
 
 
 def perform(name: str, payload: dict, request_id: str | None = None, *, app: Flask | None = None,

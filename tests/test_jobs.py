@@ -174,3 +174,25 @@ def test_with_redis_away_a_job_runs_here_instead_of_being_lost(app_config, caplo
     assert calls == [{"n": 7}]
     assert any("could not be queued" in r.getMessage() for r in caplog.records)
     assert json.dumps(calls)  # plain data
+
+
+def test_when_scaled_queued_mail_and_the_timers_work_go_to_the_worker(scaled):
+    from network.outbox import queue_email
+
+    app, _calls = scaled
+    queue_email("a@example.se", "Ämne", "Text")
+    queue_email("b@example.se", "Ämne", "Text")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["send-digests"])
+    assert result.exit_code == 0 and "Lagt i jobbkön" in result.output
+    assert [job.args[0] for job in _queue(app).jobs] == ["outbox.deliver", "notifications.digests"]
+
+
+def test_without_redis_mail_is_left_to_send_mail_and_timers_do_their_own_work(app, runner):
+    from network.outbox import OutboxEmail, queue_email
+
+    queue_email("a@example.se", "Ämne", "Text")
+    db.session.commit()
+    assert db.session.get(OutboxEmail, 1).sent_at is None  # `flask send-mail` sends it
+    result = runner.invoke(args=["send-digests"])
+    assert result.exit_code == 0 and "sammanfattningar köade" in result.output
