@@ -91,6 +91,10 @@ class UploadRefused(ResourceError):
         return f"{self.filename}: {self.reason}"
 
 
+class StorageFull(UploadRefused):
+    """The server's disk had no room: nothing was kept (answered 507)."""
+
+
 class UploadTooLarge(UploadRefused):
     pass
 
@@ -128,6 +132,9 @@ def _store(upload: Upload, *, kind_hint: str | None = None) -> tuple[storage.Sto
         stored = storage.save_stream(upload.stream, limit)
     except storage.TooLarge as exc:
         raise UploadTooLarge(shown, _l("Filen är större än %(size)s.", size=format_filesize(limit))) from exc
+    except storage.StorageFull as exc:
+        raise StorageFull(shown, _l("Servern har inte plats för filen just nu. Ingenting har "
+                                    "sparats; försök igen senare.")) from exc
     try:
         kind, name = filetypes.sniff(stored.path, upload.filename)
     except filetypes.Refused as exc:

@@ -1,0 +1,161 @@
+"""Faults an operator meets, made real: the SMTP server away for a while, the database
+connection cut mid-request, the storage disk full. Each ends in a clear answer and in nothing
+lost, doubled or half-written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, func, select, text
+
+from network.db import utcnow
+from network.extensions import db
+from network.outbox import CLAIM_LEASE, OutboxEmail, deliver_outbox, queue_email
+from tests.conftest import backend, service_missing
+from tests.notifications.smtp import SMTPServer, free_port
+
+# -- SMTP away, then back -------------------------------------------------------------------------
+
+SMTP_PORT = free_port()
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config.update(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=SMTP_PORT,
+                      SMTP_TIMEOUT=5)
+    return app_config
+
+
+def test_mail_queued_while_the_smtp_server_is_down_arrives_once_when_it_is_back(app):
+    for number in range(12):
+        queue_email(f"person{number}@example.se", f"Inbjudan {number}", "Välkommen!\n")
+    db.session.commit()
+
+    now = utcnow()
+    assert deliver_outbox(now=now) == (0, 12)  # nobody listens on the port: all kept for later
+    later = now + dt.timedelta(minutes=1)
+    assert deliver_outbox(now=later) == (0, 0)  # each waits for its back-off, none is dropped
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+        OutboxEmail.sent_at.is_(None), OutboxEmail.last_error != "")) == 12
+
+    server = SMTPServer(SMTP_PORT).start()
+    try:
+        back = now + CLAIM_LEASE + dt.timedelta(hours=1)
+        assert deliver_outbox(now=back) == (12, 0)
+        assert deliver_outbox(now=back + dt.timedelta(hours=1)) == (0, 0)
+        received = Counter(message["To"] for message in server.inbox.messages)
+    finally:
+        server.stop()
+    assert received == Counter({f"person{number}@example.se": 1 for number in range(12)})
+
+
+# -- the database connection cut during a request ---------------------------------------------
+
+
+def test_a_database_connection_cut_mid_request_gives_a_swedish_503_and_writes_nothing(
+        app, login, make):
+    if backend() != "postgres":
+        pytest.skip("terminates a PostgreSQL backend: runs in the PostgreSQL pass "
+                    "(NETWORK_TEST_DB=postgres)")
+    from network.forums import services as forums
+    from network.forums.models import Post, Topic
+
+    admin = make.admin()
+    category = forums.create_category(admin, "Trygghet i centrum")
+    db.session.commit()
+    client = login(make.user())
+    killer = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    cut: list[int] = []
+
+    def cut_before_the_post(conn, cursor, statement, *_args):
+        # The topic's row is already sent in this transaction; kill the backend before the post.
+        if not cut and statement.lstrip().upper().startswith("INSERT INTO FORUM_POSTS"):
+            pid = conn.connection.dbapi_connection.info.backend_pid
+            with killer.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            cut.append(pid)
+
+    event.listen(db.engine, "before_cursor_execute", cut_before_the_post)
+    try:
+        response = client.post(f"/forum/k/{category.id}/nytt",
+                               data={"title": "Belysning vid tunneln", "body": "Vad gör ni?"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", cut_before_the_post)
+        killer.dispose()
+    assert cut, "the request never reached the post's INSERT"
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Tjänsten är tillfälligt otillgänglig" in page
+    assert "Ingenting av det du skickade har sparats" in page and "Traceback" not in page
+
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Topic)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Post)) == 0
+    again = client.post(f"/forum/k/{category.id}/nytt",
+                        data={"title": "Belysning vid tunneln", "body": "Vad gör ni?"})
+    assert again.status_code == 302  # the next request gets a working connection
+
+
+# -- the storage disk full ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB tmpfs as the storage folder: a real disk that fills up."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        service_missing("a tmpfs mount (needs root)", result.stderr.strip() or "mount failed")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def _upload(client, *files):
+    return client.post("/bibliotek/ny", content_type="multipart/form-data", data={
+        "title": "Handbok", "summary": "", "type": "metodstod", "themes": ["samverkan"],
+        "visibility": "members", "language": "sv", "licence": "cc-by-4.0", "change_note": "",
+        "files": [(io.BytesIO(data), name, "text/plain") for name, data in files]})
+
+
+@pytest.mark.parametrize(("size", "where"), [
+    # (Both under the 500 KB above which the test client itself spools the request to a file.)
+    (400 * 1024, "receiving"),  # six times the disk: full while the request is received
+    (40 * 1024, "storing"),     # received, then full while the file is copied into place
+])
+def test_an_upload_to_a_full_disk_gets_a_clear_message_and_leaves_nothing(
+        app, db, login, make, tiny_disk, monkeypatch, size, where):
+    from network.resources.models import Resource, ResourceFile
+
+    monkeypatch.setitem(app.config, "STORAGE_DIR", tiny_disk)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 4 * 1024 * 1024)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    client = login(make.user())
+    small = b"Trygghetsvandring\n" * 100
+    response = _upload(client, ("forst.txt", small), ("stor.txt", b"x" * size))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 507
+    if where == "receiving":
+        assert "Servern har inte plats just nu" in page
+    else:  # the form again, with the message at the file field
+        assert "stor.txt: Servern har inte plats för filen just nu." in page
+    assert "Ingenting har sparats" in page
+    assert db.session.scalar(select(func.count()).select_from(Resource)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ResourceFile)) == 0
+    assert _files(tiny_disk) == []  # neither the first file nor a partial second is left
+
+    response.close()
+    after = _upload(client, ("forst.txt", small))  # with room again, uploads work
+    assert after.status_code == 302
