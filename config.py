@@ -105,6 +105,10 @@ class Config:
         self.PAGE_CACHE = _bool("PAGE_CACHE", True)
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis away (restarting): count limits in this process meanwhile instead of answering
+        # every request with an error (Flask-Limiter's fallback; tests/deploy/test_faults.py).
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
         self.STORAGE_DIR = Path(os.environ.get("STORAGE_DIR", INSTANCE_DIR / "storage"))
         # Stored files and their folders get this group and these modes, so that a web server
         # running as another user (nginx's www-data, in that group) can send them.
