@@ -192,19 +192,17 @@ def _retry():
     return Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS))
 
 
-def _queue(app: Flask):
+def _queue(app: Flask, *, blocking: bool = False):
     from rq import Queue
     from rq.serializers import JSONSerializer
 
-    return Queue(app.config["JOBS_QUEUE"], connection=_connection(app), serializer=JSONSerializer)
-
-
-def _connection(app: Flask):
-    # RQ reads job data as bytes and blocks on the queue longer than the shared client's socket
-    # timeout, so the queue gets a client of its own (still one per URL and process).
     from network.redisconn import client
 
-    return client(app.config["REDIS_URL"], blocking=True)
+    # Web processes queue and count with the shared client's short timeouts (a hung Redis costs
+    # a request seconds, not forever); the worker waits on the queue for minutes at a time, so
+    # its reads have no time limit.
+    return Queue(app.config["JOBS_QUEUE"], connection=client(app.config["REDIS_URL"], blocking=blocking),
+                 serializer=JSONSerializer)
 
 
 def depth(app: Flask) -> dict[str, int]:
@@ -225,8 +223,8 @@ def work(app: Flask, *, burst: bool = False) -> None:
     # SimpleWorker runs each job in this process, where the app and its connection pools already
     # are (a forked horse would have to rebuild both); a job that hangs is still stopped after
     # JOB_TIMEOUT, and text extraction has its own killable process.
-    worker = SimpleWorker([_queue(app)], connection=_connection(app),
-                          serializer=_queue(app).serializer)
+    queue = _queue(app, blocking=True)
+    worker = SimpleWorker([queue], connection=queue.connection, serializer=queue.serializer)
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
 
 
