@@ -42,6 +42,10 @@ def _wait_for(check, what: str, process: subprocess.Popen, log: Path):
 
 @pytest.fixture
 def scaled(app_config, redis_url, tmp_path):
+    # A database of its own, never flushed: other runs on this machine flush the test database
+    # (``redis_url``) at any moment, which would take the queued job with it. The queue's unique
+    # name keeps runs apart.
+    redis_url = redis_url.rsplit("/", 1)[0] + "/13"
     queue = f"test-worker-{uuid.uuid4().hex[:8]}"
     app = create_app({**app_config, "REDIS_URL": redis_url, "JOBS_QUEUE": queue,
                       "CACHE_KEY_PREFIX": queue})
