@@ -131,10 +131,19 @@ class Config:
         self.CACHE_GENERATION_FILE = os.environ.get(
             "CACHE_GENERATION_FILE", str(INSTANCE_DIR / "cache-generation"))
         self.CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "network-cache")
+        # network/jobs.py: the Redis queue `flask worker` reads (installations sharing one Redis
+        # give each its own name). Without REDIS_URL jobs run in the web process.
+        self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "network-jobs")
+        # Run embedded jobs right after the commit instead of after the response is sent.
+        self.JOBS_INLINE = _bool("JOBS_INLINE")
         self.CACHE_MAX_ENTRIES = _int("CACHE_MAX_ENTRIES", 2048)
         self.PAGE_CACHE = _bool("PAGE_CACHE", True)
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis away (restarting): count limits in this process meanwhile instead of answering
+        # every request with an error (Flask-Limiter's fallback; tests/deploy/test_faults.py).
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
         self.STORAGE_DIR = Path(os.environ.get("STORAGE_DIR", INSTANCE_DIR / "storage"))
         # Stored files and their folders get this group and these modes, so that a web server
         # running as another user (nginx's www-data, in that group) can send them.
@@ -301,6 +310,8 @@ class TestingConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.CACHE_GENERATION_FILE = None  # each test app counts its own generation
         self.MAIL_TRANSPORT = "memory"
+        # A test sees a job's effect as soon as the request's commit returns.
+        self.JOBS_INLINE = True
         # Thousands of accounts are made per run; see network/accounts/passwords.py.
         self.PASSWORD_HASH_PROFILE = "fast"  # noqa: S105 - a cost profile name, not a password
         # Every presence change at once, so a test sees it right after the join or leave;

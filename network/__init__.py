@@ -54,6 +54,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         fulltext,
         httpcache,
         i18n,
+        jobs,
         loaders,
         outbox,
         security,
@@ -82,6 +83,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     # not renew the pages of other parts (see network/cache.py).
     cache.register_scopes(fulltext.SearchEntry, lambda _entry: ("search",))
     cache.register_scopes(fulltext.SearchTerm, lambda _term: ("search",))
+    jobs.init_app(app)
     outbox.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
     login_manager.init_app(app)

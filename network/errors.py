@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,12 @@ MESSAGES = {
           _l("Det du skickade är större än vad som är tillåtet. Försök med en mindre fil.")),
     429: (_l("För många försök"),
           _l("Du har gjort för många försök på kort tid. Vänta en stund och försök igen.")),
+    507: (_l("Servern har inte plats just nu"),
+          _l("Det du skickade kunde inte tas emot eftersom serverns disk är full. Ingenting har "
+             "sparats. Försök igen senare; administratören har fått en varning i loggen.")),
+    503: (_l("Tjänsten är tillfälligt otillgänglig"),
+          _l("Databasen svarar inte just nu. Ingenting av det du skickade har sparats. Försök "
+             "igen om en stund.")),
     500: (_l("Något gick fel"),
           _l("Ett oväntat fel inträffade. Ingenting har sparats. Försök igen om en stund.")),
 }
@@ -58,6 +66,19 @@ def init_app(app: Flask) -> None:
             keep = {k: v for k, v in error.get_headers() if k.lower() in {"allow", "retry-after"}}
             return render_error(error.code, headers=keep)
         return error
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: DBAPIError):
+        # The connection broke (server restarted, backend terminated, network): the transaction
+        # is gone with it, so nothing of this request was written. Say so, and that it is brief.
+        from network.extensions import db
+
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    (str(error.orig or error).splitlines() or [type(error).__name__])[0])
+        with contextlib.suppress(DBAPIError):  # the connection may already be discarded
+            db.session.rollback()
+        return render_error(503, headers={"Retry-After": "30"})
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -10,7 +10,8 @@ and any number of *scope generations* by name: ``structural``, a feature (``foru
   data generation first, then a table of scope slots by a hash of the name. Two scopes sharing a
   slot renew each other's pages, which is only ever a cache miss. Reading one costs about a
   microsecond, so the hot paths can check them on every request.
-- ``RedisGeneration``: every process on every host: one Redis key per generation.
+- ``RedisGeneration``: every process on every host: one Redis key per generation, and an epoch
+  key so that a Redis restarted empty never repeats a value from before.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import fcntl
 import logging
 import mmap
 import os
+import secrets
 import struct
 import threading
 import zlib
@@ -100,12 +102,26 @@ class RedisGeneration:
         self.key = key
 
     def value(self) -> int | None:
+        values = self._read([self.key])
+        return None if values is None else values[0]
+
+    def _read(self, keys: list[str]) -> tuple[int, ...] | None:
+        """The counters, each offset by this Redis' *epoch*: a random number set once per
+        dataset. A Redis restarted empty (or flushed) counts from 0 again, and without the epoch
+        its counters would soon repeat values that stamped pages before the restart, which would
+        then be served stale; with a new epoch no old stamp can match."""
         try:
-            raw = self.client.get(self.key)
+            epoch, *raw = self.client.mget([self.key + ":epoch", *keys])
+            if epoch is None:
+                self.client.set(self.key + ":epoch", secrets.randbits(62), nx=True)
+                epoch, *raw = self.client.mget([self.key + ":epoch", *keys])
         except Exception as exc:  # noqa: BLE001 - a cache outage means "trust nothing", not an error page
             log.warning("cache generation unavailable: %s", exc)
             return None
-        return int(raw) if raw is not None else 0
+        if epoch is None:
+            return None
+        base = int(epoch) << 64
+        return tuple(base + (int(value) if value is not None else 0) for value in raw)
 
     def bump(self) -> None:
         self.bump_scopes((), data=True)
@@ -113,12 +129,7 @@ class RedisGeneration:
     def scope_values(self, scopes: Sequence[str]) -> tuple[int, ...] | None:
         if not scopes:
             return ()
-        try:
-            raw = self.client.mget([f"{self.key}:{name}" for name in scopes])
-        except Exception as exc:  # noqa: BLE001
-            log.warning("cache generations unavailable: %s", exc)
-            return None
-        return tuple(int(value) if value is not None else 0 for value in raw)
+        return self._read([f"{self.key}:{name}" for name in scopes])
 
     def bump_scopes(self, scopes: Iterable[str], data: bool) -> None:
         try:

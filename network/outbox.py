@@ -1,7 +1,8 @@
 """The email outbox: every email the platform sends goes through here.
 
 Mail is never sent inside a request: ``queue_email`` writes a row that commits with the rest of
-the request, and ``deliver_outbox`` (``flask send-mail``, run every minute) sends what is due,
+the request (and, when scaled, asks the job worker to deliver right after that commit), and
+``deliver_outbox`` (``flask send-mail``, run every minute, or that job) sends what is due,
 claiming each row first so overlapping runs never send a message twice, and retrying with
 back-off so a failing SMTP server loses nothing.
 
@@ -24,12 +25,14 @@ from flask import Flask, current_app
 from sqlalchemy import JSON, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from network import jobs
 from network.db import UTCDateTime, utcnow
 from network.extensions import db
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+DELIVER_JOB = "outbox.deliver"
 
 
 class OutboxEmail(db.Model):
@@ -72,6 +75,7 @@ def queue_email(to_addr: str, subject: str, body_text: str, *, body_html: str | 
                       attachments=items)
     db.session.add(row)
     db.session.flush()
+    jobs.enqueue(DELIVER_JOB)  # scaled: sent by the worker within seconds of the commit
     return row
 
 
@@ -211,6 +215,8 @@ def init_app(app: Flask) -> None:
 
     # The outbox is shown on no page: queuing mail leaves every cached page as it was.
     register_neutral(OutboxEmail)
+    # Without Redis, `flask send-mail` (every minute) is the only sender.
+    jobs.register(app, DELIVER_JOB, lambda: deliver_outbox(), embedded=False)
 
     @app.cli.command("send-mail")
     @click.option("--limit", default=100, show_default=True)

@@ -112,8 +112,8 @@ def test_search_index_upgrade_keeps_and_finds_existing_entries(tmp_path):
         _db.engine.dispose()
 
 
-def test_0016_fills_each_indicators_newest_measurement_from_existing_data(tmp_path):
-    """Indicators measured before 0016 get their newest measurement on upgrade; an indicator
+def test_0018_fills_each_indicators_newest_measurement_from_existing_data(tmp_path):
+    """Indicators measured before 0018 get their newest measurement on upgrade; an indicator
     without measurements keeps none."""
     import datetime as dt
 

@@ -47,6 +47,11 @@ def _drop_queued_mail(after_id: int, addresses: list[str]) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from network import jobs
+    from network.accounts.sessions import purge_expired
+
+    jobs.register(app, "accounts.purge_sessions", lambda: purge_expired())
+
     @app.cli.command("load-reference")
     def load_reference() -> None:
         """Load Sweden's counties and municipalities (safe to run again)."""
@@ -79,8 +84,12 @@ def init_app(app: Flask) -> None:
     @app.cli.command("purge-sessions")
     def purge_sessions() -> None:
         """Delete expired sign-in sessions (they are refused already); run daily."""
+        from network import jobs
         from network.accounts.sessions import purge_expired
 
+        if jobs.queue_instead("accounts.purge_sessions"):
+            click.echo("Lagt i jobbkön.")
+            return
         removed = purge_expired()
         db.session.commit()
         click.echo(f"{removed} utgångna sessioner borttagna.")

@@ -28,12 +28,14 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from network import jobs
 from network.api.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from network.db import utcnow
 from network.extensions import db
 from network.permissions import Visibility, check_access
 
 MAX_ATTEMPTS = 8
+DELIVER_JOB = "api.deliver_webhooks"
 _PENDING = "api_webhook_events"
 
 
@@ -149,6 +151,7 @@ def _before_commit(session: Session) -> None:
         for hook in hooks:
             if str(name) in hook.event_set:
                 session.add(WebhookDelivery(webhook_id=hook.id, event=str(name), payload=body))
+                jobs.enqueue(DELIVER_JOB, _session=session)  # scaled: posted right after the commit
 
 
 def _payload(session: Session, kind: str, object_id: int) -> dict | None:
@@ -176,6 +179,8 @@ def _after_rollback(session: Session) -> None:
 
 def listen(app: Any) -> None:
     app.extensions["network_api_webhooks"] = True
+    # Without Redis, `flask api-deliver-webhooks` (every minute) is the only sender.
+    jobs.register(app, DELIVER_JOB, lambda: deliver_due(), embedded=False)
     if not sa_event.contains(Session, "after_flush", _after_flush):
         sa_event.listen(Session, "after_flush", _after_flush)
         sa_event.listen(Session, "before_commit", _before_commit)

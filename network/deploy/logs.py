@@ -13,7 +13,7 @@ import re
 import sys
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, request
 
 _configured: str | None = None
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -21,7 +21,9 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = getattr(g, "request_id", "-") if has_request_context() else "-"
+        # A request's id, or in a background job the id of the request that queued it
+        # (network/jobs.py sets it in the job's app context).
+        record.request_id = getattr(g, "request_id", "-") if has_app_context() else "-"
         return True
 
 

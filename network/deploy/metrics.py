@@ -1,5 +1,6 @@
 """``GET /metrics`` in Prometheus' text format, for this process: request counts and latencies
-per endpoint, the outbox backlog and the page cache's hits and misses.
+per endpoint, the outbox backlog, the background job queue's depth and the page cache's hits and
+misses.
 
 Each gunicorn process keeps its own figures; Prometheus scrapes every process on its loopback
 port. Only loopback clients may read them, or a client presenting ``METRICS_TOKEN`` as a bearer
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import time
 
 from flask import Flask, Response, abort, current_app, g, request
@@ -17,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
 
+log = logging.getLogger(__name__)
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -34,6 +37,7 @@ class AppCollector:
             OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS))
         yield GaugeMetricFamily("network_outbox_backlog", "Emails waiting to be sent.",
                                 value=backlog or 0)
+        yield from self._jobs()
         cache = self.app.extensions.get("network_cache")
         hits, misses = (cache.hits, cache.misses) if cache is not None else (0, 0)
         yield CounterMetricFamily("network_cache_hits", "Cache lookups answered.", value=hits)
@@ -41,6 +45,20 @@ class AppCollector:
                                   value=misses)
         yield GaugeMetricFamily("network_cache_hit_ratio", "Hits per lookup since start.",
                                 value=hits / (hits + misses) if hits + misses else 0.0)
+
+    def _jobs(self):
+        from network import jobs
+
+        try:
+            depth = jobs.depth(self.app)
+        except Exception:  # noqa: BLE001 - Redis away: the scrape still answers, without these
+            log.warning("job queue depth unavailable (Redis unreachable)", exc_info=True)
+            return
+        family = GaugeMetricFamily("network_jobs", "Background jobs by state (the Redis queue).",
+                                   labels=["state"])
+        for state, count in depth.items():
+            family.add_metric([state], count)
+        yield family
 
 
 def _allowed() -> bool:

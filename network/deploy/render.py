@@ -96,6 +96,7 @@ def systemd_units(config: Mapping[str, Any]) -> dict[str, str]:
     units = {
         "network-page@.service": env.get_template("page.service.j2").render(context),
         "network-chat@.service": env.get_template("chat.service.j2").render(context),
+        "network-worker.service": env.get_template("worker.service.j2").render(context),
     }
     for job in JOBS:
         job_context = {**context, "job": {
@@ -109,6 +110,7 @@ def systemd_units(config: Mapping[str, Any]) -> dict[str, str]:
 def enable_command(config: Mapping[str, Any]) -> str:
     units = [f"network-page@{p}.service" for p in config["DEPLOY_PAGE_PORTS"]]
     units += [f"network-chat@{p}.service" for p in config["DEPLOY_CHAT_PORTS"]]
+    units.append("network-worker.service")
     units += [f"network-{job.command}.timer" for job in JOBS]
     return "systemctl daemon-reload && systemctl enable --now " + " ".join(units)
 
@@ -144,6 +146,7 @@ ENV_SETTINGS = (
     ("SOCKETIO_ALLOWED_ORIGINS", None), ("PROXY_COUNT", None), ("STORAGE_DIR", None),
     ("STORAGE_GROUP", None), ("X_ACCEL_REDIRECT_PREFIX", None), ("CACHE_KEY_PREFIX", None),
     ("RATELIMIT_KEY_PREFIX", None), ("CHAT_REDIS_PREFIX", None), ("SOCKETIO_CHANNEL", None),
+    ("JOBS_QUEUE", None),
     ("MAIL_TRANSPORT", None), ("MAIL_FROM", None), ("SMTP_HOST", None), ("SMTP_PORT", None),
     ("SMTP_STARTTLS", None), ("DEPLOY_APP_DIR", None), ("DEPLOY_USER", None),
     ("DEPLOY_PAGE_PORTS", None), ("DEPLOY_CHAT_PORTS", None), ("DEPLOY_LISTEN", None),

@@ -55,6 +55,11 @@ def init_app(app: Flask) -> None:
     register_inbound_handler(app, handle_message)
     register_seed(app, attendance.seed_attendance)
     app.cli.add_command(send_reminders_command)
+    from network import jobs as background
+    from network.events import jobs as event_jobs
+
+    background.register(app, "events.reminders", lambda: event_jobs.send_reminders())
+    background.register(app, "events.purge_needs", lambda: event_jobs.purge_needs())
     app.cli.add_command(purge_needs_command)
 
 
@@ -109,8 +114,13 @@ def _panel(user):
 @click.command("events-send-reminders")
 def send_reminders_command() -> None:
     """Email registered participants about events that start tomorrow. Safe to run twice."""
+    from network import jobs
     from network.events.jobs import send_reminders
     from network.extensions import db
+
+    if jobs.queue_instead("events.reminders"):
+        click.echo("queued for the job worker")
+        return
 
     sent = send_reminders()
     db.session.commit()
@@ -120,8 +130,13 @@ def send_reminders_command() -> None:
 @click.command("events-purge-needs")
 def purge_needs_command() -> None:
     """Delete participants' free-text needs 30 days after their event. Safe to run twice."""
+    from network import jobs
     from network.events.jobs import purge_needs
     from network.extensions import db
+
+    if jobs.queue_instead("events.purge_needs"):
+        click.echo("queued for the job worker")
+        return
 
     purged = purge_needs()
     db.session.commit()

@@ -163,7 +163,7 @@ class Measure(TimestampMixin, db.Model):
     public_charts: Mapped[bool] = mapped_column(default=False)
     charts_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     charts_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Who wrote the measure (for the person's data export); NULL for measures from before 0016.
+    # Who wrote the measure (for the person's data export); NULL for measures from before 0016_experts.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     charts_reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     charts_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")

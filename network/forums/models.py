@@ -44,7 +44,7 @@ class Topic(db.Model):
     __tablename__ = "forum_topics"
     __table_args__ = (Index("ix_forum_topics_category_activity", "category_id", "last_post_at"),
                       Index("ix_forum_topics_last_post_at", "last_post_at"),
-                      # The category page's order: pinned first, then latest activity (0016).
+                      # The category page's order: pinned first, then latest activity (0020_scale).
                       Index("ix_forum_topics_category_order", "category_id", "pinned",
                             "last_post_at", "id"))
 

@@ -3,14 +3,24 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+DIGEST_JOB = "notifications.digests"
+
 
 def init_app(app: Flask) -> None:
+    from network import jobs
+    from network.notifications.services import send_daily_digests
+
+    jobs.register(app, DIGEST_JOB, lambda: send_daily_digests())
     @app.cli.command("send-digests")
     def send_digests() -> None:
         """Queue the daily notification digests (run once a day; safe to run twice)."""
+        from network import jobs
         from network.extensions import db
         from network.notifications.services import send_daily_digests
 
+        if jobs.queue_instead(DIGEST_JOB):
+            click.echo("Lagt i jobbkön.")
+            return
         count = send_daily_digests()
         db.session.commit()
         click.echo(f"{count} sammanfattningar köade.")

@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.cache import register_neutral
     from network.notifications.services import register_subject_filter
-    from network.resources import cli, demo, personal_data, storage, views
+    from network.resources import cli, demo, indexing, personal_data, storage, views
     from network.resources.models import THEMES, ResourceDownload
     from network.resources.services import newest
     from network.views import register_nav, register_panel
@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.request_class = storage.spooling_request_class(app.request_class)
     app.register_blueprint(views.bp)
     cli.init_app(app)
+    indexing.init_app(app)
     register_nav(app, "resources.index", _l("Bibliotek"), order=30, members_only=False)
 
     def newest_panel(user):

@@ -3,7 +3,8 @@
 Extraction runs in a separate worker process (started with *forkserver*, memory-limited with
 ``RLIMIT_AS``) and is abandoned, the worker killed, after ``timeout`` seconds: a hostile PDF can
 waste a worker, never the web process. Failure of any kind gives
-empty text; it never blocks the upload.
+empty text; it never blocks the upload, which leaves it to a background job
+(``indexing.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ TEXT_PARTS = {
     "odp": ("content.xml",),
 }
 BREAK_TAGS = {"p", "h", "br", "tab", "si", "tr", "line-break"}
+EXTRACTABLE = frozenset(("pdf", "txt", "csv", *TEXT_PARTS))
 
 def _limit_memory() -> None:
     try:
@@ -114,7 +116,7 @@ atexit.register(_worker.stop)
 
 def extract_text(path: Path, kind: str, timeout: float = 20.0) -> str:
     """The file's text (at most ``MAX_TEXT`` characters), or "" on any failure or timeout."""
-    if kind not in ("pdf", "txt", "csv", *TEXT_PARTS):
+    if kind not in EXTRACTABLE:
         return ""
     try:
         return _worker.run(str(path), kind, timeout)[:MAX_TEXT]

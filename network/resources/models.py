@@ -195,11 +195,19 @@ class ResourceFile(db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     extracted_text: Mapped[str] = mapped_column(Text, default="")
+    # When the background job read the file's text (network/resources/indexing.py); None while it
+    # is still waiting. Files with no text to read get it when stored.
+    extracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     download_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     version: Mapped[ResourceVersion] = relationship(back_populates="files")
     resource: Mapped[Resource] = relationship()
+
+    @property
+    def text_pending(self) -> bool:
+        """The file's text is not yet in the search index (its job has not run yet)."""
+        return self.extracted_at is None
 
     @property
     def kind_label(self) -> str:

@@ -48,7 +48,7 @@ from network.db import utcnow
 from network.extensions import db
 from network.i18n import format_filesize
 from network.permissions import check_access
-from network.resources import extract, filetypes, notices, storage
+from network.resources import filetypes, indexing, notices, storage
 from network.resources.models import (
     LICENCES,
     THEMES,
@@ -93,6 +93,10 @@ class UploadRefused(ResourceError):
         return f"{self.filename}: {self.reason}"
 
 
+class StorageFull(UploadRefused):
+    """The server's disk had no room: nothing was kept (answered 507)."""
+
+
 class UploadTooLarge(UploadRefused):
     pass
 
@@ -130,6 +134,9 @@ def _store(upload: Upload, *, kind_hint: str | None = None) -> tuple[storage.Sto
         stored = storage.save_stream(upload.stream, limit)
     except storage.TooLarge as exc:
         raise UploadTooLarge(shown, _l("Filen är större än %(size)s.", size=format_filesize(limit))) from exc
+    except storage.StorageFull as exc:
+        raise StorageFull(shown, _l("Servern har inte plats för filen just nu. Ingenting har "
+                                    "sparats; försök igen senare.")) from exc
     try:
         kind, name = filetypes.sniff(stored.path, upload.filename)
     except filetypes.Refused as exc:
@@ -160,18 +167,18 @@ def _add_version(actor: Any, resource: Resource, uploads: Sequence[Upload], chan
         for upload in uploads:
             stored, kind, name = _store(upload, kind_hint=kind_hint)
             stored_here.append(stored)
-            timeout = current_app.config["RESOURCE_EXTRACT_TIMEOUT"]
-            text = extract.extract_text(stored.path, kind, timeout=timeout)
             version.files.append(ResourceFile(
                 resource=resource, storage_key=stored.key, filename=name,
                 content_type=filetypes.KINDS[kind].content_type, kind=kind, size=stored.size,
-                sha256=stored.sha256, extracted_text=text,
+                sha256=stored.sha256, extracted_text="",
+                extracted_at=None if indexing.has_text(kind) else utcnow(),
             ))
     except BaseException:
         for stored in stored_here:
             storage.discard(stored)
         raise
     db.session.flush()
+    indexing.queue_extraction(version.files)  # read after the commit, not in this request
     return version
 
 

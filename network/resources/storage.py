@@ -17,6 +17,7 @@ form is parsed before any blueprint hook runs (CSRF protection reads it first).
 from __future__ import annotations
 
 import contextlib
+import errno
 import grp
 import hashlib
 import logging
@@ -32,6 +33,7 @@ from typing import IO, BinaryIO
 from flask import Request, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ DELETE_KEY = "resources_storage_delete"
 
 class StorageError(Exception):
     """A file could not be stored; nothing was kept."""
+
+
+class StorageFull(StorageError):
+    """The disk (or the storage folder's quota) has no room for the file."""
 
 
 class TooLarge(StorageError):
@@ -129,9 +135,35 @@ def spooling_request_class(base: type[Request]) -> type[Request]:
     class SpoolingRequest(base):  # type: ignore[misc, valid-type]
         def _get_file_stream(self, total_content_length, content_type, filename=None,
                              content_length=None):
-            return spool_file()
+            stream = spool_file()
+            self.__dict__.setdefault("_spooled", []).append(stream)
+            return stream
+
+        def _load_form_data(self) -> None:
+            try:
+                super()._load_form_data()
+            except OSError as exc:
+                if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                # The disk filled while the upload was being received: free what was spooled
+                # (anonymous files, so nothing stays on disk) and answer 507.
+                for stream in self.__dict__.pop("_spooled", []):
+                    # Close the descriptor itself: closing the buffered file would try to write
+                    # its unwritten buffer first, fail again, and stay open.
+                    raw = getattr(stream, "raw", None)
+                    with contextlib.suppress(OSError):
+                        if raw is not None:
+                            raw.close()
+                        stream.close()
+                log.error("storage full while receiving an upload: %s", exc)
+                raise InsufficientStorage() from exc
 
     return SpoolingRequest
+
+
+class InsufficientStorage(HTTPException):
+    code = 507
+    description = "The server has no room to store the upload."
 
 
 def save_stream(stream: BinaryIO, max_bytes: int) -> StoredFile:
@@ -161,8 +193,11 @@ def save_stream(stream: BinaryIO, max_bytes: int) -> StoredFile:
         if not final.parent.is_dir():
             make_dirs(final.parent)
         os.replace(tmp, final)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            log.error("storage full: %s", exc)
+            raise StorageFull(str(exc)) from exc
         raise
     _track_new(final)
     return StoredFile(key=key, path=final, size=size, sha256=digest.hexdigest())

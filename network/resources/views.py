@@ -250,6 +250,10 @@ def create():
             db.session.rollback()
             _form_failure(form, exc, form.files)
             status = 413
+        except services.StorageFull as exc:
+            db.session.rollback()
+            _form_failure(form, exc, form.files)
+            status = 507
         except services.ResourceError as exc:
             db.session.rollback()
             _form_failure(form, exc, form.files if isinstance(exc, services.UploadRefused) else None)
@@ -312,6 +316,10 @@ def new_version(resource_id: int):
             db.session.rollback()
             _form_failure(form, exc, form.files)
             status = 413
+        except services.StorageFull as exc:
+            db.session.rollback()
+            _form_failure(form, exc, form.files)
+            status = 507
         except services.ResourceError as exc:
             db.session.rollback()
             _form_failure(form, exc, form.files)

@@ -325,7 +325,10 @@ def test_generated_files_go_through_the_same_checks(db, make):
     )
     file = r.versions[0].files[0]
     assert (file.filename, file.content_type) == ("transkript.txt", "text/plain; charset=utf-8")
+    assert file.text_pending  # read by a background job once the upload commits
+    db.session.commit()
     assert "Hej alla" in file.extracted_text
+    assert not file.text_pending
     with pytest.raises(services.UploadRefused):
         services.create_generated_resource(
             admin, title="x", filename="x.html", content=b"<html><script>", content_type="text/html",

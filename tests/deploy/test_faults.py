@@ -1,0 +1,261 @@
+"""Faults an operator meets, made real: the SMTP server away for a while, the database
+connection cut mid-request, the storage disk full. Each ends in a clear answer and in nothing
+lost, doubled or half-written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, func, select, text
+
+from network.db import utcnow
+from network.extensions import db
+from network.outbox import CLAIM_LEASE, OutboxEmail, deliver_outbox, queue_email
+from tests import factories
+from tests.conftest import backend, service_missing
+from tests.notifications.smtp import SMTPServer, free_port
+
+# -- SMTP away, then back -------------------------------------------------------------------------
+
+SMTP_PORT = free_port()
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config.update(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=SMTP_PORT,
+                      SMTP_TIMEOUT=5)
+    return app_config
+
+
+def test_mail_queued_while_the_smtp_server_is_down_arrives_once_when_it_is_back(app):
+    for number in range(12):
+        queue_email(f"person{number}@example.se", f"Inbjudan {number}", "Välkommen!\n")
+    db.session.commit()
+
+    now = utcnow()
+    assert deliver_outbox(now=now) == (0, 12)  # nobody listens on the port: all kept for later
+    later = now + dt.timedelta(minutes=1)
+    assert deliver_outbox(now=later) == (0, 0)  # each waits for its back-off, none is dropped
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+        OutboxEmail.sent_at.is_(None), OutboxEmail.last_error != "")) == 12
+
+    server = SMTPServer(SMTP_PORT).start()
+    try:
+        back = now + CLAIM_LEASE + dt.timedelta(hours=1)
+        assert deliver_outbox(now=back) == (12, 0)
+        assert deliver_outbox(now=back + dt.timedelta(hours=1)) == (0, 0)
+        received = Counter(message["To"] for message in server.inbox.messages)
+    finally:
+        server.stop()
+    assert received == Counter({f"person{number}@example.se": 1 for number in range(12)})
+
+
+# -- the database connection cut during a request ---------------------------------------------
+
+
+def test_a_database_connection_cut_mid_request_gives_a_swedish_503_and_writes_nothing(
+        app, login, make):
+    if backend() != "postgres":
+        pytest.skip("terminates a PostgreSQL backend: runs in the PostgreSQL pass "
+                    "(NETWORK_TEST_DB=postgres)")
+    from network.forums import services as forums
+    from network.forums.models import Post, Topic
+
+    admin = make.admin()
+    category = forums.create_category(admin, "Trygghet i centrum")
+    db.session.commit()
+    client = login(make.user())
+    killer = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    cut: list[int] = []
+
+    def cut_before_the_post(conn, cursor, statement, *_args):
+        # The topic's row is already sent in this transaction; kill the backend before the post.
+        if not cut and statement.lstrip().upper().startswith("INSERT INTO FORUM_POSTS"):
+            pid = conn.connection.dbapi_connection.info.backend_pid
+            with killer.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            cut.append(pid)
+
+    event.listen(db.engine, "before_cursor_execute", cut_before_the_post)
+    try:
+        response = client.post(f"/forum/k/{category.id}/nytt",
+                               data={"title": "Belysning vid tunneln", "body": "Vad gör ni?"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", cut_before_the_post)
+        killer.dispose()
+    assert cut, "the request never reached the post's INSERT"
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Tjänsten är tillfälligt otillgänglig" in page
+    assert "Ingenting av det du skickade har sparats" in page and "Traceback" not in page
+
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Topic)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Post)) == 0
+    again = client.post(f"/forum/k/{category.id}/nytt",
+                        data={"title": "Belysning vid tunneln", "body": "Vad gör ni?"})
+    assert again.status_code == 302  # the next request gets a working connection
+
+
+# -- the storage disk full ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB tmpfs as the storage folder: a real disk that fills up."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        service_missing("a tmpfs mount (needs root)", result.stderr.strip() or "mount failed")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def _upload(client, *files):
+    return client.post("/bibliotek/ny", content_type="multipart/form-data", data={
+        "title": "Handbok", "summary": "", "type": "metodstod", "themes": ["samverkan"],
+        "visibility": "members", "language": "sv", "licence": "cc-by-4.0", "change_note": "",
+        "files": [(io.BytesIO(data), name, "text/plain") for name, data in files]})
+
+
+@pytest.mark.parametrize(("size", "where"), [
+    # (Both under the 500 KB above which the test client itself spools the request to a file.)
+    (400 * 1024, "receiving"),  # six times the disk: full while the request is received
+    (40 * 1024, "storing"),     # received, then full while the file is copied into place
+])
+def test_an_upload_to_a_full_disk_gets_a_clear_message_and_leaves_nothing(
+        app, db, login, make, tiny_disk, monkeypatch, size, where):
+    from network.resources.models import Resource, ResourceFile
+
+    monkeypatch.setitem(app.config, "STORAGE_DIR", tiny_disk)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 4 * 1024 * 1024)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    client = login(make.user())
+    small = b"Trygghetsvandring\n" * 100
+    response = _upload(client, ("forst.txt", small), ("stor.txt", b"x" * size))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 507
+    if where == "receiving":
+        assert "Servern har inte plats just nu" in page
+    else:  # the form again, with the message at the file field
+        assert "stor.txt: Servern har inte plats för filen just nu." in page
+    assert "Ingenting har sparats" in page
+    assert db.session.scalar(select(func.count()).select_from(Resource)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ResourceFile)) == 0
+    assert _files(tiny_disk) == []  # neither the first file nor a partial second is left
+
+    response.close()
+    after = _upload(client, ("forst.txt", small))  # with room again, uploads work
+    assert after.status_code == 302
+
+
+# -- Redis restarted under the app -------------------------------------------------------------
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis of this test's own (the shared one must not be restarted under other tests)."""
+    port = free_port()
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                                    "--save", "", "--appendonly", "no"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import redis
+
+        client = redis.Redis(port=port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    process.kill()
+                    service_missing("redis-server", "it did not start")
+                time.sleep(0.1)
+            finally:
+                client.close()
+        return process
+
+    if shutil.which("redis-server") is None:
+        service_missing("redis-server", "not installed")
+    running = {"process": start()}
+
+    class Own:
+        url = f"redis://127.0.0.1:{port}/0"
+
+        @staticmethod
+        def stop() -> None:
+            running["process"].terminate()
+            running["process"].wait(30)
+
+        @staticmethod
+        def start() -> None:
+            running["process"] = start()
+
+    try:
+        yield Own
+    finally:
+        if running["process"].poll() is None:
+            running["process"].terminate()
+            running["process"].wait(30)
+
+
+def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_stale_pages(
+        app_config, own_redis, tmp_path):
+    import redis
+
+    from network import create_app
+    from network.forums import services as forums
+
+    scaled = create_app({**app_config, "REDIS_URL": own_redis.url,
+                         "RATELIMIT_STORAGE_URI": own_redis.url, "PAGE_CACHE": True})
+    with scaled.app_context():
+        admin = factories.Factory(db.session).admin()
+        category = forums.create_category(admin, "Öppet forum", visibility="public")
+        forums.create_topic(admin, category, "Före avbrottet", "Text")
+        db.session.commit()
+        client = scaled.test_client()
+        assert "Före avbrottet" in client.get("/forum/").get_data(as_text=True)
+        assert client.get("/forum/").status_code == 200  # now from the page cache
+        direct = redis.Redis.from_url(own_redis.url)
+        counters = {key: direct.get(key) for key in direct.scan_iter("*generation*")
+                    if not key.endswith(b":epoch")}
+        direct.close()
+
+        own_redis.stop()
+        forums.create_topic(admin, category, "Under avbrottet", "Text")
+        db.session.commit()  # the generation cannot be raised: logged, the commit stands
+        during = client.get("/forum/")
+        assert during.status_code == 200 and "Under avbrottet" in during.get_data(as_text=True)
+        login = client.post("/logga-in", data={"email": "x@example.se", "password": "fel"})
+        assert login.status_code in (200, 401, 422)  # the rate limit counts in memory meanwhile
+
+        own_redis.start()  # empty, as after a restart without persistence
+        restarted = redis.Redis.from_url(own_redis.url)
+        for key, value in counters.items():  # the new counters happen to reach the old values
+            restarted.set(key, value)
+        restarted.close()
+        after = client.get("/forum/").get_data(as_text=True)
+        assert "Under avbrottet" in after  # not the page cached before the outage
+        forums.create_topic(admin, category, "Efter avbrottet", "Text")
+        db.session.commit()
+        assert "Efter avbrottet" in client.get("/forum/").get_data(as_text=True)
+        db.session.remove()
+        db.engine.dispose()
