@@ -142,6 +142,14 @@ class DeleteAccountForm(FlaskForm):
                            validators=[DataRequired(_l("Bekräfta att kontot ska tas bort."))])
 
 
+class DeleteSsoAccountForm(DeleteAccountForm):
+    """For an account without a password (single sign-on only): the address confirms it."""
+
+    password = StringField(_l("Skriv din e-postadress för att bekräfta"), validators=[
+        DataRequired(_l("Skriv din e-postadress för att bekräfta.")), Length(max=320)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i ett namn.")),
                                                Length(max=200)])

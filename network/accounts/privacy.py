@@ -67,12 +67,19 @@ def export_user_data(user: User) -> dict[str, Any]:
 def delete_account(user: User, password: str, *, successors: dict[int, int] | None = None) -> None:
     """Erase the member's personal data; what they wrote stays, attributed to "Tidigare medlem".
 
+    ``password`` confirms it; an account without one (it signs in through single sign-on only)
+    confirms with its email address instead.
+
     A group the member alone facilitates gets the successor they chose first (``successors``:
     group id -> user id); without one the deletion is refused (``members.SuccessorNeeded``).
     """
     from network.accounts.members import hand_over_groups
 
-    if not check_password(user, password):
+    if user.password_hash is None:
+        # Single sign-on only: the session proves who it is; typing the address proves intent.
+        if (password or "").strip().casefold() != (user.email or "").casefold():
+            raise AccountError(_("Skriv din e-postadress exakt som den står i din profil."))
+    elif not check_password(user, password):
         raise AccountError(_("Lösenordet stämmer inte."))
     hand_over_groups(user, user, successors or {})
     erase_account(user)

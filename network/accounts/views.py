@@ -30,6 +30,7 @@ from network.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
     DeleteAccountForm,
+    DeleteSsoAccountForm,
     ForgotPasswordForm,
     InviteForm,
     LoginForm,
@@ -291,7 +292,9 @@ def delete_account():
     from network.accounts import members
 
     user = current_user._get_current_object()
-    form = DeleteAccountForm()
+    # An account that signs in through single sign-on only has no password: it confirms with its
+    # email address.
+    form = DeleteAccountForm() if user.password_hash is not None else DeleteSsoAccountForm()
     needing = members.groups_needing_successor(user)
     candidates = {g.id: members.successor_candidates(g, user) for g in needing}
     if form.validate_on_submit():

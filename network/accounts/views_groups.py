@@ -13,6 +13,7 @@ from network.accounts import services
 from network.accounts.forms import AddMemberForm, GroupForm, RoleForm
 from network.accounts.models import Group, GroupKind, GroupRole, Municipality, User
 from network.accounts.views import bp
+from network.actions import commit_or_flash
 from network.extensions import db
 from network.pagecache import cached_page
 
@@ -63,13 +64,8 @@ def group(group_id: int):
 @login_required
 def join_group(group_id: int):
     group = _load_group(group_id)
-    try:
-        services.join_group(current_user, group)
-    except services.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Du är nu medlem i %(group)s.", group=group.name), "success")
+    commit_or_flash(lambda: services.join_group(current_user, group),
+                    _("Du är nu medlem i %(group)s.", group=group.name), services.AccountError)
     return redirect(url_for("accounts.group", group_id=group.id))
 
 
@@ -77,13 +73,9 @@ def join_group(group_id: int):
 @login_required
 def leave_group(group_id: int):
     group = _load_group(group_id)
-    try:
-        services.leave_group(current_user, group)
-    except services.AccountError as exc:
-        flash(str(exc), "error")
+    if not commit_or_flash(lambda: services.leave_group(current_user, group),
+                           _("Du har lämnat %(group)s.", group=group.name), services.AccountError):
         return redirect(url_for("accounts.group", group_id=group.id))
-    db.session.commit()
-    flash(_("Du har lämnat %(group)s.", group=group.name), "success")
     # A closed group's page is no longer visible to someone who left it.
     if permissions.can_view_group(current_user, group):
         return redirect(url_for("accounts.group", group_id=group.id))

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from network import actions
 from network.accounts.models import Area, Municipality, Organisation
 from network.extensions import db
 from network.followup import charts, duties, forms, review, services
@@ -126,16 +127,8 @@ def load_report(report_id: int) -> ExperienceReport:
 
 
 def commit_or_flash(action, success: str) -> bool:
-    """Run a service call; on a refusal roll back and show its message."""
-    try:
-        action()
-    except services.FollowupError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    """Run a service call; on a follow-up refusal roll back and show its message."""
+    return actions.commit_or_flash(action, success, services.FollowupError)
 
 
 def _organisation_choices() -> list[tuple[int, str]]:

@@ -14,13 +14,19 @@ from network.extensions import db
 from network.resources.models import Resource, ResourceDownload
 
 
-def shared_by_municipality(since: dt.datetime | None = None,
-                           until: dt.datetime | None = None) -> dict[str | None, int]:
+def _within(column, since, until) -> list:
+    """Conditions keeping ``column`` in [since, until]; an open end is no condition."""
     where = []
     if since is not None:
-        where.append(Resource.created_at >= since)
+        where.append(column >= since)
     if until is not None:
-        where.append(Resource.created_at <= until)
+        where.append(column <= until)
+    return where
+
+
+def shared_by_municipality(since: dt.datetime | None = None,
+                           until: dt.datetime | None = None) -> dict[str | None, int]:
+    where = _within(Resource.created_at, since, until)
     rows = db.session.execute(
         select(Organisation.municipality_code, func.count(Resource.id))
         .select_from(Resource).join(User, User.id == Resource.created_by_id)
@@ -32,11 +38,7 @@ def shared_by_municipality(since: dt.datetime | None = None,
 def downloads_by_municipality(since: dt.date | None = None,
                               until: dt.date | None = None) -> dict[str | None, int]:
     """{municipality code: downloads on the days [since, until] (both included)}."""
-    where = []
-    if since is not None:
-        where.append(ResourceDownload.day >= since)
-    if until is not None:
-        where.append(ResourceDownload.day <= until)
+    where = _within(ResourceDownload.day, since, until)
     rows = db.session.execute(
         select(ResourceDownload.municipality_code, func.count(ResourceDownload.id))
         .where(*where).group_by(ResourceDownload.municipality_code)).all()

@@ -25,6 +25,7 @@ from werkzeug.utils import send_file as werkzeug_send_file
 from network import atom as atom_format
 from network import httpcache, permissions
 from network.accounts.models import Area, ClassificationLevel, Group, Municipality, Organisation
+from network.actions import commit_or_flash
 from network.choices import bounded_choices
 from network.extensions import db
 from network.pagecache import cached_page
@@ -362,13 +363,8 @@ def approve(resource_id: int):
     resource = _load(resource_id)
     if not can_review_resource(current_user, resource):
         abort(403)
-    try:
-        services.approve(current_user, resource)
-        db.session.commit()
-        flash(_("Resursen är godkänd och visas nu för alla."), "success")
-    except services.ResourceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    commit_or_flash(lambda: services.approve(current_user, resource),
+                    _("Resursen är godkänd och visas nu för alla."), services.ResourceError)
     return redirect(url_for("resources.detail", resource_id=resource_id))
 
 
@@ -383,13 +379,9 @@ def override(resource_id: int):
         for error in form.reason.errors or [_("Formuläret kunde inte skickas. Försök igen.")]:
             flash(str(error), "error")
         return redirect(url_for("resources.detail", resource_id=resource_id))
-    try:
-        services.override_publish(current_user, resource, form.reason.data)
-        db.session.commit()
-        flash(_("Resursen är publicerad för alla. Skälet är sparat i granskningsloggen."), "success")
-    except services.ResourceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    commit_or_flash(lambda: services.override_publish(current_user, resource, form.reason.data),
+                    _("Resursen är publicerad för alla. Skälet är sparat i granskningsloggen."),
+                    services.ResourceError)
     return redirect(url_for("resources.detail", resource_id=resource_id))
 
 
@@ -402,13 +394,9 @@ def reject(resource_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.reject(current_user, resource, form.note.data or "")
-        db.session.commit()
-        flash(_("Resursen publiceras inte för besökare. Medlemmarna kan fortfarande se den."), "success")
-    except services.ResourceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    commit_or_flash(lambda: services.reject(current_user, resource, form.note.data or ""),
+                    _("Resursen publiceras inte för besökare. Medlemmarna kan fortfarande se den."),
+                    services.ResourceError)
     return redirect(url_for("resources.detail", resource_id=resource_id))
 
 

@@ -100,6 +100,24 @@ def test_deleting_needs_the_right_password(db, make, login):
     assert user.deleted_at is None and user.email
 
 
+def test_a_single_sign_on_member_without_a_password_confirms_with_their_email(db, make, login):
+    user = make.user(email="sso.only@kommun.example.se")
+    user.password_hash = None  # signs in through the organisation's identity provider only
+    client = login(user)
+    page = client.get("/profil/radera").get_data(as_text=True)
+    assert "Skriv din e-postadress för att bekräfta" in page and 'type="password"' not in page
+    wrong = client.post("/profil/radera", data={"password": "någon@annan.se", "confirm": "y"})
+    assert wrong.status_code == 422
+    assert "Skriv din e-postadress exakt".encode() in wrong.data
+    db.session.refresh(user)
+    assert user.deleted_at is None
+    right = client.post("/profil/radera", data={"password": " SSO.only@kommun.example.se ",
+                                                 "confirm": "y"})
+    assert right.status_code == 302
+    db.session.refresh(user)
+    assert user.deleted_at is not None and user.email is None
+
+
 def test_deleting_needs_the_confirmation_box(db, make, login):
     user = make.user()
     response = login(user).post("/profil/radera", data={"password": DEFAULT_PASSWORD})
