@@ -92,6 +92,10 @@ def enqueue(name: str, /, _session: Session | None = None, **payload: Any) -> No
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy also reports a savepoint's release as a commit; the rows it wrote are not
+        # visible to anyone else until the enclosing transaction commits.
+        return
     pending = session.info.pop(_PENDING, None)
     if pending:
         for (name, body), (app, request_id) in pending.items():

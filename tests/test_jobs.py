@@ -42,6 +42,19 @@ def test_a_job_runs_after_the_commit_once_and_never_after_a_rollback(app, ran):
     assert len(ran) == 2
 
 
+def test_a_savepoint_released_inside_a_transaction_does_not_send_its_jobs_early(app, ran, make):
+    """SQLAlchemy reports a savepoint's release as a commit too; a forum post with attachments
+    releases one after storing its files, whose text job must wait for the real commit."""
+    make.user()  # a write: the transaction is open before the savepoint
+    db.session.flush()
+    jobs.enqueue("test.record", n=1)
+    with db.session.begin_nested():
+        make.user()
+    assert ran == []
+    db.session.commit()
+    assert [payload for payload, _ in ran] == [{"n": 1}]
+
+
 def test_unknown_jobs_and_payloads_json_cannot_carry_are_refused_at_once(app, ran):
     with pytest.raises(KeyError):
         jobs.enqueue("test.nothing", n=1)
