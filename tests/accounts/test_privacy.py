@@ -108,7 +108,7 @@ def test_a_single_sign_on_member_without_a_password_confirms_with_their_email(db
     assert "Skriv din e-postadress för att bekräfta" in page and 'type="password"' not in page
     wrong = client.post("/profil/radera", data={"password": "någon@annan.se", "confirm": "y"})
     assert wrong.status_code == 422
-    assert "Skriv din e-postadress exakt".encode() in wrong.data
+    assert b"Skriv din e-postadress exakt" in wrong.data
     db.session.refresh(user)
     assert user.deleted_at is None
     right = client.post("/profil/radera", data={"password": " SSO.only@kommun.example.se ",
