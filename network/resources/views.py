@@ -225,6 +225,17 @@ def _form_failure(form, error: services.ResourceError, field=None):
     target.errors = [*list(target.errors or []), str(error)]
 
 
+def _upload_failure(form, error: services.ResourceError, *, about_files: bool) -> int:
+    """Roll back a refused upload, show why at the right field, and answer with its status:
+    413 too large, 507 the disk is full, 422 anything else the reader can fix."""
+    db.session.rollback()
+    about_files = about_files or isinstance(error, services.UploadRefused)
+    _form_failure(form, error, form.files if about_files else None)
+    if isinstance(error, services.UploadTooLarge):
+        return 413
+    return 507 if isinstance(error, services.StorageFull) else 422
+
+
 @bp.route("/ny", methods=["GET", "POST"])
 @login_required
 def create():
@@ -247,18 +258,8 @@ def create():
                 change_note=form.change_note.data or "", **_metadata(form),
             )
             db.session.commit()
-        except services.UploadTooLarge as exc:
-            db.session.rollback()
-            _form_failure(form, exc, form.files)
-            status = 413
-        except services.StorageFull as exc:
-            db.session.rollback()
-            _form_failure(form, exc, form.files)
-            status = 507
         except services.ResourceError as exc:
-            db.session.rollback()
-            _form_failure(form, exc, form.files if isinstance(exc, services.UploadRefused) else None)
-            status = 422
+            status = _upload_failure(form, exc, about_files=False)
         else:
             if resource.review_status == ReviewStatus.PENDING:
                 flash(_("Resursen är sparad. Den visas för besökare när en samordnare har godkänt "
@@ -313,18 +314,8 @@ def new_version(resource_id: int):
         try:
             services.add_version(current_user, resource, _uploads(), form.change_note.data)
             db.session.commit()
-        except services.UploadTooLarge as exc:
-            db.session.rollback()
-            _form_failure(form, exc, form.files)
-            status = 413
-        except services.StorageFull as exc:
-            db.session.rollback()
-            _form_failure(form, exc, form.files)
-            status = 507
         except services.ResourceError as exc:
-            db.session.rollback()
-            _form_failure(form, exc, form.files)
-            status = 422
+            status = _upload_failure(form, exc, about_files=True)
         else:
             flash(_("Den nya versionen är sparad."), "success")
             return redirect(url_for("resources.detail", resource_id=resource_id))
