@@ -8,6 +8,9 @@ from pathlib import Path
 
 from bench import harness
 
+# One client asks thousands of times a second: the per-address API limit is not what is measured.
+SERVER_ENV = {"API_RATE_LIMIT": "10000000 per minute"}
+
 COUNT = 120
 
 
@@ -24,6 +27,7 @@ def setup(instance_dir: Path, base_url: str) -> harness.Target:
                 admin, title=f"Metodstöd {n}", type="metodstod", visibility="public",
                 summary="Ett metodstöd för trygghetsarbete i bostadsområden.",
                 themes=["samverkan", "grovt_vald"], licence="cc-by-4.0",
+                override_reason="Bänkens metodstöd, publiceras utan granskning",
                 uploads=[services.Upload(io.BytesIO(f"Metodstöd nummer {n}\n".encode()), f"stod-{n}.txt")])
         db.session.commit()
     return harness.Target(paths=["/api/v1/resources?limit=100"], expect_text="Metodstöd 119")
