@@ -44,6 +44,7 @@ def create_topic() -> int:
                                   municipality_code="0180")
     for person in [reader, *people]:
         accounts.add_member(None, group, person, GroupRole.MEMBER)
+    accounts.add_member(None, group, people[0], GroupRole.FACILITATOR)  # facilitators add categories
     category = forums.create_category(people[0], "Samverkan", group=group)
     post, _ = forums.create_topic(people[0], category, TITLE, BODIES[0])
     for n in range(19):

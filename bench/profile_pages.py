@@ -45,7 +45,7 @@ def build(instance_dir: Path):
                        "DATABASE_URL": f"sqlite:///{instance_dir / 'network.sqlite3'}",
                        "NETWORK_INSTANCE_DIR": str(instance_dir), "PAGE_CACHE": "0",
                        "STORAGE_DIR": str(instance_dir / "storage"),
-                       "SESSION_COOKIE_SECURE": "0"})
+                       "SESSION_COOKIE_SECURE": "0", "PUBLIC_BASE_URL": "https://bench.example.se"})
     app = create_app()
     runner = app.test_cli_runner()
     for args in (["db", "upgrade"], ["seed-demo", "--force"]):
