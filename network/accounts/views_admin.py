@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,6 +10,7 @@ from network import permissions
 from network.accounts import invitations, services
 from network.accounts.models import Invitation
 from network.accounts.views import bp
+from network.actions import commit_or_flash
 from network.extensions import db
 
 
@@ -39,13 +40,8 @@ def pending_invitations():
 def revoke_invitation(invitation_id: int):
     _require_admin()
     invitation = db.get_or_404(Invitation, invitation_id)
-    try:
-        invitations.revoke_invitation(current_user, invitation)
-    except services.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Inbjudan till %(email)s är återkallad.", email=invitation.email), "success")
+    commit_or_flash(lambda: invitations.revoke_invitation(current_user, invitation),
+                    _("Inbjudan till %(email)s är återkallad.", email=invitation.email))
     return redirect(url_for("accounts.pending_invitations"))
 
 

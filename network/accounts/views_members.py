@@ -18,6 +18,7 @@ from network.accounts.forms_members import (
 )
 from network.accounts.models import Group, GroupRole, Invitation, Membership, User, UserSession
 from network.accounts.views import bp
+from network.actions import commit_or_flash
 from network.csvwriter import csv_text
 from network.extensions import db
 
@@ -148,14 +149,7 @@ def _back(user: User):
 
 def _act(user: User, action, success: str):
     """Run a service action; its refusal is shown on the member page with nothing changed."""
-    try:
-        action()
-    except services.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _back(user)
-    db.session.commit()
-    flash(success, "success")
+    commit_or_flash(action, success)
     return _back(user)
 
 
@@ -262,13 +256,6 @@ def end_member_session(user_id: int, session_id: int):
 def resend_invitation(invitation_id: int):
     invitation = db.get_or_404(Invitation, invitation_id)
     _require("accounts.invitation.resend", invitation)
-    email = invitation.email
-    try:
-        invitations.resend_invitation(current_user, invitation)
-    except services.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Inbjudan till %(email)s är skickad igen.", email=email), "success")
+    commit_or_flash(lambda: invitations.resend_invitation(current_user, invitation),
+                    _("Inbjudan till %(email)s är skickad igen.", email=invitation.email))
     return redirect(url_for("accounts.pending_invitations"))

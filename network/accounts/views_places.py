@@ -25,6 +25,7 @@ from network.accounts.models import (
 )
 from network.accounts.permissions import visible_groups_filter
 from network.accounts.views import bp
+from network.actions import commit_or_flash
 from network.extensions import db
 from network.pagecache import cached_page
 
@@ -145,13 +146,9 @@ def classify_area(area_id: int):
     area = _load_area(area_id)
     form = ClassificationForm()
     if form.validate_on_submit():
-        try:
-            services.classify_area(current_user, area, form.year.data, form.level.data)
-        except services.AccountError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Klassningen för %(area)s är sparad.", area=area.name), "success")
+        commit_or_flash(
+            lambda: services.classify_area(current_user, area, form.year.data, form.level.data),
+            _("Klassningen för %(area)s är sparad.", area=area.name))
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -226,11 +223,7 @@ def edit_organisation(org_id: int):
 def delete_organisation(org_id: int):
     _require_admin()
     org = db.get_or_404(Organisation, org_id)
-    try:
-        services.delete_organisation(current_user, org)
-    except services.AccountError as exc:
-        flash(str(exc), "error")
+    if not commit_or_flash(lambda: services.delete_organisation(current_user, org),
+                           _("Organisationen är borttagen.")):
         return redirect(url_for("accounts.edit_organisation", org_id=org_id))
-    db.session.commit()
-    flash(_("Organisationen är borttagen."), "success")
     return redirect(url_for("accounts.organisations"))

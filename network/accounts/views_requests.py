@@ -12,6 +12,7 @@ from network.accounts import account_requests, bulk_invitations, services
 from network.accounts.forms_members import AccountRequestForm, ApproveRequestForm, DeclineRequestForm
 from network.accounts.models import AccountRequest, Group, GroupRole, Municipality
 from network.accounts.views import bp
+from network.actions import commit_or_flash
 from network.extensions import db, rate_limited
 
 
@@ -60,14 +61,7 @@ def account_requests_queue():
 
 
 def _decide(action, success: str):
-    try:
-        action()
-    except services.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    commit_or_flash(action, success)
     return redirect(url_for("accounts.account_requests_queue"))
 
 

@@ -13,6 +13,7 @@ from network.accounts.forms import LoginForm
 from network.accounts.forms_sso import PasswordLoginBlockForm
 from network.accounts.models_sso import SsoIdentity
 from network.accounts.views import bp, start_session
+from network.actions import commit_or_flash
 from network.extensions import db, rate_limited
 from network.views import safe_next
 
@@ -73,15 +74,9 @@ def sso_unlink(identity_id: int):
     # Someone else's identity is not found, rather than forbidden: its existence is private.
     if identity is None or not permissions.allowed("accounts.sso.unlink", current_user, identity):
         abort(404)
-    try:
-        sso.unlink(current_user._get_current_object(), identity)
-    except services.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Inloggningen med %(provider)s är borttagen från ditt konto.",
-                provider=sso.provider_name(identity.provider)), "success")
+    commit_or_flash(lambda: sso.unlink(current_user._get_current_object(), identity),
+                    _("Inloggningen med %(provider)s är borttagen från ditt konto.",
+                      provider=sso.provider_name(identity.provider)))
     return redirect(url_for("accounts.profile"))
 
 
