@@ -105,13 +105,9 @@ def add_member(group_id: int):
             flash(_("Det finns ingen medlem med den e-postadressen. Bjud in personen i stället."),
                   "error")
         else:
-            try:
-                services.add_member(current_user, group, user, GroupRole(form.role.data))
-            except services.AccountError as exc:
-                flash(str(exc), "error")
-            else:
-                db.session.commit()
-                flash(_("%(name)s är tillagd i gruppen.", name=user.display_name), "success")
+            commit_or_flash(
+                lambda: services.add_member(current_user, group, user, GroupRole(form.role.data)),
+                _("%(name)s är tillagd i gruppen.", name=user.display_name))
     else:
         for errors in form.errors.values():
             for error in errors:
