@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from flask import Blueprint, current_app, g, request
@@ -95,6 +95,19 @@ def _openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
 
 
+@cache
+def _schema(schema_cls: type[Schema]) -> Schema:
+    """One instance per schema class: building one copies every declared field, a fixed cost per
+    call; marshmallow's ``load`` and ``dump`` keep no state on the instance."""
+    return schema_cls()
+
+
+@cache
+def _list_fields(schema_cls: type[Schema] | None) -> frozenset[str]:
+    return frozenset(name for name, f in (schema_cls._declared_fields.items() if schema_cls else ())
+                     if isinstance(f, fields.List))
+
+
 def _load(schema_cls: type[Schema] | None, data: Any, where: str) -> dict:
     if schema_cls is None:
         if where == "query" and data:
@@ -102,15 +115,14 @@ def _load(schema_cls: type[Schema] | None, data: Any, where: str) -> dict:
                           errors={k: ["Unknown field."] for k in data})
         return {}
     try:
-        return schema_cls().load(data)
+        return _schema(schema_cls).load(data)
     except ValidationError as error:
         raise Problem("invalid-parameters", _l("Kontrollera parametrarna."),
                       errors=error.normalized_messages()) from None
 
 
 def _query_data(schema_cls: type[Schema] | None) -> dict:
-    multi = {n for n, f in (schema_cls._declared_fields.items() if schema_cls else ())
-             if isinstance(f, fields.List)}
+    multi = _list_fields(schema_cls)
     return {k: (request.args.getlist(k) if k in multi else request.args.get(k)) for k in request.args}
 
 
@@ -179,10 +191,10 @@ def operation(bp: Blueprint, registry: list[Operation], rule: str, method: str =
                 if paginated:
                     items, next_cursor = result
                     if not isinstance(items, Shaped):
-                        items = response(many=True).dump(items)
+                        items = _schema(response).dump(items, many=True)
                     result = {"items": items, "next": next_cursor}
                 else:
-                    result = response().dump(result)
+                    result = _schema(response).dump(result)
             return respond(result, status)
 
         limited = rate_limited(_rate_limit, key_func=_rate_key)(handler)
