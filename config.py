@@ -125,7 +125,8 @@ class Config:
         # per read. Address space, not memory: the OS page cache holds the data either way.
         self.SQLITE_MMAP_SIZE = _int("SQLITE_MMAP_SIZE", 1 << 30)
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
-        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Without Redis: the memory storage that starts no thread per hit (network/extensions.py).
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "network-memory://"
         # network/cache.py: the data generation that keeps cached pages and conditional GETs
         # right. Without Redis it lives in this file, shared by the processes of one machine.
         self.CACHE_GENERATION_FILE = os.environ.get(
@@ -307,7 +308,7 @@ class TestingConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.RATELIMIT_STORAGE_URI = "network-memory://"
         self.CACHE_GENERATION_FILE = None  # each test app counts its own generation
         self.MAIL_TRANSPORT = "memory"
         # A test sees a job's effect as soon as the request's commit returns.

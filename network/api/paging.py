@@ -20,7 +20,9 @@ def by_key(stmt: Any, key: Any, args: dict, *, descending: bool = False, key_typ
     if position is not None:
         stmt = stmt.where(key < position[0] if descending else key > position[0])
     stmt = stmt.order_by(None).order_by(key.desc() if descending else key).limit(args["limit"] + 1)
-    rows = list(db.session.scalars(stmt).unique() if scalars else db.session.execute(stmt))
+    # Plain rows need no ORM machinery: they run on the session's connection (same transaction).
+    rows = (list(db.session.scalars(stmt).unique()) if scalars
+            else db.session.connection().execute(stmt).all())
     return _page(rows, args["limit"], lambda row: [getattr(row, key.key)])
 
 

@@ -40,9 +40,9 @@ def resource_list(caller, args: dict) -> Any:
     filters = resources.Filters(q=args.get("q", ""), theme=args.get("theme", ""),
                                 type=args.get("type", ""), municipality=args.get("municipality", ""),
                                 year=args.get("year"), sort="newest")
-    rows, next_cursor = paging.by_key(resources.browse_ids(caller.user, filters), Resource.id, args,
-                                      descending=True, scalars=False)
-    items = catalogue.entries([row.id for row in rows], current_app.config["PUBLIC_BASE_URL"])
+    stmt = resources.browse_ids(caller.user, filters, catalogue.row_select())
+    rows, next_cursor = paging.by_key(stmt, Resource.id, args, descending=True, scalars=False)
+    items = catalogue.entries_of_rows(rows, current_app.config["PUBLIC_BASE_URL"])
     return Shaped(items), next_cursor
 
 

@@ -167,3 +167,33 @@ def test_followup_lists_narrow_to_a_municipality_and_to_one_plan_measure_or_indi
     assert ids("indicators", measure_id=local.measure.id, municipality="1280") == []
     assert ids("measurements", indicator_id=local.indicator.id) == [measurement_id]
     assert ids("measurements", indicator_id=local.indicator.id + 1) == []
+
+
+def test_a_page_of_resources_costs_two_queries_whatever_its_size(client, world, make, db,
+                                                                  count_queries):
+    from network.api.schemas import ResourceOut
+    from network.resources import services as resources
+    from network.resources.models import Resource
+
+    organisation = make.organisation(name="Botkyrka kommun", municipality_code="0127")
+    for n in range(30):
+        resources.create_resource(
+            world.admin, title=f"Stöd {n}", type="metodstod", visibility="public",
+            override_reason="Nätverkets eget material, publiceras direkt",
+            themes=["samverkan", "grovt_vald"], municipality_codes=["0180", "0127"],
+            organisation_id=organisation.id, external_url=f"https://example.se/stod/{n}")
+    db.session.commit()
+    client.get("/api/v1/resources", query_string={"limit": 1})  # warm: the visitor's session
+    counts = {}
+    for limit in (1, 100):
+        with count_queries() as counter:
+            page = client.get("/api/v1/resources", query_string={"limit": limit})
+        assert page.status_code == 200
+        counts[limit] = counter.count
+    assert counts[1] == counts[100] <= 2
+
+    db.session.expire_all()
+    shown = [db.session.get(Resource, item["id"]) for item in page.json["items"]]
+    assert page.json["items"] == ResourceOut(many=True).dump(shown)
+    assert page.json["items"][0]["municipalities"] == ["0127", "0180"]  # by name
+    assert page.json["items"][0]["themes"] == ["grovt_vald", "samverkan"]
