@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     # Imported for their routes on views.bp, and for the actions they register.
     del (views_admin, views_directory, views_groups, views_members, views_places, views_requests,
          views_sessions, views_sso, accounts_permissions, models_sso)
+    sessions.init_app(app)
     login_manager.user_loader(sessions.load_user)
     # Opening a session and noting last-seen change no cached page; ending one does.
     register_neutral(models.UserSession)

@@ -1,9 +1,13 @@
-"""Server-side sessions (network/accounts/sessions.py) and "Mina sessioner"."""
+"""Server-side sessions (network/accounts/sessions.py) and "Mina sessioner".
+
+Every test runs against both stores: the database (embedded mode) and Redis (scaled mode).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +16,7 @@ from network.accounts import sessions
 from network.accounts.models import PasswordReset, UserSession
 from network.db import utcnow
 from network.permissions import AccessDenied
-from tests.accounts.conftest import post_login
+from tests.accounts.conftest import SESSION_STORES, post_login, session_ids, use_session_store
 from tests.factories import DEFAULT_PASSWORD
 
 FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -27,7 +31,17 @@ def copy_cookies(source, target) -> None:
             target.set_cookie(name, cookie.value)
 
 
+@pytest.fixture(params=SESSION_STORES)
+def app_config(request, app_config):
+    return use_session_store(request, app_config, request.param)
+
+
 def rows(db, user):
+    """The user's live sessions, whichever store keeps them."""
+    return sessions.active_sessions(user)
+
+
+def db_rows(db, user):
     return list(db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)))
 
 
@@ -90,14 +104,50 @@ def test_a_password_reset_ends_every_session(app, db, make, client):
     assert rows(db, user) == []
 
 
+def redis_keys(app) -> dict[str, bytes]:
+    """Every session key in Redis with its value (type permitting), for the Redis variant."""
+    store = sessions.store()
+    found = {}
+    for key in store.redis.scan_iter(f"{store.prefix}:*"):
+        name = key.decode()
+        found[name] = store.redis.get(key) if store.redis.type(key) == b"string" else b""
+    return found
+
+
+def set_times(db, user, **times) -> None:
+    """Move the user's sessions' ``last_seen_at``/``expires_at`` as if time had passed."""
+    store = sessions.store()
+    if store.name == "database":
+        for row in db_rows(db, user):
+            for name, value in times.items():
+                setattr(row, name, value)
+        db.session.commit()
+        return
+    from network.accounts.session_redis import _stamp
+
+    for record in sessions.active_sessions(user):
+        key = f"{store.prefix}:s:{record.id}"
+        data = json.loads(store.redis.get(key))
+        data.update({name[0]: _stamp(value) for name, value in times.items()})
+        store.redis.set(key, json.dumps(data), keepttl=True)
+        if "expires_at" in times:
+            store.redis.zadd(f"{store.prefix}:u:{user.id}", {record.id: _stamp(times["expires_at"])})
+
+
 def test_only_a_hash_of_the_cookie_key_is_stored(app, db, make):
     user = make.user()
     key = sessions.open_session(user, user_agent=FIREFOX_LINUX)
     db.session.commit()
     (row,) = rows(db, user)
     secret = key.removeprefix(sessions.KEY_PREFIX)
-    assert row.key_hash == hashlib.sha256(secret.encode()).hexdigest()
-    assert secret not in row.key_hash
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    if sessions.store().name == "database":
+        assert row.key_hash == digest
+    else:
+        stored = redis_keys(app)
+        assert f"{sessions.store().prefix}:s:{digest}" in stored
+        assert not any(secret in name or secret.encode() in value for name, value in stored.items())
+        assert db_rows(db, user) == []  # nothing of it in the database
     assert sessions.load_user(key).id == user.id
     assert sessions.load_user(key + "x") is None
     assert sessions.load_user(f"{user.id}:oldstyletoken") is None
@@ -108,14 +158,33 @@ def test_an_expired_session_is_refused_and_purged(app, db, make, runner):
     key = sessions.open_session(user)
     live = sessions.open_session(make.user())
     db.session.commit()
-    row = rows(db, user)[0]
-    row.expires_at = utcnow() - dt.timedelta(seconds=1)
-    db.session.commit()
+    set_times(db, user, expires_at=utcnow() - dt.timedelta(seconds=1))
     assert sessions.load_user(key) is None
-    result = runner.invoke(args=["purge-sessions"])
-    assert "1 utgångna sessioner borttagna." in result.output
+    if sessions.store().name == "database":
+        result = runner.invoke(args=["purge-sessions"])
+        assert "1 utgångna sessioner borttagna." in result.output
+    else:  # scaled: the command queues the job; the job does this
+        assert sessions.purge_expired() == 1
+        assert list(redis_keys(app)) != []  # the live one
+        assert f"{sessions.store().prefix}:u:{user.id}" not in redis_keys(app)
     assert rows(db, user) == []
     assert sessions.load_user(live) is not None
+
+
+def test_a_redis_session_removes_itself_when_its_ttl_runs_out(app, db, make):
+    if sessions.store().name != "redis":
+        pytest.skip("the database store is purged by the daily command (test above)")
+    user = make.user()
+    key = sessions.open_session(user)
+    (record,) = rows(db, user)
+    store = sessions.store()
+    name = f"{store.prefix}:s:{record.id}"
+    idle = app.config["SESSION_IDLE_DAYS"] * 86400
+    assert idle - 60 < store.redis.ttl(name) <= idle  # the idle expiry is the key's TTL
+    store.redis.expire(name, 0)  # what Redis does when that TTL runs out
+    assert sessions.load_user(key) is None
+    assert rows(db, user) == []
+    assert store.redis.zcard(f"{store.prefix}:u:{user.id}") == 0  # the stale index entry went
 
 
 def test_a_deactivated_member_is_not_signed_in(app, db, make, login):
@@ -131,10 +200,8 @@ def test_last_seen_is_written_at_most_every_few_minutes_and_keeps_the_cache(app,
 
     user = make.user()
     client = login(user)
-    row = rows(db, user)[0]
     long_ago = utcnow() - dt.timedelta(hours=1)
-    row.last_seen_at = long_ago
-    db.session.commit()
+    set_times(db, user, last_seen_at=long_ago)
     generation = cache.generation()
     assert client.get("/profil").status_code == 200
     db.session.expire_all()
