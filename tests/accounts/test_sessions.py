@@ -277,3 +277,97 @@ def test_ending_a_session_is_refused_at_the_service_for_others(app, db, make):
 def test_a_device_is_described_from_the_user_agent(app, agent, expected):
     with app.test_request_context():
         assert sessions.describe_device(agent).describe() == expected
+
+
+def test_deactivation_ends_every_session(app, db, make, login):
+    admin, anna = make.admin(), make.user()
+    db.session.commit()
+    phone, laptop = app.test_client(), app.test_client()
+    post_login(phone, anna.email)
+    post_login(laptop, anna.email)
+    assert len(rows(db, anna)) == 2
+    assert login(admin).post(f"/admin/medlemmar/{anna.id}/inaktivera").status_code == 302
+    assert rows(db, anna) == []
+    assert [phone.get("/profil").status_code, laptop.get("/profil").status_code] == [302, 302]
+
+
+def test_an_admin_sees_and_ends_a_members_session_on_the_member_page(app, db, make, login):
+    from network.accounts.models import AuditLog
+
+    admin, bo = make.admin(), make.user()
+    db.session.commit()
+    bo_client = app.test_client()
+    bo_client.post("/logga-in", data={"email": bo.email, "password": DEFAULT_PASSWORD},
+                   headers={"User-Agent": FIREFOX_LINUX})
+    (record,) = rows(db, bo)
+    admin_client = login(admin)
+    page = admin_client.get(f"/admin/medlemmar/{bo.id}").get_data(as_text=True)
+    assert "Firefox på Linux" in page
+    assert f"/sessioner/{record.id}/avsluta" in page
+    other = make.user()
+    db.session.commit()
+    # The session is someone else's than the member's in the address: not found, kept.
+    assert admin_client.post(
+        f"/admin/medlemmar/{other.id}/sessioner/{record.id}/avsluta").status_code == 404
+    assert bo_client.get("/profil").status_code == 200
+    assert admin_client.post(
+        f"/admin/medlemmar/{bo.id}/sessioner/{record.id}/avsluta").status_code == 302
+    assert bo_client.get("/profil").status_code == 302
+    entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "user.session.end")).one()
+    assert entry.target_id == str(bo.id)
+
+
+@pytest.mark.parametrize("session_id", ["abc", "1" * 30, "f" * 63, "../1"])
+def test_a_malformed_session_id_is_not_found(app, db, make, login, session_id):
+    assert login(make.user()).post(f"/profil/sessioner/{session_id}/avsluta").status_code == 404
+
+
+def test_a_cached_page_forgets_the_cookie_once_its_session_ends(app, db, make, client):
+    user = make.user(name="Cecilia Cachesson")
+    db.session.commit()
+    post_login(client, user.email)
+    thief = app.test_client()
+    copy_cookies(client, thief)
+    assert "Cecilia Cachesson" in thief.get("/").get_data(as_text=True)
+    again = thief.get("/")
+    assert again.headers.get("X-Page-Cache") == "hit"  # the page cache knows this cookie now
+    assert client.post("/logga-ut").status_code == 302
+    after = thief.get("/")
+    assert "Cecilia Cachesson" not in after.get_data(as_text=True)
+    assert after.headers.get("X-Page-Cache") != "hit"
+
+
+def test_opening_a_session_keeps_the_cached_pages(app, db, make, client):
+    from network import cache
+
+    user = make.user()
+    db.session.commit()
+    generation = cache.generation()
+    sessions.open_session(user, user_agent=FIREFOX_LINUX)
+    db.session.commit()
+    assert cache.generation() == generation
+
+
+def test_the_session_store_away_answers_503_and_changes_nothing(app, db, make, client, monkeypatch):
+    if sessions.store().name != "redis":
+        pytest.skip("the database store's outage is tests/deploy/test_faults.py's")
+    import redis
+
+    from tests.notifications.smtp import free_port
+
+    user = make.user()
+    db.session.commit()
+    post_login(client, user.email)
+    newcomer = app.test_client()
+    nowhere = redis.Redis(port=free_port(), socket_connect_timeout=0.5, socket_timeout=0.5)
+    monkeypatch.setattr(sessions.store(), "redis", nowhere)
+    page = client.get("/profil")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+    assert "Tjänsten är tillfälligt otillgänglig" in page.get_data(as_text=True)
+    assert client.post("/logga-ut").status_code == 503
+    assert post_login(newcomer, user.email).status_code == 503
+    assert newcomer.get("/").status_code == 200  # pages for visitors go on
+    monkeypatch.undo()
+    nowhere.close()
+    assert len(rows(db, user)) == 1  # the logout did not happen; the failed login left nothing
+    assert client.get("/profil").status_code == 200
