@@ -68,9 +68,3 @@ def use_session_store(request, app_config: dict, store: str) -> dict:
             "JOBS_QUEUE": f"{tag}-jobs", "CHAT_REDIS_PREFIX": f"{tag}-chat",
             "SOCKETIO_CHANNEL": f"{tag}-socketio"}
 
-
-def session_ids(user) -> list:
-    """The ids of ``user``'s live sessions, whichever store keeps them."""
-    from network.accounts import sessions
-
-    return [s.id for s in sessions.active_sessions(user)]

@@ -16,7 +16,7 @@ from network.accounts import sessions
 from network.accounts.models import PasswordReset, UserSession
 from network.db import utcnow
 from network.permissions import AccessDenied
-from tests.accounts.conftest import SESSION_STORES, post_login, session_ids, use_session_store
+from tests.accounts.conftest import SESSION_STORES, post_login, use_session_store
 from tests.factories import DEFAULT_PASSWORD
 
 FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
