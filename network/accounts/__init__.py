@@ -94,6 +94,23 @@ def _template_helpers(app: Flask) -> None:
         sso_provider_name=provider_name)
 
 
+def members_profile_url(user: Any) -> str | None:
+    """The profile link for what only signed-in members receive (the chat's socket payloads,
+    which a connection refused to visitors and re-checked on every event delivers): the same
+    rule as ``profile_url``, with a member as the reader."""
+    from flask import current_app, has_request_context, url_for
+
+    from network.accounts.directory import profile_open_to_members
+
+    if not profile_open_to_members(user):
+        return None
+    if has_request_context():
+        return url_for("accounts.member_profile", user_id=user.id)
+    # A message posted outside a request (a CLI command, a job): the same path.
+    adapter = current_app.url_map.bind("localhost", script_name=current_app.config["APPLICATION_ROOT"])
+    return adapter.build("accounts.member_profile", {"user_id": user.id})
+
+
 def profile_url(user: Any) -> str | None:
     """Where a name links to (``macros.person``): the profile, for readers who may open it."""
     from flask import url_for

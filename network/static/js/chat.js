@@ -77,6 +77,21 @@
     return m.author ? m.author.name : T.former;
   }
 
+  // The author's name, as a link to their profile when the server sent one (it does only when
+  // the members receiving the message may open it); a same-site path, nothing else.
+  function authorNode(m) {
+    var url = m.kind !== "system" && m.author && m.author.profile_url;
+    var strong = el("strong");
+    if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" && url.indexOf("\\") < 0) {
+      var link = el("a", "author", authorName(m));
+      link.href = url;
+      strong.appendChild(link);
+    } else {
+      strong.textContent = authorName(m);
+    }
+    return strong;
+  }
+
   function timeText(iso) {
     var d = new Date(iso);
     return d.toLocaleTimeString(document.documentElement.lang || "sv", { hour: "2-digit", minute: "2-digit" });
@@ -87,7 +102,7 @@
     li.id = "m" + m.id;
     li.dataset.id = m.id;
     var meta = el("span", "chat-meta");
-    meta.appendChild(el("strong", null, authorName(m)));
+    meta.appendChild(authorNode(m));
     var time = el("time", null, timeText(m.created_at));
     time.dateTime = m.created_at;
     meta.appendChild(document.createTextNode(" "));
