@@ -24,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_request_context
 from flask_babel import gettext as _
 
 from network.accounts.models import User
@@ -35,7 +35,6 @@ from network.permissions import check_access
 
 KEY_PREFIX = "s1."  # a cookie of another shape (an older one) is simply not signed in
 STORES = ("database", "redis")
-_DOWN = "_network_session_store_down"
 log = logging.getLogger(__name__)
 
 
@@ -82,14 +81,14 @@ def load_user(key: str) -> User | None:
     """
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
-    if has_app_context() and g.get(_DOWN):
-        return None
     now = utcnow()
     try:
         found = store().lookup(_hash(key[len(KEY_PREFIX):]), now)
     except SessionStoreUnavailable:
-        if has_app_context():
-            g.setdefault(_DOWN, True)
+        if has_request_context():
+            # Signed out for the rest of this request (Flask-Login asks ``g`` first), so the
+            # 503 page renders instead of failing on the same lookup.
+            g._login_user = current_app.login_manager.anonymous_user()
         raise
     if found is None or not found[1].is_active:
         return None

@@ -371,3 +371,30 @@ def test_the_session_store_away_answers_503_and_changes_nothing(app, db, make, c
     nowhere.close()
     assert len(rows(db, user)) == 1  # the logout did not happen; the failed login left nothing
     assert client.get("/profil").status_code == 200
+
+
+def test_the_data_export_lists_the_sessions_without_their_keys(app, db, make, client):
+    user = make.user()
+    db.session.commit()
+    client.post("/logga-in", data={"email": user.email, "password": DEFAULT_PASSWORD},
+                headers={"User-Agent": FIREFOX_LINUX})
+    (record,) = rows(db, user)
+    response = client.get("/profil/mina-uppgifter.json")
+    assert response.status_code == 200
+    (exported,) = json.loads(response.data)["sessions"]
+    assert exported["device"] == "Firefox på Linux"
+    assert exported["user_agent"] == FIREFOX_LINUX
+    assert {"signed_in_at", "last_seen_at", "expires_at"} <= set(exported)
+    if sessions.store().name == "redis":
+        assert record.id not in json.dumps(exported)  # the key's hash stays on the server
+
+
+def test_deleting_the_account_ends_every_session(app, db, make, client):
+    user = make.user()
+    db.session.commit()
+    other = app.test_client()
+    post_login(other, user.email)
+    post_login(client, user.email)
+    client.post("/profil/radera", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
+    assert other.get("/profil").status_code == 302
+    assert rows(db, user) == []

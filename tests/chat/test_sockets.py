@@ -559,3 +559,23 @@ def test_errors_come_in_the_users_language(chat, people, room, db):
     anna = chat(people["anna"])
     answer = anna.call("join", {"room_id": 999999})
     assert answer["message"] == "The room does not exist or you do not have access to it."
+
+
+def test_with_the_session_store_away_events_get_a_clear_answer_and_store_nothing(
+        chat, people, room, db, monkeypatch):
+    from network.accounts import sessions
+
+    anna = chat(people["anna"])
+    anna.join(room)
+
+    def away(*_args):
+        raise sessions.SessionStoreUnavailable()
+
+    monkeypatch.setattr(sessions.store(), "lookup", away)
+    answer = anna.send(room, "Hej")
+    assert answer["ok"] is False and answer["code"] == "unavailable"
+    assert "tillfälligt otillgänglig" in answer["message"]
+    assert not chat(people["bo"]).connected  # whose cookie it is cannot be checked: refused
+    monkeypatch.undo()
+    assert count(db) == 0
+    assert anna.send(room, "Hej")["ok"] is True  # back: the same socket goes on

@@ -17,7 +17,7 @@
   var canManage = root.dataset.canManage === "true";
   var maxLength = parseInt(root.dataset.maxLength, 10) || 4000;
   var ACK_TIMEOUT = 10000;
-  var RETRYABLE = ["rate_limited", "not_joined", "server_error"];
+  var RETRYABLE = ["rate_limited", "not_joined", "server_error", "unavailable"];
 
   var $ = function (id) { return document.getElementById(id); };
   var log = $("chat-log"), announcer = $("chat-announcer"), input = $("chat-input");
@@ -211,7 +211,7 @@
       inFlight = false;
       if (answer === null) { pump(3000); return; }  // no answer in time: the same UUID again
       if (!answer.ok && RETRYABLE.indexOf(answer.code) !== -1) {
-        pump(answer.code === "rate_limited" ? 5000 : 1000);
+        pump(answer.code === "rate_limited" || answer.code === "unavailable" ? 5000 : 1000);
         return;
       }
       queue.shift();
