@@ -255,6 +255,10 @@ class Config:
         # "last seen" is written at most once per SESSION_TOUCH_MINUTES per session.
         self.SESSION_IDLE_DAYS = _int("SESSION_IDLE_DAYS", 30)
         self.SESSION_TOUCH_MINUTES = _int("SESSION_TOUCH_MINUTES", 5)
+        # Where sessions are kept: "database" or "redis"; unset: Redis when REDIS_URL is set
+        # (every process sees a logout at once without a database write per login).
+        self.SESSION_STORE = os.environ.get("SESSION_STORE") or None
+        self.SESSION_REDIS_PREFIX = os.environ.get("SESSION_REDIS_PREFIX", "network-session")
         self.PASSWORD_RESET_HOURS = 2
         # Single sign-on (network/accounts/sso.py): the providers, and seconds each call to one
         # (discovery, keys, token) may take.

@@ -80,6 +80,14 @@ class Instance:
             "STORAGE_DIR": str(self.dir / "storage"),
             "PYTHONPATH": str(ROOT),
         })
+        if os.environ.get("BENCH_REDIS_URL"):
+            # The scaled setup: Redis for the cache generation, limits, chat and sessions, under
+            # prefixes of this instance's own.
+            tag = "bench-" + self.dir.name.rsplit("-", 1)[-1]
+            self.env.update({"REDIS_URL": os.environ["BENCH_REDIS_URL"],
+                             **{name: f"{tag}-{name.lower()}" for name in (
+                                 "CACHE_KEY_PREFIX", "RATELIMIT_KEY_PREFIX", "CHAT_REDIS_PREFIX",
+                                 "SESSION_REDIS_PREFIX", "SOCKETIO_CHANNEL", "JOBS_QUEUE")}})
 
     def flask(self, *args: str, check: bool = True,
               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

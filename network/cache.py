@@ -124,6 +124,13 @@ def bump() -> None:
     cache().generation.bump_scopes((STRUCTURAL,), data=True)
 
 
+def bump_data() -> None:
+    """Raise only the data generation, for a change outside the database that what is keyed by
+    it must see (the page cache's memory of who a cookie is, when sessions live in Redis):
+    pages stamped with their scopes stay."""
+    cache().generation.bump_scopes((), data=True)
+
+
 def scope_stamp(generation: int | None, scopes: tuple[str, ...] | None,
                 user_id: int | None) -> Any:
     """What a cached page is valid at: the data generation when it declares no scopes, else

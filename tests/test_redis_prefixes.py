@@ -26,7 +26,8 @@ def shared_redis(redis_url):
 def _installation(app_config, url: str, name: str):
     return create_app({**app_config, "REDIS_URL": url, "RATELIMIT_STORAGE_URI": url,
                        "CACHE_KEY_PREFIX": name, "RATELIMIT_KEY_PREFIX": name,
-                       "CHAT_REDIS_PREFIX": f"{name}-chat", "SOCKETIO_CHANNEL": f"{name}-socketio"})
+                       "CHAT_REDIS_PREFIX": f"{name}-chat", "SOCKETIO_CHANNEL": f"{name}-socketio",
+                       "SESSION_REDIS_PREFIX": f"{name}-session"})
 
 
 def test_every_key_carries_the_installation_prefix_and_feeds_stay_apart(app_config, shared_redis):
@@ -39,12 +40,15 @@ def test_every_key_carries_the_installation_prefix_and_feeds_stay_apart(app_conf
     web.post("/logga-in", data={"email": "nobody@example.se", "password": "wrong-password"})
     with app.app_context():
         from network import cache
+        from network.accounts import services, sessions
 
         cache.bump()
+        sessions.open_session(services.create_user(f"{first}@example.se", None, "Prefix Prefixsson"))
 
     written = {key.decode() for key in set(client.scan_iter("*")) - before}
     assert any("generation" in key for key in written), written
     assert any("nobody@example.se" in key for key in written), written  # the login limit's keys
+    assert any(f"{first}-session:s:" in key for key in written), written  # a sign-in session
     assert all(first in key for key in written), written
 
     other = _installation(app_config, url, second)

@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     # Imported for their routes on views.bp, and for the actions they register.
     del (views_admin, views_directory, views_groups, views_members, views_places, views_requests,
          views_sessions, views_sso, accounts_permissions, models_sso)
+    sessions.init_app(app)
     login_manager.user_loader(sessions.load_user)
     # Opening a session and noting last-seen change no cached page; ending one does.
     register_neutral(models.UserSession)
@@ -91,6 +92,23 @@ def _template_helpers(app: Flask) -> None:
         level_label=lambda level: ClassificationLevel(level).label if level else "",
         min_password_length=MIN_LENGTH, audit_label=audit_label, profile_url=profile_url,
         sso_provider_name=provider_name)
+
+
+def members_profile_url(user: Any) -> str | None:
+    """The profile link for what only signed-in members receive (the chat's socket payloads,
+    which a connection refused to visitors and re-checked on every event delivers): the same
+    rule as ``profile_url``, with a member as the reader."""
+    from flask import current_app, has_request_context, url_for
+
+    from network.accounts.directory import profile_open_to_members
+
+    if not profile_open_to_members(user):
+        return None
+    if has_request_context():
+        return url_for("accounts.member_profile", user_id=user.id)
+    # A message posted outside a request (a CLI command, a job): the same path.
+    adapter = current_app.url_map.bind("localhost", script_name=current_app.config["APPLICATION_ROOT"])
+    return adapter.build("accounts.member_profile", {"user_id": user.id})
 
 
 def profile_url(user: Any) -> str | None:

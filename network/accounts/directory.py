@@ -107,8 +107,13 @@ def _may_use_directory(user: Any, *_objects: Any) -> bool:
     return permissions.is_member(user)
 
 
+def profile_open_to_members(target: Any) -> bool:
+    """Whether every signed-in member may open ``target``'s profile (active accounts only)."""
+    return target is not None and target.is_active
+
+
 def _may_see_profile(user: Any, target: User) -> bool:
-    return permissions.is_member(user) and target.is_active
+    return permissions.is_member(user) and profile_open_to_members(target)
 
 
 permissions.register_auth({

@@ -96,7 +96,7 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str, *, keep_session: int | None = None) -> None:
+def set_password(user: User, password: str, *, keep_session: int | str | None = None) -> None:
     """Set a new password and end every session of the user (but ``keep_session``)."""
     from network.accounts.sessions import end_all_sessions
 
@@ -108,7 +108,7 @@ def set_password(user: User, password: str, *, keep_session: int | None = None) 
 
 
 def change_password(user: User, current_password: str, new_password: str, *,
-                    keep_session: int | None = None) -> None:
+                    keep_session: int | str | None = None) -> None:
     """The member's own change: the current password proves it is them."""
     if not verify_password(user.password_hash, current_password):
         raise AccountError(_("Det nuvarande lösenordet stämmer inte."))

@@ -1,37 +1,59 @@
-"""Server-side sessions: a signed-in browser is a row the server can end.
+"""Server-side sessions: a signed-in browser is a record the server can end.
 
 The login cookie (Flask-Login's ``_user_id``, and the remember-me cookie) carries a random key;
-only its SHA-256 is stored (``UserSession.key_hash``). Every request looks the key up, so ending
-a session — logging out, a password change, a deactivation, the member ending it on "Mina
-sessioner" — makes a copied cookie worthless at once.
+only its SHA-256 is stored. Every request looks the key up, so ending a session — logging out, a
+password change, a deactivation, the member ending it on "Mina sessioner" — makes a copied
+cookie worthless at once.
 
-Sessions live in the database in both the embedded and the scaled mode: the lookup replaces the
-account query every request already made, so it costs no extra round trip.
+Where they are kept is ``SESSION_STORE``: ``database`` (the ``user_sessions`` table,
+network/accounts/session_db.py; the embedded mode's default) or ``redis``
+(network/accounts/session_redis.py; the default when ``REDIS_URL`` is set). The functions here
+are the same for both; a session's id is an integer in the database and a string in Redis.
 
-Cache: opening a session and noting "last seen" change no cached page (``register_neutral`` and
-``cache_neutral``); ending one is a normal write, so the page cache's memory of "this cookie is
-that person" (network/pagecache.py) is dropped with the new data generation.
+Cache: opening a session and noting "last seen" change no cached page; ending one drops the page
+cache's memory of "this cookie is that person" (network/pagecache.py) on every process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import contains_eager
 
-from network.accounts.models import User, UserSession
+from network.accounts.models import User
+from network.accounts.session_db import DatabaseSessions
+from network.accounts.session_redis import RedisSessions, SessionStoreUnavailable
 from network.db import utcnow
-from network.extensions import db
 from network.permissions import check_access
 
 KEY_PREFIX = "s1."  # a cookie of another shape (an older one) is simply not signed in
+STORES = ("database", "redis")
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    """Choose the store: ``SESSION_STORE``, else Redis when the app has one."""
+    name = app.config.get("SESSION_STORE") or ("redis" if app.config.get("REDIS_URL") else "database")
+    if name not in STORES:
+        raise RuntimeError(f"SESSION_STORE must be one of {', '.join(STORES)}, not {name!r}")
+    if name == "redis":
+        if not app.config.get("REDIS_URL"):
+            raise RuntimeError("SESSION_STORE=redis needs REDIS_URL")
+        app.extensions["network_sessions"] = RedisSessions(
+            app.config["REDIS_URL"], app.config.get("SESSION_REDIS_PREFIX", "network-session"))
+    else:
+        app.extensions["network_sessions"] = DatabaseSessions()
+
+
+def store() -> DatabaseSessions | RedisSessions:
+    return current_app.extensions["network_sessions"]
 
 
 def _hash(secret: str) -> str:
@@ -46,99 +68,110 @@ def open_session(user: User, *, user_agent: str = "", remember: bool = False) ->
     """Start a session for ``user``; returns the key for the cookie (shown nowhere else)."""
     secret = secrets.token_urlsafe(32)
     now = utcnow()
-    record = UserSession(user_id=user.id, key_hash=_hash(secret), user_agent=user_agent[:255],
-                         remember=remember, created_at=now, last_seen_at=now,
-                         expires_at=now + _idle())
-    db.session.add(record)
-    db.session.flush()
+    user.server_session_id = store().create(user, _hash(secret), user_agent[:255], remember,
+                                            now, now + _idle())
     user.session_key = KEY_PREFIX + secret
-    user.server_session_id = record.id
     return user.session_key
 
 
-# One prepared query: it runs on every request and replaces the plain account lookup.
-_BY_KEY = (
-    select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
-    .where(UserSession.key_hash == bindparam("key_hash"), UserSession.expires_at > bindparam("now"))
-)
-
-
 def load_user(key: str) -> User | None:
-    """Flask-Login's loader: the active account of a live session, or None."""
+    """Flask-Login's loader: the active account of a live session, or None.
+
+    The store away (Redis down) answers 503; the error page itself is then rendered signed out.
+    """
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
-    record = db.session.scalars(
-        _BY_KEY, {"key_hash": _hash(key[len(KEY_PREFIX):]), "now": utcnow()}).first()
-    if record is None or not record.user.is_active:
+    now = utcnow()
+    try:
+        found = store().lookup(_hash(key[len(KEY_PREFIX):]), now)
+    except SessionStoreUnavailable:
+        if has_request_context():
+            # Signed out for the rest of this request (Flask-Login asks ``g`` first), so the
+            # 503 page renders instead of failing on the same lookup.
+            g._login_user = current_app.login_manager.anonymous_user()
+        raise
+    if found is None or not found[1].is_active:
         return None
-    user = record.user
+    session_id, user, last_seen = found
     user.session_key = key
-    user.server_session_id = record.id
+    user.server_session_id = session_id
     user.session_touch_due = (
-        utcnow() - record.last_seen_at
-        >= dt.timedelta(minutes=current_app.config["SESSION_TOUCH_MINUTES"]))
+        now - last_seen >= dt.timedelta(minutes=current_app.config["SESSION_TOUCH_MINUTES"]))
     return user
 
 
-def touch(session_id: int) -> None:
-    """Note that the session was used now (and push its expiry); a write no page depends on."""
+def touch(session_id: Any) -> None:
+    """Note that the session was used now (and push its expiry); a write no page depends on.
+
+    Best effort: a store that does not answer just now leaves "last seen" as it was.
+    """
     now = utcnow()
-    db.session.execute(
-        update(UserSession).where(UserSession.id == session_id)
-        .values(last_seen_at=now, expires_at=now + _idle())
-        .execution_options(synchronize_session=False, cache_neutral=True))
+    try:
+        store().touch(session_id, now, now + _idle())
+    except SessionStoreUnavailable:
+        log.warning("session store unavailable: last seen not noted")
 
 
-def current_session_id(user: User) -> int | None:
+def current_session_id(user: User) -> Any:
     return getattr(user, "server_session_id", None)
+
+
+def find(session_id: str) -> Any:
+    """The session with this id (as a URL carries it), or None."""
+    parsed = store().parse_id(str(session_id))
+    return None if parsed is None else store().get(parsed)
 
 
 def end_current(user: User) -> None:
     """Logging out: the session this request came with ends on the server."""
     session_id = current_session_id(user)
     if session_id is not None:
-        db.session.execute(delete(UserSession).where(UserSession.id == session_id))
+        store().delete(session_id, user.id)
+        store().ended()
     user.session_key = None
     user.server_session_id = None
 
 
-def end_all_sessions(user: User, *, keep: int | None = None) -> int:
+def end_all_sessions(user: User, *, keep: Any = None) -> int:
     """End every session of ``user`` (but ``keep``): password change, reset, deactivation."""
-    stmt = delete(UserSession).where(UserSession.user_id == user.id)
-    if keep is not None:
-        stmt = stmt.where(UserSession.id != keep)
-    result = db.session.execute(stmt.execution_options(synchronize_session=False))
+    ended = store().delete_all(user.id, keep)
+    store().ended()
     if keep is None or keep != current_session_id(user):
         user.session_key = None
         user.server_session_id = None
-    return result.rowcount or 0
+    return ended
 
 
-def end_session(actor: User, record: UserSession) -> None:
+def end_session(actor: User, record: Any) -> None:
     """The member (or an administrator) ends one session, e.g. a forgotten shared computer."""
     check_access("accounts.session.end", actor, record)
-    db.session.execute(delete(UserSession).where(UserSession.id == record.id)
-                       .execution_options(synchronize_session=False))
+    store().delete(record.id, record.user_id)
+    store().ended()
     if record.user_id != actor.id:
+        from network.accounts.models import User as Account
         from network.accounts.services import audit
+        from network.extensions import db
 
-        audit(actor, "user.session.end", record.user, session_id=record.id)
+        audit(actor, "user.session.end", db.session.get(Account, record.user_id),
+              session_id=record.id)
 
 
-def active_sessions(user: User) -> list[UserSession]:
+def active_sessions(user: User) -> list:
     """The user's live sessions, most recently used first."""
-    return list(db.session.scalars(
-        select(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.expires_at > utcnow())
-        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())))
+    return store().active(user.id, utcnow())
 
 
 def purge_expired() -> int:
-    """Delete sessions past their expiry (they are already refused); returns how many."""
-    result = db.session.execute(
-        delete(UserSession).where(UserSession.expires_at <= utcnow())
-        .execution_options(synchronize_session=False, cache_neutral=True))
-    return result.rowcount or 0
+    """Delete sessions past their expiry (they are already refused); returns how many.
+
+    With Redis the records expire by themselves: this drops what they left in the owners'
+    indexes, and any rows left in the database from before the switch.
+    """
+    now = utcnow()
+    removed = store().purge(now)
+    if store().name != "database":
+        removed += DatabaseSessions().purge(now)
+    return removed
 
 
 # -- describing a session to its owner --------------------------------------------------------

@@ -16,7 +16,7 @@ from network.accounts.forms_members import (
     NetworkRoleForm,
     TransferForm,
 )
-from network.accounts.models import Group, GroupRole, Invitation, Membership, User, UserSession
+from network.accounts.models import Group, GroupRole, Invitation, Membership, User
 from network.accounts.views import bp
 from network.actions import commit_or_flash
 from network.csvwriter import csv_text
@@ -239,12 +239,12 @@ def transfer_facilitator(user_id: int, group_id: int):
                 _("%(name)s är nu samordnare för %(group)s.", name=successor.name, group=group.name))
 
 
-@bp.post("/admin/medlemmar/<int:user_id>/sessioner/<int:session_id>/avsluta")
+@bp.post("/admin/medlemmar/<int:user_id>/sessioner/<session_id>/avsluta")
 @login_required
-def end_member_session(user_id: int, session_id: int):
+def end_member_session(user_id: int, session_id: str):
     user = _load_user(user_id)
-    record = db.get_or_404(UserSession, session_id)
-    if record.user_id != user.id:
+    record = sessions.find(session_id)
+    if record is None or record.user_id != user.id:
         abort(404)
     _require("accounts.session.end", record)
     return _act(user, lambda: sessions.end_session(current_user, record),

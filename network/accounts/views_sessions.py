@@ -8,7 +8,6 @@ from flask_login import current_user, login_required, logout_user
 
 from network import permissions
 from network.accounts import sessions
-from network.accounts.models import UserSession
 from network.accounts.views import bp
 from network.extensions import db
 
@@ -22,12 +21,13 @@ def my_sessions():
                            describe=sessions.describe_device)
 
 
-@bp.post("/profil/sessioner/<int:session_id>/avsluta")
+@bp.post("/profil/sessioner/<session_id>/avsluta")
 @login_required
-def end_session(session_id: int):
-    record = db.get_or_404(UserSession, session_id)
+def end_session(session_id: str):
+    # An integer with sessions in the database, a hash with Redis (network/accounts/sessions.py).
+    record = sessions.find(session_id)
     # Someone else's session is not found, rather than forbidden: its existence is private.
-    if not permissions.allowed("accounts.session.end", current_user, record):
+    if record is None or not permissions.allowed("accounts.session.end", current_user, record):
         abort(404)
     was_current = record.id == sessions.current_session_id(current_user)
     sessions.end_session(current_user._get_current_object(), record)

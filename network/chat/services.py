@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from network import permissions
+from network.accounts import members_profile_url
 from network.accounts.models import Group, User
 from network.accounts.services import audit
 from network.chat import broadcast
@@ -166,12 +167,23 @@ def message_dict(message: ChatMessage) -> dict:
         "room_id": message.room_id,
         "kind": str(message.kind),
         "body": "" if removed else message.body,
-        "author": None if author is None else {"id": author.id, "name": author.display_name},
+        "author": None if author is None else _author_dict(author),
         "created_at": message.created_at.isoformat(),
         "removed": removed,
         # Lets the sender match the broadcast to the line it shows as "sending".
         "client_uuid": message.client_uuid,
     }
+
+
+def _author_dict(author: User) -> dict:
+    """Who wrote it; ``profile_url`` when members may open the author's profile. Only members
+    ever receive a message (network/chat/sockets.py refuses other connections), so whether a
+    member may open it is whether every receiver may."""
+    found = {"id": author.id, "name": author.display_name}
+    url = members_profile_url(author)
+    if url is not None:
+        found["profile_url"] = url
+    return found
 
 
 def post_message(user: User, room: ChatRoom, body: Any, client_uuid: Any) -> tuple[ChatMessage, bool]:

@@ -27,6 +27,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room, leave_room, rooms
 
 from network import permissions
+from network.accounts.sessions import SessionStoreUnavailable
 from network.chat import permissions as chat_permissions
 from network.chat import services
 from network.chat.broadcast import NAMESPACE, room_channel
@@ -37,6 +38,10 @@ from network.extensions import db
 log = logging.getLogger(__name__)
 
 MAX_PAGE = services.HISTORY_LIMIT
+
+
+def _unavailable_message() -> str:
+    return _("Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.")
 
 
 def _state() -> dict:
@@ -91,8 +96,12 @@ class ChatNamespace(Namespace):
     # -- connection ------------------------------------------------------------------------
 
     def on_connect(self, auth: Any = None) -> None:
-        user = _fresh_user()
-        if not permissions.is_member(user):
+        try:
+            user = _fresh_user()
+            member = permissions.is_member(user)
+        except SessionStoreUnavailable:
+            raise ConnectionRefusedError(_unavailable_message()) from None
+        if not member:
             raise ConnectionRefusedError(_("Logga in för att delta i chatten."))
         _track("connect", user.id, request.sid)
 
@@ -116,8 +125,12 @@ class ChatNamespace(Namespace):
         if not isinstance(data, dict):
             return _error("invalid", _("Felaktig begäran."))
         room_id = data.get("room_id")
-        user = _fresh_user()
-        if not permissions.is_member(user):
+        try:
+            user = _fresh_user()
+            member = permissions.is_member(user)
+        except SessionStoreUnavailable:  # whose socket this is cannot be checked just now
+            return _error("unavailable", _unavailable_message(), room_id)
+        if not member:
             disconnect()
             return _error("unauthorized", _("Du är inte längre inloggad. Logga in igen."), room_id)
         room = services.get_room(room_id)

@@ -1,9 +1,13 @@
-"""Server-side sessions (network/accounts/sessions.py) and "Mina sessioner"."""
+"""Server-side sessions (network/accounts/sessions.py) and "Mina sessioner".
+
+Every test runs against both stores: the database (embedded mode) and Redis (scaled mode).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +16,7 @@ from network.accounts import sessions
 from network.accounts.models import PasswordReset, UserSession
 from network.db import utcnow
 from network.permissions import AccessDenied
-from tests.accounts.conftest import post_login
+from tests.accounts.conftest import SESSION_STORES, post_login, use_session_store
 from tests.factories import DEFAULT_PASSWORD
 
 FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -27,7 +31,17 @@ def copy_cookies(source, target) -> None:
             target.set_cookie(name, cookie.value)
 
 
+@pytest.fixture(params=SESSION_STORES)
+def app_config(request, app_config):
+    return use_session_store(request, app_config, request.param)
+
+
 def rows(db, user):
+    """The user's live sessions, whichever store keeps them."""
+    return sessions.active_sessions(user)
+
+
+def db_rows(db, user):
     return list(db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)))
 
 
@@ -90,14 +104,50 @@ def test_a_password_reset_ends_every_session(app, db, make, client):
     assert rows(db, user) == []
 
 
+def redis_keys(app) -> dict[str, bytes]:
+    """Every session key in Redis with its value (type permitting), for the Redis variant."""
+    store = sessions.store()
+    found = {}
+    for key in store.redis.scan_iter(f"{store.prefix}:*"):
+        name = key.decode()
+        found[name] = store.redis.get(key) if store.redis.type(key) == b"string" else b""
+    return found
+
+
+def set_times(db, user, **times) -> None:
+    """Move the user's sessions' ``last_seen_at``/``expires_at`` as if time had passed."""
+    store = sessions.store()
+    if store.name == "database":
+        for row in db_rows(db, user):
+            for name, value in times.items():
+                setattr(row, name, value)
+        db.session.commit()
+        return
+    from network.accounts.session_redis import _stamp
+
+    for record in sessions.active_sessions(user):
+        key = f"{store.prefix}:s:{record.id}"
+        data = json.loads(store.redis.get(key))
+        data.update({name[0]: _stamp(value) for name, value in times.items()})
+        store.redis.set(key, json.dumps(data), keepttl=True)
+        if "expires_at" in times:
+            store.redis.zadd(f"{store.prefix}:u:{user.id}", {record.id: _stamp(times["expires_at"])})
+
+
 def test_only_a_hash_of_the_cookie_key_is_stored(app, db, make):
     user = make.user()
     key = sessions.open_session(user, user_agent=FIREFOX_LINUX)
     db.session.commit()
     (row,) = rows(db, user)
     secret = key.removeprefix(sessions.KEY_PREFIX)
-    assert row.key_hash == hashlib.sha256(secret.encode()).hexdigest()
-    assert secret not in row.key_hash
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    if sessions.store().name == "database":
+        assert row.key_hash == digest
+    else:
+        stored = redis_keys(app)
+        assert f"{sessions.store().prefix}:s:{digest}" in stored
+        assert not any(secret in name or secret.encode() in value for name, value in stored.items())
+        assert db_rows(db, user) == []  # nothing of it in the database
     assert sessions.load_user(key).id == user.id
     assert sessions.load_user(key + "x") is None
     assert sessions.load_user(f"{user.id}:oldstyletoken") is None
@@ -108,14 +158,33 @@ def test_an_expired_session_is_refused_and_purged(app, db, make, runner):
     key = sessions.open_session(user)
     live = sessions.open_session(make.user())
     db.session.commit()
-    row = rows(db, user)[0]
-    row.expires_at = utcnow() - dt.timedelta(seconds=1)
-    db.session.commit()
+    set_times(db, user, expires_at=utcnow() - dt.timedelta(seconds=1))
     assert sessions.load_user(key) is None
-    result = runner.invoke(args=["purge-sessions"])
-    assert "1 utgångna sessioner borttagna." in result.output
+    if sessions.store().name == "database":
+        result = runner.invoke(args=["purge-sessions"])
+        assert "1 utgångna sessioner borttagna." in result.output
+    else:  # scaled: the command queues the job; the job does this
+        assert sessions.purge_expired() == 1
+        assert list(redis_keys(app)) != []  # the live one
+        assert f"{sessions.store().prefix}:u:{user.id}" not in redis_keys(app)
     assert rows(db, user) == []
     assert sessions.load_user(live) is not None
+
+
+def test_a_redis_session_removes_itself_when_its_ttl_runs_out(app, db, make):
+    if sessions.store().name != "redis":
+        pytest.skip("the database store is purged by the daily command (test above)")
+    user = make.user()
+    key = sessions.open_session(user)
+    (record,) = rows(db, user)
+    store = sessions.store()
+    name = f"{store.prefix}:s:{record.id}"
+    idle = app.config["SESSION_IDLE_DAYS"] * 86400
+    assert idle - 60 < store.redis.ttl(name) <= idle  # the idle expiry is the key's TTL
+    store.redis.expire(name, 0)  # what Redis does when that TTL runs out
+    assert sessions.load_user(key) is None
+    assert rows(db, user) == []
+    assert store.redis.zcard(f"{store.prefix}:u:{user.id}") == 0  # the stale index entry went
 
 
 def test_a_deactivated_member_is_not_signed_in(app, db, make, login):
@@ -131,10 +200,8 @@ def test_last_seen_is_written_at_most_every_few_minutes_and_keeps_the_cache(app,
 
     user = make.user()
     client = login(user)
-    row = rows(db, user)[0]
     long_ago = utcnow() - dt.timedelta(hours=1)
-    row.last_seen_at = long_ago
-    db.session.commit()
+    set_times(db, user, last_seen_at=long_ago)
     generation = cache.generation()
     assert client.get("/profil").status_code == 200
     db.session.expire_all()
@@ -210,3 +277,124 @@ def test_ending_a_session_is_refused_at_the_service_for_others(app, db, make):
 def test_a_device_is_described_from_the_user_agent(app, agent, expected):
     with app.test_request_context():
         assert sessions.describe_device(agent).describe() == expected
+
+
+def test_deactivation_ends_every_session(app, db, make, login):
+    admin, anna = make.admin(), make.user()
+    db.session.commit()
+    phone, laptop = app.test_client(), app.test_client()
+    post_login(phone, anna.email)
+    post_login(laptop, anna.email)
+    assert len(rows(db, anna)) == 2
+    assert login(admin).post(f"/admin/medlemmar/{anna.id}/inaktivera").status_code == 302
+    assert rows(db, anna) == []
+    assert [phone.get("/profil").status_code, laptop.get("/profil").status_code] == [302, 302]
+
+
+def test_an_admin_sees_and_ends_a_members_session_on_the_member_page(app, db, make, login):
+    from network.accounts.models import AuditLog
+
+    admin, bo = make.admin(), make.user()
+    db.session.commit()
+    bo_client = app.test_client()
+    bo_client.post("/logga-in", data={"email": bo.email, "password": DEFAULT_PASSWORD},
+                   headers={"User-Agent": FIREFOX_LINUX})
+    (record,) = rows(db, bo)
+    admin_client = login(admin)
+    page = admin_client.get(f"/admin/medlemmar/{bo.id}").get_data(as_text=True)
+    assert "Firefox på Linux" in page
+    assert f"/sessioner/{record.id}/avsluta" in page
+    other = make.user()
+    db.session.commit()
+    # The session is someone else's than the member's in the address: not found, kept.
+    assert admin_client.post(
+        f"/admin/medlemmar/{other.id}/sessioner/{record.id}/avsluta").status_code == 404
+    assert bo_client.get("/profil").status_code == 200
+    assert admin_client.post(
+        f"/admin/medlemmar/{bo.id}/sessioner/{record.id}/avsluta").status_code == 302
+    assert bo_client.get("/profil").status_code == 302
+    entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "user.session.end")).one()
+    assert entry.target_id == str(bo.id)
+
+
+@pytest.mark.parametrize("session_id", ["abc", "1" * 30, "f" * 63, "../1"])
+def test_a_malformed_session_id_is_not_found(app, db, make, login, session_id):
+    assert login(make.user()).post(f"/profil/sessioner/{session_id}/avsluta").status_code == 404
+
+
+def test_a_cached_page_forgets_the_cookie_once_its_session_ends(app, db, make, client):
+    user = make.user(name="Cecilia Cachesson")
+    db.session.commit()
+    post_login(client, user.email)
+    thief = app.test_client()
+    copy_cookies(client, thief)
+    assert "Cecilia Cachesson" in thief.get("/").get_data(as_text=True)
+    again = thief.get("/")
+    assert again.headers.get("X-Page-Cache") == "hit"  # the page cache knows this cookie now
+    assert client.post("/logga-ut").status_code == 302
+    after = thief.get("/")
+    assert "Cecilia Cachesson" not in after.get_data(as_text=True)
+    assert after.headers.get("X-Page-Cache") != "hit"
+
+
+def test_opening_a_session_keeps_the_cached_pages(app, db, make, client):
+    from network import cache
+
+    user = make.user()
+    db.session.commit()
+    generation = cache.generation()
+    sessions.open_session(user, user_agent=FIREFOX_LINUX)
+    db.session.commit()
+    assert cache.generation() == generation
+
+
+def test_the_session_store_away_answers_503_and_changes_nothing(app, db, make, client, monkeypatch):
+    if sessions.store().name != "redis":
+        pytest.skip("the database store's outage is tests/deploy/test_faults.py's")
+    import redis
+
+    from tests.notifications.smtp import free_port
+
+    user = make.user()
+    db.session.commit()
+    post_login(client, user.email)
+    newcomer = app.test_client()
+    nowhere = redis.Redis(port=free_port(), socket_connect_timeout=0.5, socket_timeout=0.5)
+    monkeypatch.setattr(sessions.store(), "redis", nowhere)
+    page = client.get("/profil")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+    assert "Tjänsten är tillfälligt otillgänglig" in page.get_data(as_text=True)
+    assert client.post("/logga-ut").status_code == 503
+    assert post_login(newcomer, user.email).status_code == 503
+    assert newcomer.get("/").status_code == 200  # pages for visitors go on
+    monkeypatch.undo()
+    nowhere.close()
+    assert len(rows(db, user)) == 1  # the logout did not happen; the failed login left nothing
+    assert client.get("/profil").status_code == 200
+
+
+def test_the_data_export_lists_the_sessions_without_their_keys(app, db, make, client):
+    user = make.user()
+    db.session.commit()
+    client.post("/logga-in", data={"email": user.email, "password": DEFAULT_PASSWORD},
+                headers={"User-Agent": FIREFOX_LINUX})
+    (record,) = rows(db, user)
+    response = client.get("/profil/mina-uppgifter.json")
+    assert response.status_code == 200
+    (exported,) = json.loads(response.data)["sessions"]
+    assert exported["device"] == "Firefox på Linux"
+    assert exported["user_agent"] == FIREFOX_LINUX
+    assert {"signed_in_at", "last_seen_at", "expires_at"} <= set(exported)
+    if sessions.store().name == "redis":
+        assert record.id not in json.dumps(exported)  # the key's hash stays on the server
+
+
+def test_deleting_the_account_ends_every_session(app, db, make, client):
+    user = make.user()
+    db.session.commit()
+    other = app.test_client()
+    post_login(other, user.email)
+    post_login(client, user.email)
+    client.post("/profil/radera", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
+    assert other.get("/profil").status_code == 302
+    assert rows(db, user) == []

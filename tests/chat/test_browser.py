@@ -4,6 +4,7 @@ connection state and catch-up after the connection drops."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -77,6 +78,11 @@ def test_enter_sends_others_hear_it_announced_and_nothing_shows_twice(server, br
     text = bo.inner_text("#chat-log .chat-text")
     assert text == "Första raden\n<b>andra</b>"
     assert bo.locator("#chat-log b").count() == 0
+    author = bo.locator("#chat-log .chat-meta a.author")  # a real link, in the tab order
+    expect(author).to_have_count(1)
+    assert re.fullmatch(r"/medlemmar/\d+", author.get_attribute("href"))
+    author.focus()
+    assert bo.evaluate("document.activeElement.classList.contains('author')")
     expect(bo.locator("#chat-announcer")).to_contain_text("Första raden")
     anna.wait_for_selector("#chat-log .chat-message:not(.chat-pending)")
     assert anna.locator("#chat-log .chat-message").count() == 1

@@ -121,6 +121,33 @@ def test_a_message_reaches_everyone_in_the_room_after_it_is_stored(chat, people,
     assert got[0]["args"]["author"]["name"] == "Anna Andersson"
 
 
+def test_an_author_name_carries_a_profile_link_every_receiver_may_open(
+        chat, people, room, db, login):
+    anna, bo = chat(people["anna"]), chat(people["bo"])
+    anna.join(room)
+    bo.join(room)
+    anna.send(room, "Hej!")
+    (got,) = bo.received("message")
+    url = got["args"]["author"]["profile_url"]
+    assert url == f"/medlemmar/{people['anna'].id}"
+    assert login(people["bo"]).get(url).status_code == 200  # the receiver may open it
+    history = chat(people["fac"]).join(room)["messages"]
+    assert [m["author"]["profile_url"] for m in history] == [url]
+
+
+def test_a_deactivated_authors_name_in_the_room_links_nowhere(chat, people, room, db, client):
+    anna = chat(people["anna"])
+    anna.join(room)
+    anna.send(room, "Innan jag slutar")
+    people["anna"].active = False
+    db.session.commit()
+    (message,) = chat(people["bo"]).join(room)["messages"]
+    assert message["author"]["name"] == "Anna Andersson"
+    assert "profile_url" not in message["author"]
+    # Visitors, who may open no profile, get no socket at all (test_logged_out_visitors_...).
+    assert client.get(f"/medlemmar/{people['anna'].id}").status_code == 302
+
+
 def test_message_ids_only_grow(chat, people, room):
     anna = chat(people["anna"])
     anna.join(room)
@@ -532,3 +559,23 @@ def test_errors_come_in_the_users_language(chat, people, room, db):
     anna = chat(people["anna"])
     answer = anna.call("join", {"room_id": 999999})
     assert answer["message"] == "The room does not exist or you do not have access to it."
+
+
+def test_with_the_session_store_away_events_get_a_clear_answer_and_store_nothing(
+        chat, people, room, db, monkeypatch):
+    from network.accounts import sessions
+
+    anna = chat(people["anna"])
+    anna.join(room)
+
+    def away(*_args):
+        raise sessions.SessionStoreUnavailable()
+
+    monkeypatch.setattr(sessions.store(), "lookup", away)
+    answer = anna.send(room, "Hej")
+    assert answer["ok"] is False and answer["code"] == "unavailable"
+    assert "tillfälligt otillgänglig" in answer["message"]
+    assert not chat(people["bo"]).connected  # whose cookie it is cannot be checked: refused
+    monkeypatch.undo()
+    assert count(db) == 0
+    assert anna.send(room, "Hej")["ok"] is True  # back: the same socket goes on

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import create_engine, event, func, select, text
 
 from network.db import utcnow
@@ -226,6 +227,13 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
 
     scaled = create_app({**app_config, "REDIS_URL": own_redis.url,
                          "RATELIMIT_STORAGE_URI": own_redis.url, "PAGE_CACHE": True})
+    # Requests share this test's app context: each starts with an empty ``g``, as in production
+    # (Flask-Login keeps the signed-in user there).
+    def fresh_g(*_args, **_extra) -> None:
+        for key in list(g):
+            g.pop(key, None)
+
+    request_started.connect(fresh_g, scaled)
     with scaled.app_context():
         admin = factories.Factory(db.session).admin()
         category = forums.create_category(admin, "Öppet forum", visibility="public")
@@ -234,6 +242,12 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
         client = scaled.test_client()
         assert "Före avbrottet" in client.get("/forum/").get_data(as_text=True)
         assert client.get("/forum/").status_code == 200  # now from the page cache
+        member = factories.Factory(db.session).user()
+        db.session.commit()
+        signed_in = scaled.test_client()  # its session is kept in Redis (SESSION_STORE default)
+        assert signed_in.post("/logga-in", data={"email": member.email,
+                                                 "password": factories.DEFAULT_PASSWORD}).status_code == 302
+        assert signed_in.get("/profil").status_code == 200
         direct = redis.Redis.from_url(own_redis.url)
         counters = {key: direct.get(key) for key in direct.scan_iter("*generation*")
                     if not key.endswith(b":epoch")}
@@ -246,6 +260,9 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
         assert during.status_code == 200 and "Under avbrottet" in during.get_data(as_text=True)
         login = client.post("/logga-in", data={"email": "x@example.se", "password": "fel"})
         assert login.status_code in (200, 401, 422)  # the rate limit counts in memory meanwhile
+        # Whose cookie this is cannot be checked: a clear 503, not an error page or a visitor's.
+        unchecked = signed_in.get("/profil")
+        assert unchecked.status_code == 503 and unchecked.headers["Retry-After"] == "30"
 
         own_redis.start()  # empty, as after a restart without persistence
         restarted = redis.Redis.from_url(own_redis.url)
@@ -254,6 +271,8 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
         restarted.close()
         after = client.get("/forum/").get_data(as_text=True)
         assert "Under avbrottet" in after  # not the page cached before the outage
+        # Redis came back empty (no persistence configured here): the session went with it.
+        assert signed_in.get("/profil").status_code == 302
         forums.create_topic(admin, category, "Efter avbrottet", "Text")
         db.session.commit()
         assert "Efter avbrottet" in client.get("/forum/").get_data(as_text=True)

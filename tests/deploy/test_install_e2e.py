@@ -238,6 +238,7 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
         "STORAGE_GROUP": WEB_GROUP, "X_ACCEL_REDIRECT_PREFIX": "/protected-files/",
         "CACHE_KEY_PREFIX": prefix, "RATELIMIT_KEY_PREFIX": prefix,
         "CHAT_REDIS_PREFIX": f"{prefix}-chat", "SOCKETIO_CHANNEL": f"{prefix}-socketio",
+        "SESSION_REDIS_PREFIX": f"{prefix}-session",
         "MAIL_TRANSPORT": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
         "MAIL_FROM": "natverket@kommun.se", "DEPLOY_ENV_FILE": str(env_file),
         "DEPLOY_APP_DIR": str(app_dir), "DEPLOY_USER": "root",

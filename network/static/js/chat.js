@@ -17,7 +17,7 @@
   var canManage = root.dataset.canManage === "true";
   var maxLength = parseInt(root.dataset.maxLength, 10) || 4000;
   var ACK_TIMEOUT = 10000;
-  var RETRYABLE = ["rate_limited", "not_joined", "server_error"];
+  var RETRYABLE = ["rate_limited", "not_joined", "server_error", "unavailable"];
 
   var $ = function (id) { return document.getElementById(id); };
   var log = $("chat-log"), announcer = $("chat-announcer"), input = $("chat-input");
@@ -77,6 +77,21 @@
     return m.author ? m.author.name : T.former;
   }
 
+  // The author's name, as a link to their profile when the server sent one (it does only when
+  // the members receiving the message may open it); a same-site path, nothing else.
+  function authorNode(m) {
+    var url = m.kind !== "system" && m.author && m.author.profile_url;
+    var strong = el("strong");
+    if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" && url.indexOf("\\") < 0) {
+      var link = el("a", "author", authorName(m));
+      link.href = url;
+      strong.appendChild(link);
+    } else {
+      strong.textContent = authorName(m);
+    }
+    return strong;
+  }
+
   function timeText(iso) {
     var d = new Date(iso);
     return d.toLocaleTimeString(document.documentElement.lang || "sv", { hour: "2-digit", minute: "2-digit" });
@@ -87,7 +102,7 @@
     li.id = "m" + m.id;
     li.dataset.id = m.id;
     var meta = el("span", "chat-meta");
-    meta.appendChild(el("strong", null, authorName(m)));
+    meta.appendChild(authorNode(m));
     var time = el("time", null, timeText(m.created_at));
     time.dateTime = m.created_at;
     meta.appendChild(document.createTextNode(" "));
@@ -196,7 +211,7 @@
       inFlight = false;
       if (answer === null) { pump(3000); return; }  // no answer in time: the same UUID again
       if (!answer.ok && RETRYABLE.indexOf(answer.code) !== -1) {
-        pump(answer.code === "rate_limited" ? 5000 : 1000);
+        pump(answer.code === "rate_limited" || answer.code === "unavailable" ? 5000 : 1000);
         return;
       }
       queue.shift();
