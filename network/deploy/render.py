@@ -146,7 +146,7 @@ ENV_SETTINGS = (
     ("SOCKETIO_ALLOWED_ORIGINS", None), ("PROXY_COUNT", None), ("STORAGE_DIR", None),
     ("STORAGE_GROUP", None), ("X_ACCEL_REDIRECT_PREFIX", None), ("CACHE_KEY_PREFIX", None),
     ("RATELIMIT_KEY_PREFIX", None), ("CHAT_REDIS_PREFIX", None), ("SOCKETIO_CHANNEL", None),
-    ("JOBS_QUEUE", None),
+    ("JOBS_QUEUE", None), ("RQ_KEY_PREFIX", None),
     ("MAIL_TRANSPORT", None), ("MAIL_FROM", None), ("SMTP_HOST", None), ("SMTP_PORT", None),
     ("SMTP_STARTTLS", None), ("DEPLOY_APP_DIR", None), ("DEPLOY_USER", None),
     ("DEPLOY_PAGE_PORTS", None), ("DEPLOY_CHAT_PORTS", None), ("DEPLOY_LISTEN", None),

@@ -10,6 +10,7 @@ import redis
 from limits.storage import storage_from_string
 
 from network.chat import state
+from tests.conftest import namespaced
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def redis_client(redis_url):
 
 
 def prefix() -> str:
-    return f"network-chat-test-{uuid.uuid4().hex[:8]}"
+    return namespaced(f"chat-{uuid.uuid4().hex[:8]}")
 
 
 @pytest.mark.redis

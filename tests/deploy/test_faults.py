@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 import subprocess
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -167,65 +165,15 @@ def test_an_upload_to_a_full_disk_gets_a_clear_message_and_leaves_nothing(
 # -- Redis restarted under the app -------------------------------------------------------------
 
 
-@pytest.fixture
-def own_redis():
-    """A Redis of this test's own (the shared one must not be restarted under other tests)."""
-    port = free_port()
-
-    def start() -> subprocess.Popen:
-        process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                                    "--save", "", "--appendonly", "no"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        import redis
-
-        client = redis.Redis(port=port, socket_connect_timeout=1)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    process.kill()
-                    service_missing("redis-server", "it did not start")
-                time.sleep(0.1)
-            finally:
-                client.close()
-        return process
-
-    if shutil.which("redis-server") is None:
-        service_missing("redis-server", "not installed")
-    running = {"process": start()}
-
-    class Own:
-        url = f"redis://127.0.0.1:{port}/0"
-
-        @staticmethod
-        def stop() -> None:
-            running["process"].terminate()
-            running["process"].wait(30)
-
-        @staticmethod
-        def start() -> None:
-            running["process"] = start()
-
-    try:
-        yield Own
-    finally:
-        if running["process"].poll() is None:
-            running["process"].terminate()
-            running["process"].wait(30)
-
-
 def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_stale_pages(
-        app_config, own_redis, tmp_path):
+        app_config, private_redis, tmp_path):
     import redis
 
     from network import create_app
     from network.forums import services as forums
 
-    scaled = create_app({**app_config, "REDIS_URL": own_redis.url,
-                         "RATELIMIT_STORAGE_URI": own_redis.url, "PAGE_CACHE": True})
+    scaled = create_app({**app_config, "REDIS_URL": private_redis.url,
+                         "RATELIMIT_STORAGE_URI": private_redis.url, "PAGE_CACHE": True})
     with scaled.app_context():
         admin = factories.Factory(db.session).admin()
         category = forums.create_category(admin, "Öppet forum", visibility="public")
@@ -234,12 +182,12 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
         client = scaled.test_client()
         assert "Före avbrottet" in client.get("/forum/").get_data(as_text=True)
         assert client.get("/forum/").status_code == 200  # now from the page cache
-        direct = redis.Redis.from_url(own_redis.url)
+        direct = redis.Redis.from_url(private_redis.url)
         counters = {key: direct.get(key) for key in direct.scan_iter("*generation*")
                     if not key.endswith(b":epoch")}
         direct.close()
 
-        own_redis.stop()
+        private_redis.stop()
         forums.create_topic(admin, category, "Under avbrottet", "Text")
         db.session.commit()  # the generation cannot be raised: logged, the commit stands
         during = client.get("/forum/")
@@ -247,8 +195,8 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
         login = client.post("/logga-in", data={"email": "x@example.se", "password": "fel"})
         assert login.status_code in (200, 401, 422)  # the rate limit counts in memory meanwhile
 
-        own_redis.start()  # empty, as after a restart without persistence
-        restarted = redis.Redis.from_url(own_redis.url)
+        private_redis.start()  # empty, as after a restart without persistence
+        restarted = redis.Redis.from_url(private_redis.url)
         for key, value in counters.items():  # the new counters happen to reach the old values
             restarted.set(key, value)
         restarted.close()

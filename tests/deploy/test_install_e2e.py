@@ -36,7 +36,15 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bench.harness import free_port, listens, wait_until
-from tests.conftest import REDIS_TEST_URL, backend, fresh_postgres_database, service_missing
+from tests.conftest import (
+    REDIS_TEST_URL,
+    backend,
+    delete_run_keys,
+    fresh_postgres_database,
+    namespaced,
+    redis_names,
+    service_missing,
+)
 from tests.deploy.nginx_chat import chat_and_fail_over
 from tests.notifications.smtp import SMTPServer
 
@@ -90,21 +98,25 @@ def database() -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_prefix() -> Iterator[tuple[str, str]]:
+def redis_prefix() -> Iterator[tuple[str, dict[str, str]]]:
+    """The test Redis and this installation's names in it (the run's namespace and a tag), its
+    keys deleted after; RQ's prefix too, as every process of the installation is started here."""
     import redis
 
-    url = REDIS_TEST_URL.rsplit("/", 1)[0] + "/12"
+    url = REDIS_TEST_URL
     client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
         client.ping()
     except Exception as exc:  # noqa: BLE001
         client.close()
         service_missing("Redis at " + url, type(exc).__name__)
-    prefix = f"install-{uuid.uuid4().hex[:8]}"
-    yield url, prefix
-    for key in client.scan_iter(f"*{prefix}*"):
-        client.delete(key)
-    client.close()
+    tag = f"install-{uuid.uuid4().hex[:8]}"
+    names = {**redis_names(tag), "RQ_KEY_PREFIX": namespaced(f"{tag}-rq")}
+    try:
+        yield url, names
+    finally:
+        delete_run_keys(client, namespaced(tag))
+        client.close()
 
 
 @pytest.fixture
@@ -222,7 +234,7 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
     app_dir = base / "app"
     _copy_source(app_dir)
     cert, key = _certificate(base)
-    redis_url, prefix = redis_prefix
+    redis_url, redis_settings = redis_prefix
     nginx_port = free_port()
     page_ports, chat_ports = [free_port(), free_port()], [free_port(), free_port()]
     public = f"https://localhost:{nginx_port}"
@@ -236,8 +248,7 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
         "DATABASE_URL": database, "REDIS_URL": redis_url, "PUBLIC_BASE_URL": public,
         "SOCKETIO_ALLOWED_ORIGINS": public, "PROXY_COUNT": "1", "STORAGE_DIR": str(storage_dir),
         "STORAGE_GROUP": WEB_GROUP, "X_ACCEL_REDIRECT_PREFIX": "/protected-files/",
-        "CACHE_KEY_PREFIX": prefix, "RATELIMIT_KEY_PREFIX": prefix,
-        "CHAT_REDIS_PREFIX": f"{prefix}-chat", "SOCKETIO_CHANNEL": f"{prefix}-socketio",
+        **redis_settings,
         "MAIL_TRANSPORT": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
         "MAIL_FROM": "natverket@kommun.se", "DEPLOY_ENV_FILE": str(env_file),
         "DEPLOY_APP_DIR": str(app_dir), "DEPLOY_USER": "root",
