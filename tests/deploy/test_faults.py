@@ -1,12 +1,14 @@
 """Faults an operator meets, made real: the SMTP server away for a while, the database
-connection cut mid-request, the storage disk full. Each ends in a clear answer and in nothing
-lost, doubled or half-written."""
+connection cut mid-request, the storage disk full, Redis restarted under the app and under the
+chat processes. Each ends in a clear answer and in nothing lost, doubled or half-written."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import subprocess
+import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -207,3 +209,70 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
         assert "Efter avbrottet" in client.get("/forum/").get_data(as_text=True)
         db.session.remove()
         db.engine.dispose()
+
+
+# -- Redis restarted under the chat processes ---------------------------------------------------
+
+
+@pytest.fixture
+def chat_on_private_redis(tmp_path, private_redis):
+    """README's two gevent chat processes on one database and a Redis of this test's own."""
+    from tests.chat import live
+
+    ports = [free_port(), free_port()]
+    env = live.base_env(tmp_path, private_redis.url, ports)
+    env["CHAT_RATE_LIMIT"] = "1000"
+    info = live.prepare_database(env, participants=2)
+    servers = [live.Server(env, port, tmp_path / f"chat-{port}.log", kind="gevent") for port in ports]
+    clients: list[live.LiveClient] = []
+
+    def connect(index: int) -> live.LiveClient:
+        server = servers[index]
+        client = live.LiveClient(server.url, live.login_cookie(server.url, info["users"][index]),
+                                 info["room_id"])
+        clients.append(client)  # closed below even when connecting fails
+        return client.connect()
+
+    try:
+        for server in servers:
+            server.start()
+        yield connect
+    finally:
+        for client in clients:
+            client.close()
+        for server in servers:
+            server.stop()
+
+
+def _send_until_acknowledged(client, body: str) -> int:
+    """Send ``body`` (one client id, so a retry is never stored twice) until it is stored."""
+    key = str(uuid.uuid4())
+    deadline = time.monotonic() + 120  # a deadline on a busy machine, not a measured figure
+    while time.monotonic() < deadline:
+        try:
+            answer = client.send(body, key, timeout=5)
+        except Exception:  # noqa: BLE001 - disconnected for the moment: the client reconnects
+            answer = {}
+        if answer.get("ok"):
+            return answer["id"]
+        time.sleep(0.2)
+    pytest.fail(f"{body!r} was never acknowledged")
+
+
+def test_chat_clients_get_what_was_said_while_redis_restarted(chat_on_private_redis, private_redis):
+    anna, bo = chat_on_private_redis(0), chat_on_private_redis(1)  # on different processes
+    assert anna.send("Före omstarten")["ok"]
+    assert bo.wait_for(lambda: "Före omstarten" in bo.bodies())
+
+    private_redis.stop()
+    during = {f"Under omstarten {n}": _send_until_acknowledged(anna, f"Under omstarten {n}")
+              for n in range(3)}
+    private_redis.start()  # empty: the subscriptions and the presence lists are gone
+    after = {"Efter omstarten": _send_until_acknowledged(bo, "Efter omstarten")}
+
+    said = {"Före omstarten", *during, *after}
+    for client in (anna, bo):
+        assert client.wait_for(lambda c=client: said <= set(c.bodies())), said - set(client.bodies())
+        stored = {m["body"]: message_id for message_id, m in client.messages.items()}
+        assert len(stored) == len(client.messages)  # each message once
+        assert all(stored[body] == message_id for body, message_id in {**during, **after}.items())
