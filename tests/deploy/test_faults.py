@@ -24,12 +24,12 @@ from tests.notifications.smtp import SMTPServer, free_port
 
 # -- SMTP away, then back -------------------------------------------------------------------------
 
-SMTP_PORT = free_port()
-
 
 @pytest.fixture
 def app_config(app_config):
-    app_config.update(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=SMTP_PORT,
+    # Chosen per test, just before use: a port picked when the module loads could be taken by
+    # then (by another test run on this machine, or an outgoing connection).
+    app_config.update(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(),
                       SMTP_TIMEOUT=5)
     return app_config
 
@@ -46,7 +46,7 @@ def test_mail_queued_while_the_smtp_server_is_down_arrives_once_when_it_is_back(
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
         OutboxEmail.sent_at.is_(None), OutboxEmail.last_error != "")) == 12
 
-    server = SMTPServer(SMTP_PORT).start()
+    server = SMTPServer(app.config["SMTP_PORT"]).start()
     try:
         back = now + CLAIM_LEASE + dt.timedelta(hours=1)
         assert deliver_outbox(now=back) == (12, 0)
