@@ -10,7 +10,8 @@ in through nginx, uploads a file, downloads it through X-Accel-Redirect (the pag
 no bytes), revalidates it with If-None-Match (a 304, not counted), and the doctor is green; with
 a broken setting it is red. Last, two Socket.IO clients talk through nginx from different chat
 processes, and one page process and one chat process are killed without losing a request or an
-acknowledged message (tests/deploy/nginx_chat.py).
+acknowledged message (tests/deploy/nginx_chat.py). README's worker unit runs beside them: a file's
+text becomes searchable and an invitation reaches the loopback SMTP server through it.
 
 Mandatory with CI=true (``.ci/run`` installs nginx); elsewhere skipped when nginx, openssl,
 PostgreSQL or Redis is missing, or when not run as root (nginx must start its workers as
@@ -289,6 +290,8 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
     for port in chat_ports:
         processes.start(f"chat-{port}", _exec_start(units / "network-chat@.service", port),
                         cwd=app_dir, env=service_env)
+    processes.start("worker", _exec_start(units / "network-worker.service", 0), cwd=app_dir,
+                    env=service_env)
     prefix_dir = base / "nginx"
     prefix_dir.mkdir()
     (prefix_dir / "site.conf").write_text(site)
@@ -317,7 +320,10 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
     web.trust_env = False  # REQUESTS_CA_BUNDLE would override verify, a proxy would intercept
     try:
         _use_the_site(web, public, database, storage_dir, processes, page_ports)
+        _jobs_run_on_the_worker(web, public, smtp, processes)
     finally:
+        with contextlib.suppress(Exception):
+            web.post(f"{public}/logga-ut", headers={"Referer": public})
         web.close()
 
     # The doctor, green on the running instance with a stored file, then red on a broken one.
@@ -400,5 +406,34 @@ def _use_the_site(web, public: str, database: str, storage_dir: Path, processes:
     finally:
         engine.dispose()
 
-    with contextlib.suppress(Exception):
-        web.post(f"{public}/logga-ut", headers={"Referer": public})
+
+def _jobs_run_on_the_worker(web, public: str, smtp: SMTPServer, processes: Processes) -> None:
+    """What requests queue, README's worker unit does: the upload's text becomes searchable
+    (a word only in the file, not in its title) and an invitation reaches the SMTP server."""
+    worker = dict(processes.running)["worker"]
+
+    def found(word: str, title: str):
+        def check() -> bool:
+            page = web.get(f"{public}/sok", params={"q": word})
+            return page.status_code == 200 and title in page.text
+        return check
+
+    assert wait_until(found("kvartal", "Lägesbild Rosengård"), worker, STARTUP_SECONDS, 0.5), (
+        "the upload's text never became searchable:\n" + processes.log("worker")[-3000:])
+
+    form = web.get(f"{public}/bjud-in")
+    assert form.status_code == 200
+    invited = web.post(f"{public}/bjud-in", allow_redirects=False,
+                       headers={"Referer": f"{public}/bjud-in"},
+                       data={"csrf_token": _csrf(form.text), "email": "ny.medlem@kommun.se",
+                             "organisation_id": "", "group_id": "", "group_role": "member"})
+    assert invited.status_code == 302, invited.text[:2000]
+
+    def delivered() -> bool:
+        return any(m["To"] == "ny.medlem@kommun.se" for m in smtp.inbox.messages)
+
+    assert wait_until(delivered, worker, STARTUP_SECONDS, 0.2), (
+        "the invitation never reached SMTP:\n" + processes.log("worker")[-3000:])
+    # The worker took both from the queue (RQ logs each job's description as it starts it).
+    log = processes.log("worker")
+    assert "resources.extract" in log and "outbox.deliver" in log, log[-3000:]
