@@ -40,11 +40,15 @@ translations: install compile-translations
 
 # Compile every catalog (network/translations and each feature's own) into .mo files, with the
 # Babel the app itself depends on: a production install runs this and gets no dev packages.
+# Only catalogs newer than their .mo, each written beside it and renamed into place: a second
+# `make test` started while one runs must not rewrite the files the first one's apps are reading.
 compile-translations:
 	@test -x $(BIN)/pybabel || { echo "$(BIN)/pybabel missing: install the app into $(VENV) first" >&2; exit 1; }
-	@for dir in network/translations network/*/translations; do \
-		if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-			$(BIN)/pybabel -q compile -d $$dir || exit 1; \
+	@for po in network/translations/*/LC_MESSAGES/messages.po network/*/translations/*/LC_MESSAGES/messages.po; do \
+		test -f "$$po" || continue; \
+		mo="$${po%.po}.mo"; \
+		if [ ! -f "$$mo" ] || [ "$$po" -nt "$$mo" ]; then \
+			$(BIN)/pybabel -q compile -i "$$po" -o "$$mo.$$$$.tmp" && mv -f "$$mo.$$$$.tmp" "$$mo" || exit 1; \
 		fi; \
 	done
 

@@ -135,6 +135,9 @@ class Config:
         # network/jobs.py: the Redis queue `flask worker` reads (installations sharing one Redis
         # give each its own name). Without REDIS_URL jobs run in the web process.
         self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "network-jobs")
+        # RQ's own key prefix (its job, worker and suspension keys): RQ reads the variable itself
+        # when a process first imports it, so it is named here for the doctor and deploy-config.
+        self.RQ_KEY_PREFIX = os.environ.get("RQ_KEY_PREFIX", "rq")
         # Run embedded jobs right after the commit instead of after the response is sent.
         self.JOBS_INLINE = _bool("JOBS_INLINE")
         self.CACHE_MAX_ENTRIES = _int("CACHE_MAX_ENTRIES", 2048)

@@ -96,12 +96,19 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     # The SocketIO object outlives an app (tests build many): drop the previous app's Redis
     # manager so an app without REDIS_URL never inherits one.
     socketio.server_options.pop("client_manager", None)
+    # With Redis, the chat's own manager: it lets clients catch up after Redis restarts.
+    queue = {}
+    if app.config.get("REDIS_URL"):
+        from network.chat.broadcast import ChatRedisManager
+
+        queue["client_manager"] = ChatRedisManager(app.config["REDIS_URL"],
+                                                   channel=app.config["SOCKETIO_CHANNEL"])
     socketio.init_app(
         app,
+        **queue,
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
         async_mode=app.config["SOCKETIO_ASYNC_MODE"] or socketio_async_mode(),
-        channel=app.config["SOCKETIO_CHANNEL"],
         max_http_buffer_size=SOCKET_MAX_PACKET_BYTES,
         # One connection's events are handled one after another, in the order they arrived on
         # the socket (python-socketio's own option; the default runs each in a task of its own,

@@ -28,13 +28,43 @@ from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/11")
+# Two runs on one machine share the Redis above: every name a run gives Redis starts with its own
+# namespace (made once per pytest process; a server or worker the run starts gets the same names
+# through its environment), and a run deletes only its own keys, never the whole database.
+RUN_NAMESPACE = f"t{uuid.uuid4().hex[:10]}"
+REDIS_NAMES = {  # each setting that names something in Redis: one line per setting
+    "CACHE_KEY_PREFIX": f"{RUN_NAMESPACE}-cache",
+    "RATELIMIT_KEY_PREFIX": f"{RUN_NAMESPACE}-limits",
+    "CHAT_REDIS_PREFIX": f"{RUN_NAMESPACE}-chat",
+    "SESSION_REDIS_PREFIX": f"{RUN_NAMESPACE}-session",
+    "SOCKETIO_CHANNEL": f"{RUN_NAMESPACE}-socketio",
+    "JOBS_QUEUE": f"{RUN_NAMESPACE}-jobs",
+    # RQ reads its own from the environment once, when a process first imports it: this process
+    # has not yet, and every process the run starts inherits it.
+    "RQ_KEY_PREFIX": f"{RUN_NAMESPACE}-rq",
+}
+os.environ["RQ_KEY_PREFIX"] = REDIS_NAMES["RQ_KEY_PREFIX"]
 # Reference data loaded by the first migration; kept between tests.
 KEEP_TABLES = {"alembic_version", "counties", "municipalities"}
 
 
 def backend() -> str:
     return os.environ.get("NETWORK_TEST_DB", "sqlite")
+
+
+def namespaced(name: str) -> str:
+    """A Redis key, prefix or queue name of this run's own (``name`` alone would be shared)."""
+    return f"{RUN_NAMESPACE}-{name}"
+
+
+def redis_names(tag: str | None = None) -> dict[str, str]:
+    """The settings in ``REDIS_NAMES``; with ``tag``, a further set apart inside this run
+    (another installation on the same Redis)."""
+    if tag is None:
+        return dict(REDIS_NAMES)
+    return {key: value if key == "RQ_KEY_PREFIX" else value.replace(RUN_NAMESPACE, namespaced(tag), 1)
+            for key, value in REDIS_NAMES.items()}
 
 
 def service_missing(what: str, why: str) -> None:
@@ -137,6 +167,7 @@ def make_config(url: str, tmp_path: Path, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": True,
         "PUBLIC_BASE_URL": "http://localhost",
+        **REDIS_NAMES,
     }
     config.update(overrides)
     return config
@@ -283,9 +314,20 @@ def assert_max_queries(count_queries):
     return _assert
 
 
+def delete_run_keys(client, namespace: str = RUN_NAMESPACE) -> int:
+    """Delete the keys carrying ``namespace`` (this run's, by default); other runs' stay."""
+    deleted = 0
+    for key in client.scan_iter(match=f"*{namespace}*", count=1000):
+        deleted += client.delete(key)
+    return deleted
+
+
 @pytest.fixture
-def redis_url() -> str:
-    """A Redis database reserved for tests (flushed before use)."""
+def redis_url() -> Iterator[str]:
+    """The test Redis, holding none of this run's keys when a test starts or after it ends.
+
+    Not FLUSHDB: another run on the same machine keeps its keys there too.
+    """
     import redis
 
     try:
@@ -293,6 +335,21 @@ def redis_url() -> str:
         client.ping()
     except Exception as exc:  # noqa: BLE001
         service_missing("Redis at " + REDIS_TEST_URL, type(exc).__name__)
-    client.flushdb()
-    client.close()
-    return REDIS_TEST_URL
+    try:
+        delete_run_keys(client)
+        yield REDIS_TEST_URL
+        delete_run_keys(client)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path):
+    """A Redis of this test's own (tests/redis_server.py), stopped after the test."""
+    from tests.redis_server import PrivateRedis
+
+    server = PrivateRedis(tmp_path / "redis").start()
+    try:
+        yield server
+    finally:
+        server.stop()

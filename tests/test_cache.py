@@ -5,6 +5,7 @@ from sqlalchemy import text, update
 
 from network import cache
 from network.accounts.models import User
+from tests.conftest import namespaced
 
 
 def test_a_committed_write_raises_the_generation(db, make):
@@ -100,12 +101,12 @@ def test_a_write_in_another_process_is_seen(tmp_path):
 
 
 def test_the_redis_generation_is_shared_and_unknown_when_redis_is_down(redis_url):
-    first = cache.RedisGeneration(redis_url, "test-cache:generation")
-    second = cache.RedisGeneration(redis_url, "test-cache:generation")
+    first = cache.RedisGeneration(redis_url, namespaced("cache:generation"))
+    second = cache.RedisGeneration(redis_url, namespaced("cache:generation"))
     start = first.value()
     second.bump()
     assert first.value() == start + 1
-    down = cache.RedisGeneration("redis://127.0.0.1:1/0", "test-cache:generation")
+    down = cache.RedisGeneration("redis://127.0.0.1:1/0", namespaced("cache:generation"))
     assert down.value() is None
     down.bump()  # logged, never raised: a cache outage is not an error page
 
@@ -126,7 +127,7 @@ def test_with_redis_the_apps_writes_raise_the_shared_generation(app_config, redi
     from network import create_app
     from network.extensions import db
 
-    app = create_app({**app_config, "REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "test-cache-app"})
+    app = create_app({**app_config, "REDIS_URL": redis_url, "CACHE_KEY_PREFIX": namespaced("cache-app")})
     with app.app_context():
         generation = app.extensions["network_cache"].generation
         assert isinstance(generation, cache.RedisGeneration)
@@ -201,8 +202,8 @@ def test_scope_generations_are_per_scope_and_shared_between_processes(store, tmp
         second = cache.FileGeneration(tmp_path / "generation")
     else:
         url = request.getfixturevalue("redis_url")
-        first = cache.RedisGeneration(url, "test-cache:personal")
-        second = cache.RedisGeneration(url, "test-cache:personal")
+        first = cache.RedisGeneration(url, namespaced("cache:personal"))
+        second = cache.RedisGeneration(url, namespaced("cache:personal"))
     names = ("member:7", "member:8", "forums:topic:3")
     start = (second.value(), *second.scope_values(names))
     first.bump_scopes({"member:7"}, data=False)

@@ -14,6 +14,7 @@ from rq.serializers import JSONSerializer
 from network import create_app, jobs
 from network.deploy.logs import RequestIdFilter
 from network.extensions import db
+from tests.conftest import namespaced
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_a_job_whose_row_is_gone_is_logged_and_done(app, caplog):
 def scaled(app_config, redis_url):
     """An app with a job queue of its own on the test Redis, its context pushed."""
     queued = create_app({**app_config, "REDIS_URL": redis_url,
-                         "JOBS_QUEUE": f"test-jobs-{uuid.uuid4().hex[:8]}"})
+                         "JOBS_QUEUE": namespaced(f"jobs-{uuid.uuid4().hex[:8]}")})
     calls: list[dict] = []
     jobs.register(queued, "test.record", lambda **payload: calls.append(payload))
 

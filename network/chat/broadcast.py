@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any
 
+import socketio
 from flask import current_app
 from flask_socketio import SocketIO
 from sqlalchemy import event
@@ -130,3 +131,40 @@ class PresenceAnnouncer:
                                to=room_channel(room_id))
         except Exception:  # noqa: BLE001 - presence is best effort; the chat goes on without it
             log.exception("chat: could not announce presence in room %s", room_id)
+
+
+class ChatRedisManager(socketio.RedisManager):
+    """Socket.IO's Redis manager that lets this process's clients catch up after Redis restarts.
+
+    What is published while Redis is away, or before this process has subscribed again, never
+    reaches the clients connected here (the messages themselves are stored). So when the
+    subscription comes back, their connections are closed: each client reconnects, as after any
+    dropped connection, and joins again with the last message id it has, which answers with
+    everything after it (``on_join``).
+    """
+
+    _subscriptions = 0
+
+    def _redis_connect(self) -> None:
+        super()._redis_connect()
+        subscribe = self.pubsub.subscribe  # only the listener subscribes
+
+        def subscribe_and_catch_up(*args: Any, **kwargs: Any) -> Any:
+            answer = subscribe(*args, **kwargs)
+            self._subscriptions += 1
+            if self._subscriptions > 1:
+                self.server.start_background_task(self.drop_connections)
+            return answer
+
+        self.pubsub.subscribe = subscribe_and_catch_up
+
+    def drop_connections(self) -> None:
+        """Close the transport of every chat client connected to this process (no clean close:
+        a client told to close would not reconnect)."""
+        eio_sids = {eio_sid for _sid, eio_sid in self.get_participants(NAMESPACE, None)}
+        log.warning("chat: subscribed to Redis again; closing %d connections so that their "
+                    "clients catch up", len(eio_sids))
+        for eio_sid in eio_sids:
+            connection = self.server.eio.sockets.get(eio_sid)
+            if connection is not None:
+                connection.close(wait=False, abort=True)

@@ -15,13 +15,17 @@ mode). Limits, stated plainly:
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import defaultdict
 from typing import Any
 
 from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+
+log = logging.getLogger(__name__)
 
 PRESENCE_TTL = 90.0
 
@@ -116,17 +120,25 @@ class RateLimiter:
     """A moving window per person through Flask-Limiter's storage (the ``limits`` library).
 
     The storage is Redis when ``REDIS_URL`` is set, so the limit holds across processes; without
-    it each process counts on its own.
+    it each process counts on its own. While Redis is away (restarting) each process counts on
+    its own too, as Flask-Limiter's in-memory fallback does for pages: the chat keeps taking
+    messages rather than refusing every one.
     """
 
     def __init__(self, storage: Any, prefix: str, limit: int, window: float) -> None:
         self.prefix = prefix
         self.item = RateLimitItemPerSecond(limit, max(1, int(window)))
         self.strategy = MovingWindowRateLimiter(storage)
+        self.fallback = MovingWindowRateLimiter(MemoryStorage())
 
     def hit(self, user_id: int) -> bool:
         """Record an attempt; False when the user is over the limit (and nothing is recorded)."""
-        return self.strategy.hit(self.item, self.prefix, "chat-rate", str(user_id))
+        key = (self.item, self.prefix, "chat-rate", str(user_id))
+        try:
+            return self.strategy.hit(*key)
+        except Exception as exc:  # noqa: BLE001 - the storage is away: count here meanwhile
+            log.warning("chat rate limit counted in this process (storage unavailable: %s)", exc)
+            return self.fallback.hit(*key)
 
 
 def build_state(config: Any, storage: Any) -> dict:

@@ -92,7 +92,7 @@ def check_redis(app: Flask) -> list[Result]:
                        _("Sätt REDIS_URL=redis://127.0.0.1:6379/0 när fler än en process körs."))]
     prefixes = [config.get(key) for key in ("CACHE_KEY_PREFIX", "RATELIMIT_KEY_PREFIX",
                                             "CHAT_REDIS_PREFIX", "SESSION_REDIS_PREFIX",
-                                            "SOCKETIO_CHANNEL")]
+                                            "SOCKETIO_CHANNEL", "JOBS_QUEUE", "RQ_KEY_PREFIX")]
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
     try:
         client.ping()
@@ -105,8 +105,8 @@ def check_redis(app: Flask) -> list[Result]:
     if not all(prefixes):
         return [Result(name, FAIL, _("Ett nyckelprefix är tomt."),
                        _("Sätt CACHE_KEY_PREFIX, RATELIMIT_KEY_PREFIX, CHAT_REDIS_PREFIX, "
-                         "SESSION_REDIS_PREFIX och SOCKETIO_CHANNEL (eller behåll "
-                         "standardvärdena)."))]
+                         "SESSION_REDIS_PREFIX, SOCKETIO_CHANNEL, JOBS_QUEUE och RQ_KEY_PREFIX "
+                         "(eller behåll standardvärdena)."))]
     return [Result(name, OK, _("Nåbar; nycklar under %(prefixes)s.",
                                prefixes=", ".join(prefixes)))]
 

@@ -43,28 +43,11 @@ SESSION_STORES = ("database", "redis")
 def use_session_store(request, app_config: dict, store: str) -> dict:
     """Point ``app_config`` at ``store`` ("database" or "redis", as ``SESSION_STORE``).
 
-    The Redis variant is a scaled app (``REDIS_URL`` set) on a database of its own (db 12: the
-    ``redis_url`` fixture's db 15 is flushed by other tests at any moment), with prefixes of its
-    own that are emptied afterwards.
+    The Redis variant is a scaled app (``REDIS_URL`` set) on the test Redis, under this run's own
+    names (``REDIS_NAMES``, already in ``app_config``), which the ``redis_url`` fixture empties
+    before and after the test.
     """
     if store == "database":
         return {**app_config, "SESSION_STORE": "database"}
-    import uuid
-
-    import redis
-
-    url = request.getfixturevalue("redis_url").rsplit("/", 1)[0] + "/12"
-    tag = f"test-sessions-{uuid.uuid4().hex[:10]}"
-
-    def clean() -> None:
-        client = redis.Redis.from_url(url)
-        for key in client.scan_iter(f"{tag}*"):
-            client.delete(key)
-        client.close()
-
-    request.addfinalizer(clean)
-    return {**app_config, "SESSION_STORE": "redis", "REDIS_URL": url,
-            "SESSION_REDIS_PREFIX": tag, "CACHE_KEY_PREFIX": f"{tag}-cache",
-            "JOBS_QUEUE": f"{tag}-jobs", "CHAT_REDIS_PREFIX": f"{tag}-chat",
-            "SOCKETIO_CHANNEL": f"{tag}-socketio"}
+    return {**app_config, "SESSION_STORE": "redis", "REDIS_URL": request.getfixturevalue("redis_url")}
 

@@ -44,8 +44,13 @@ def _installed() -> Path:
                                 timeout=600, check=False)
         if result.returncode != 0:
             service_missing(f"npm package oidc-provider@{wanted}", result.stderr.strip()[-500:])
-    shutil.copy(SOURCE / "provider.mjs", INSTALL_DIR / "provider.mjs")
-    return INSTALL_DIR / "provider.mjs"
+    script, wanted_script = INSTALL_DIR / "provider.mjs", (SOURCE / "provider.mjs").read_bytes()
+    if not script.exists() or script.read_bytes() != wanted_script:
+        # Renamed into place: another test run on this machine may be starting node on it now.
+        partial = script.with_name(f"provider.mjs.{os.getpid()}.tmp")
+        partial.write_bytes(wanted_script)
+        os.replace(partial, script)
+    return script
 
 
 def _free_port() -> int:

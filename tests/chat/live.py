@@ -1,8 +1,9 @@
 """Helpers for tests against real server processes on loopback ports.
 
 Each server is a subprocess with its own environment: a shared temporary SQLite file migrated
-with ``flask db upgrade``, and (when given) the test Redis with a Socket.IO channel and key prefix
-of its own so parallel runs never cross.
+with ``flask db upgrade``, and (when given) the test Redis with the run's Redis names
+(``tests.conftest.redis_names``) and a tag of their own, so neither other tests nor parallel runs
+cross them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import requests
 import socketio
 
 from bench.harness import answers, wait_until
+from tests.conftest import redis_names
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -30,7 +32,7 @@ FLASK = str(Path(sys.executable).with_name("flask"))
 
 def base_env(tmp_path: Path, redis_url: str | None, ports: list[int]) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "WERKZEUG_"))}
-    tag = f"network-chat-test-{uuid.uuid4().hex[:10]}"
+    env.update(redis_names(f"live-{uuid.uuid4().hex[:8]}"))
     env.update({
         "NETWORK_ENV": "development",
         "NETWORK_INSTANCE_DIR": str(tmp_path / "instance"),
@@ -38,8 +40,6 @@ def base_env(tmp_path: Path, redis_url: str | None, ports: list[int]) -> dict:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports[0]}",
         "SOCKETIO_ALLOWED_ORIGINS": ",".join(f"http://127.0.0.1:{p}" for p in ports),
-        "SOCKETIO_CHANNEL": tag,
-        "CHAT_REDIS_PREFIX": tag,
         "MAIL_TRANSPORT": "console",
         "LOGIN_LIMIT_PER_IP": "10000 per minute",
         "LOGIN_LIMIT_PER_ACCOUNT": "10000 per minute",

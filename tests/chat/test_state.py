@@ -10,6 +10,7 @@ import redis
 from limits.storage import storage_from_string
 
 from network.chat import state
+from tests.conftest import namespaced
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def redis_client(redis_url):
 
 
 def prefix() -> str:
-    return f"network-chat-test-{uuid.uuid4().hex[:8]}"
+    return namespaced(f"chat-{uuid.uuid4().hex[:8]}")
 
 
 @pytest.mark.redis
@@ -80,3 +81,10 @@ def test_two_installations_sharing_one_redis_never_see_each_others_presence(redi
                for key in redis_client.scan_iter(f"{first}*")) and ours.sids_of_user(7, 2) == []
     for key in (*redis_client.scan_iter(f"{first}*"), *redis_client.scan_iter(f"{second}*")):
         redis_client.delete(key)
+
+
+def test_the_rate_limit_counts_in_this_process_while_redis_is_away():
+    """A restarting Redis does not refuse every chat message: the limit holds per process."""
+    away = state.RateLimiter(storage_from_string("redis://127.0.0.1:1/0"), prefix(), limit=2, window=5)
+    assert [away.hit(7) for _ in range(3)] == [True, True, False]
+    assert away.hit(8)

@@ -1,14 +1,14 @@
 """Faults an operator meets, made real: the SMTP server away for a while, the database
-connection cut mid-request, the storage disk full. Each ends in a clear answer and in nothing
-lost, doubled or half-written."""
+connection cut mid-request, the storage disk full, Redis restarted under the app and under the
+chat processes. Each ends in a clear answer and in nothing lost, doubled or half-written."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 import subprocess
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -25,12 +25,12 @@ from tests.notifications.smtp import SMTPServer, free_port
 
 # -- SMTP away, then back -------------------------------------------------------------------------
 
-SMTP_PORT = free_port()
-
 
 @pytest.fixture
 def app_config(app_config):
-    app_config.update(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=SMTP_PORT,
+    # Chosen per test, just before use: a port picked when the module loads could be taken by
+    # then (by another test run on this machine, or an outgoing connection).
+    app_config.update(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(),
                       SMTP_TIMEOUT=5)
     return app_config
 
@@ -47,7 +47,7 @@ def test_mail_queued_while_the_smtp_server_is_down_arrives_once_when_it_is_back(
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
         OutboxEmail.sent_at.is_(None), OutboxEmail.last_error != "")) == 12
 
-    server = SMTPServer(SMTP_PORT).start()
+    server = SMTPServer(app.config["SMTP_PORT"]).start()
     try:
         back = now + CLAIM_LEASE + dt.timedelta(hours=1)
         assert deliver_outbox(now=back) == (12, 0)
@@ -168,65 +168,15 @@ def test_an_upload_to_a_full_disk_gets_a_clear_message_and_leaves_nothing(
 # -- Redis restarted under the app -------------------------------------------------------------
 
 
-@pytest.fixture
-def own_redis():
-    """A Redis of this test's own (the shared one must not be restarted under other tests)."""
-    port = free_port()
-
-    def start() -> subprocess.Popen:
-        process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                                    "--save", "", "--appendonly", "no"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        import redis
-
-        client = redis.Redis(port=port, socket_connect_timeout=1)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    process.kill()
-                    service_missing("redis-server", "it did not start")
-                time.sleep(0.1)
-            finally:
-                client.close()
-        return process
-
-    if shutil.which("redis-server") is None:
-        service_missing("redis-server", "not installed")
-    running = {"process": start()}
-
-    class Own:
-        url = f"redis://127.0.0.1:{port}/0"
-
-        @staticmethod
-        def stop() -> None:
-            running["process"].terminate()
-            running["process"].wait(30)
-
-        @staticmethod
-        def start() -> None:
-            running["process"] = start()
-
-    try:
-        yield Own
-    finally:
-        if running["process"].poll() is None:
-            running["process"].terminate()
-            running["process"].wait(30)
-
-
 def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_stale_pages(
-        app_config, own_redis, tmp_path):
+        app_config, private_redis, tmp_path):
     import redis
 
     from network import create_app
     from network.forums import services as forums
 
-    scaled = create_app({**app_config, "REDIS_URL": own_redis.url,
-                         "RATELIMIT_STORAGE_URI": own_redis.url, "PAGE_CACHE": True})
+    scaled = create_app({**app_config, "REDIS_URL": private_redis.url,
+                         "RATELIMIT_STORAGE_URI": private_redis.url, "PAGE_CACHE": True})
     # Requests share this test's app context: each starts with an empty ``g``, as in production
     # (Flask-Login keeps the signed-in user there).
     def fresh_g(*_args, **_extra) -> None:
@@ -248,12 +198,12 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
         assert signed_in.post("/logga-in", data={"email": member.email,
                                                  "password": factories.DEFAULT_PASSWORD}).status_code == 302
         assert signed_in.get("/profil").status_code == 200
-        direct = redis.Redis.from_url(own_redis.url)
+        direct = redis.Redis.from_url(private_redis.url)
         counters = {key: direct.get(key) for key in direct.scan_iter("*generation*")
                     if not key.endswith(b":epoch")}
         direct.close()
 
-        own_redis.stop()
+        private_redis.stop()
         forums.create_topic(admin, category, "Under avbrottet", "Text")
         db.session.commit()  # the generation cannot be raised: logged, the commit stands
         during = client.get("/forum/")
@@ -264,8 +214,8 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
         unchecked = signed_in.get("/profil")
         assert unchecked.status_code == 503 and unchecked.headers["Retry-After"] == "30"
 
-        own_redis.start()  # empty, as after a restart without persistence
-        restarted = redis.Redis.from_url(own_redis.url)
+        private_redis.start()  # empty, as after a restart without persistence
+        restarted = redis.Redis.from_url(private_redis.url)
         for key, value in counters.items():  # the new counters happen to reach the old values
             restarted.set(key, value)
         restarted.close()
@@ -278,3 +228,70 @@ def test_a_redis_restart_under_the_app_degrades_to_uncached_and_never_serves_sta
         assert "Efter avbrottet" in client.get("/forum/").get_data(as_text=True)
         db.session.remove()
         db.engine.dispose()
+
+
+# -- Redis restarted under the chat processes ---------------------------------------------------
+
+
+@pytest.fixture
+def chat_on_private_redis(tmp_path, private_redis):
+    """README's two gevent chat processes on one database and a Redis of this test's own."""
+    from tests.chat import live
+
+    ports = [free_port(), free_port()]
+    env = live.base_env(tmp_path, private_redis.url, ports)
+    env["CHAT_RATE_LIMIT"] = "1000"
+    info = live.prepare_database(env, participants=2)
+    servers = [live.Server(env, port, tmp_path / f"chat-{port}.log", kind="gevent") for port in ports]
+    clients: list[live.LiveClient] = []
+
+    def connect(index: int) -> live.LiveClient:
+        server = servers[index]
+        client = live.LiveClient(server.url, live.login_cookie(server.url, info["users"][index]),
+                                 info["room_id"])
+        clients.append(client)  # closed below even when connecting fails
+        return client.connect()
+
+    try:
+        for server in servers:
+            server.start()
+        yield connect
+    finally:
+        for client in clients:
+            client.close()
+        for server in servers:
+            server.stop()
+
+
+def _send_until_acknowledged(client, body: str) -> int:
+    """Send ``body`` (one client id, so a retry is never stored twice) until it is stored."""
+    key = str(uuid.uuid4())
+    deadline = time.monotonic() + 120  # a deadline on a busy machine, not a measured figure
+    while time.monotonic() < deadline:
+        try:
+            answer = client.send(body, key, timeout=5)
+        except Exception:  # noqa: BLE001 - disconnected for the moment: the client reconnects
+            answer = {}
+        if answer.get("ok"):
+            return answer["id"]
+        time.sleep(0.2)
+    pytest.fail(f"{body!r} was never acknowledged")
+
+
+def test_chat_clients_get_what_was_said_while_redis_restarted(chat_on_private_redis, private_redis):
+    anna, bo = chat_on_private_redis(0), chat_on_private_redis(1)  # on different processes
+    assert anna.send("Före omstarten")["ok"]
+    assert bo.wait_for(lambda: "Före omstarten" in bo.bodies())
+
+    private_redis.stop()
+    during = {f"Under omstarten {n}": _send_until_acknowledged(anna, f"Under omstarten {n}")
+              for n in range(3)}
+    private_redis.start()  # empty: the subscriptions and the presence lists are gone
+    after = {"Efter omstarten": _send_until_acknowledged(bo, "Efter omstarten")}
+
+    said = {"Före omstarten", *during, *after}
+    for client in (anna, bo):
+        assert client.wait_for(lambda c=client: said <= set(c.bodies())), said - set(client.bodies())
+        stored = {m["body"]: message_id for message_id, m in client.messages.items()}
+        assert len(stored) == len(client.messages)  # each message once
+        assert all(stored[body] == message_id for body, message_id in {**during, **after}.items())

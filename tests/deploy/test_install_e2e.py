@@ -10,7 +10,8 @@ in through nginx, uploads a file, downloads it through X-Accel-Redirect (the pag
 no bytes), revalidates it with If-None-Match (a 304, not counted), and the doctor is green; with
 a broken setting it is red. Last, two Socket.IO clients talk through nginx from different chat
 processes, and one page process and one chat process are killed without losing a request or an
-acknowledged message (tests/deploy/nginx_chat.py).
+acknowledged message (tests/deploy/nginx_chat.py). README's worker unit runs beside them: a file's
+text becomes searchable and an invitation reaches the loopback SMTP server through it.
 
 Mandatory with CI=true (``.ci/run`` installs nginx); elsewhere skipped when nginx, openssl,
 PostgreSQL or Redis is missing, or when not run as root (nginx must start its workers as
@@ -36,7 +37,15 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bench.harness import free_port, listens, wait_until
-from tests.conftest import REDIS_TEST_URL, backend, fresh_postgres_database, service_missing
+from tests.conftest import (
+    REDIS_TEST_URL,
+    backend,
+    delete_run_keys,
+    fresh_postgres_database,
+    namespaced,
+    redis_names,
+    service_missing,
+)
 from tests.deploy.nginx_chat import chat_and_fail_over
 from tests.notifications.smtp import SMTPServer
 
@@ -90,21 +99,25 @@ def database() -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_prefix() -> Iterator[tuple[str, str]]:
+def redis_prefix() -> Iterator[tuple[str, dict[str, str]]]:
+    """The test Redis and this installation's names in it (the run's namespace and a tag), its
+    keys deleted after; RQ's prefix too, as every process of the installation is started here."""
     import redis
 
-    url = REDIS_TEST_URL.rsplit("/", 1)[0] + "/12"
+    url = REDIS_TEST_URL
     client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
         client.ping()
     except Exception as exc:  # noqa: BLE001
         client.close()
         service_missing("Redis at " + url, type(exc).__name__)
-    prefix = f"install-{uuid.uuid4().hex[:8]}"
-    yield url, prefix
-    for key in client.scan_iter(f"*{prefix}*"):
-        client.delete(key)
-    client.close()
+    tag = f"install-{uuid.uuid4().hex[:8]}"
+    names = {**redis_names(tag), "RQ_KEY_PREFIX": namespaced(f"{tag}-rq")}
+    try:
+        yield url, names
+    finally:
+        delete_run_keys(client, namespaced(tag))
+        client.close()
 
 
 @pytest.fixture
@@ -222,7 +235,7 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
     app_dir = base / "app"
     _copy_source(app_dir)
     cert, key = _certificate(base)
-    redis_url, prefix = redis_prefix
+    redis_url, redis_settings = redis_prefix
     nginx_port = free_port()
     page_ports, chat_ports = [free_port(), free_port()], [free_port(), free_port()]
     public = f"https://localhost:{nginx_port}"
@@ -236,9 +249,7 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
         "DATABASE_URL": database, "REDIS_URL": redis_url, "PUBLIC_BASE_URL": public,
         "SOCKETIO_ALLOWED_ORIGINS": public, "PROXY_COUNT": "1", "STORAGE_DIR": str(storage_dir),
         "STORAGE_GROUP": WEB_GROUP, "X_ACCEL_REDIRECT_PREFIX": "/protected-files/",
-        "CACHE_KEY_PREFIX": prefix, "RATELIMIT_KEY_PREFIX": prefix,
-        "CHAT_REDIS_PREFIX": f"{prefix}-chat", "SOCKETIO_CHANNEL": f"{prefix}-socketio",
-        "SESSION_REDIS_PREFIX": f"{prefix}-session",
+        **redis_settings,
         "MAIL_TRANSPORT": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
         "MAIL_FROM": "natverket@kommun.se", "DEPLOY_ENV_FILE": str(env_file),
         "DEPLOY_APP_DIR": str(app_dir), "DEPLOY_USER": "root",
@@ -279,6 +290,8 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
     for port in chat_ports:
         processes.start(f"chat-{port}", _exec_start(units / "network-chat@.service", port),
                         cwd=app_dir, env=service_env)
+    processes.start("worker", _exec_start(units / "network-worker.service", 0), cwd=app_dir,
+                    env=service_env)
     prefix_dir = base / "nginx"
     prefix_dir.mkdir()
     (prefix_dir / "site.conf").write_text(site)
@@ -307,7 +320,10 @@ def test_readme_install_then_login_upload_and_download_through_nginx(
     web.trust_env = False  # REQUESTS_CA_BUNDLE would override verify, a proxy would intercept
     try:
         _use_the_site(web, public, database, storage_dir, processes, page_ports)
+        _jobs_run_on_the_worker(web, public, smtp, processes)
     finally:
+        with contextlib.suppress(Exception):
+            web.post(f"{public}/logga-ut", headers={"Referer": public})
         web.close()
 
     # The doctor, green on the running instance with a stored file, then red on a broken one.
@@ -390,5 +406,34 @@ def _use_the_site(web, public: str, database: str, storage_dir: Path, processes:
     finally:
         engine.dispose()
 
-    with contextlib.suppress(Exception):
-        web.post(f"{public}/logga-ut", headers={"Referer": public})
+
+def _jobs_run_on_the_worker(web, public: str, smtp: SMTPServer, processes: Processes) -> None:
+    """What requests queue, README's worker unit does: the upload's text becomes searchable
+    (a word only in the file, not in its title) and an invitation reaches the SMTP server."""
+    worker = dict(processes.running)["worker"]
+
+    def found(word: str, title: str):
+        def check() -> bool:
+            page = web.get(f"{public}/sok", params={"q": word})
+            return page.status_code == 200 and title in page.text
+        return check
+
+    assert wait_until(found("kvartal", "Lägesbild Rosengård"), worker, STARTUP_SECONDS, 0.5), (
+        "the upload's text never became searchable:\n" + processes.log("worker")[-3000:])
+
+    form = web.get(f"{public}/bjud-in")
+    assert form.status_code == 200
+    invited = web.post(f"{public}/bjud-in", allow_redirects=False,
+                       headers={"Referer": f"{public}/bjud-in"},
+                       data={"csrf_token": _csrf(form.text), "email": "ny.medlem@kommun.se",
+                             "organisation_id": "", "group_id": "", "group_role": "member"})
+    assert invited.status_code == 302, invited.text[:2000]
+
+    def delivered() -> bool:
+        return any(m["To"] == "ny.medlem@kommun.se" for m in smtp.inbox.messages)
+
+    assert wait_until(delivered, worker, STARTUP_SECONDS, 0.2), (
+        "the invitation never reached SMTP:\n" + processes.log("worker")[-3000:])
+    # The worker took both from the queue (RQ logs each job's description as it starts it).
+    log = processes.log("worker")
+    assert "resources.extract" in log and "outbox.deliver" in log, log[-3000:]

@@ -23,6 +23,7 @@ from network.extensions import db
 from network.resources import services
 from network.resources.models import ResourceFile
 from tests import factories
+from tests.conftest import redis_names
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 180  # seconds: a loaded machine is slow, never this slow
@@ -42,16 +43,13 @@ def _wait_for(check, what: str, process: subprocess.Popen, log: Path):
 
 @pytest.fixture
 def scaled(app_config, redis_url, tmp_path):
-    # A database of its own, never flushed: other runs on this machine flush the test database
-    # (``redis_url``) at any moment, which would take the queued job with it. The queue's unique
-    # name keeps runs apart.
-    redis_url = redis_url.rsplit("/", 1)[0] + "/13"
-    queue = f"test-worker-{uuid.uuid4().hex[:8]}"
-    app = create_app({**app_config, "REDIS_URL": redis_url, "JOBS_QUEUE": queue,
-                      "CACHE_KEY_PREFIX": queue})
+    # The run's Redis names, with a tag of this test's own: the queue is read by this worker only.
+    names = redis_names(f"worker-{uuid.uuid4().hex[:8]}")
+    app = create_app({**app_config, "REDIS_URL": redis_url, **names})
     env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG", "DATABASE_URL")}
+    env.update(names)
     env.update(NETWORK_ENV="development", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               REDIS_URL=redis_url, JOBS_QUEUE=queue, CACHE_KEY_PREFIX=queue,
+               REDIS_URL=redis_url,
                NETWORK_INSTANCE_DIR=str(tmp_path / "instance"), SECRET_KEY="s" * 48,
                STORAGE_DIR=str(app.config["STORAGE_DIR"]), LOG_FORMAT="json",
                MAIL_TRANSPORT="console")

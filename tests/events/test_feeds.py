@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 import recurring_ical_events
@@ -12,6 +13,7 @@ from icalendar import Calendar
 from network.accounts import services as accounts
 from network.events import registrations, services, tokens
 from network.events.timeutil import Rule
+from tests.conftest import namespaced
 
 
 def summaries(response):
@@ -188,7 +190,7 @@ def test_feed_meta_is_not_used_after_a_write_in_another_process(app_config, redi
     from network.cache import cache, generation
 
     config = {**app_config, "REDIS_URL": redis_url,
-              "CACHE_KEY_PREFIX": f"feedtest-{tmp_path.name}"}
+              "CACHE_KEY_PREFIX": namespaced(f"feeds-{uuid.uuid4().hex[:8]}")}
     first, second = create_app(config), create_app(config)
     with first.app_context():
         client = first.test_client()
