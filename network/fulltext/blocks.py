@@ -95,6 +95,66 @@ def first_width(share: float, wanted: int) -> int:
     return 1 << max(0, math.ceil(math.log2(max(1.0, wanted / expected_per_block))))
 
 
+def window_widths(top: int, share: float, postings: float, limit: int) -> list[int | None]:
+    """Block widths of the windows, newest first; ``None`` is the rest (no block condition).
+
+    The first window should hold ``limit`` visible matches; the next ones grow by a block, then
+    double, so a first window that falls a little short is topped up by about one block of
+    matches rather than by twice its size.
+    """
+    widths: list[int | None] = []
+    width, step = first_width(share, limit), 1
+    while top >= 0:
+        if width > WIDEST_BLOCKS or width > top \
+                or rest_is_cheaper(share, postings, (top + 1) * BLOCK_ROWS, width, limit):
+            widths.append(None)
+            break
+        widths.append(width)
+        top -= width
+        width, step = step, step * 2
+    return widths
+
+
+def newest_select(matched: Callable[..., Select], alternatives: Sequence[Sequence[str]],
+                  conditions: Callable[[Any], list], newest_id: int, *, title_only: bool,
+                  limit: int, name: str, gate: Any = None) -> Select:
+    """SELECT id, kind of the ``limit`` newest visible matches, ORDER BY id DESC: a statement.
+
+    Each window is a CTE of at most ``limit`` visible matches of its own id range, explicitly
+    ordered; a window runs only while the windows before it found fewer than ``limit`` (a
+    one-time filter on their counts), and the union is ordered again. The result is the newest
+    matches whatever order or parallelism the executor chooses; the gates only save work.
+    ``gate``: a further condition every window needs (e.g. "the other read found enough").
+    """
+    column = "title_tsv" if title_only else "search_tsv"
+    share, postings = query_shares(alternatives, column)
+    windows, found, top = [], None, newest_id // BLOCK_ROWS
+    for number, width in enumerate(window_widths(top, share, postings, limit)):
+        matches = matched(alternatives, title_only,
+                          None if width is None else range(top - width + 1, top + 1))
+        matches = matches.with_only_columns(*(getattr(SearchEntry, c) for c in FILTERED))
+        if width is None:
+            matches = matches.where(SearchEntry.id < (top + 1) * BLOCK_ROWS)
+        else:
+            top -= width
+        # OFFSET 0 keeps the planner from pushing the reader's filters into the window (it would
+        # AND the GIN result with a bitmap of every visible entry) or from walking the primary
+        # key backwards testing every row's vector (it cannot know a block lexeme is an id range).
+        inner = matches.offset(0).subquery()
+        gates = [gate] if gate is not None else []
+        if found is not None:
+            gates.append(select(found.c.n).scalar_subquery() < limit)
+        window = select(inner.c.id, inner.c.kind).where(*conditions(inner.c), *gates) \
+            .order_by(inner.c.id.desc()).limit(limit).cte(f"{name}{number}")
+        windows.append(select(window.c.id, window.c.kind))
+        # The matches found so far, for the next window's gate (a chain, not a sum of all).
+        counted = select(func.count()).select_from(window).scalar_subquery()
+        found = select((counted + (select(found.c.n).scalar_subquery() if found is not None else 0))
+                       .label("n")).cte(f"{name}{number}_found")
+    matches = (union_all(*windows) if len(windows) > 1 else windows[0]).subquery(name)
+    return select(matches.c.id, matches.c.kind).order_by(matches.c.id.desc()).limit(limit)
+
+
 def newest(matched: Callable[..., Select], alternatives: Sequence[Sequence[str]],
            conditions: Callable[[Any], list], newest_id: int | None, *, title_only: bool,
            limit: int) -> Newest:
@@ -102,36 +162,15 @@ def newest(matched: Callable[..., Select], alternatives: Sequence[Sequence[str]]
     matches, ``conditions(columns)`` gives the reader's filters on a subquery's columns."""
     if newest_id is None:
         return []
-
-    def window(blocks: range | None = None, below: int | None = None) -> Select:
-        # "id + 0" and OFFSET 0: the planner can neither walk the primary key backwards testing
-        # every row's vector (it does not know that a block lexeme means an id range) nor push
-        # the filters in and AND the GIN result with a bitmap of every visible entry.
-        matches = matched(alternatives, title_only, blocks).with_only_columns(
-            *(getattr(SearchEntry, name) for name in FILTERED))
-        if below is not None:
-            matches = matches.where(SearchEntry.id < below)
-        return matches.order_by((SearchEntry.id + 0).desc()).offset(0)
-
-    column = "title_tsv" if title_only else "search_tsv"
-    windows, top = [], newest_id // BLOCK_ROWS
-    share, postings = query_shares(alternatives, column)
-    width = first_width(share, limit)
-    while top >= 0:
-        below = (top + 1) * BLOCK_ROWS
-        if width > WIDEST_BLOCKS or width > top \
-                or rest_is_cheaper(share, postings, below, width, limit):  # the rest in one read
-            windows.append(window(below=below))
-            break
-        windows.append(window(range(top - width + 1, top + 1)))
-        top, width = top - width, width * 2
-    # The windows cover disjoint, descending id ranges; sorting the (at most ``limit``) rows
-    # again keeps newest-first whatever order they arrive in.
-    matches = (union_all(*windows) if len(windows) > 1 else windows[0]).subquery()
-    stmt = select(matches.c.id, matches.c.kind).where(*conditions(matches.c)).limit(limit)
-    return sorted(((row_id, row_kind) for row_id, row_kind in db.session.execute(stmt)),
-                  reverse=True)
+    stmt = newest_select(matched, alternatives, conditions, newest_id, title_only=title_only,
+                         limit=limit, name="t" if title_only else "n")
+    return [(row_id, row_kind) for row_id, row_kind in db.session.execute(stmt)]
 
 
 def newest_id() -> int | None:
-    return db.session.scalar(select(func.max(SearchEntry.id)))
+    """The newest entry id, and this transaction's reads planned for a short query: no JIT
+    compilation and no parallel workers (starting them costs more than a bounded read, and a
+    busy machine makes it worse), in the same round trip."""
+    return db.session.execute(text(
+        "SELECT max(id), set_config('jit', 'off', true), "
+        "set_config('max_parallel_workers_per_gather', '0', true) FROM search_entries")).scalar()
