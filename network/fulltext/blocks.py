@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select, text, union_all
+from sqlalchemy import text
 
 from network.extensions import db
-from network.fulltext import SearchEntry
 
 BLOCK_ROWS = 4096  # entry ids per block lexeme (migration 0019_pgsearch computes the same)
 WIDEST_BLOCKS = 64
@@ -115,56 +114,64 @@ def window_widths(top: int, share: float, postings: float, limit: int) -> list[i
     return widths
 
 
-def newest_select(matched: Callable[..., Select], alternatives: Sequence[Sequence[str]],
-                  conditions: Callable[[Any], list], newest_id: int, *, title_only: bool,
-                  limit: int, name: str, gate: Any = None) -> Select:
-    """SELECT id, kind of the ``limit`` newest visible matches, ORDER BY id DESC: a statement.
+def windows_sql(name: str, words: str, alternatives: Sequence[Sequence[str]], newest_id: int, *,
+                title_only: bool, limit: int, condition: str,
+                gate: str | None = None) -> tuple[str, dict[str, Any]]:
+    """CTEs (SQL text, parameters) ending in ``name``: the ``limit`` newest visible matches.
+
+    ``words``: the query's tsquery text (parameter ``words``); ``condition``: the reader's filters
+    over the columns of a window's matches ``m`` (compiled once, the same parameters in every
+    window); ``gate``: a condition every window needs (e.g. "the other read found enough").
 
     Each window is a CTE of at most ``limit`` visible matches of its own id range, explicitly
     ordered; a window runs only while the windows before it found fewer than ``limit`` (a
-    one-time filter on their counts), and the union is ordered again. The result is the newest
-    matches whatever order or parallelism the executor chooses; the gates only save work.
-    ``gate``: a further condition every window needs (e.g. "the other read found enough").
+    one-time filter on a running count), and ``name`` orders their union again. The result is
+    the newest matches whatever order or parallelism the executor chooses; the gates only save
+    work. Written as text: built with SQLAlchemy's expression objects, the statement's
+    construction and cache key cost more client time than PostgreSQL spends running it.
     """
     column = "title_tsv" if title_only else "search_tsv"
     share, postings = query_shares(alternatives, column)
-    windows, found, top = [], None, newest_id // BLOCK_ROWS
+    ctes, parts, params, top = [], [], {}, newest_id // BLOCK_ROWS
     for number, width in enumerate(window_widths(top, share, postings, limit)):
-        matches = matched(alternatives, title_only,
-                          None if width is None else range(top - width + 1, top + 1))
-        matches = matches.with_only_columns(*(getattr(SearchEntry, c) for c in FILTERED))
+        window = f"{name}{number}"
         if width is None:
-            matches = matches.where(SearchEntry.id < (top + 1) * BLOCK_ROWS)
+            match = f"{column} @@ to_tsquery('simple', %(words)s) AND id < %({window}_below)s"
+            params[f"{window}_below"] = (top + 1) * BLOCK_ROWS
         else:
+            # Block lexemes start with "~", which the text parser never yields, so they are
+            # given as a tsquery literal (no parsing) and ANDed to the words.
+            match = f"{column} @@ (to_tsquery('simple', %(words)s) && %({window}_blocks)s::tsquery)"
+            params[f"{window}_blocks"] = " | ".join(f"'~{b}'" for b in range(top - width + 1, top + 1))
             top -= width
+        gates = [condition] + ([gate] if gate else [])
+        if number:
+            gates.append(f"(SELECT n FROM {name}{number - 1}_found) < {int(limit)}")  # noqa: S608
         # OFFSET 0 keeps the planner from pushing the reader's filters into the window (it would
         # AND the GIN result with a bitmap of every visible entry) or from walking the primary
         # key backwards testing every row's vector (it cannot know a block lexeme is an id range).
-        inner = matches.offset(0).subquery()
-        gates = [gate] if gate is not None else []
-        if found is not None:
-            gates.append(select(found.c.n).scalar_subquery() < limit)
-        window = select(inner.c.id, inner.c.kind).where(*conditions(inner.c), *gates) \
-            .order_by(inner.c.id.desc()).limit(limit).cte(f"{name}{number}")
-        windows.append(select(window.c.id, window.c.kind))
-        # The matches found so far, for the next window's gate (a chain, not a sum of all).
-        counted = select(func.count()).select_from(window).scalar_subquery()
-        found = select((counted + (select(found.c.n).scalar_subquery() if found is not None else 0))
-                       .label("n")).cte(f"{name}{number}_found")
-    matches = (union_all(*windows) if len(windows) > 1 else windows[0]).subquery(name)
-    return select(matches.c.id, matches.c.kind).order_by(matches.c.id.desc()).limit(limit)
+        ctes.append(f"{window} AS (SELECT m.id, m.kind FROM (SELECT {', '.join(FILTERED)} "  # noqa: S608
+                    f"FROM search_entries WHERE {match} OFFSET 0) AS m WHERE {' AND '.join(gates)} "
+                    f"ORDER BY m.id DESC LIMIT {int(limit)})")
+        before = f" + (SELECT n FROM {name}{number - 1}_found)" if number else ""  # noqa: S608
+        ctes.append(f"{window}_found AS (SELECT (SELECT count(*) FROM {window}){before} AS n)")  # noqa: S608
+        parts.append(f"SELECT id, kind FROM {window}")  # noqa: S608
+    ctes.append(f"{name} AS (SELECT id, kind FROM ({' UNION ALL '.join(parts)}) AS {name}_all "  # noqa: S608
+                f"ORDER BY id DESC LIMIT {int(limit)})")
+    params["words"] = words
+    return ",\n".join(ctes), params
 
 
-def newest(matched: Callable[..., Select], alternatives: Sequence[Sequence[str]],
-           conditions: Callable[[Any], list], newest_id: int | None, *, title_only: bool,
-           limit: int) -> Newest:
-    """The ``limit`` newest visible matches; ``matched(alts, title_only, blocks)`` selects the
-    matches, ``conditions(columns)`` gives the reader's filters on a subquery's columns."""
+def newest(words: str, alternatives: Sequence[Sequence[str]], condition: tuple[str, dict[str, Any]],
+           newest_id: int | None, *, title_only: bool, limit: int) -> Newest:
+    """The ``limit`` newest visible matches (see ``windows_sql``), newest first."""
     if newest_id is None:
         return []
-    stmt = newest_select(matched, alternatives, conditions, newest_id, title_only=title_only,
-                         limit=limit, name="t" if title_only else "n")
-    return [(row_id, row_kind) for row_id, row_kind in db.session.execute(stmt)]
+    sql, params = windows_sql("n", words, alternatives, newest_id, title_only=title_only,
+                              limit=limit, condition=condition[0])
+    rows = db.session.connection().exec_driver_sql(
+        f"WITH {sql} SELECT id, kind FROM n ORDER BY id DESC", {**condition[1], **params})  # noqa: S608
+    return [(row_id, row_kind) for row_id, row_kind in rows]
 
 
 def newest_id() -> int | None:

@@ -28,18 +28,17 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import (
-    REAL,
     Select,
+    and_,
     cast,
+    column,
     exists,
     func,
     literal,
     literal_column,
-    null,
     or_,
     select,
-    union,
-    union_all,
+    table,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import defer
@@ -133,10 +132,6 @@ def _matched(alts: Alternatives, title_only: bool = False, blocks: range | None 
     return select(SearchEntry.id).where(tsv.op("@@")(query))
 
 
-_FEATURES = (SearchEntry.id, SearchEntry.kind, SearchEntry.title, SearchEntry.boost,
-             SearchEntry.created_at)
-
-
 def _pg_relevance(alts: Alternatives):
     return func.ts_rank(literal_column(f"'{PG_WEIGHTS}'::float4[]"),
                         literal_column("search_entries.search_tsv"), func.to_tsquery("simple", _pg(alts)))
@@ -191,8 +186,19 @@ def _newest(alts: Alternatives, filters: Filters, kind: str | None = None, *,
                 .with_only_columns(SearchEntry.id, SearchEntry.kind))
         return [tuple(r) for r in db.session.execute(stmt.order_by(_newest_first()).limit(limit))]
 
-    return blocks.newest(_matched, alts, lambda columns: filters.conditions(kind, columns),
-                         filters.newest(), title_only=title_only, limit=limit)
+    return blocks.newest(_pg(alts), alts, _compiled(filters, kind), filters.newest(),
+                         title_only=title_only, limit=limit)
+
+
+# The columns of a window's matches, as ``blocks.windows_sql`` names them.
+_MATCHES = table("m", *(column(name) for name in blocks.FILTERED))
+
+
+def _compiled(filters: Filters, kind: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The reader's filters over a window's matches ``m``, as PostgreSQL SQL and parameters."""
+    compiled = and_(*filters.conditions(kind, _MATCHES.c)).compile(
+        dialect=db.session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
+    return str(compiled), dict(compiled.params)
 
 
 def _counts(alts: Alternatives, filters: Filters, kind: str | None = None) -> tuple[dict[str, int], bool]:
@@ -226,19 +232,22 @@ def _read(alts: Alternatives, filters: Filters) -> tuple[dict[str, int], Newest,
     round trip: it reads them one after another (features ``None``)."""
     if _dialect() == "sqlite" or filters.newest() is None:
         return (*_count_newest(alts, filters), None)
-    conditions = lambda columns: filters.conditions(None, columns)  # noqa: E731
-    newest = blocks.newest_select(_matched, alts, conditions, filters.newest(), title_only=False,
-                                  limit=COUNT_CAP + 1, name="n").cte("newest")
-    many = select(func.count()).select_from(newest).scalar_subquery() > CANDIDATES
-    titled = blocks.newest_select(_matched, alts, conditions, filters.newest(), title_only=True,
-                                  limit=TITLE_CANDIDATES, name="t", gate=many).cte("titled")
-    first = select(newest.c.id).order_by(newest.c.id.desc()).limit(CANDIDATES).subquery("first")
-    candidates = union(select(first.c.id), select(titled.c.id)).subquery("candidates")
-    features = select(literal(1), *_FEATURES, _pg_relevance(alts)) \
-        .where(SearchEntry.id.in_(select(candidates.c.id)))
-    blank = [null().cast(c.type) for c in _FEATURES[2:]]
-    listed = select(literal(0), newest.c.id, newest.c.kind, *blank, null().cast(REAL))
-    rows = db.session.execute(union_all(listed, features)).all()
+    condition, params = _compiled(filters)
+    newest, newest_params = blocks.windows_sql(
+        "n", _pg(alts), alts, filters.newest(), title_only=False, limit=COUNT_CAP + 1,
+        condition=condition)
+    titled, titled_params = blocks.windows_sql(
+        "t", _pg(alts), alts, filters.newest(), title_only=True, limit=TITLE_CANDIDATES,
+        condition=condition, gate=f"(SELECT count(*) FROM n) > {CANDIDATES}")  # noqa: S608
+    rank = f"ts_rank('{PG_WEIGHTS}'::float4[], e.search_tsv, to_tsquery('simple', %(words)s))"
+    rows = db.session.connection().exec_driver_sql(
+        f"WITH {newest},\n{titled},\n"  # noqa: S608 - names and numbers; values are parameters
+        f"candidates AS (SELECT id FROM (SELECT id FROM n ORDER BY id DESC LIMIT {CANDIDATES}) AS f "
+        "UNION SELECT id FROM t)\n"
+        "SELECT 0, id, kind, NULL, NULL, NULL, NULL FROM n UNION ALL "
+        f"SELECT 1, e.id, e.kind, e.title, e.boost, e.created_at, {rank} FROM search_entries e "
+        "WHERE e.id IN (SELECT id FROM candidates)",
+        {**params, **newest_params, **titled_params}).all()
     newest_rows = sorted(((r[1], r[2]) for r in rows if r[0] == 0), reverse=True)
     ranked = {r[1]: (r[1], r[3], r[4], r[5], r[6]) for r in rows if r[0] == 1}
     counts, _ = _tally(newest_rows)
