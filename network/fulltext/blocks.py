@@ -6,10 +6,13 @@ lexeme of its *block*, ``~<id // BLOCK_ROWS>`` (migration 0019_pgsearch), and a 
 the words AND some blocks: the GIN index intersects them itself, so only the matches inside the
 blocks are fetched from the table.
 
-The blocks are read newest first, in windows that double: one statement, a UNION ALL of the
-windows under the LIMIT, which PostgreSQL runs part after part and stops as soon as enough
-visible matches are found. Past WIDEST_BLOCKS blocks the rest is read without a block
-condition (by then the words are rare, so their matches are few).
+The blocks are read newest first, in windows that grow (``window_widths``), inside one
+statement (``windows_sql``): each window is a CTE, explicitly ordered and limited, that runs
+only while the windows before it found too few visible matches (a one-time filter on a running
+count), and the union of the windows is ordered again. So the result never depends on the order
+in which PostgreSQL runs the parts (a parallel plan may interleave them); the gates only save
+work. Past WIDEST_BLOCKS blocks the rest is read without a block condition (by then the words
+are rare, so their matches are few).
 
 The first window is sized from PostgreSQL's own statistics of the vectors (``pg_stats``: the
 share of entries holding each common lexeme, which ANALYZE keeps): a common word starts with

@@ -12,6 +12,11 @@ Newest first without reading every match: SQLite's FTS5 walks its doclists in de
 order and stops at the LIMIT. PostgreSQL's GIN index has no order; ``blocks.py`` reads the
 matches of the newest blocks of ids first and stops when enough are found.
 
+Round trips (PostgreSQL): ``_read`` folds the newest read, the title candidates and the ranking
+figures of every candidate into one statement, and ``_hits`` reads the page's rows with their
+group names in one more; with the newest id that is three statements for a page of results.
+SQLite runs in-process, where a statement costs no round trip, and reads them one by one.
+
 Spelling: when a query finds nothing, a word of at least TYPO_MIN letters without a visible
 match of its own also matches the known words one edit away ("samvrkan" → "samverkan"); when
 it still finds nothing, ``suggest`` offers "Menade du …?" built only from words that the reader
