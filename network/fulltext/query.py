@@ -35,17 +35,14 @@ from markupsafe import Markup
 from sqlalchemy import (
     Select,
     and_,
-    cast,
     column,
     exists,
     func,
-    literal,
     literal_column,
     or_,
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import defer
 
 from network.extensions import db
@@ -115,26 +112,19 @@ def _pg(alts: Alternatives) -> str:
     return " & ".join("(" + " | ".join(f"'{t}'" for t in tokens) + ")" for tokens in alts)
 
 
-def _matched(alts: Alternatives, title_only: bool = False, blocks: range | None = None) -> Select:
+def _matched(alts: Alternatives, title_only: bool = False) -> Select:
     """SELECT … FROM search_entries WHERE it matches (columns chosen by the caller).
 
     ``title_only``: every query word is in the title (a subset of the matches; PostgreSQL reads
-    the small ``title_tsv`` for it, never the whole entry's vector). ``blocks`` (PostgreSQL):
-    only entries whose id lies in one of these blocks, intersected inside the GIN index.
+    the small ``title_tsv`` for it, never the whole entry's vector). PostgreSQL's newest-first
+    reads by blocks of ids are written in ``blocks.windows_sql``.
     """
     if _dialect() == "sqlite":
         expr = f"{{title_terms}} : ({_fts(alts)})" if title_only else _fts(alts)
         return (select(SearchEntry.id).join(FTS_TABLE, FTS_TABLE.c.rowid == SearchEntry.id)
                 .where(literal_column("fts_search").op("MATCH")(expr)))
-    column = "title_tsv" if title_only else "search_tsv"
-    tsv = literal_column(f"search_entries.{column}")
-    query = func.to_tsquery("simple", _pg(alts))
-    if blocks is not None:
-        # Block lexemes start with "~", which the text parser never yields, so they are given
-        # as a tsquery literal (no parsing) and ANDed to the words.
-        block_query = " | ".join(f"'~{b}'" for b in blocks)
-        query = query.op("&&")(cast(literal(block_query), TSQUERY))
-    return select(SearchEntry.id).where(tsv.op("@@")(query))
+    tsv = literal_column("search_entries.title_tsv" if title_only else "search_entries.search_tsv")
+    return select(SearchEntry.id).where(tsv.op("@@")(func.to_tsquery("simple", _pg(alts))))
 
 
 def _pg_relevance(alts: Alternatives):
