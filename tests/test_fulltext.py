@@ -211,3 +211,41 @@ def test_rare_words_are_read_at_once_and_common_ones_by_block():
     assert not rest_is_cheaper(0.45, 0.45, 1_000_000, width=1, wanted=1001)
     # No statistics yet (every word counted as common): blocks.
     assert not rest_is_cheaper(1.0, 2.0, 10_000, width=1, wanted=1001)
+
+
+def test_a_search_page_reads_postgresql_in_three_statements(db, count_queries):
+    """Newest id, then matches + counts + ranking candidates in one statement, then the page
+    with its group names: the round trips, not the work, were most of a search's time."""
+    from tests.conftest import backend
+
+    if backend() != "postgres":
+        pytest.skip("SQLite runs in-process: its statements cost no round trip")
+    for entry_id in FAR_APART:
+        put_at(entry_id, "Trygghetsvandring i centrum", "trygghetsvandring")
+    with count_queries() as counter:
+        results = fulltext.search(ANON, "trygghetsvandring")
+    assert [h.entry.id for h in results.hits] == FAR_APART
+    assert counter.count == 3, "\n".join(counter.statements)
+
+
+def test_the_newest_matches_do_not_depend_on_how_postgresql_runs_the_windows(db, monkeypatch):
+    """Parallel plans may deliver a UNION's parts in any order; the read orders explicitly."""
+    from sqlalchemy import text
+
+    from network.fulltext import blocks, query
+    from tests.conftest import backend
+
+    if backend() != "postgres":
+        pytest.skip("the windows of id blocks exist only on PostgreSQL")
+    for entry_id in FAR_APART:
+        put_at(entry_id, "Klotter", "klotter")
+    for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size",
+                    "min_parallel_index_scan_size"):
+        db.session.execute(text(f"SET LOCAL {setting} = 0"))
+    db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 4"))
+    monkeypatch.setattr(blocks, "first_width", lambda share, wanted: 1)  # many small windows
+    filters = query.Filters(ANON)
+    alts = [w.tokens for w in query.parse("klotter").words]
+    newest = blocks.newest(query._pg(alts), alts, query._compiled(filters), max(FAR_APART),
+                           title_only=False, limit=4)
+    assert [row_id for row_id, _kind in newest] == FAR_APART[:4]

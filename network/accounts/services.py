@@ -541,6 +541,13 @@ class SearchPlaces:
             Group.id.in_(group_ids), visible_groups_filter(user))).all())
 
     @staticmethod
+    def visible_group_name(user: Any, group_id: Any) -> Any:
+        from network.accounts.permissions import visible_groups_filter
+
+        return select(Group.name).where(Group.id == group_id, visible_groups_filter(user)) \
+            .scalar_subquery()
+
+    @staticmethod
     def municipality_names(codes: set[str]) -> dict[str, str]:
         return dict(db.session.execute(select(Municipality.code, Municipality.name)
                                        .where(Municipality.code.in_(codes))).all())

@@ -110,6 +110,10 @@ class Places(Protocol):
 
     def visible_group_names(self, user: Any, group_ids: set[int]) -> dict[int, str]: ...
 
+    def visible_group_name(self, user: Any, group_id: Any) -> Any:
+        """A scalar subquery: the name of the group ``group_id`` (a column) when the user may
+        see that group, else NULL; lets a page of hits read its group names in its own query."""
+
     def municipality_names(self, codes: set[str]) -> dict[str, str]: ...
 
 

@@ -6,10 +6,13 @@ lexeme of its *block*, ``~<id // BLOCK_ROWS>`` (migration 0019_pgsearch), and a 
 the words AND some blocks: the GIN index intersects them itself, so only the matches inside the
 blocks are fetched from the table.
 
-The blocks are read newest first, in windows that double: one statement, a UNION ALL of the
-windows under the LIMIT, which PostgreSQL runs part after part and stops as soon as enough
-visible matches are found. Past WIDEST_BLOCKS blocks the rest is read without a block
-condition (by then the words are rare, so their matches are few).
+The blocks are read newest first, in windows that grow (``window_widths``), inside one
+statement (``windows_sql``): each window is a CTE, explicitly ordered and limited, that runs
+only while the windows before it found too few visible matches (a one-time filter on a running
+count), and the union of the windows is ordered again. So the result never depends on the order
+in which PostgreSQL runs the parts (a parallel plan may interleave them); the gates only save
+work. Past WIDEST_BLOCKS blocks the rest is read without a block condition (by then the words
+are rare, so their matches are few).
 
 The first window is sized from PostgreSQL's own statistics of the vectors (``pg_stats``: the
 share of entries holding each common lexeme, which ANALYZE keeps): a common word starts with
@@ -22,13 +25,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select, text, union_all
+from sqlalchemy import text
 
 from network.extensions import db
-from network.fulltext import SearchEntry
 
 BLOCK_ROWS = 4096  # entry ids per block lexeme (migration 0019_pgsearch computes the same)
 WIDEST_BLOCKS = 64
@@ -95,43 +97,90 @@ def first_width(share: float, wanted: int) -> int:
     return 1 << max(0, math.ceil(math.log2(max(1.0, wanted / expected_per_block))))
 
 
-def newest(matched: Callable[..., Select], alternatives: Sequence[Sequence[str]],
-           conditions: Callable[[Any], list], newest_id: int | None, *, title_only: bool,
-           limit: int) -> Newest:
-    """The ``limit`` newest visible matches; ``matched(alts, title_only, blocks)`` selects the
-    matches, ``conditions(columns)`` gives the reader's filters on a subquery's columns."""
+def window_widths(top: int, share: float, postings: float, limit: int) -> list[int | None]:
+    """Block widths of the windows, newest first; ``None`` is the rest (no block condition).
+
+    The first window should hold ``limit`` visible matches; the next ones grow by a block, then
+    double, so a first window that falls a little short is topped up by about one block of
+    matches rather than by twice its size.
+    """
+    widths: list[int | None] = []
+    width, step = first_width(share, limit), 1
+    while top >= 0:
+        if width > WIDEST_BLOCKS or width > top \
+                or rest_is_cheaper(share, postings, (top + 1) * BLOCK_ROWS, width, limit):
+            widths.append(None)
+            break
+        widths.append(width)
+        top -= width
+        width, step = step, step * 2
+    return widths
+
+
+def windows_sql(name: str, words: str, alternatives: Sequence[Sequence[str]], newest_id: int, *,
+                title_only: bool, limit: int, condition: str,
+                gate: str | None = None) -> tuple[str, dict[str, Any]]:
+    """CTEs (SQL text, parameters) ending in ``name``: the ``limit`` newest visible matches.
+
+    ``words``: the query's tsquery text (parameter ``words``); ``condition``: the reader's filters
+    over the columns of a window's matches ``m`` (compiled once, the same parameters in every
+    window); ``gate``: a condition every window needs (e.g. "the other read found enough").
+
+    Each window is a CTE of at most ``limit`` visible matches of its own id range, explicitly
+    ordered; a window runs only while the windows before it found fewer than ``limit`` (a
+    one-time filter on a running count), and ``name`` orders their union again. The result is
+    the newest matches whatever order or parallelism the executor chooses; the gates only save
+    work. Written as text: built with SQLAlchemy's expression objects, the statement's
+    construction and cache key cost more client time than PostgreSQL spends running it.
+    """
+    column = "title_tsv" if title_only else "search_tsv"
+    share, postings = query_shares(alternatives, column)
+    ctes, parts, params, top = [], [], {}, newest_id // BLOCK_ROWS
+    for number, width in enumerate(window_widths(top, share, postings, limit)):
+        window = f"{name}{number}"
+        if width is None:
+            match = f"{column} @@ to_tsquery('simple', %(words)s) AND id < %({window}_below)s"
+            params[f"{window}_below"] = (top + 1) * BLOCK_ROWS
+        else:
+            # Block lexemes start with "~", which the text parser never yields, so they are
+            # given as a tsquery literal (no parsing) and ANDed to the words.
+            match = f"{column} @@ (to_tsquery('simple', %(words)s) && %({window}_blocks)s::tsquery)"
+            params[f"{window}_blocks"] = " | ".join(f"'~{b}'" for b in range(top - width + 1, top + 1))
+            top -= width
+        gates = [condition] + ([gate] if gate else [])
+        if number:
+            gates.append(f"(SELECT n FROM {name}{number - 1}_found) < {int(limit)}")  # noqa: S608
+        # OFFSET 0 keeps the planner from pushing the reader's filters into the window (it would
+        # AND the GIN result with a bitmap of every visible entry) or from walking the primary
+        # key backwards testing every row's vector (it cannot know a block lexeme is an id range).
+        ctes.append(f"{window} AS (SELECT m.id, m.kind FROM (SELECT {', '.join(FILTERED)} "  # noqa: S608
+                    f"FROM search_entries WHERE {match} OFFSET 0) AS m WHERE {' AND '.join(gates)} "
+                    f"ORDER BY m.id DESC LIMIT {int(limit)})")
+        before = f" + (SELECT n FROM {name}{number - 1}_found)" if number else ""  # noqa: S608
+        ctes.append(f"{window}_found AS (SELECT (SELECT count(*) FROM {window}){before} AS n)")  # noqa: S608
+        parts.append(f"SELECT id, kind FROM {window}")  # noqa: S608
+    ctes.append(f"{name} AS (SELECT id, kind FROM ({' UNION ALL '.join(parts)}) AS {name}_all "  # noqa: S608
+                f"ORDER BY id DESC LIMIT {int(limit)})")
+    params["words"] = words
+    return ",\n".join(ctes), params
+
+
+def newest(words: str, alternatives: Sequence[Sequence[str]], condition: tuple[str, dict[str, Any]],
+           newest_id: int | None, *, title_only: bool, limit: int) -> Newest:
+    """The ``limit`` newest visible matches (see ``windows_sql``), newest first."""
     if newest_id is None:
         return []
-
-    def window(blocks: range | None = None, below: int | None = None) -> Select:
-        # "id + 0" and OFFSET 0: the planner can neither walk the primary key backwards testing
-        # every row's vector (it does not know that a block lexeme means an id range) nor push
-        # the filters in and AND the GIN result with a bitmap of every visible entry.
-        matches = matched(alternatives, title_only, blocks).with_only_columns(
-            *(getattr(SearchEntry, name) for name in FILTERED))
-        if below is not None:
-            matches = matches.where(SearchEntry.id < below)
-        return matches.order_by((SearchEntry.id + 0).desc()).offset(0)
-
-    column = "title_tsv" if title_only else "search_tsv"
-    windows, top = [], newest_id // BLOCK_ROWS
-    share, postings = query_shares(alternatives, column)
-    width = first_width(share, limit)
-    while top >= 0:
-        below = (top + 1) * BLOCK_ROWS
-        if width > WIDEST_BLOCKS or width > top \
-                or rest_is_cheaper(share, postings, below, width, limit):  # the rest in one read
-            windows.append(window(below=below))
-            break
-        windows.append(window(range(top - width + 1, top + 1)))
-        top, width = top - width, width * 2
-    # The windows cover disjoint, descending id ranges; sorting the (at most ``limit``) rows
-    # again keeps newest-first whatever order they arrive in.
-    matches = (union_all(*windows) if len(windows) > 1 else windows[0]).subquery()
-    stmt = select(matches.c.id, matches.c.kind).where(*conditions(matches.c)).limit(limit)
-    return sorted(((row_id, row_kind) for row_id, row_kind in db.session.execute(stmt)),
-                  reverse=True)
+    sql, params = windows_sql("n", words, alternatives, newest_id, title_only=title_only,
+                              limit=limit, condition=condition[0])
+    rows = db.session.connection().exec_driver_sql(
+        f"WITH {sql} SELECT id, kind FROM n ORDER BY id DESC", {**condition[1], **params})  # noqa: S608
+    return [(row_id, row_kind) for row_id, row_kind in rows]
 
 
 def newest_id() -> int | None:
-    return db.session.scalar(select(func.max(SearchEntry.id)))
+    """The newest entry id, and this transaction's reads planned for a short query: no JIT
+    compilation and no parallel workers (starting them costs more than a bounded read, and a
+    busy machine makes it worse), in the same round trip."""
+    return db.session.execute(text(
+        "SELECT max(id), set_config('jit', 'off', true), "
+        "set_config('max_parallel_workers_per_gather', '0', true) FROM search_entries")).scalar()

@@ -12,6 +12,11 @@ Newest first without reading every match: SQLite's FTS5 walks its doclists in de
 order and stops at the LIMIT. PostgreSQL's GIN index has no order; ``blocks.py`` reads the
 matches of the newest blocks of ids first and stops when enough are found.
 
+Round trips (PostgreSQL): ``_read`` folds the newest read, the title candidates and the ranking
+figures of every candidate into one statement, and ``_hits`` reads the page's rows with their
+group names in one more; with the newest id that is three statements for a page of results.
+SQLite runs in-process, where a statement costs no round trip, and reads them one by one.
+
 Spelling: when a query finds nothing, a word of at least TYPO_MIN letters without a visible
 match of its own also matches the known words one edit away ("samvrkan" → "samverkan"); when
 it still finds nothing, ``suggest`` offers "Menade du …?" built only from words that the reader
@@ -27,14 +32,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Select, cast, exists, func, literal, literal_column, or_, select
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy import (
+    Select,
+    and_,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.orm import defer
 
 from network.extensions import db
 from network.fulltext import FTS_TABLE, SearchEntry, SearchTerm, _dialect, blocks
 from network.fulltext.blocks import Newest
-from network.fulltext.snippets import SCAN_CHARS, highlight_text, snippet
+from network.fulltext.snippets import SCAN_CHARS, Marks, highlight_text, snippet
 from network.fulltext.words import (
     QueryWord,
     compound_parts,
@@ -98,26 +112,19 @@ def _pg(alts: Alternatives) -> str:
     return " & ".join("(" + " | ".join(f"'{t}'" for t in tokens) + ")" for tokens in alts)
 
 
-def _matched(alts: Alternatives, title_only: bool = False, blocks: range | None = None) -> Select:
+def _matched(alts: Alternatives, title_only: bool = False) -> Select:
     """SELECT … FROM search_entries WHERE it matches (columns chosen by the caller).
 
     ``title_only``: every query word is in the title (a subset of the matches; PostgreSQL reads
-    the small ``title_tsv`` for it, never the whole entry's vector). ``blocks`` (PostgreSQL):
-    only entries whose id lies in one of these blocks, intersected inside the GIN index.
+    the small ``title_tsv`` for it, never the whole entry's vector). PostgreSQL's newest-first
+    reads by blocks of ids are written in ``blocks.windows_sql``.
     """
     if _dialect() == "sqlite":
         expr = f"{{title_terms}} : ({_fts(alts)})" if title_only else _fts(alts)
         return (select(SearchEntry.id).join(FTS_TABLE, FTS_TABLE.c.rowid == SearchEntry.id)
                 .where(literal_column("fts_search").op("MATCH")(expr)))
-    column = "title_tsv" if title_only else "search_tsv"
-    tsv = literal_column(f"search_entries.{column}")
-    query = func.to_tsquery("simple", _pg(alts))
-    if blocks is not None:
-        # Block lexemes start with "~", which the text parser never yields, so they are given
-        # as a tsquery literal (no parsing) and ANDed to the words.
-        block_query = " | ".join(f"'~{b}'" for b in blocks)
-        query = query.op("&&")(cast(literal(block_query), TSQUERY))
-    return select(SearchEntry.id).where(tsv.op("@@")(query))
+    tsv = literal_column("search_entries.title_tsv" if title_only else "search_entries.search_tsv")
+    return select(SearchEntry.id).where(tsv.op("@@")(func.to_tsquery("simple", _pg(alts))))
 
 
 def _pg_relevance(alts: Alternatives):
@@ -174,8 +181,19 @@ def _newest(alts: Alternatives, filters: Filters, kind: str | None = None, *,
                 .with_only_columns(SearchEntry.id, SearchEntry.kind))
         return [tuple(r) for r in db.session.execute(stmt.order_by(_newest_first()).limit(limit))]
 
-    return blocks.newest(_matched, alts, lambda columns: filters.conditions(kind, columns),
-                         filters.newest(), title_only=title_only, limit=limit)
+    return blocks.newest(_pg(alts), alts, _compiled(filters, kind), filters.newest(),
+                         title_only=title_only, limit=limit)
+
+
+# The columns of a window's matches, as ``blocks.windows_sql`` names them.
+_MATCHES = table("m", *(column(name) for name in blocks.FILTERED))
+
+
+def _compiled(filters: Filters, kind: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The reader's filters over a window's matches ``m``, as PostgreSQL SQL and parameters."""
+    compiled = and_(*filters.conditions(kind, _MATCHES.c)).compile(
+        dialect=db.session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
+    return str(compiled), dict(compiled.params)
 
 
 def _counts(alts: Alternatives, filters: Filters, kind: str | None = None) -> tuple[dict[str, int], bool]:
@@ -188,10 +206,47 @@ def _count_newest(alts: Alternatives, filters: Filters,
                   kind: str | None = None) -> tuple[dict[str, int], Newest, bool]:
     """(visible matches per kind, the matches newest first, more than COUNT_CAP?) in one read."""
     rows = _newest(alts, filters, kind)
+    return _tally(rows) + (len(rows) > COUNT_CAP,)
+
+
+def _tally(rows: Newest) -> tuple[dict[str, int], Newest]:
     counts: dict[str, int] = {}
     for _id, row_kind in rows:
         counts[row_kind] = counts.get(row_kind, 0) + 1
-    return counts, rows, len(rows) > COUNT_CAP
+    return counts, rows
+
+
+Features = dict[int, Any]  # id → (id, title, boost, created_at, relevance) of a ranking candidate
+
+
+def _read(alts: Alternatives, filters: Filters) -> tuple[dict[str, int], Newest, bool, Features | None]:
+    """``_count_newest`` plus, on PostgreSQL, what ranking needs of the candidates, in ONE
+    statement: the newest visible matches (a CTE), the newest whose title holds every word
+    (only when there are more than CANDIDATES matches), and for the CANDIDATES newest and those
+    the title, boost, date and ts_rank. SQLite runs in-process, where a statement costs no
+    round trip: it reads them one after another (features ``None``)."""
+    if _dialect() == "sqlite" or filters.newest() is None:
+        return (*_count_newest(alts, filters), None)
+    condition, params = _compiled(filters)
+    newest, newest_params = blocks.windows_sql(
+        "n", _pg(alts), alts, filters.newest(), title_only=False, limit=COUNT_CAP + 1,
+        condition=condition)
+    titled, titled_params = blocks.windows_sql(
+        "t", _pg(alts), alts, filters.newest(), title_only=True, limit=TITLE_CANDIDATES,
+        condition=condition, gate=f"(SELECT count(*) FROM n) > {CANDIDATES}")  # noqa: S608
+    rank = f"ts_rank('{PG_WEIGHTS}'::float4[], e.search_tsv, to_tsquery('simple', %(words)s))"
+    rows = db.session.connection().exec_driver_sql(
+        f"WITH {newest},\n{titled},\n"  # noqa: S608 - names and numbers; values are parameters
+        f"candidates AS (SELECT id FROM (SELECT id FROM n ORDER BY id DESC LIMIT {CANDIDATES}) AS f "
+        "UNION SELECT id FROM t)\n"
+        "SELECT 0, id, kind, NULL, NULL, NULL, NULL FROM n UNION ALL "
+        f"SELECT 1, e.id, e.kind, e.title, e.boost, e.created_at, {rank} FROM search_entries e "
+        "WHERE e.id IN (SELECT id FROM candidates)",
+        {**params, **newest_params, **titled_params}).all()
+    newest_rows = sorted(((r[1], r[2]) for r in rows if r[0] == 0), reverse=True)
+    ranked = {r[1]: (r[1], r[3], r[4], r[5], r[6]) for r in rows if r[0] == 1}
+    counts, _ = _tally(newest_rows)
+    return counts, newest_rows, len(newest_rows) > COUNT_CAP, ranked
 
 
 def _visible_each(alts: Alternatives, filters: Filters) -> list[bool]:
@@ -293,67 +348,87 @@ def _title_score(title: str, words: list[QueryWord]) -> int:
                for w in words)
 
 
-def _ranked(ids: list[int], alts: Alternatives, words: list[QueryWord]) -> list[int]:
-    """Candidates best first: title score, then relevance (boosted), then newest."""
-    if not ids:
-        return []
+def _features(ids: list[int], alts: Alternatives) -> list[tuple]:
+    """(id, title, boost, created_at, relevance) of each candidate."""
     columns = (SearchEntry.id, SearchEntry.title, SearchEntry.boost, SearchEntry.created_at)
     if _dialect() == "sqlite":
         stmt = _matched(alts).with_only_columns(*columns, literal_column(f"-{BM25}"))
     else:
         stmt = select(*columns, _pg_relevance(alts))
-    rows = db.session.execute(stmt.where(SearchEntry.id.in_(ids))).all()
+    return [tuple(row) for row in db.session.execute(stmt.where(SearchEntry.id.in_(ids)))]
+
+
+def _ranked(ids: list[int], alts: Alternatives, words: list[QueryWord],
+            features: Features | None = None) -> list[int]:
+    """Candidates best first: title score, then relevance (boosted), then newest.
+
+    ``features``: what ``_read`` already fetched; read here only when a candidate is missing.
+    """
+    if not ids:
+        return []
+    if features is not None and all(i in features for i in ids):
+        rows = [features[i] for i in ids]
+    else:
+        rows = _features(ids, alts)
     top = max((float(r[4] or 0) for r in rows), default=0) or 1.0
+    scores: dict[str, int] = {}
 
     def key(row):
-        relevance = float(row[4] or 0) / top * (1.1 if row.boost else 1.0)
-        return (-_title_score(row.title, words), -round(relevance, 1), -row.created_at.timestamp(), -row.id)
+        row_id, title, boost, created_at, relevance = row
+        if title not in scores:
+            scores[title] = _title_score(title, words)
+        relevance = float(relevance or 0) / top * (1.1 if boost else 1.0)
+        return (-scores[title], -round(relevance, 1), -created_at.timestamp(), -row_id)
 
-    return [row.id for row in sorted(rows, key=key)]
+    return [row[0] for row in sorted(rows, key=key)]
 
 
 def _page_ids(alts: Alternatives, words: list[QueryWord], filters: Filters, kind: str | None,
-              newest_ids: list[int], offset: int, limit: int) -> list[int]:
+              newest_ids: list[int], offset: int, limit: int,
+              features: Features | None = None) -> list[int]:
     """One page: the ranked candidates first, then the other matches newest first.
 
     ``newest_ids``: the visible matches (of the chosen kind), newest first, up to COUNT_CAP + 1.
     """
     candidate_ids = newest_ids[:CANDIDATES]
     if len(newest_ids) > CANDIDATES:
-        titled = _newest(alts, filters, kind, title_only=True, limit=TITLE_CANDIDATES)
-        candidate_ids = list(dict.fromkeys(candidate_ids + [row_id for row_id, _kind in titled]))
-    ranked = _ranked(candidate_ids, alts, words)
+        if features is not None:  # _read fetched the title candidates with the rest
+            titled = [row_id for row_id in sorted(features, reverse=True) if row_id not in candidate_ids]
+        else:
+            titled = [row_id for row_id, _kind in
+                      _newest(alts, filters, kind, title_only=True, limit=TITLE_CANDIDATES)]
+        candidate_ids = list(dict.fromkeys(candidate_ids + titled))
+    ranked = _ranked(candidate_ids, alts, words, features)
     chosen = set(candidate_ids)
     rest = [row_id for row_id in newest_ids[CANDIDATES:] if row_id not in chosen]
     return (ranked + rest)[offset:offset + limit]
 
 
 def _hits(ids: list[int], words: list[QueryWord], user: Any, offset: int) -> list[Hit]:
+    """The page's entries with their group's name (when visible) in one query, then highlighted
+    in Python: only these rows' text is read, never more than SCAN_CHARS * 2 of a body."""
     from network.fulltext import places
 
     if not ids:
         return []
     rows = db.session.execute(
-        select(SearchEntry, func.substr(SearchEntry.body, 1, SCAN_CHARS * 2))
+        select(SearchEntry, func.substr(SearchEntry.body, 1, SCAN_CHARS * 2),
+               places().visible_group_name(user, SearchEntry.group_id))
         .options(defer(SearchEntry.body), defer(SearchEntry.title_terms),
                  defer(SearchEntry.body_terms), defer(SearchEntry.part_terms))
         .where(SearchEntry.id.in_(ids))).all()
-    by_id = {entry.id: (entry, body) for entry, body in rows}
-    group_ids = {e.group_id for e, _ in rows if e.group_id is not None}
-    groups = places().visible_group_names(user, group_ids) if group_ids else {}
-    codes = {c for e, _ in rows for c in e.places.split(",") if c}
+    by_id = {entry.id: (entry, body, group) for entry, body, group in rows}
+    codes = {c for e, _b, _g in rows for c in e.places.split(",") if c}
     names = places().municipality_names(codes) if codes else {}
-    forms = {t for w in words for t in w.tokens}
-    stems = {w.stem for w in words}
+    marks = Marks(words)
     hits = []
     for position, entry_id in enumerate(ids):
         if entry_id not in by_id:
             continue
-        entry, body = by_id[entry_id]
-        places = [(c, names[c]) for c in entry.places.split(",") if c in names][:3]
-        hits.append(Hit(entry, highlight_text(entry.title, forms, stems),
-                        snippet(body or "", forms, stems), float(offset + position),
-                        groups.get(entry.group_id), places))
+        entry, body, group = by_id[entry_id]
+        entry_places = [(c, names[c]) for c in entry.places.split(",") if c in names][:3]
+        hits.append(Hit(entry, highlight_text(entry.title, marks), snippet(body or "", marks),
+                        float(offset + position), group if entry.group_id else None, entry_places))
     return hits
 
 
@@ -374,12 +449,12 @@ def search(user: Any, query: str, *, kinds: list[str] | tuple[str, ...] | None =
         return empty
     filters = Filters(user, list(kinds) if kinds else None, group_id, since, until, theme, municipality)
     alts: Alternatives = [w.tokens for w in parsed.words]
-    counts, newest, capped = _count_newest(alts, filters)
+    counts, newest, capped, features = _read(alts, filters)
     corrected = False
     if not counts:
         expanded = _expand_typos(parsed.words, filters)
         if expanded is not None:
-            counts, newest, capped = _count_newest(expanded, filters)
+            counts, newest, capped, features = _read(expanded, filters)
             alts, corrected = expanded, bool(counts)
     if not counts:
         empty.suggestion = suggest(parsed.words, filters)
@@ -391,8 +466,8 @@ def search(user: Any, query: str, *, kinds: list[str] | tuple[str, ...] | None =
         total = sum(chosen_counts.values())
     newest_ids = [row_id for row_id, row_kind in newest if not kind or row_kind == kind]
     offset = (page - 1) * per_page
-    ids = _page_ids(alts, parsed.words, filters, kind, newest_ids, offset, per_page) \
-        if total and offset < COUNT_CAP else []
+    ids = _page_ids(alts, parsed.words, filters, kind, newest_ids, offset, per_page,
+                    None if kind else features) if total and offset < COUNT_CAP else []
     shown = min(total, COUNT_CAP + 1) if kind_capped else total
     return Results(_hits(ids, parsed.words, user, offset), shown, page, per_page, kind_capped, counts,
                    None, corrected, False, parsed.truncated)

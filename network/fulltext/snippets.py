@@ -14,7 +14,7 @@ from collections.abc import Collection
 
 from markupsafe import Markup
 
-from network.fulltext.words import WORD, compound_parts, fold, stem_token
+from network.fulltext.words import WORD, QueryWord, compound_parts, fold, stem_token
 
 SNIPPET_WORDS = 28
 SCAN_CHARS = 30_000  # how much of a long body is searched for the best window
@@ -40,12 +40,27 @@ def readable(text: str) -> str:
     return SPACE.sub(" ", " ".join(line for line in lines if line.strip())).strip()
 
 
-def _matches(word: str, forms: Collection[str], stems: Collection[str]) -> bool:
-    form = fold(word)
-    if form in forms:
-        return True
-    stem = stem_token(word)
-    return stem in stems or any(part in stems for part in compound_parts(stem))
+class Marks:
+    """Which words of a text a query marks: its forms, its stems, or a stem among a compound's
+    parts. One per page of hits: each distinct word is decided once (a page repeats most of its
+    words), so marking 20 snippets costs a dictionary lookup per word."""
+
+    def __init__(self, words: Collection[QueryWord]) -> None:
+        self.forms = {t for w in words for t in w.tokens}
+        self.stems = {w.stem for w in words}
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        marked = self.seen.get(word)
+        if marked is None:
+            marked = self.seen[word] = self._decide(word)
+        return marked
+
+    def _decide(self, word: str) -> bool:
+        if fold(word) in self.forms:
+            return True
+        stem = stem_token(word)
+        return stem in self.stems or any(part in self.stems for part in compound_parts(stem))
 
 
 def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
@@ -60,20 +75,19 @@ def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> st
     return "".join(out)
 
 
-def highlight_text(text: str, forms: Collection[str], stems: Collection[str]) -> Markup:
+def highlight_text(text: str, marks: Marks) -> Markup:
     """The whole (short) text, escaped, with matching words marked."""
-    spans = [(m.start(), m.end()) for m in WORD.finditer(text) if _matches(m.group(), forms, stems)]
+    spans = [(m.start(), m.end()) for m in WORD.finditer(text) if marks(m.group())]
     return Markup(_marked(text, spans, 0, len(text)))  # noqa: S704 - escaped in _marked
 
 
-def snippet(body: str, forms: Collection[str], stems: Collection[str],
-            size: int = SNIPPET_WORDS) -> Markup:
+def snippet(body: str, marks: Marks, size: int = SNIPPET_WORDS) -> Markup:
     """About ``size`` words of readable text around the densest matches, escaped and marked."""
     text = readable(body[:SCAN_CHARS * 2])[:SCAN_CHARS]
     words = list(WORD.finditer(text))
     if not words:
         return Markup("")
-    hits = [i for i, m in enumerate(words) if _matches(m.group(), forms, stems)]
+    hits = [i for i, m in enumerate(words) if marks(m.group())]
     first = 0
     if hits:
         # The window (starting a little before a hit) that covers the most distinct matches.
