@@ -2,7 +2,8 @@
 
 For tests that stop and restart Redis (the shared test Redis must never go away under other tests
 or other runs) and for tests that must see every key written (the shared one also holds other
-runs' keys). Without persistence: a restart comes back empty, the harder case for the app.
+runs' keys). Without persistence by default: a restart comes back empty, the harder case for the
+app; ``persistent=True`` keeps an append-only file, as README asks of a Redis that holds sessions.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ STARTUP_SECONDS = 60  # a deadline on a busy machine, not a measured figure
 
 
 class PrivateRedis:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, persistent: bool = False) -> None:
         self.folder = folder
+        self.persistent = persistent
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
@@ -35,7 +37,8 @@ class PrivateRedis:
         with open(self.folder / "redis.log", "ab") as log:
             self.process = subprocess.Popen(
                 [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
-                 "--save", "", "--appendonly", "no"], stdout=log, stderr=subprocess.STDOUT)
+                 "--save", "", "--appendonly", "yes" if self.persistent else "no",
+                 "--appendfsync", "always"], stdout=log, stderr=subprocess.STDOUT)
         client = redis.Redis(port=self.port, socket_connect_timeout=1)
         deadline = time.monotonic() + STARTUP_SECONDS
         try:
@@ -62,6 +65,6 @@ class PrivateRedis:
                 self.process.wait(10)
 
     def restart(self) -> None:
-        """Stop, then start again on the same port (empty)."""
+        """Stop, then start again on the same port (empty unless persistent)."""
         self.stop()
         self.start()
