@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 
 import flask_babel
+from babel.dates import TIMEDELTA_UNITS
 from flask import Flask
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -67,6 +68,13 @@ def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
     """The date in ``format`` and the time joined as the language says it: "kl." / "at"."""
     if value is None:
         return ""
+    return _formatted_datetime(value, format, str(flask_babel.get_locale()),
+                               str(flask_babel.get_timezone()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted_datetime(value: dt.datetime, format: str, _locale: str, _timezone: str) -> str:
+    """Like ``_formatted_date``: the same timestamps are shown on every view of a page."""
     return _("%(date)s kl. %(time)s", date=format_date(value, format), time=format_time(value))
 
 
@@ -98,12 +106,32 @@ def timeago(value: dt.datetime | None, now: dt.datetime | None = None) -> Markup
     exact = format_datetime(aware)
     if abs(delta) >= RELATIVE_FOR:
         return Markup('<time datetime="{}">{}</time>').format(iso(aware), exact)
-    if abs(delta) < dt.timedelta(minutes=1):
-        shown = _("just nu")
-    else:
-        shown = flask_babel.format_timedelta(delta, add_direction=True, threshold=0.9)
+    shown = _("just nu") if abs(delta) < dt.timedelta(minutes=1) else _relative(delta)
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
         iso(aware), escape(exact), shown)
+
+
+# (unit, count, future, locale) -> "för 3 minuter sedan": what Babel's ``format_timedelta``
+# shows depends on nothing else, and formatting it was a tenth of a topic page (20 posts).
+_RELATIVE: dict[tuple, str] = {}
+_RELATIVE_THRESHOLD = 0.9
+
+
+def _relative(delta: dt.timedelta) -> str:
+    seconds = delta.total_seconds()
+    for unit, unit_seconds in TIMEDELTA_UNITS:  # Babel's own choice of unit and rounding
+        count = abs(seconds) / unit_seconds
+        if count >= _RELATIVE_THRESHOLD or unit == "second":
+            key = (unit, int(round(max(1, count) if unit == "second" else count)), seconds >= 0,
+                   str(flask_babel.get_locale()))
+            break
+    shown = _RELATIVE.get(key)
+    if shown is None:
+        if len(_RELATIVE) > 4096:
+            _RELATIVE.clear()
+        shown = _RELATIVE[key] = flask_babel.format_timedelta(
+            delta, add_direction=True, threshold=_RELATIVE_THRESHOLD)
+    return shown
 
 
 def init_app(app: Flask) -> None:
