@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 import flask_babel
 from babel.dates import TIMEDELTA_UNITS
@@ -103,35 +104,46 @@ def timeago(value: dt.datetime | None, now: dt.datetime | None = None) -> Markup
         return Markup("")
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     delta = aware - (now or dt.datetime.now(dt.UTC))
-    exact = format_datetime(aware)
-    if abs(delta) >= RELATIVE_FOR:
-        return Markup('<time datetime="{}">{}</time>').format(iso(aware), exact)
-    shown = _("just nu") if abs(delta) < dt.timedelta(minutes=1) else _relative(delta)
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        iso(aware), escape(exact), shown)
+    seconds = delta.total_seconds()
+    if abs(seconds) >= RELATIVE_FOR.total_seconds():
+        shown = None
+    elif abs(seconds) < 60:
+        shown = "now"
+    else:
+        shown = _relative_unit(seconds)
+    # What the element reads depends on nothing else: a page of posts (or topics) shows the
+    # same few moments on every view, and building the element was a tenth of a topic page.
+    key = (aware, shown, str(flask_babel.get_locale()), str(flask_babel.get_timezone()))
+    tag = _TIMEAGO.get(key)
+    if tag is None:
+        if len(_TIMEAGO) > 8192:
+            _TIMEAGO.clear()
+        tag = _TIMEAGO[key] = _timeago_tag(aware, shown, delta)
+    return tag
 
 
-# (unit, count, future, locale) -> "för 3 minuter sedan": what Babel's ``format_timedelta``
-# shows depends on nothing else, and formatting it was a tenth of a topic page (20 posts).
-_RELATIVE: dict[tuple, str] = {}
+_TIMEAGO: dict[tuple, Markup] = {}
 _RELATIVE_THRESHOLD = 0.9
 
 
-def _relative(delta: dt.timedelta) -> str:
-    seconds = delta.total_seconds()
-    for unit, unit_seconds in TIMEDELTA_UNITS:  # Babel's own choice of unit and rounding
+def _relative_unit(seconds: float) -> tuple[str, int, bool]:
+    """(unit, count, future): all that Babel's ``format_timedelta`` output depends on, chosen
+    and rounded as Babel does."""
+    for unit, unit_seconds in TIMEDELTA_UNITS:
         count = abs(seconds) / unit_seconds
         if count >= _RELATIVE_THRESHOLD or unit == "second":
-            key = (unit, int(round(max(1, count) if unit == "second" else count)), seconds >= 0,
-                   str(flask_babel.get_locale()))
-            break
-    shown = _RELATIVE.get(key)
+            return unit, int(round(max(1, count) if unit == "second" else count)), seconds >= 0
+    raise AssertionError("Babel's units end with the second")
+
+
+def _timeago_tag(aware: dt.datetime, shown: Any, delta: dt.timedelta) -> Markup:
+    exact = format_datetime(aware)
     if shown is None:
-        if len(_RELATIVE) > 4096:
-            _RELATIVE.clear()
-        shown = _RELATIVE[key] = flask_babel.format_timedelta(
-            delta, add_direction=True, threshold=_RELATIVE_THRESHOLD)
-    return shown
+        return Markup('<time datetime="{}">{}</time>').format(iso(aware), exact)
+    label = _("just nu") if shown == "now" else flask_babel.format_timedelta(
+        delta, add_direction=True, threshold=_RELATIVE_THRESHOLD)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        iso(aware), escape(exact), label)
 
 
 def init_app(app: Flask) -> None:
