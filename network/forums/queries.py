@@ -199,12 +199,13 @@ def load_post(post_id: int) -> Post | None:
 
 
 def topic_posts(topic: Topic, page: int) -> list[Post]:
-    """The posts numbered into ``page`` (20 per page), with authors, in two queries."""
+    """The posts numbered into ``page`` (20 per page), with authors and their organisations, in
+    one query (each post has at most one of each: joined, not a query per relationship)."""
     first = (page - 1) * POSTS_PER_PAGE + 1
     return list(db.session.scalars(
         select(Post).where(Post.topic_id == topic.id, Post.number >= first,
                            Post.number < first + POSTS_PER_PAGE)
-        .options(selectinload(Post.author).selectinload(User.organisation))
+        .options(joinedload(Post.author).joinedload(User.organisation))
         .order_by(Post.number)))
 
 
