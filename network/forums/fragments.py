@@ -34,6 +34,8 @@ _EXTENSION = "forums_post_fragments"
 # Unguessable, so a post that contains the text cannot have a reader's token put into it.
 _CSRF_MARKER = "csrf" + secrets.token_hex(16)
 TTL = 3600.0
+# Posts' renderings kept per process: a few pages of busy topics for their readers' variants.
+MAX_FRAGMENTS = 4096
 
 
 def _author_key(post: Any, profile_url: Any) -> tuple:
@@ -97,6 +99,5 @@ def cached_post(context: Any, macro: Any, post: Any, topic: Any, page: int, can_
 
 def init_app(app: Flask) -> None:
     network_cache: Cache = app.extensions["network_cache"]
-    app.extensions[_EXTENSION] = Cache(network_cache.generation,
-                                       app.config.get("FORUM_POST_FRAGMENTS", 4096))
+    app.extensions[_EXTENSION] = Cache(network_cache.generation, MAX_FRAGMENTS)
     app.jinja_env.globals["cached_post"] = cached_post
