@@ -22,7 +22,7 @@ import secrets
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -67,7 +67,7 @@ def post_key(post: Any, topic: Any, page: int, can_reply: bool, can_moderate: bo
         is_member, is_member and post.author_id == current_user.id,
         is_member and post.number > previous_read,
         bool(can_reply), bool(can_moderate), bool(can_mark_answer),
-        str(get_locale()), request.script_root,
+        str(get_locale()), str(get_timezone()), request.script_root,
     )
 
 
