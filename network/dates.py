@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 import flask_babel
+from babel.dates import TIMEDELTA_UNITS
 from flask import Flask
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -67,6 +69,13 @@ def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
     """The date in ``format`` and the time joined as the language says it: "kl." / "at"."""
     if value is None:
         return ""
+    return _formatted_datetime(value, format, str(flask_babel.get_locale()),
+                               str(flask_babel.get_timezone()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted_datetime(value: dt.datetime, format: str, _locale: str, _timezone: str) -> str:
+    """Like ``_formatted_date``: the same timestamps are shown on every view of a page."""
     return _("%(date)s kl. %(time)s", date=format_date(value, format), time=format_time(value))
 
 
@@ -95,15 +104,46 @@ def timeago(value: dt.datetime | None, now: dt.datetime | None = None) -> Markup
         return Markup("")
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     delta = aware - (now or dt.datetime.now(dt.UTC))
-    exact = format_datetime(aware)
-    if abs(delta) >= RELATIVE_FOR:
-        return Markup('<time datetime="{}">{}</time>').format(iso(aware), exact)
-    if abs(delta) < dt.timedelta(minutes=1):
-        shown = _("just nu")
+    seconds = delta.total_seconds()
+    if abs(seconds) >= RELATIVE_FOR.total_seconds():
+        shown = None
+    elif abs(seconds) < 60:
+        shown = "now"
     else:
-        shown = flask_babel.format_timedelta(delta, add_direction=True, threshold=0.9)
+        shown = _relative_unit(seconds)
+    # What the element reads depends on nothing else: a page of posts (or topics) shows the
+    # same few moments on every view, and building the element was a tenth of a topic page.
+    key = (aware, shown, str(flask_babel.get_locale()), str(flask_babel.get_timezone()))
+    tag = _TIMEAGO.get(key)
+    if tag is None:
+        if len(_TIMEAGO) > 8192:
+            _TIMEAGO.clear()
+        tag = _TIMEAGO[key] = _timeago_tag(aware, shown, delta)
+    return tag
+
+
+_TIMEAGO: dict[tuple, Markup] = {}
+_RELATIVE_THRESHOLD = 0.9
+
+
+def _relative_unit(seconds: float) -> tuple[str, int, bool]:
+    """(unit, count, future): all that Babel's ``format_timedelta`` output depends on, chosen
+    and rounded as Babel does."""
+    for unit, unit_seconds in TIMEDELTA_UNITS:
+        count = abs(seconds) / unit_seconds
+        if count >= _RELATIVE_THRESHOLD or unit == "second":
+            return unit, int(round(max(1, count) if unit == "second" else count)), seconds >= 0
+    raise AssertionError("Babel's units end with the second")
+
+
+def _timeago_tag(aware: dt.datetime, shown: Any, delta: dt.timedelta) -> Markup:
+    exact = format_datetime(aware)
+    if shown is None:
+        return Markup('<time datetime="{}">{}</time>').format(iso(aware), exact)
+    label = _("just nu") if shown == "now" else flask_babel.format_timedelta(
+        delta, add_direction=True, threshold=_RELATIVE_THRESHOLD)
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        iso(aware), escape(exact), shown)
+        iso(aware), escape(exact), label)
 
 
 def init_app(app: Flask) -> None:

@@ -74,3 +74,20 @@ def test_templates_use_only_the_one_family():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "network").rglob("templates/**/*")
                  if p.is_file() and retired.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_relative_labels_reused_across_views_read_exactly_as_babels_own(app, lang):
+    """The relative label is kept per (unit, count, direction, language); every delta, including
+    those on the edge between two units, still reads as Babel would write it."""
+    import flask_babel
+
+    seconds = [61, 89, 90, 91, 149, 150, 3059, 3060, 3239, 3240, 3241, 5399, 5400, 84000,
+               86399, 129599, 129600, 518400, 604799]
+    with app.test_request_context("/", headers={"Accept-Language": lang}):
+        for s in seconds:
+            for sign in (-1, 1):
+                delta = dt.timedelta(seconds=sign * s)
+                html = timeago(WINTER + delta, now=WINTER)
+                expected = flask_babel.format_timedelta(delta, add_direction=True, threshold=0.9)
+                assert f">{expected}</time>" in str(html), (s, sign, html)

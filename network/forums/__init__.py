@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
     from network.accounts.privacy import register_personal_data
     from network.forums import (  # noqa: F401 - models: tables; views_experts: routes
         demo,
+        fragments,
         models,
         personal_data,
         views,
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     from network.views import register_nav, register_panel
 
     register_cache_scopes()
+    fragments.init_app(app)
     app.register_blueprint(views.bp)
     register_fresh_value(views.CLIENT_KEY, new_client_key)
     register_nav(app, "forums.index", _l("Forum"), order=20, members_only=False)

@@ -148,7 +148,7 @@ def category_topics(user: Any, category: Category, page: int = 1,
     total = db.session.scalar(select(func.count()).select_from(Topic).where(*conditions)) or 0
     results = db.session.execute(
         _with_read(select(Topic, _read_column(user)), user).where(*conditions)
-        .options(selectinload(Topic.author), selectinload(Topic.last_post_author))
+        .options(joinedload(Topic.author), joinedload(Topic.last_post_author))
         .order_by(Topic.pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc())
         .limit(TOPICS_PER_PAGE).offset((page - 1) * TOPICS_PER_PAGE)).all()
     return Page(_rows(user, results), page, TOPICS_PER_PAGE, total)
@@ -157,7 +157,8 @@ def category_topics(user: Any, category: Category, page: int = 1,
 def latest_topics(user: Any, limit: int = 8, unanswered_qa: bool = False,
                   page: int = 1, counted: bool = True) -> Page:
     """Recently active topics across every category the user may read. ``counted=False`` for a
-    box without pages: no count of every visible topic (it grows with the forum)."""
+    box without pages: no count of every visible topic (it grows with the forum). A topic's last
+    author is joined (one per topic), not fetched by a second query."""
     conditions = [Topic.deleted_at.is_(None), Category.archived.is_(False),
                   visible_categories_filter(user)]
     if unanswered_qa:
@@ -171,7 +172,7 @@ def latest_topics(user: Any, limit: int = 8, unanswered_qa: bool = False,
         _with_read(select(Topic, _read_column(user)).join(Category, Category.id == Topic.category_id),
                    user)
         .where(*conditions)
-        .options(contains_eager(Topic.category), selectinload(Topic.last_post_author))
+        .options(contains_eager(Topic.category), joinedload(Topic.last_post_author))
         .order_by(Topic.last_post_at.desc(), Topic.id.desc())
         .limit(limit).offset((page - 1) * limit)).all()
     if total is None:
@@ -199,12 +200,13 @@ def load_post(post_id: int) -> Post | None:
 
 
 def topic_posts(topic: Topic, page: int) -> list[Post]:
-    """The posts numbered into ``page`` (20 per page), with authors, in two queries."""
+    """The posts numbered into ``page`` (20 per page), with authors and their organisations, in
+    one query (each post has at most one of each: joined, not a query per relationship)."""
     first = (page - 1) * POSTS_PER_PAGE + 1
     return list(db.session.scalars(
         select(Post).where(Post.topic_id == topic.id, Post.number >= first,
                            Post.number < first + POSTS_PER_PAGE)
-        .options(selectinload(Post.author).selectinload(User.organisation))
+        .options(joinedload(Post.author).joinedload(User.organisation))
         .order_by(Post.number)))
 
 

@@ -1,0 +1,103 @@
+"""A topic page's posts, each rendered once and reused while everything it shows is unchanged.
+
+The ``post_article`` macro (author, badges, dates, body, the reader's actions) was over a third
+of a topic page, rendered again for every post on every view. Here a post's HTML is kept in a
+bounded in-process cache under a key made of *every value the macro reads*: the post's own
+columns (body, edit and deletion state, reply link, answer mark), its author as shown (name,
+organisation, former member, the profile link this reader may follow, expert badge), the
+relative time as this reader sees it now, the language, and the reader's capabilities on this
+post (member or not, author or not, may reply, moderate, mark the answer, whether the post is new
+to them). A changed post, author, permission, role or language gives another key, so nothing
+needs invalidating and no stale or foreign rendering can be found; old keys simply age out.
+
+Two values differ per response and never enter the cache: the reader's CSRF token is rendered
+as a placeholder carrying a secret of this process and filled in per response (as
+``network/pagecache.py`` does for pages). Posts with attachments (checked per reader against the
+library's access rules) are rendered live.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from network.cache import CONTENT_KEYED, Cache
+from network.dates import timeago
+
+_EXTENSION = "forums_post_fragments"
+# Unguessable, so a post that contains the text cannot have a reader's token put into it.
+_CSRF_MARKER = "csrf" + secrets.token_hex(16)
+TTL = 3600.0
+# Posts' renderings kept per process: a few pages of busy topics for their readers' variants.
+MAX_FRAGMENTS = 4096
+
+
+def _author_key(post: Any, profile_url: Any) -> tuple:
+    """The author as this reader sees them; once per author and request (a page of 20 posts
+    often has a handful of authors, and the profile link asks the permission module)."""
+    author = post.author
+    if author is None:
+        return (None,)
+    known = g.setdefault("_forums_author_keys", {})
+    key = known.get(author.id)
+    if key is None:
+        organisation = author.organisation
+        key = known[author.id] = (
+            author.id, author.name, author.deleted_at is not None,
+            organisation.name if organisation is not None else None, profile_url(author))
+    return key
+
+
+def post_key(post: Any, topic: Any, page: int, can_reply: bool, can_moderate: bool,
+             can_mark_answer: bool, previous_read: int, anchor_prefix: str, badge: Any,
+             created_label: str, profile_url: Any) -> tuple:
+    """Every input of ``post_article`` for this reader, as a hashable key."""
+    is_member = bool(current_user.is_authenticated)
+    return (
+        post.id, post.number, post.body_html, post.reply_to_id, post.edited_at,
+        post.deleted_at is not None, post.id == topic.answer_post_id,
+        topic.id, topic.locked, page, anchor_prefix, str(badge) if badge else None,
+        created_label, _author_key(post, profile_url),
+        is_member, is_member and post.author_id == current_user.id,
+        is_member and post.number > previous_read,
+        bool(can_reply), bool(can_moderate), bool(can_mark_answer),
+        str(get_locale()), str(get_timezone()), request.script_root,
+    )
+
+
+@pass_context
+def cached_post(context: Any, macro: Any, post: Any, topic: Any, page: int, can_reply: bool,
+                can_moderate: bool, can_mark_answer: bool, previous_read: int = 0,
+                anchor_prefix: str = "") -> Markup:
+    """``post_article(...)`` from the cache when this reader's rendering of it is known."""
+    csrf_token = context["csrf_token"]
+    attachments = context.get("attachments") or {}
+    if attachments.get(post.id):
+        return macro(post, topic, page, can_reply, can_moderate, can_mark_answer, previous_read,
+                     anchor_prefix, csrf=csrf_token())
+    badges = context.get("expert_badges") or {}
+    created_label = timeago(post.created_at)
+    key = post_key(post, topic, page, can_reply, can_moderate, can_mark_answer, previous_read,
+                   anchor_prefix, badges.get(post.author_id), str(created_label),
+                   context["profile_url"])
+    store: Cache = current_app.extensions[_EXTENSION]
+    html = store.get(key, CONTENT_KEYED)
+    if html is None:
+        html = macro(post, topic, page, can_reply, can_moderate, can_mark_answer, previous_read,
+                     anchor_prefix, csrf=_CSRF_MARKER, created_label=created_label)
+        store.set(key, html, CONTENT_KEYED, TTL)
+    if _CSRF_MARKER in html:
+        html = html.replace(_CSRF_MARKER, csrf_token())  # Markup escapes the token: it is plain
+    return html
+
+
+def init_app(app: Flask) -> None:
+    network_cache: Cache = app.extensions["network_cache"]
+    app.extensions[_EXTENSION] = Cache(network_cache.generation, MAX_FRAGMENTS)
+    app.jinja_env.globals["cached_post"] = cached_post
