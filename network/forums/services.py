@@ -450,8 +450,9 @@ def move_topic(actor: User, topic: Topic, target: Category) -> None:
     if target.id == source.id:
         return
     topic.category, topic.category_id = target, target.id
-    source.topic_count = max(0, source.topic_count - 1)
-    target.topic_count += 1
+    if topic.deleted_at is None:  # the counts are of the topics not deleted
+        source.topic_count = max(0, source.topic_count - 1)
+        target.topic_count += 1
     if topic.answer_post_id and not target.is_qa:
         topic.answer_post_id = None
     db.session.flush()
