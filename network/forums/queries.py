@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, select, union_all
+from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network import fulltext
@@ -133,23 +133,21 @@ UNREAD_CAP = 99
 
 def unread_by_category(user: Any, category_ids: list[int]) -> dict[int, int]:
     """{category id: topics with something new for the user, up to ``UNREAD_CAP + 1``}, in one
-    query: per category, its most recently active topics through the category's activity index
-    (``ix_forum_topics_category_activity``) until the cap is reached, never a count of every
-    topic of a category with 50,000 of them."""
+    query: per category a subquery reads its most recently active topics through the category's
+    activity index (``ix_forum_topics_category_activity``) until the cap is reached, never a
+    count of every topic of a category with 50,000 of them."""
     if not is_member(user) or not category_ids:
         return {}
     new = (TopicRead.topic_id.is_(None) & (Topic.last_post_at > user.created_at)) | (
         TopicRead.last_read_number < Topic.last_number)
-    branches = []
-    for category_id in sorted(set(category_ids)):
-        newest = (_with_read(select(Topic.category_id), user)
-                  .where(Topic.category_id == category_id, Topic.deleted_at.is_(None), new)
-                  .order_by(Topic.last_post_at.desc()).limit(UNREAD_CAP + 1).subquery())
-        branches.append(select(newest.c.category_id))
-    news = union_all(*branches).subquery("news")
-    rows = db.session.execute(select(news.c.category_id, func.count())
-                              .group_by(news.c.category_id)).all()
-    return dict(rows)
+    newest = (_with_read(select(Topic.id), user)
+              .where(Topic.category_id == Category.id, Topic.deleted_at.is_(None), new)
+              .order_by(Topic.last_post_at.desc()).limit(UNREAD_CAP + 1)
+              .correlate(Category).subquery())
+    counted = select(func.count()).select_from(newest).scalar_subquery()
+    rows = db.session.execute(select(Category.id, counted)
+                              .where(Category.id.in_(category_ids))).all()
+    return {category_id: count for category_id, count in rows if count}
 
 
 # The unanswered topics of a category are counted up to this many (pages beyond are not linked).
