@@ -178,8 +178,8 @@ def test_0022_counts_existing_posts_into_the_running_totals(tmp_path):
                 "VALUES (1, 'Kommunen', 'kommun', '0180', :now, :now)"), now)
             conn.execute(text(
                 "INSERT INTO users (id, email, name, title, phone, role, active, email_notifications, "
-                "session_token, organisation_id, created_at, updated_at) VALUES "
-                "(:id, :email, 'Namn', '', '', 'member', 1, 'immediately', :email, :org, :now, :now)"),
+                "organisation_id, created_at, updated_at) VALUES "
+                "(:id, :email, 'Namn', '', '', 'member', 1, 'immediately', :org, :now, :now)"),
                 [{"id": 1, "email": "a@example.se", "org": 1, **now},
                  {"id": 2, "email": "b@example.se", "org": None, **now}])
             conn.execute(text(
