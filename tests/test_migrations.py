@@ -154,3 +154,57 @@ def test_0018_fills_each_indicators_newest_measurement_from_existing_data(tmp_pa
                 "SELECT id, latest_value, latest_date FROM followup_indicators ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [(1, 48.5, "2025-12-31"), (2, None, None)]
         _db.engine.dispose()
+
+
+def test_0022_counts_existing_posts_into_the_running_totals(tmp_path):
+    """Posts written before 0022 are counted per Stockholm day and municipality, and per author
+    and year; deleted posts are not."""
+    import datetime as dt
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from network import create_app
+    from tests.conftest import make_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = create_app(make_config(url, tmp_path))
+    with app.app_context():
+        upgrade(revision="0021_jobs")
+        now = {"now": dt.datetime(2025, 1, 1)}
+        with _db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO organisations (id, name, type, municipality_code, created_at, updated_at) "
+                "VALUES (1, 'Kommunen', 'kommun', '0180', :now, :now)"), now)
+            conn.execute(text(
+                "INSERT INTO users (id, email, name, title, phone, role, active, email_notifications, "
+                "organisation_id, created_at, updated_at) VALUES "
+                "(:id, :email, 'Namn', '', '', 'member', 1, 'immediately', :org, :now, :now)"),
+                [{"id": 1, "email": "a@example.se", "org": 1, **now},
+                 {"id": 2, "email": "b@example.se", "org": None, **now}])
+            conn.execute(text(
+                "INSERT INTO forum_categories (id, name, description, visibility, position, is_qa, "
+                "archived, topic_count, created_at, updated_at) "
+                "VALUES (1, 'Allmänt', '', 'members', 0, 0, 0, 1, :now, :now)"), now)
+            conn.execute(text(
+                "INSERT INTO forum_topics (id, category_id, author_id, title, created_at, last_post_at, "
+                "last_number, reply_count, pinned, locked, closed) "
+                "VALUES (1, 1, 1, 'Ämne', :now, :now, 4, 3, 0, 0, 0)"), now)
+            # 23:30 UTC on New Year's Eve is 00:30 on 1 January in Stockholm.
+            conn.execute(text(
+                "INSERT INTO forum_posts (topic_id, number, author_id, body, body_html, created_at, "
+                "deleted_at) VALUES (1, :n, :author, 'x', 'x', :at, :deleted)"),
+                [{"n": 1, "author": 1, "at": dt.datetime(2024, 12, 31, 23, 30), "deleted": None},
+                 {"n": 2, "author": 2, "at": dt.datetime(2025, 3, 1, 12), "deleted": None},
+                 {"n": 3, "author": 2, "at": dt.datetime(2025, 3, 1, 13), "deleted": None},
+                 {"n": 4, "author": 1, "at": dt.datetime(2025, 3, 1, 14),
+                  "deleted": dt.datetime(2025, 3, 2)}])
+        upgrade()
+        with _db.engine.connect() as conn:
+            days = conn.execute(text("SELECT day, municipality_code, topics, replies "
+                                     "FROM forum_activity_days ORDER BY day, municipality_code")).all()
+            authors = conn.execute(text("SELECT year, user_id, posts FROM forum_author_years "
+                                        "ORDER BY year, user_id")).all()
+        assert [tuple(r) for r in days] == [("2025-01-01", "0180", 1, 0), ("2025-03-01", "", 0, 2)]
+        assert [tuple(r) for r in authors] == [(2025, 1, 1), (2025, 2, 2)]
+        _db.engine.dispose()

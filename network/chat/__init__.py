@@ -77,4 +77,4 @@ def _room_visible(user, subject_id):
             and_(ChatRoom.join_rule == JoinRule.REGISTERED.value, registered)))
         condition = or_(ChatRoom.group_id.in_(facilitated) if facilitated else false(), in_audience)
     return (select(ChatRoom.id).join(Group, Group.id == ChatRoom.group_id)
-            .where(ChatRoom.id == subject_id, condition).exists())
+            .where(ChatRoom.id == subject_id, condition))

@@ -18,6 +18,7 @@ from network.deploy.scale import (
     zipf_weights,
 )
 from network.extensions import db
+from network.forums import tallies
 from network.forums.models import Category, Post, Topic
 
 
@@ -91,6 +92,7 @@ def make_forum(s: Scale) -> None:
     db.session.execute(Category.__table__.update().where(Category.id == _bind("cid")).values(
         topic_count=_bind("n"), last_post_at=_bind("at")),
         [{"cid": c, "n": n, "at": at} for c, (n, at) in per_category.items()])
+    tallies.rebuild()  # the overview's running totals, which the services keep post by post
     s.counts["topics"], s.counts["posts"] = len(s.topics), posts_total
 
 

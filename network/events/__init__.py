@@ -74,7 +74,6 @@ def _can_see_subject(user, subject_id):
         select(Event.id)
         .where(Event.id == subject_id,
                permissions.visible_filter(user, Event.visibility, Event.group_id))
-        .exists()
     )
 
 

@@ -115,13 +115,10 @@ def dashboard_page():
 
 
 def _datetimes(since, until):
-    def at(day, end=False):
-        if day is None:
-            return None
-        moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
-        return moment.replace(tzinfo=dt.UTC)
-
-    return at(since), at(until, end=True)
+    """The period's bounds as the per-municipality figures take them (whole Stockholm days),
+    so the network totals and the table beside them agree at the period's edges."""
+    return (activity.bounds(since, since)[0] if since else None,
+            activity.bounds(until, until)[1] if until else None)
 
 
 CHARTS = ("atgarder", "indikatorer", "stod")

@@ -19,7 +19,6 @@ def _topic_visible(user, subject_id):
         select(Topic.id).join(Category, Category.id == Topic.category_id)
         .where(Topic.id == subject_id, forums_permissions.visible_categories_filter(user),
                or_(Topic.deleted_at.is_(None), forums_permissions.moderated_categories_filter(user)))
-        .exists()
     )
 
 

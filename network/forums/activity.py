@@ -9,12 +9,19 @@ from sqlalchemy import case, func, select
 
 from network.accounts.models import Organisation, User
 from network.extensions import db
+from network.forums import tallies
 from network.forums.models import Post
 
 
 def posts_by_municipality(since: dt.datetime | None = None,
                           until: dt.datetime | None = None) -> dict[str | None, dict[str, int]]:
-    """{municipality code (None: no organisation): {"topics": first posts, "replies": answers}}."""
+    """{municipality code (None: no organisation): {"topics": first posts, "replies": answers}}.
+
+    Whole Stockholm days (the overview's and county view's periods) read the running totals
+    (tallies.py: a post counts where its author's organisation was when it was written)."""
+    days = tallies.whole_days(since, until)
+    if days is not None:
+        return tallies.by_municipality(days)
     where = [Post.deleted_at.is_(None)]
     if since is not None:
         where.append(Post.created_at >= since)

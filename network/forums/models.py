@@ -156,6 +156,32 @@ class CategoryWatch(db.Model):
         ForeignKey("forum_categories.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
+class ActivityDay(db.Model):
+    """Running totals for the programme overview: topics and replies written per Stockholm day
+    and municipality of the author's organisation ("" for none), kept by the services in the
+    writing transaction (tallies.py), so a year's figures read at most a row per day and
+    municipality with activity, however many posts were written (issue 22)."""
+
+    __tablename__ = "forum_activity_days"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(4), primary_key=True, default="")
+    topics: Mapped[int] = mapped_column(default=0)
+    replies: Mapped[int] = mapped_column(default=0)
+
+
+class AuthorYear(db.Model):
+    """Posts not deleted per author and (Stockholm) year: the programme year's active authors
+    are its rows with posts, at most one per member (tallies.py keeps them with ActivityDay)."""
+
+    __tablename__ = "forum_author_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    posts: Mapped[int] = mapped_column(default=0)
+
+
 class FlagReason(enum.StrEnum):
     INAPPROPRIATE = "inappropriate"
     PERSONAL_DATA = "personal_data"  # names of suspects, victims, addresses...

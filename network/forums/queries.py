@@ -127,25 +127,45 @@ def category_page(user: Any, page: int = 1, per_page: int = CATEGORIES_PER_PAGE)
     return Page(items, page, per_page, total)
 
 
+# A category's "with news" badge counts at most this many topics (and shows "99+" beyond).
+UNREAD_CAP = 99
+
+
 def unread_by_category(user: Any, category_ids: list[int]) -> dict[int, int]:
-    """{category id: topics with something new for the user}, in one query."""
+    """{category id: topics with something new for the user, up to ``UNREAD_CAP + 1``}, in one
+    query: per category a subquery reads its most recently active topics through the category's
+    activity index (``ix_forum_topics_category_activity``) until the cap is reached, never a
+    count of every topic of a category with 50,000 of them."""
     if not is_member(user) or not category_ids:
         return {}
     new = (TopicRead.topic_id.is_(None) & (Topic.last_post_at > user.created_at)) | (
         TopicRead.last_read_number < Topic.last_number)
-    rows = db.session.execute(
-        _with_read(select(Topic.category_id, func.count()), user)
-        .where(Topic.category_id.in_(category_ids), Topic.deleted_at.is_(None), new)
-        .group_by(Topic.category_id)).all()
-    return dict(rows)
+    newest = (_with_read(select(Topic.id), user)
+              .where(Topic.category_id == Category.id, Topic.deleted_at.is_(None), new)
+              .order_by(Topic.last_post_at.desc()).limit(UNREAD_CAP + 1)
+              .correlate(Category).subquery())
+    counted = select(func.count()).select_from(newest).scalar_subquery()
+    rows = db.session.execute(select(Category.id, counted)
+                              .where(Category.id.in_(category_ids))).all()
+    return {category_id: count for category_id, count in rows if count}
+
+
+# The unanswered topics of a category are counted up to this many (pages beyond are not linked).
+TOPIC_COUNT_CAP = 10_000
 
 
 def category_topics(user: Any, category: Category, page: int = 1,
                     unanswered: bool = False) -> Page:
+    """One page of the category's topics. The pages are counted from the category's running
+    ``topic_count`` (its topics not deleted, kept by the services), and the unanswered ones up
+    to ``TOPIC_COUNT_CAP``: a category with 50,000 topics is not counted on every view."""
     conditions = [Topic.category_id == category.id, Topic.deleted_at.is_(None)]
     if unanswered:
         conditions.append(Topic.answer_post_id.is_(None))
-    total = db.session.scalar(select(func.count()).select_from(Topic).where(*conditions)) or 0
+        total = db.session.scalar(select(func.count()).select_from(
+            select(Topic.id).where(*conditions).limit(TOPIC_COUNT_CAP).subquery())) or 0
+    else:
+        total = category.topic_count
     results = db.session.execute(
         _with_read(select(Topic, _read_column(user)), user).where(*conditions)
         .options(joinedload(Topic.author), joinedload(Topic.last_post_author))

@@ -38,7 +38,7 @@ from network.accounts.models import Group, Membership, NetworkRole, User
 from network.accounts.services import audit
 from network.db import utcnow
 from network.extensions import db
-from network.forums import mentions
+from network.forums import mentions, tallies
 from network.forums import permissions as forums_permissions  # noqa: F401  (registers the forum actions)
 from network.forums.models import (
     Category,
@@ -309,6 +309,7 @@ def create_topic(actor: User, category: Category, title: str, body: str, *,
         _discard(actor, stored)
         return _existing_submission(actor, client_key, None, body), False
     _link(actor, post, stored, attachments)
+    tallies.count_post(post)
     category.topic_count += 1
     category.last_post_at = now
     _index_topic(topic, post)
@@ -347,6 +348,7 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
         _discard(actor, stored)
         return _existing_submission(actor, client_key, topic, body), False
     _link(actor, post, stored, attachments)
+    tallies.count_post(post)
     now = post.created_at
     topic.last_number = number
     topic.reply_count += 1
@@ -408,6 +410,7 @@ def _delete_post(actor: User, post: Post) -> None:
     now = utcnow()
     topic = post.topic
     post.deleted_at, post.deleted_by_id = now, actor.id
+    tallies.uncount_post(post)
     if post.number == 1:
         topic.deleted_at = now
         topic.category.topic_count = max(0, topic.category.topic_count - 1)
@@ -450,8 +453,9 @@ def move_topic(actor: User, topic: Topic, target: Category) -> None:
     if target.id == source.id:
         return
     topic.category, topic.category_id = target, target.id
-    source.topic_count = max(0, source.topic_count - 1)
-    target.topic_count += 1
+    if topic.deleted_at is None:  # the counts are of the topics not deleted
+        source.topic_count = max(0, source.topic_count - 1)
+        target.topic_count += 1
     if topic.answer_post_id and not target.is_qa:
         topic.answer_post_id = None
     db.session.flush()
@@ -673,7 +677,14 @@ def notify_flag(post: Post, flag: Flag) -> None:
 
 
 def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
-    """Topics and posts created in [since, until] (deleted ones left out) and distinct authors."""
+    """Topics and posts created in [since, until] (deleted ones left out) and distinct authors.
+
+    Whole Stockholm days (the overview's periods) read the running totals (tallies.py), and so do
+    the authors of whole calendar years (the programme year); other periods count the posts."""
+    days = tallies.whole_days(since, until)
+    figures = tallies.totals(days) if days is not None else {"authors": None}
+    if figures["authors"] is not None:
+        return figures
 
     def period(column):
         conditions = []
@@ -683,10 +694,12 @@ def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) ->
             conditions.append(column <= until)
         return conditions
 
+    authors = db.session.scalar(select(func.count(func.distinct(Post.author_id))).where(
+        Post.deleted_at.is_(None), *period(Post.created_at))) or 0
+    if days is not None:
+        return {**figures, "authors": authors}
     topics = db.session.scalar(select(func.count(Topic.id)).where(
         Topic.deleted_at.is_(None), *period(Topic.created_at))) or 0
-    posts = select(Post.id, Post.author_id).where(Post.deleted_at.is_(None), *period(Post.created_at))
-    subquery = posts.subquery()
-    count, authors = db.session.execute(select(
-        func.count(subquery.c.id), func.count(func.distinct(subquery.c.author_id)))).one()
-    return {"topics": topics, "posts": count or 0, "authors": authors or 0}
+    posts = db.session.scalar(select(func.count(Post.id)).where(
+        Post.deleted_at.is_(None), *period(Post.created_at))) or 0
+    return {"topics": topics, "posts": posts, "authors": authors}

@@ -102,7 +102,8 @@ def index():
         sections.setdefault(key, []).append(category)
     manageable = _manageable_groups() if is_member(current_user) else []
     return render_template(
-        "forums/index.html", sections=sections, unread=unread, categories=categories,
+        "forums/index.html", sections=sections, unread=unread, unread_cap=queries.UNREAD_CAP,
+        categories=categories,
         latest=queries.latest_topics(current_user, limit=10, counted=False),
         can_create=forums_permissions.can_manage_categories(current_user, None) or bool(manageable),
         flag_count=queries.open_flag_count(current_user)

@@ -8,7 +8,8 @@ import logging
 from collections.abc import Callable
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, union_all, update
+from sqlalchemy.orm import aliased
 
 from network import cache
 from network.accounts.models import User
@@ -22,10 +23,11 @@ log = logging.getLogger(__name__)
 
 
 # Features register, per subject type, the rule that re-checks notifications for access when
-# they are listed or counted, as SQL: (user, subject_id column) -> condition. The badge and the
-# list filter inside one query however many notifications there are. Registered in each
-# feature's init_app; a subject type nobody registers is never shown (closed by default).
-SubjectFilter = Callable[[User, ColumnElement], ColumnElement[bool]]
+# they are listed or counted, as SQL: (user, subject_id column) -> the statement selecting that
+# subject's id where the user may see it (empty when they may not). The badge and the list ask
+# it once per notification inside one query however many notifications there are. Registered in
+# each feature's init_app; a subject type nobody registers is never shown (closed by default).
+SubjectFilter = Callable[[User, ColumnElement], Select]
 
 
 def register_subject_filter(app, subject_type: str, sql_filter: SubjectFilter,
@@ -60,15 +62,29 @@ def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
     return row
 
 
-def visible_notifications_filter(user: User) -> ColumnElement[bool]:
-    """``_visible`` as SQL: no subject, or a subject of a registered type the user may see."""
+def visible_notifications(user: User, *conditions: ColumnElement[bool], limit: int | None = None):
+    """The user's notifications matching ``conditions`` that they may still see, as a subquery
+    with the table's columns: no subject, or a subject of a registered type the user may see.
+
+    One branch per subject type, joined by UNION ALL (the branches exclude each other): each
+    reads the member's notifications through their index and asks its type's check as a scalar
+    subquery, a primary-key lookup per notification. An OR of EXISTS checks (and even one EXISTS,
+    as a semi join) let PostgreSQL hash every visible topic or resource instead (issue 22).
+    ``limit``: the newest ``limit`` of each branch, enough for a list or a count capped there."""
     subject_type, subject_id = Notification.subject_type, Notification.subject_id
     filters = current_app.extensions.get("notification_filters", {})
-    return or_(
-        subject_type == "", subject_id.is_(None),
-        *(and_(subject_type == kind, sql_filter(user, subject_id))
-          for kind, sql_filter in sorted(filters.items())),
-    ) if filters else or_(subject_type == "", subject_id.is_(None), false())
+    wheres = [or_(subject_type == "", subject_id.is_(None))]
+    wheres += [and_(subject_type == kind, subject_id.is_not(None),
+                    sql_filter(user, subject_id).limit(1).scalar_subquery().is_not(None))
+               for kind, sql_filter in sorted(filters.items())]
+    branches = []
+    for where in wheres:
+        branch = select(Notification).where(Notification.user_id == user.id, *conditions, where)
+        if limit is not None:
+            branch = branch.order_by(Notification.created_at.desc(),
+                                     Notification.id.desc()).limit(limit)
+        branches.append(select(*branch.subquery().c))
+    return union_all(*branches).subquery("visible_notifications")
 
 
 LIST_LIMIT = 50
@@ -85,11 +101,9 @@ def get_notification(user: User, notification_id: int) -> Notification | None:
 
 def notifications_for(user: User, limit: int = LIST_LIMIT) -> list[Notification]:
     """The newest notifications the user may still see; access filtered inside the query."""
+    visible = aliased(Notification, visible_notifications(user, limit=limit))
     return list(db.session.scalars(
-        select(Notification)
-        .where(Notification.user_id == user.id, visible_notifications_filter(user))
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
-    ))
+        select(visible).order_by(visible.created_at.desc(), visible.id.desc()).limit(limit)))
 
 
 def unread_count(user: User) -> int:
@@ -114,13 +128,9 @@ UNREAD_TTL = 600
 
 
 def _count_unread(user: User) -> int:
-    unread = (
-        select(Notification.id)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None),
-               visible_notifications_filter(user))
-        .limit(UNREAD_COUNT_LIMIT + 1)
-        .subquery()
-    )
+    visible = visible_notifications(user, Notification.read_at.is_(None),
+                                    limit=UNREAD_COUNT_LIMIT + 1)
+    unread = select(visible.c.id).limit(UNREAD_COUNT_LIMIT + 1).subquery()
     return db.session.execute(select(func.count()).select_from(unread)).scalar() or 0
 
 
@@ -142,13 +152,10 @@ def send_daily_digests(now: dt.datetime | None = None) -> int:
     ).all()
     count = 0
     for user in users:
+        visible = aliased(Notification, visible_notifications(
+            user, Notification.emailed_at.is_(None), Notification.read_at.is_(None)))
         pending = db.session.scalars(
-            select(Notification).where(Notification.user_id == user.id,
-                                       Notification.emailed_at.is_(None),
-                                       Notification.read_at.is_(None),
-                                       visible_notifications_filter(user))
-            .order_by(Notification.created_at)
-        ).all()
+            select(visible).order_by(visible.created_at, visible.id)).all()
         if not pending:
             continue
         subject, text, html = emails.digest_email(user, pending)

@@ -17,8 +17,7 @@ def _resource_visible(user, subject_id):
     from network.resources.models import Resource
     from network.resources.permissions import visible_resources_filter
 
-    return select(Resource.id).where(Resource.id == subject_id,
-                                     visible_resources_filter(user)).exists()
+    return select(Resource.id).where(Resource.id == subject_id, visible_resources_filter(user))
 
 
 def init_app(app: Flask) -> None:

@@ -681,9 +681,10 @@ def browse_ids(user: Any, filters: Filters, stmt: Any = None):
     return stmt
 
 
-# The library's total is counted up to this many and shown as "över 10 000": counting every
-# visible resource on each view grows with the library (issue 22).
-COUNT_CAP = 10_000
+# The library's total is counted up to this many and shown as "över 1 000": counting every
+# visible resource on each view grows with the library (issue 22). The count follows the list's
+# own order, so it walks the index the page is read through and stops at the cap.
+COUNT_CAP = 1_000
 
 
 def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20):
@@ -693,9 +694,10 @@ def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20):
     stmt = browse_ids(user, filters, select(Resource)).options(
         selectinload(Resource.theme_rows), selectinload(Resource.organisation))
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
-    capped = select(func.count()).select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery())
+    capped = select(func.count()).select_from(
+        browse_ids(user, filters).limit(COUNT_CAP + 1).subquery())
     total = db.session.scalar(capped) or 0
-    result.total, result.capped = min(total, COUNT_CAP), total > COUNT_CAP
+    result.total, result.capped, result.cap = min(total, COUNT_CAP), total > COUNT_CAP, COUNT_CAP
     return result
 
 
@@ -722,11 +724,21 @@ def review_queue(user: Any) -> list[Resource]:
     ))
 
 
+# The year filter offers at most this many years (the newest ones).
+YEARS_SHOWN = 60
+
+
 def years_in_use(user: Any) -> list[int]:
-    return list(db.session.scalars(
-        select(Resource.year).where(visible_resources_filter(user)).distinct()
-        .order_by(Resource.year.desc())
-    ))
+    """Every year from the newest visible resource's back to the oldest's, newest first: two
+    lookups at the ends of the year index, not a DISTINCT over the whole library (issue 22). A
+    year between them without resources simply finds none."""
+    visible = select(Resource.year).where(visible_resources_filter(user))
+    newest_year, oldest_year = db.session.execute(select(
+        visible.order_by(Resource.year.desc()).limit(1).scalar_subquery(),
+        visible.order_by(Resource.year).limit(1).scalar_subquery())).one()
+    if newest_year is None:
+        return []
+    return list(range(newest_year, max(oldest_year, newest_year - YEARS_SHOWN + 1) - 1, -1))
 
 
 def picker_choices(user: Any, limit: int = 300) -> list[tuple[int, str]]:

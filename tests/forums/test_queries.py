@@ -106,3 +106,59 @@ def test_forum_index_and_start_page_are_bounded(forum, make, login, assert_max_q
         client.get("/forum/")
     with assert_max_queries(10):
         client.get("/")
+
+
+def test_a_category_with_more_news_than_the_cap_shows_99_plus(forum, make, login, db):
+    """Unread topics are counted per category only up to the cap (issue 22): a category with
+    thousands of new topics costs the forum index what one with a hundred does."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from network.db import utcnow
+    from network.forums import queries
+    from network.forums.models import Topic
+
+    reader = make.user()
+    busy, quiet = forum.category(name="Livlig"), forum.category(name="Lugn")
+    forum.topic(quiet, title="Ett nytt ämne")
+    later = utcnow() + dt.timedelta(minutes=1)
+    db.session.execute(insert(Topic), [
+        {"category_id": busy.id, "title": f"Ämne {i}", "created_at": later,
+         "last_post_at": later + dt.timedelta(seconds=i), "last_number": 1} for i in range(150)])
+    db.session.commit()
+    reader.created_at = utcnow() - dt.timedelta(days=1)
+    db.session.commit()
+
+    assert queries.unread_by_category(reader, [busy.id, quiet.id]) == {
+        busy.id: queries.UNREAD_CAP + 1, quiet.id: 1}
+    html = login(reader).get("/forum/").get_data(as_text=True)
+    assert "99+ med nytt" in html and "1 med nytt" in html
+
+
+def test_the_category_page_counts_its_pages_from_the_running_topic_count(forum, make, login, db):
+    """The category keeps its count of topics not deleted (the page does not count them): it
+    follows creating, deleting and moving, a deleted topic moved included."""
+    from sqlalchemy import func, select
+
+    from network.forums import services
+    from network.forums.models import Category, Post, Topic
+
+    admin = make.admin()
+    here, there = forum.category(actor=admin), forum.category(actor=admin)
+    topics = [forum.topic(here) for _ in range(4)]
+    services.delete_post(admin, db.session.scalar(select(Post).where(
+        Post.topic_id == topics[0].id, Post.number == 1)))
+    services.move_topic(admin, topics[0], there)  # deleted: neither count changes
+    services.move_topic(admin, topics[1], there)
+    db.session.commit()
+
+    def counted(category):
+        return db.session.scalar(select(func.count()).select_from(Topic).where(
+            Topic.category_id == category.id, Topic.deleted_at.is_(None)))
+
+    for category in (here, there):
+        db.session.refresh(category)
+        assert category.topic_count == counted(category)
+    assert (here.topic_count, there.topic_count) == (2, 1)
+    assert db.session.get(Category, here.id).topic_count == 2

@@ -123,3 +123,22 @@ def test_list_page_makes_a_bounded_number_of_queries(make, login, assert_max_que
 def _badge(page: str) -> str | None:
     match = re.search(r'<span class="badge">(\d+)', page)
     return match.group(1) if match else None
+
+
+def test_the_newest_notifications_are_listed_across_subject_types(make, group_subjects):
+    """Each subject type is read apart (issue 22: an index lookup per type, no scan of every
+    visible subject); together they still give the newest ``limit`` in order, hidden ones left out."""
+    from network.notifications.services import notifications_for, unread_count
+
+    anna = make.user()
+    seen = make.group(members=[anna])
+    closed = make.group(visibility=GroupVisibility.CLOSED)
+    for n in range(6):
+        kind = {0: {}, 1: {"subject_type": group_subjects, "subject_id": seen.id},
+                2: {"subject_type": group_subjects, "subject_id": closed.id}}[n % 3]
+        _notify(anna, f"Notis {n}", **kind)
+    assert [row.title for row in notifications_for(anna, limit=3)] == ["Notis 4", "Notis 3",
+                                                                        "Notis 1"]
+    assert [row.title for row in notifications_for(anna)] == ["Notis 4", "Notis 3", "Notis 1",
+                                                              "Notis 0"]
+    assert unread_count(anna) == 4

@@ -149,7 +149,8 @@ def test_notification_links_are_rechecked_for_access(app, world):
 
     def sees(user) -> bool:  # the SQL rule, as the notification list and badge apply it
         return db.session.scalar(
-            db.select(subject_filter(user, db.literal(secret.id, Notification.subject_id.type))))
+            db.select(subject_filter(user, db.literal(secret.id, Notification.subject_id.type))
+                      .exists()))
 
     assert sees(world["users"]["insider"]) is True
     assert sees(world["users"]["outsider"]) is False

@@ -1,0 +1,152 @@
+"""Running totals of forum activity for the programme overview (issue 22): topics and replies
+per Stockholm day and municipality (``ActivityDay``), posts per author and year (``AuthorYear``).
+
+The services call ``count_post`` when a post is written and ``uncount_post`` when one is deleted,
+in the same transaction, as one atomic upsert each (ON CONFLICT ... DO UPDATE on PostgreSQL and
+SQLite), so concurrent writers never lose an increment. A post counts for the municipality of
+its author's organisation when it is written (counting afterwards would move old posts with an
+author who changes organisation). ``rebuild`` recounts everything from the posts: migration
+0022's backfill and bulk writers (``seed-scale``) call it. ``stats`` and ``posts_by_municipality``
+read the totals when the period is whole Stockholm days, and count the posts otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from network.accounts.models import Organisation, User
+from network.extensions import db
+from network.forums.models import ActivityDay, AuthorYear, Post
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(STOCKHOLM).date()
+
+
+def _upsert(model, keys: dict, deltas: dict) -> None:
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(model).values(**keys, **deltas)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: getattr(model, name) + getattr(stmt.excluded, name) for name in deltas})
+    db.session.execute(stmt)
+
+
+def _municipality(user_id: int | None) -> str:
+    if user_id is None:
+        return ""
+    code = db.session.scalar(select(Organisation.municipality_code)
+                             .join(User, User.organisation_id == Organisation.id)
+                             .where(User.id == user_id))
+    return code or ""
+
+
+def _tally(post: Post, step: int) -> None:
+    day = local_day(post.created_at)
+    first = post.number == 1
+    _upsert(ActivityDay, {"day": day, "municipality_code": _municipality(post.author_id)},
+            {"topics": step if first else 0, "replies": 0 if first else step})
+    if post.author_id is not None:
+        _upsert(AuthorYear, {"year": day.year, "user_id": post.author_id}, {"posts": step})
+
+
+def count_post(post: Post) -> None:
+    """A post was written (its ``created_at``, ``number`` and ``author_id`` are set)."""
+    _tally(post, 1)
+
+
+def uncount_post(post: Post) -> None:
+    """A post was deleted (it had been counted)."""
+    _tally(post, -1)
+
+
+# -- rebuilding -----------------------------------------------------------------------------------
+
+
+def rebuild() -> None:
+    """Recount the totals from the posts not deleted (days in Stockholm time, computed here so
+    both databases agree): for the migration's backfill and for bulk writers."""
+    db.session.execute(delete(ActivityDay))
+    db.session.execute(delete(AuthorYear))
+    days: dict[tuple[dt.date, str], list[int]] = {}
+    authors: dict[tuple[int, int], int] = {}
+    rows = db.session.execute(
+        select(Post.created_at, Post.number, Post.author_id, Organisation.municipality_code)
+        .outerjoin(User, User.id == Post.author_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(Post.deleted_at.is_(None)).execution_options(yield_per=20_000))
+    for created_at, number, author_id, code in rows:
+        day = local_day(created_at)
+        tally = days.setdefault((day, code or ""), [0, 0])
+        tally[0 if number == 1 else 1] += 1
+        if author_id is not None:
+            authors[(day.year, author_id)] = authors.get((day.year, author_id), 0) + 1
+    _insert(ActivityDay, [{"day": d, "municipality_code": c, "topics": t, "replies": r}
+                          for (d, c), (t, r) in days.items()])
+    _insert(AuthorYear, [{"year": y, "user_id": u, "posts": n} for (y, u), n in authors.items()])
+
+
+def _insert(model, rows: list[dict], batch: int = 5000) -> None:
+    for start in range(0, len(rows), batch):
+        db.session.execute(insert(model), rows[start:start + batch])
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def whole_days(since: dt.datetime | None,
+               until: dt.datetime | None) -> tuple[dt.date | None, dt.date | None] | None:
+    """(first day, last day) when [since, until] is whole Stockholm days (None: open), as the
+    overview asks; None when it is not, and the caller counts the posts."""
+    def local(moment: dt.datetime) -> dt.datetime:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(STOCKHOLM)
+
+    if since is not None and local(since).time() != dt.time.min:
+        return None
+    if until is not None and local(until).time() != dt.time.max:
+        return None
+    return (local(since).date() if since else None, local(until).date() if until else None)
+
+
+def _period(days: tuple[dt.date | None, dt.date | None]) -> list:
+    first, last = days
+    return [c for c in (ActivityDay.day >= first if first else None,
+                        ActivityDay.day <= last if last else None) if c is not None]
+
+
+def totals(days: tuple[dt.date | None, dt.date | None]) -> dict[str, int]:
+    """{"topics", "posts"} in the days, and "authors" when they are whole calendar years
+    (None otherwise)."""
+    topics, replies = db.session.execute(select(
+        func.coalesce(func.sum(ActivityDay.topics), 0),
+        func.coalesce(func.sum(ActivityDay.replies), 0)).where(*_period(days))).one()
+    first, last = days
+    authors = None
+    if (first is None or (first.month, first.day) == (1, 1)) and (
+            last is None or (last.month, last.day) == (12, 31)):
+        years = [AuthorYear.posts > 0]
+        if first is not None:
+            years.append(AuthorYear.year >= first.year)
+        if last is not None:
+            years.append(AuthorYear.year <= last.year)
+        authors = db.session.scalar(select(func.count(func.distinct(AuthorYear.user_id)))
+                                    .where(*years))
+    return {"topics": int(topics), "posts": int(topics) + int(replies), "authors": authors}
+
+
+def by_municipality(days: tuple[dt.date | None, dt.date | None]) -> dict[str | None, dict[str, int]]:
+    rows = db.session.execute(
+        select(ActivityDay.municipality_code, func.sum(ActivityDay.topics),
+               func.sum(ActivityDay.replies))
+        .where(*_period(days)).group_by(ActivityDay.municipality_code)).all()
+    return {code or None: {"topics": int(topics or 0), "replies": int(replies or 0)}
+            for code, topics, replies in rows if topics or replies}
+

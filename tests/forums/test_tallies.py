@@ -1,0 +1,75 @@
+"""The overview's forum figures kept as running totals on write (issue 22) equal counting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from network.forums import activity, services, tallies
+from network.forums.models import ActivityDay, AuthorYear, Post
+
+STOCKHOLM = tallies.STOCKHOLM
+
+
+def _year(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """The programme year as the overview asks for it: whole Stockholm days."""
+    return (dt.datetime(year, 1, 1, tzinfo=STOCKHOLM).astimezone(dt.UTC),
+            dt.datetime.combine(dt.date(year, 12, 31), dt.time.max, STOCKHOLM).astimezone(dt.UTC))
+
+
+def _counted(since, until):
+    """The same period, one microsecond narrower at the start: not whole days, so counted."""
+    return since + dt.timedelta(microseconds=1), until
+
+
+def _kept_rows(db):
+    return (sorted(tuple(r) for r in db.session.execute(select(
+                ActivityDay.day, ActivityDay.municipality_code, ActivityDay.topics,
+                ActivityDay.replies)) if r.topics or r.replies),
+            sorted(tuple(r) for r in db.session.execute(select(
+                AuthorYear.year, AuthorYear.user_id, AuthorYear.posts)) if r.posts))
+
+
+def test_running_totals_follow_writes_and_equal_counting(forum, make, db):
+    this_year = dt.datetime.now(STOCKHOLM).year
+    town, elsewhere = make.organisation(municipality_code="0180"), make.organisation(
+        municipality_code="1480")
+    anna, bertil, cilla = make.user(organisation=town), make.user(organisation=elsewhere), make.user()
+    topic = forum.topic(author=anna)
+    kept = forum.topic(author=cilla)
+    replies = [forum.reply(topic, author=who) for who in (bertil, bertil, cilla, anna)]
+    forum.reply(kept, author=anna)
+    last_year = dt.datetime(this_year - 1, 12, 31, 23, 30, tzinfo=STOCKHOLM)  # 22:30 UTC
+    services.create_topic(bertil, kept.category, "I fjol", "Text", now=last_year)
+    services.delete_post(bertil, replies[0])  # a deleted reply
+    services.delete_post(anna, db.session.scalar(select(Post).where(  # a deleted topic
+        Post.topic_id == topic.id, Post.number == 1)))
+    db.session.commit()
+
+    since, until = _year(this_year)
+    figures = services.stats(since, until)
+    assert figures == services.stats(*_counted(since, until))
+    assert figures == {"topics": 1, "posts": 5, "authors": 3}
+    assert services.stats(*_year(this_year - 1)) == {"topics": 1, "posts": 1, "authors": 1}
+    by_place = activity.posts_by_municipality(since, until)
+    assert by_place == activity.posts_by_municipality(*_counted(since, until))
+    assert by_place == {"0180": {"topics": 0, "replies": 2}, "1480": {"topics": 0, "replies": 1},
+                        None: {"topics": 1, "replies": 1}}
+
+    kept_on_write = _kept_rows(db)
+    tallies.rebuild()  # what the migration's backfill and seed-scale compute
+    assert _kept_rows(db) == kept_on_write
+
+
+def test_a_period_of_whole_days_reads_the_totals_and_others_count(forum, make, db):
+    forum.topic(author=make.user())
+    db.session.commit()
+    today = dt.datetime.now(STOCKHOLM).date()
+    since = dt.datetime.combine(today, dt.time.min, STOCKHOLM)
+    until = dt.datetime.combine(today, dt.time.max, STOCKHOLM)
+    assert tallies.whole_days(since, until) == (today, today)
+    assert tallies.whole_days(None, None) == (None, None)
+    assert tallies.whole_days(since.astimezone(dt.UTC) + dt.timedelta(hours=1), None) is None
+    # Whole days that are not whole years: topics and posts from the totals, authors counted.
+    assert services.stats(since, until) == {"topics": 1, "posts": 1, "authors": 1}
