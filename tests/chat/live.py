@@ -159,10 +159,27 @@ class LiveClient:
         self.sio.on("connect", self._on_connect, namespace="/chat")
         self.sio.on("chat_error", self._on_error, namespace="/chat")
         self.sio.on("disconnect", self._keep_websocket, namespace="/chat")
+        self._in_arrival_order()
         # python-engineio's client drops (without closing) the websocket of a connection the
         # server ended, and opens a new one to reconnect: each is kept here and closed in
         # close(), so none is left to the garbage collector (a ResourceWarning in a later test).
         self._websockets: list = []
+
+    def _in_arrival_order(self) -> None:
+        """python-engineio's client hands every incoming packet to a thread of its own, so under
+        load two broadcasts can be recorded in the opposite order to how the server sent them
+        (seen: "burst 23" before "burst 22"). A browser handles them in order; so does this client
+        once packets are handled on the reading thread. Nothing here waits on the server inside a
+        handler (``_join`` runs on its own thread), so that cannot block the reading."""
+        eio = self.sio.eio
+        trigger = eio._trigger_event
+
+        def in_order(event, *args, **kwargs):
+            if event == "message":
+                kwargs["run_async"] = False
+            return trigger(event, *args, **kwargs)
+
+        eio._trigger_event = in_order
 
     def _on_message(self, data: dict) -> None:
         with self.lock:
