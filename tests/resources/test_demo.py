@@ -16,8 +16,8 @@ def test_seed_demo_fills_the_library_with_files_versions_and_review(app, runner,
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     resources = {r.title: r for r in db.session.scalars(select(Resource))}
-    # The library's own five, and the minutes the events demo files for its held workshop.
-    assert len(resources) == 6
+    # The library's own fifteen, and the minutes the events demo files for its held workshop.
+    assert len(resources) == 16
     assert "Minnesanteckningar: tidiga signaler på nyrekrytering" in resources
     plan = resources["Åtgärdsplan mot nyrekrytering, Örebro"]
     assert [v.number for v in plan.versions] == [2, 1]
@@ -25,3 +25,10 @@ def test_seed_demo_fills_the_library_with_files_versions_and_review(app, runner,
     page = client.get("/bibliotek/").get_data(as_text=True)
     assert "Metodstöd: trygghetsvandringar i bostadsområden" in page
     assert "Lägesbild Rosengård" not in page
+    # Visitors find a public library of guides, evaluations and reports, published after review
+    # on working days in the past year.
+    public = [r for r in resources.values() if r.effective_visibility == "public"]
+    assert len(public) >= 6
+    assert all(r.created_at.weekday() < 5 for r in resources.values()
+               if r.title != "Minnesanteckningar: tidiga signaler på nyrekrytering")
+    assert "Utvärdering: föräldraskapsstöd i Vivalla 2023–2024" in client.get("/bibliotek/").get_data(as_text=True)
