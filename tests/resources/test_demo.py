@@ -31,4 +31,5 @@ def test_seed_demo_fills_the_library_with_files_versions_and_review(app, runner,
     assert len(public) >= 6
     assert all(r.created_at.weekday() < 5 for r in resources.values()
                if r.title != "Minnesanteckningar: tidiga signaler på nyrekrytering")
-    assert "Utvärdering: föräldraskapsstöd i Vivalla 2023–2024" in client.get("/bibliotek/").get_data(as_text=True)
+    library = client.get("/bibliotek/").get_data(as_text=True)
+    assert "Utvärdering: föräldraskapsstöd i Vivalla 2023–2024" in library
