@@ -126,16 +126,6 @@ def test_deleting_needs_the_confirmation_box(db, make, login):
     assert user.deleted_at is None
 
 
-def test_a_deleted_members_session_ends(app, db, make, client):
-    user = make.user()
-    db.session.commit()
-    other = app.test_client()
-    post_login(other, user.email)
-    post_login(client, user.email)
-    client.post("/profil/radera", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
-    assert other.get("/profil").status_code == 302
-
-
 def test_the_export_has_a_part_for_everything_the_privacy_page_names(db, make, login):
     """The privacy page lists what is processed; each item has its place in the export."""
     user = make.user()
