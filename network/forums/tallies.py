@@ -23,6 +23,7 @@ from network.extensions import db
 from network.forums.models import ActivityDay, AuthorYear, Post
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+_SCOPES = ("forums",)  # a write here changes the forum's figures, nothing structural
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -37,7 +38,9 @@ def _upsert(model, keys: dict, deltas: dict) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: getattr(model, name) + getattr(stmt.excluded, name) for name in deltas})
-    db.session.execute(stmt)
+    # Written in the same transaction as the post, which raises ``forums`` already: the totals
+    # are part of the forum's data (only the programme overview, never a cached page, reads them).
+    db.session.execute(stmt.execution_options(cache_scopes=_SCOPES))
 
 
 def _municipality(user_id: int | None) -> str:
@@ -74,8 +77,8 @@ def uncount_post(post: Post) -> None:
 def rebuild() -> None:
     """Recount the totals from the posts not deleted (days in Stockholm time, computed here so
     both databases agree): for the migration's backfill and for bulk writers."""
-    db.session.execute(delete(ActivityDay))
-    db.session.execute(delete(AuthorYear))
+    db.session.execute(delete(ActivityDay).execution_options(cache_scopes=_SCOPES))
+    db.session.execute(delete(AuthorYear).execution_options(cache_scopes=_SCOPES))
     days: dict[tuple[dt.date, str], list[int]] = {}
     authors: dict[tuple[int, int], int] = {}
     rows = db.session.execute(
@@ -96,7 +99,8 @@ def rebuild() -> None:
 
 def _insert(model, rows: list[dict], batch: int = 5000) -> None:
     for start in range(0, len(rows), batch):
-        db.session.execute(insert(model), rows[start:start + batch])
+        db.session.execute(insert(model).execution_options(cache_scopes=_SCOPES),
+                           rows[start:start + batch])
 
 
 # -- reading --------------------------------------------------------------------------------------
