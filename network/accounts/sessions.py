@@ -148,11 +148,10 @@ def end_session(actor: User, record: Any) -> None:
     store().delete(record.id, record.user_id)
     store().ended()
     if record.user_id != actor.id:
-        from network.accounts.models import User as Account
         from network.accounts.services import audit
         from network.extensions import db
 
-        audit(actor, "user.session.end", db.session.get(Account, record.user_id),
+        audit(actor, "user.session.end", db.session.get(User, record.user_id),
               session_id=record.id)
 
 

@@ -691,11 +691,11 @@ def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20):
     """A page of the library's list. The list shows each resource's themes and organisation
     only: loading its versions, files and municipalities too (as ``browse_query`` does for the
     catalogue) was more than half of the page's time."""
-    stmt = browse_ids(user, filters, select(Resource)).options(
-        selectinload(Resource.theme_rows), selectinload(Resource.organisation))
+    listed = browse_ids(user, filters, select(Resource))  # the access filter and search, once
+    stmt = listed.options(selectinload(Resource.theme_rows), selectinload(Resource.organisation))
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
     capped = select(func.count()).select_from(
-        browse_ids(user, filters).limit(COUNT_CAP + 1).subquery())
+        listed.with_only_columns(Resource.id).limit(COUNT_CAP + 1).subquery())
     total = db.session.scalar(capped) or 0
     result.total, result.capped, result.cap = min(total, COUNT_CAP), total > COUNT_CAP, COUNT_CAP
     return result
