@@ -14,6 +14,11 @@ def post_login(client, email, password=DEFAULT_PASSWORD, **extra):
     return client.post("/logga-in", data={"email": email, "password": password, **extra})
 
 
+def without_csrf(body: bytes) -> bytes:
+    """A page without its CSRF tokens, which carry a timestamp and so differ per second."""
+    return re.sub(rb'name="csrf_token" value="[^"]*"', b"", body)
+
+
 def link_in(message, path_prefix: str) -> str:
     """The path of the first link in an email that starts with ``path_prefix``."""
     body = message.get_content() if not message.is_multipart() else message.get_body(
