@@ -26,6 +26,7 @@ from network import create_app
 from network.extensions import db as _db
 from tests import factories
 
+pytest_plugins = ["pytester", "tests.leftovers"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/11")
