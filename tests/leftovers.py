@@ -14,6 +14,10 @@ import os
 from pathlib import Path
 
 PROC = Path("/proc")
+# The standard library's own helpers, which it keeps until this interpreter exits (the upload
+# text extraction starts its workers through a forkserver): not a test's leftovers.
+STDLIB_HELPERS = ("from multiprocessing.forkserver import main",
+                  "from multiprocessing.resource_tracker import main")
 
 
 def children(pid: int | None = None) -> list[tuple[int, str, str]]:
@@ -30,6 +34,8 @@ def children(pid: int | None = None) -> list[tuple[int, str, str]]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except (OSError, ValueError):
             continue  # ended while we looked
+        if any(helper in cmdline for helper in STDLIB_HELPERS):
+            continue
         found.append((int(entry.name), state, cmdline.strip() or stat.split(" ", 2)[1]))
     return sorted(found)
 

@@ -86,3 +86,15 @@ def test_children_lists_running_and_unwaited_processes():
         process.wait()
     assert process.pid not in {pid for pid, _state, _cmd in children()}
 
+
+
+def test_the_forkservers_own_processes_are_not_leftovers():
+    """multiprocessing keeps its forkserver until the interpreter exits; extraction uses one."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    process = context.Process(target=print, args=("",))
+    process.start()
+    process.join()
+    commands = [cmd for _pid, _state, cmd in children()]
+    assert not any("multiprocessing" in cmd for cmd in commands), commands
