@@ -7,7 +7,7 @@ import statistics
 import pytest
 from sqlalchemy import func, select
 
-from network.accounts.models import Group, Membership, User
+from network.accounts.models import Group, Membership, Organisation, User
 from network.db import utcnow
 from network.deploy.scale import ALL_GROUPS_EMAIL, BUSY_EMAIL, BUSY_UNREAD, GENERATED_DOMAIN
 from network.events.models import Event
@@ -68,6 +68,12 @@ def test_generates_skewed_data_that_pages_and_search_can_use(runner, db, make):
     # Every post, topic, event and resource can be found, and common words are common.
     assert count(SearchEntry, SearchEntry.kind.in_(["forum_topic", "forum_post"])) == count(Post)
     assert count(SearchEntry, SearchEntry.kind == "resource") == 500
+    # Each post stores its author's municipality, as the services do (the overview counts it there).
+    authors_place = (select(Organisation.municipality_code)
+                     .join(User, User.organisation_id == Organisation.id)
+                     .where(User.id == Post.author_id).scalar_subquery())
+    assert count(Post, Post.municipality_code.is_(None)) == 0
+    assert count(Post, Post.municipality_code != authors_place) == 0
     assert count(SearchEntry, SearchEntry.body_terms.like("%samverkan%")) > 500
 
     busy = db.session.scalar(select(User).where(User.email == BUSY_EMAIL))

@@ -1,0 +1,42 @@
+"""post municipality: each post keeps the municipality it counts for in the overview's totals
+
+Revision ID: 0023_post_municipality
+Revises: 0022_scale2
+Create Date: 2026-12-06 15:40:00
+
+- ``forum_posts.municipality_code``: the municipality of the author's organisation when the post
+  was written (NULL: none). The running totals (``forum_activity_days``) count a post there;
+  deleting it used to uncount it where its author's organisation is *now*, so an author who had
+  moved (or was deleted) made one municipality's row too high and another's too low, even
+  negative (issue 22). No foreign key: it is history, not a reference (and SQLite adds a plain
+  column without copying the table).
+- Backfill: one set-based UPDATE ... FROM (PostgreSQL, SQLite 3.33+) from the author's
+  organisation, the same place 0022's backfill counted existing posts for, so the totals agree
+  with the column and are left as they are.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0023_post_municipality'
+down_revision = '0022_scale2'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("forum_posts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("municipality_code", sa.String(length=4), nullable=True))
+    posts = sa.table("forum_posts", sa.column("author_id"), sa.column("municipality_code"))
+    users = sa.table("users", sa.column("id"), sa.column("organisation_id"))
+    organisations = sa.table("organisations", sa.column("id"), sa.column("municipality_code"))
+    op.execute(posts.update()
+               .values(municipality_code=organisations.c.municipality_code)
+               .where(posts.c.author_id == users.c.id,
+                      users.c.organisation_id == organisations.c.id,
+                      organisations.c.municipality_code.isnot(None)))
+
+
+def downgrade():
+    with op.batch_alter_table("forum_posts", schema=None) as batch_op:
+        batch_op.drop_column("municipality_code")
