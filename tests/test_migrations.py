@@ -288,3 +288,55 @@ def test_0023_stores_each_existing_posts_municipality_and_keeps_the_totals(tmp_p
             assert conn.execute(text("SELECT count(*) FROM forum_posts")).scalar() == 5
         _db.session.remove()
         _db.engine.dispose()
+
+
+def _insert(conn, table_name: str, /, **values) -> None:
+    """A row in ``table_name`` as the database's schema has it now: the given values, and a plain
+    filler for every other required column without a default."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=conn)
+    fillers = {int: 0, str: "", bool: False, float: 0.0, dt.datetime: dt.datetime(2025, 1, 1),
+               dt.date: dt.date(2025, 1, 1)}
+    row = {c.name: fillers[c.type.python_type] for c in table.columns
+           if not (c.nullable or c.server_default is not None or c.name in values)}
+    conn.execute(table.insert().values(**row, **values))
+
+
+def test_0023_backfills_seats_taken_and_downloads_so_far(tmp_path):
+    """Events existing before 0023 get their seats taken (registered, not waitlisted), and the
+    downloads so far are the resources' counters summed: the totals the overview now reads."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from network import create_app
+    from network.events import attendance
+    from network.resources import services as resources
+    from tests.conftest import make_config
+
+    with _old_database(tmp_path) as url, create_app(make_config(url, tmp_path)).app_context():
+        upgrade(revision="0022_scale2")
+        with _db.engine.begin() as conn:
+            for user_id in (1, 2, 3):
+                _insert(conn, "users", id=user_id, email=f"{user_id}@example.se", active=True)
+            _insert(conn, "groups", id=1, name="Grupp", slug="grupp", kind="thematic",
+                    visibility="members")
+            for event_id in (1, 2):
+                _insert(conn, "events", id=event_id, group_id=1, title="Träff", status="scheduled",
+                        visibility="members")
+            for user_id, status in ((1, "registered"), (2, "registered"), (3, "waitlisted")):
+                _insert(conn, "event_registrations", id=user_id, event_id=1, user_id=user_id,
+                        status=status)
+            for resource_id, downloads in ((1, 4), (2, 3)):
+                _insert(conn, "resources", id=resource_id, title="Metodstöd", year=2025,
+                        visibility="public", effective_visibility="public", download_count=downloads)
+        upgrade()
+        with _db.engine.connect() as conn:
+            seats = conn.execute(text("SELECT id, registered_total FROM events ORDER BY id")).all()
+        assert [tuple(r) for r in seats] == [(1, 2), (2, 0)]
+        assert attendance.stats()["registrations"] == 2  # both events ended in 2025
+        assert resources.stats()["downloads_total"] == 7
+        _db.session.remove()
+        _db.engine.dispose()

@@ -18,9 +18,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from network.accounts.models import Organisation, User
+from network.db import add_to_totals
 from network.extensions import db
 from network.forums.models import ActivityDay, AuthorYear, Post
 
@@ -35,14 +35,9 @@ def local_day(moment: dt.datetime) -> dt.date:
 
 
 def _upsert(model, keys: dict, deltas: dict) -> None:
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model).values(**keys, **deltas)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: getattr(model, name) + getattr(stmt.excluded, name) for name in deltas})
     # Written in the same transaction as the post, which raises ``forums`` already: the totals
     # are part of the forum's data (only the programme overview, never a cached page, reads them).
-    db.session.execute(stmt.execution_options(cache_scopes=_SCOPES))
+    add_to_totals(db.session, model, keys, deltas, cache_scopes=_SCOPES)
 
 
 def author_municipality(author: User | None) -> str | None:
