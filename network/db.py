@@ -108,3 +108,17 @@ def tune_sqlite(engine: Engine, mmap_size: int) -> None:
             dbapi_connection.execute(f"PRAGMA mmap_size = {int(mmap_size)}")
         if file_based:
             dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+
+def add_to_totals(session: Any, model: Any, keys: dict, deltas: dict, **options: Any) -> None:
+    """Add ``deltas`` to the running totals in ``model``'s row at ``keys``, creating it: one
+    atomic upsert (INSERT ... ON CONFLICT DO UPDATE, PostgreSQL and SQLite), so concurrent
+    writers never lose an increment. ``options``: execution options (the cache's scopes)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(model).values(**keys, **deltas)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: getattr(model, name) + getattr(stmt.excluded, name) for name in deltas})
+    session.execute(stmt.execution_options(**options))

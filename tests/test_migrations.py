@@ -1,5 +1,7 @@
 """The migrations and the models describe the same schema, and upgrade keeps existing data."""
 
+from contextlib import contextmanager
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -156,13 +158,58 @@ def test_0018_fills_each_indicators_newest_measurement_from_existing_data(tmp_pa
         _db.engine.dispose()
 
 
+def _old_forum(conn, now: dict) -> None:
+    """A forum as the revisions before 0023 wrote it: an author in an organisation in 0180, one
+    without an organisation, four posts (one deleted), the first at New Year in Stockholm."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    flags = {**now, "yes": True, "no": False}  # booleans as PostgreSQL wants them
+    conn.execute(text(
+        "INSERT INTO organisations (id, name, type, municipality_code, created_at, updated_at) "
+        "VALUES (1, 'Kommunen', 'kommun', '0180', :now, :now)"), now)
+    conn.execute(text(
+        "INSERT INTO users (id, email, name, title, phone, role, active, email_notifications, "
+        "organisation_id, created_at, updated_at) VALUES "
+        "(:id, :email, 'Namn', '', '', 'member', :yes, 'immediately', :org, :now, :now)"),
+        [{"id": 1, "email": "a@example.se", "org": 1, **flags},
+         {"id": 2, "email": "b@example.se", "org": None, **flags}])
+    conn.execute(text(
+        "INSERT INTO forum_categories (id, name, description, visibility, position, is_qa, "
+        "archived, topic_count, created_at, updated_at) "
+        "VALUES (1, 'Allmänt', '', 'members', 0, :no, :no, 1, :now, :now)"), flags)
+    conn.execute(text(
+        "INSERT INTO forum_topics (id, category_id, author_id, title, created_at, last_post_at, "
+        "last_number, reply_count, pinned, locked, closed) "
+        "VALUES (1, 1, 1, 'Ämne', :now, :now, 4, 3, :no, :no, :no)"), flags)
+    # 23:30 UTC on New Year's Eve is 00:30 on 1 January in Stockholm.
+    conn.execute(text(
+        "INSERT INTO forum_posts (id, topic_id, number, author_id, body, body_html, created_at, "
+        "deleted_at) VALUES (:n, 1, :n, :author, 'x', 'x', :at, :deleted)"),
+        [{"n": 1, "author": 1, "at": dt.datetime(2024, 12, 31, 23, 30), "deleted": None},
+         {"n": 2, "author": 2, "at": dt.datetime(2025, 3, 1, 12), "deleted": None},
+         {"n": 3, "author": 2, "at": dt.datetime(2025, 3, 1, 13), "deleted": None},
+         {"n": 4, "author": 1, "at": dt.datetime(2025, 3, 1, 14),
+          "deleted": dt.datetime(2025, 3, 2)}])
+
+
+def _running_totals(conn):
+    from sqlalchemy import text
+
+    days = conn.execute(text("SELECT day, municipality_code, topics, replies "
+                             "FROM forum_activity_days ORDER BY day, municipality_code")).all()
+    authors = conn.execute(text("SELECT year, user_id, posts FROM forum_author_years "
+                                "ORDER BY year, user_id")).all()
+    return [(str(d), *rest) for d, *rest in days], [tuple(r) for r in authors]
+
+
 def test_0022_counts_existing_posts_into_the_running_totals(tmp_path):
     """Posts written before 0022 are counted per Stockholm day and municipality, and per author
     and year; deleted posts are not."""
     import datetime as dt
 
     from flask_migrate import upgrade
-    from sqlalchemy import text
 
     from network import create_app
     from tests.conftest import make_config
@@ -171,40 +218,125 @@ def test_0022_counts_existing_posts_into_the_running_totals(tmp_path):
     app = create_app(make_config(url, tmp_path))
     with app.app_context():
         upgrade(revision="0021_jobs")
-        now = {"now": dt.datetime(2025, 1, 1)}
         with _db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO organisations (id, name, type, municipality_code, created_at, updated_at) "
-                "VALUES (1, 'Kommunen', 'kommun', '0180', :now, :now)"), now)
-            conn.execute(text(
-                "INSERT INTO users (id, email, name, title, phone, role, active, email_notifications, "
-                "organisation_id, created_at, updated_at) VALUES "
-                "(:id, :email, 'Namn', '', '', 'member', 1, 'immediately', :org, :now, :now)"),
-                [{"id": 1, "email": "a@example.se", "org": 1, **now},
-                 {"id": 2, "email": "b@example.se", "org": None, **now}])
-            conn.execute(text(
-                "INSERT INTO forum_categories (id, name, description, visibility, position, is_qa, "
-                "archived, topic_count, created_at, updated_at) "
-                "VALUES (1, 'Allmänt', '', 'members', 0, 0, 0, 1, :now, :now)"), now)
-            conn.execute(text(
-                "INSERT INTO forum_topics (id, category_id, author_id, title, created_at, last_post_at, "
-                "last_number, reply_count, pinned, locked, closed) "
-                "VALUES (1, 1, 1, 'Ämne', :now, :now, 4, 3, 0, 0, 0)"), now)
-            # 23:30 UTC on New Year's Eve is 00:30 on 1 January in Stockholm.
-            conn.execute(text(
-                "INSERT INTO forum_posts (topic_id, number, author_id, body, body_html, created_at, "
-                "deleted_at) VALUES (1, :n, :author, 'x', 'x', :at, :deleted)"),
-                [{"n": 1, "author": 1, "at": dt.datetime(2024, 12, 31, 23, 30), "deleted": None},
-                 {"n": 2, "author": 2, "at": dt.datetime(2025, 3, 1, 12), "deleted": None},
-                 {"n": 3, "author": 2, "at": dt.datetime(2025, 3, 1, 13), "deleted": None},
-                 {"n": 4, "author": 1, "at": dt.datetime(2025, 3, 1, 14),
-                  "deleted": dt.datetime(2025, 3, 2)}])
+            _old_forum(conn, {"now": dt.datetime(2025, 1, 1)})
         upgrade()
         with _db.engine.connect() as conn:
-            days = conn.execute(text("SELECT day, municipality_code, topics, replies "
-                                     "FROM forum_activity_days ORDER BY day, municipality_code")).all()
-            authors = conn.execute(text("SELECT year, user_id, posts FROM forum_author_years "
-                                        "ORDER BY year, user_id")).all()
-        assert [tuple(r) for r in days] == [("2025-01-01", "0180", 1, 0), ("2025-03-01", "", 0, 2)]
-        assert [tuple(r) for r in authors] == [(2025, 1, 1), (2025, 2, 2)]
+            days, authors = _running_totals(conn)
+        assert days == [("2025-01-01", "0180", 1, 0), ("2025-03-01", "", 0, 2)]
+        assert authors == [(2025, 1, 1), (2025, 2, 2)]
+        _db.engine.dispose()
+
+
+@contextmanager
+def _old_database(tmp_path):
+    """An empty database on the test run's backend (PostgreSQL in its pass), dropped after."""
+    from tests.conftest import backend, fresh_postgres_database
+
+    if backend() != "postgres":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    with fresh_postgres_database("network_migrate") as url:  # its sessions are ended first
+        yield url
+
+
+def test_0023_stores_each_existing_posts_municipality_and_keeps_the_totals(tmp_path):
+    """Posts written before 0023 get the municipality 0022 counted them for (their author's
+    organisation's; none without one, or without an author); the running totals do not change,
+    and deleting such a post afterwards uncounts it there. Downgrading drops only the column.
+    On the test run's backend: the backfill is one UPDATE ... FROM, which both must run."""
+    import datetime as dt
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from network import create_app
+    from network.forums import services
+    from network.forums.models import Post
+    from tests.conftest import make_config
+
+    with _old_database(tmp_path) as url, create_app(make_config(url, tmp_path)).app_context():
+        upgrade(revision="0021_jobs")
+        now = {"now": dt.datetime(2025, 1, 1)}
+        with _db.engine.begin() as conn:
+            _old_forum(conn, now)
+            conn.execute(text(  # a deleted member's post (its author set to NULL)
+                "INSERT INTO forum_posts (id, topic_id, number, author_id, body, body_html, "
+                "created_at) VALUES (5, 1, 5, NULL, 'x', 'x', :now)"), now)
+        upgrade(revision="0022_scale2")
+        with _db.engine.connect() as conn:
+            before = _running_totals(conn)
+        upgrade()
+        with _db.engine.connect() as conn:
+            stored = conn.execute(text(
+                "SELECT id, municipality_code FROM forum_posts ORDER BY id")).all()
+            assert _running_totals(conn) == before
+        assert [tuple(r) for r in stored] == [(1, "0180"), (2, None), (3, None), (4, "0180"),
+                                              (5, None)]
+
+        with _db.engine.begin() as conn:  # the author moves on
+            conn.execute(text("UPDATE users SET organisation_id = NULL WHERE id = 1"))
+        post = _db.session.get(Post, 1)
+        services.delete_post(post.author, post)
+        _db.session.commit()
+        with _db.engine.connect() as conn:
+            assert _running_totals(conn)[0] == [("2025-01-01", "", 0, 1), ("2025-01-01", "0180", 0, 0),
+                                                ("2025-03-01", "", 0, 2)]
+
+        downgrade(revision="0022_scale2")
+        with _db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM forum_posts")).scalar() == 5
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _insert(conn, table_name: str, /, **values) -> None:
+    """A row in ``table_name`` as the database's schema has it now: the given values, and a plain
+    filler for every other required column without a default."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=conn)
+    fillers = {int: 0, str: "", bool: False, float: 0.0, dt.datetime: dt.datetime(2025, 1, 1),
+               dt.date: dt.date(2025, 1, 1)}
+    row = {c.name: fillers[c.type.python_type] for c in table.columns
+           if not (c.nullable or c.server_default is not None or c.name in values)}
+    conn.execute(table.insert().values(**row, **values))
+
+
+def test_0023_backfills_seats_taken_and_downloads_so_far(tmp_path):
+    """Events existing before 0023 get their seats taken (registered, not waitlisted), and the
+    downloads so far are the resources' counters summed: the totals the overview now reads."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from network import create_app
+    from network.events import attendance
+    from network.resources import services as resources
+    from tests.conftest import make_config
+
+    with _old_database(tmp_path) as url, create_app(make_config(url, tmp_path)).app_context():
+        upgrade(revision="0022_scale2")
+        with _db.engine.begin() as conn:
+            for user_id in (1, 2, 3):
+                _insert(conn, "users", id=user_id, email=f"{user_id}@example.se", active=True)
+            _insert(conn, "groups", id=1, name="Grupp", slug="grupp", kind="thematic",
+                    visibility="members")
+            for event_id in (1, 2):
+                _insert(conn, "events", id=event_id, group_id=1, title="Träff", status="scheduled",
+                        visibility="members")
+            for user_id, status in ((1, "registered"), (2, "registered"), (3, "waitlisted")):
+                _insert(conn, "event_registrations", id=user_id, event_id=1, user_id=user_id,
+                        status=status)
+            for resource_id, downloads in ((1, 4), (2, 3)):
+                _insert(conn, "resources", id=resource_id, title="Metodstöd", year=2025,
+                        visibility="public", effective_visibility="public", download_count=downloads)
+        upgrade()
+        with _db.engine.connect() as conn:
+            seats = conn.execute(text("SELECT id, registered_total FROM events ORDER BY id")).all()
+        assert [tuple(r) for r in seats] == [(1, 2), (2, 0)]
+        assert attendance.stats()["registrations"] == 2  # both events ended in 2025
+        assert resources.stats()["downloads_total"] == 7
+        _db.session.remove()
         _db.engine.dispose()

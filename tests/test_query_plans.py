@@ -37,10 +37,6 @@ KNOWN = {
     # year, however many posts), read whole for the programme year.
     ("forum_activity_days", "FROM forum_activity_days"): "overview and county view: the forum's "
     "running totals for the period",
-    # The overview's other activity over the programme year: running totals would make them
-    # constant, as the forum's are (forums/tallies.py).
-    ("event_registrations", "FROM event_registrations JOIN events"): "overview: registrations",
-    ("resources", "sum(resources.download_count)"): "overview: downloads so far (a running total)",
 }
 
 

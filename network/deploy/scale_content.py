@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+
+from sqlalchemy import bindparam
 
 from network.deploy import scale_text as words
 from network.deploy.scale import (
@@ -18,6 +21,7 @@ from network.deploy.scale import (
     zipf_weights,
 )
 from network.events.models import Event, Registration
+from network.extensions import db
 from network.followup.models import (
     ActionPlan,
     CoordinationRecord,
@@ -30,6 +34,7 @@ from network.followup.models import (
     SupportEntry,
 )
 from network.notifications.models import Notification
+from network.resources import totals as resource_totals
 from network.resources.models import Resource, ResourceMunicipality, ResourceTheme, ResourceVersion
 
 EVENT_TYPES = ("natverkstraff", "workshop", "webbinarium", "studiebesok", "samverkansmote")
@@ -88,6 +93,11 @@ def make_events(s: Scale) -> None:
                          "needs": "", "created_at": s.now, "updated_at": s.now})
     for chunk in batches(regs):
         insert_rows(Registration, chunk)
+    # Each event's seats taken, the running total the registration services keep one by one.
+    seats = Counter(r["event_id"] for r in regs)
+    db.session.execute(Event.__table__.update().where(Event.id == bindparam("eid"))
+                       .values(registered_total=bindparam("n")),
+                       [{"eid": e, "n": n} for e, n in seats.items()])
     s.counts["events"], s.counts["registrations"] = len(ids), len(regs)
 
 
@@ -126,6 +136,7 @@ def make_resources(s: Scale) -> None:
                                themes=_codes(themes), places=_codes(codes))
                     for i, r, (themes, codes) in zip(ids, rows, extra, strict=True)])
         count += len(ids)
+    resource_totals.rebuild()  # downloads so far, which the services keep download by download
     s.counts["resources"] = count
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select
 
+from network.accounts.models import Organisation, User
 from network.deploy import scale_text as words
 from network.deploy.scale import (
     BATCH,
@@ -37,6 +38,9 @@ def make_forum(s: Scale) -> None:
     s.rng.shuffle(weights)
     per_category: dict[int, list] = {}
     counts = _post_counts(s)
+    # Each post stores where its author's organisation was when it was written, as the services do.
+    places = dict(db.session.execute(select(User.id, Organisation.municipality_code)
+                                     .join(Organisation, Organisation.id == User.organisation_id)).all())
     posts_total = 0
     for start in range(0, len(counts), 500):
         chunk = counts[start:start + 500]
@@ -59,7 +63,8 @@ def make_forum(s: Scale) -> None:
                 body = words.paragraph(s.rng, 1, 4)
                 author = topic["author_id"] if number == 1 else s.rng.choice(topic["_authors"])
                 posts.append({"topic_id": topic_id, "number": number, "author_id": author,
-                              "body": body, "body_html": f"<p>{body}</p>", "created_at": moment})
+                              "body": body, "body_html": f"<p>{body}</p>", "created_at": moment,
+                              "municipality_code": places.get(author)})
                 last_author, moment = author, moment + dt.timedelta(seconds=s.rng.randint(1, step))
             updates.append((topic_id, posts[-1]["created_at"], last_author))
             entry = per_category.setdefault(category["id"], [0, None])

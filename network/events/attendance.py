@@ -180,17 +180,18 @@ def stats(since: dt.datetime | None = None, until: dt.datetime | None = None, *,
           now: dt.datetime | None = None) -> dict[str, int]:
     """Held meetings, registrations to them, and the people who came (by organisation type)."""
     where = _held(_now(now)) + _period(since, until)
-    held = db.session.scalar(select(func.count(Event.id)).where(*where)) or 0
-    registrations = db.session.scalar(
-        select(func.count(Registration.id)).join(Event, Event.id == Registration.event_id)
-        .where(*where, Registration.status == RegistrationStatus.REGISTERED.value)) or 0
+    # The held meetings and their registrations in one read of the events: each keeps its seats
+    # taken as a running total (``Event.registered_total``, kept by registrations.py).
+    held, registrations = db.session.execute(
+        select(func.count(Event.id), func.coalesce(func.sum(Event.registered_total), 0))
+        .where(*where)).one()
     rows = db.session.execute(
         select(Organisation.type, func.count(Attendance.id))
         .select_from(Attendance).join(Event, Event.id == Attendance.event_id)
         .join(User, User.id == Attendance.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .where(*where).group_by(Organisation.type)).all()
-    figures = {"meetings_held": held, "registrations": registrations,
+    figures = {"meetings_held": held, "registrations": int(registrations),
                "attended": sum(count for _t, count in rows)}
     for org_type, count in sorted(rows, key=lambda row: str(row[0] or "")):
         figures[f"attended_{org_type or 'none'}"] = count

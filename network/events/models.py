@@ -93,6 +93,10 @@ class Event(TimestampMixin, db.Model):
     original_start_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Edited on its own (moved or changed): written to feeds as a RECURRENCE-ID override.
     is_exception: Mapped[bool] = mapped_column(default=False)
+    # Registrations holding a seat (not waitlisted), a running total the registration services
+    # keep in their transaction (registrations.py), so the programme overview sums it over the
+    # held meetings instead of counting every registration (issue 22).
+    registered_total: Mapped[int] = mapped_column(default=0, server_default="0")
 
     group: Mapped[Group] = relationship()
     created_by: Mapped[User | None] = relationship()

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -91,9 +91,21 @@ def register(user: User, event: Event, needs: str = "", now: dt.datetime | None 
             raise
         return existing
     db.session.flush()
+    if row.status == RegistrationStatus.REGISTERED:
+        _count_seats(event.id, 1)
     if confirm:
         confirm_registration(row)
     return row
+
+
+def _count_seats(event_id: int, step: int) -> None:
+    """Keep ``Event.registered_total`` with the registrations, one atomic increment each (no
+    read-modify-write, so parallel registrations all count); ``updated_at`` stays, it is no
+    change to the event."""
+    db.session.execute(
+        update(Event).where(Event.id == event_id)
+        .values(registered_total=Event.registered_total + step, updated_at=Event.updated_at)
+        .execution_options(synchronize_session=False, cache_scopes=("events",)))
 
 
 def open_occurrences(series: EventSeries, now: dt.datetime | None = None) -> list[Event]:
@@ -144,6 +156,8 @@ def unregister(user: User, event: Event, *, declined_in_calendar: bool = False,
     was_registered = row.status == RegistrationStatus.REGISTERED
     db.session.delete(row)
     db.session.flush()
+    if was_registered:
+        _count_seats(event.id, -1)
     if not quietly:
         invitations.withdraw(event, user, tell=not declined_in_calendar)
     if was_registered:
@@ -178,6 +192,8 @@ def promote_waitlist(event: Event, now: dt.datetime | None = None) -> list[Regis
                    body=_("En plats blev ledig och du har flyttats från väntelistan."))
         confirm_registration(row)
     db.session.flush()
+    if promoted:
+        _count_seats(event.id, len(promoted))
     return promoted
 
 
@@ -238,6 +254,8 @@ def erase_personal_data(user: User) -> None:
     freed = [row.event for row in rows if row.status == RegistrationStatus.REGISTERED]
     for row in rows:
         db.session.delete(row)
+    for event in freed:
+        _count_seats(event.id, -1)
     revoke_calendar_token(user)
     invitations.erase_for(user)
     db.session.flush()

@@ -1,5 +1,6 @@
 """Forum activity per municipality, for the programme's follow-up (read through this function,
-never through the forum tables). A post counts for the municipality of its author's organisation."""
+never through the forum tables). A post counts for the municipality of its author's organisation
+when it was written, stored on the post (``Post.municipality_code``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import datetime as dt
 
 from sqlalchemy import case, func, select
 
-from network.accounts.models import Organisation, User
 from network.extensions import db
 from network.forums import tallies
 from network.forums.models import Post
@@ -18,7 +18,8 @@ def posts_by_municipality(since: dt.datetime | None = None,
     """{municipality code (None: no organisation): {"topics": first posts, "replies": answers}}.
 
     Whole Stockholm days (the overview's and county view's periods) read the running totals
-    (tallies.py: a post counts where its author's organisation was when it was written)."""
+    (tallies.py); other periods count the posts by the same stored municipality, so the two
+    agree (posts whose author is gone count where they were written, as in the totals)."""
     days = tallies.whole_days(since, until)
     if days is not None:
         return tallies.by_municipality(days)
@@ -28,10 +29,8 @@ def posts_by_municipality(since: dt.datetime | None = None,
     if until is not None:
         where.append(Post.created_at <= until)
     rows = db.session.execute(
-        select(Organisation.municipality_code,
+        select(Post.municipality_code,
                func.sum(case((Post.number == 1, 1), else_=0)), func.sum(case((Post.number > 1, 1), else_=0)))
-        .select_from(Post).join(User, User.id == Post.author_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(*where).group_by(Organisation.municipality_code)).all()
+        .where(*where).group_by(Post.municipality_code)).all()
     return {code: {"topics": int(topics or 0), "replies": int(replies or 0)}
             for code, topics, replies in rows}

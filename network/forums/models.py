@@ -98,6 +98,10 @@ class Post(db.Model):
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The municipality of the author's organisation when the post was written (None: none), the
+    # one the overview's totals counted it for (tallies.py), so deleting it later uncounts the
+    # same row wherever the author has moved since. History, not a reference: no foreign key.
+    municipality_code: Mapped[str | None] = mapped_column(String(4))
 
     topic: Mapped[Topic] = relationship(foreign_keys=[topic_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -278,7 +278,8 @@ def _new_post(actor: User, topic: Topic, number: int, body: str, client_key: str
     now = now or utcnow()
     post = Post(topic=topic, topic_id=topic.id, number=number, author_id=actor.id, body=body,
                 body_html=render_markdown(body), client_key=client_key or None,
-                reply_to_id=reply_to.id if reply_to else None, created_at=now)
+                reply_to_id=reply_to.id if reply_to else None, created_at=now,
+                municipality_code=tallies.author_municipality(actor))  # what count_post counts
     db.session.add(post)
     return post
 

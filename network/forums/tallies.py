@@ -4,9 +4,11 @@ per Stockholm day and municipality (``ActivityDay``), posts per author and year 
 The services call ``count_post`` when a post is written and ``uncount_post`` when one is deleted,
 in the same transaction, as one atomic upsert each (ON CONFLICT ... DO UPDATE on PostgreSQL and
 SQLite), so concurrent writers never lose an increment. A post counts for the municipality of
-its author's organisation when it is written (counting afterwards would move old posts with an
-author who changes organisation). ``rebuild`` recounts everything from the posts: migration
-0022's backfill and bulk writers (``seed-scale``) call it. ``stats`` and ``posts_by_municipality``
+its author's organisation when it is written: the writer stores it on the post
+(``Post.municipality_code``, from ``author_municipality``), and counting, uncounting, ``rebuild``
+and the counted periods all read that column, so an author who later changes organisation (or
+is deleted) moves none of their old posts. ``rebuild`` recounts everything from the posts:
+migration 0022's backfill and bulk writers (``seed-scale``) call it. ``stats`` and ``posts_by_municipality``
 read the totals when the period is whole Stockholm days, and count the posts otherwise.
 """
 
@@ -16,9 +18,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from network.accounts.models import Organisation, User
+from network.db import add_to_totals
 from network.extensions import db
 from network.forums.models import ActivityDay, AuthorYear, Post
 
@@ -33,41 +35,37 @@ def local_day(moment: dt.datetime) -> dt.date:
 
 
 def _upsert(model, keys: dict, deltas: dict) -> None:
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model).values(**keys, **deltas)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: getattr(model, name) + getattr(stmt.excluded, name) for name in deltas})
     # Written in the same transaction as the post, which raises ``forums`` already: the totals
     # are part of the forum's data (only the programme overview, never a cached page, reads them).
-    db.session.execute(stmt.execution_options(cache_scopes=_SCOPES))
+    add_to_totals(db.session, model, keys, deltas, cache_scopes=_SCOPES)
 
 
-def _municipality(user_id: int | None) -> str:
-    if user_id is None:
-        return ""
-    code = db.session.scalar(select(Organisation.municipality_code)
-                             .join(User, User.organisation_id == Organisation.id)
-                             .where(User.id == user_id))
-    return code or ""
+def author_municipality(author: User | None) -> str | None:
+    """The municipality a post by ``author`` counts for, stored on it when it is written: their
+    organisation's, now (None without one)."""
+    if author is None or author.organisation_id is None:
+        return None
+    return db.session.scalar(select(Organisation.municipality_code)
+                             .where(Organisation.id == author.organisation_id))
 
 
 def _tally(post: Post, step: int) -> None:
     day = local_day(post.created_at)
     first = post.number == 1
-    _upsert(ActivityDay, {"day": day, "municipality_code": _municipality(post.author_id)},
+    _upsert(ActivityDay, {"day": day, "municipality_code": post.municipality_code or ""},
             {"topics": step if first else 0, "replies": 0 if first else step})
     if post.author_id is not None:
         _upsert(AuthorYear, {"year": day.year, "user_id": post.author_id}, {"posts": step})
 
 
 def count_post(post: Post) -> None:
-    """A post was written (its ``created_at``, ``number`` and ``author_id`` are set)."""
+    """A post was written (its ``created_at``, ``number``, ``author_id`` and
+    ``municipality_code`` are set)."""
     _tally(post, 1)
 
 
 def uncount_post(post: Post) -> None:
-    """A post was deleted (it had been counted)."""
+    """A post was deleted (it had been counted, for its stored municipality)."""
     _tally(post, -1)
 
 
@@ -82,9 +80,7 @@ def rebuild() -> None:
     days: dict[tuple[dt.date, str], list[int]] = {}
     authors: dict[tuple[int, int], int] = {}
     rows = db.session.execute(
-        select(Post.created_at, Post.number, Post.author_id, Organisation.municipality_code)
-        .outerjoin(User, User.id == Post.author_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        select(Post.created_at, Post.number, Post.author_id, Post.municipality_code)
         .where(Post.deleted_at.is_(None)).execution_options(yield_per=20_000))
     for created_at, number, author_id, code in rows:
         day = local_day(created_at)

@@ -281,3 +281,14 @@ class ResourceDownload(db.Model):
     day: Mapped[dt.date] = mapped_column(index=True)
     municipality_code: Mapped[str | None] = mapped_column(String(4))
     organisation_type: Mapped[str | None] = mapped_column(String(32))
+
+
+class DownloadTotal(db.Model):
+    """Downloads so far, the sum of every ``Resource.download_count``, kept as one running total
+    by the services in the writing transaction (totals.py), so the programme overview reads a row
+    instead of summing every resource (issue 22). One row, ``id`` 1."""
+
+    __tablename__ = "resource_download_totals"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    downloads: Mapped[int] = mapped_column(default=0)

@@ -48,7 +48,7 @@ from network.db import utcnow
 from network.extensions import db
 from network.i18n import format_filesize
 from network.permissions import check_access
-from network.resources import filetypes, indexing, notices, storage
+from network.resources import filetypes, indexing, notices, storage, totals
 from network.resources.models import (
     LICENCES,
     THEMES,
@@ -401,6 +401,7 @@ def delete_resource(actor: Any, resource: Resource) -> None:
     if actor is not None and actor.id != resource.created_by_id:
         audit(actor, "resources.resource.delete", resource, title=resource.title)
     fulltext.remove_entry(KIND, resource.id)
+    totals.remove_resource(resource.id)
     db.session.delete(resource)
     db.session.flush()
 
@@ -426,11 +427,12 @@ def record_download(file: Any, user: Any = None, *, day: dt.date | None = None) 
         # A counter no cached page waits for (network/cache.py): lists show it within a minute.
         .execution_options(synchronize_session=False, cache_neutral=True)
     )
-    db.session.execute(
+    counted = db.session.execute(
         update(Resource).where(Resource.id == file.resource_id)
         .values(download_count=Resource.download_count + 1)
         .execution_options(synchronize_session=False, cache_neutral=True)
-    )
+    ).rowcount
+    totals.add_downloads(counted)  # downloads so far, for the programme overview
 
 
 def create_uploaded_resource(actor: Any, upload: Upload, *, visibility: str,
@@ -776,13 +778,13 @@ def download_info(file_id: int):
 
 def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
     """Resources shared and downloads in [since, until] (downloads by their Stockholm day), and
-    downloads so far (the counters, which began before downloads were recorded by day)."""
+    downloads so far (the counters, which began before downloads were recorded by day: their
+    running total, totals.py)."""
     shared = select(func.count(Resource.id))
     if since is not None:
         shared = shared.where(Resource.created_at >= since)
     if until is not None:
         shared = shared.where(Resource.created_at <= until)
-    downloads = select(func.coalesce(func.sum(Resource.download_count), 0))
     dated = select(func.count(ResourceDownload.id))
     if since is not None:
         dated = dated.where(ResourceDownload.day >= since.astimezone(STOCKHOLM).date())
@@ -790,4 +792,4 @@ def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) ->
         dated = dated.where(ResourceDownload.day <= until.astimezone(STOCKHOLM).date())
     return {"resources_shared": db.session.scalar(shared) or 0,
             "downloads": db.session.scalar(dated) or 0,
-            "downloads_total": int(db.session.scalar(downloads) or 0)}
+            "downloads_total": totals.downloads_total()}

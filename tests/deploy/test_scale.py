@@ -7,13 +7,14 @@ import statistics
 import pytest
 from sqlalchemy import func, select
 
-from network.accounts.models import Group, Membership, User
+from network.accounts.models import Group, Membership, Organisation, User
 from network.db import utcnow
 from network.deploy.scale import ALL_GROUPS_EMAIL, BUSY_EMAIL, BUSY_UNREAD, GENERATED_DOMAIN
-from network.events.models import Event
+from network.events.models import Event, Registration
 from network.forums.models import Category, Post, Topic
 from network.fulltext import SearchEntry
 from network.notifications.models import Notification
+from network.resources import totals as resource_totals
 from network.resources.models import Resource
 
 FACTOR = "0.005"  # 75 members, 3 groups, 500 topics with about 5,000 posts, 500 resources
@@ -68,6 +69,19 @@ def test_generates_skewed_data_that_pages_and_search_can_use(runner, db, make):
     # Every post, topic, event and resource can be found, and common words are common.
     assert count(SearchEntry, SearchEntry.kind.in_(["forum_topic", "forum_post"])) == count(Post)
     assert count(SearchEntry, SearchEntry.kind == "resource") == 500
+    # Each post stores its author's municipality, as the services do (the overview counts it there).
+    authors_place = (select(Organisation.municipality_code)
+                     .join(User, User.organisation_id == Organisation.id)
+                     .where(User.id == Post.author_id).scalar_subquery())
+    assert count(Post, Post.municipality_code.is_(None)) == 0
+    assert count(Post, Post.municipality_code != authors_place) == 0
+    # The overview's running totals equal counting, as the services keep them write by write.
+    seats = dict(db.session.execute(select(Registration.event_id, func.count())
+                                    .where(Registration.status == "registered")
+                                    .group_by(Registration.event_id)).all())
+    assert {i: n for i, n in db.session.execute(select(Event.id, Event.registered_total)) if n} == seats
+    assert resource_totals.downloads_total() == db.session.scalar(
+        select(func.sum(Resource.download_count)))
     assert count(SearchEntry, SearchEntry.body_terms.like("%samverkan%")) > 500
 
     busy = db.session.scalar(select(User).where(User.email == BUSY_EMAIL))

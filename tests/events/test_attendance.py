@@ -172,3 +172,32 @@ def test_the_demo_seed_records_attendance_for_past_meetings_only(make_event, gro
     assert attendance.attendee_ids(coming) == set()
     attendance.seed_attendance(SimpleNamespace(users={"admin": make.admin()}))  # idempotent
     assert len(attendance.attendee_ids(past)) == 4
+
+
+def test_reported_registrations_are_a_running_total_equal_to_counting(make_event, group, organiser,
+                                                                      people, make, db):
+    """Each event keeps its seats taken as registrations come, go, wait and move up."""
+    from network.accounts import privacy
+    from network.events.models import Event, Registration, RegistrationStatus
+
+    event = make_event(group, organiser, capacity=2)
+    other = make_event(group, organiser, title="Andra träffen")
+    for user in people:  # two seats, the third waits
+        registrations.register(user, event)
+    registrations.register(people[0], event)  # again: still one seat
+    registrations.register(people[0], other)
+    registrations.unregister(people[1], event)  # the waiting one moves up
+    latecomer = make.user()
+    registrations.register(latecomer, event)  # full again: waits
+    privacy.erase_account(people[2])  # a deleted member's seat goes to the latecomer
+    db.session.flush()
+    db.session.expire_all()
+
+    counted = dict(db.session.execute(
+        select(Registration.event_id, func.count(Registration.id))
+        .where(Registration.status == RegistrationStatus.REGISTERED.value)
+        .group_by(Registration.event_id)).all())
+    kept = dict(db.session.execute(select(Event.id, Event.registered_total)).all())
+    assert kept == counted == {event.id: 2, other.id: 1}
+    after_both = dt.datetime(2027, 6, 1, tzinfo=UTC)
+    assert attendance.stats(None, None, now=after_both)["registrations"] == 3

@@ -6,6 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from network.accounts import privacy
+from network.accounts import services as accounts
 from network.forums import activity, services, tallies
 from network.forums.models import ActivityDay, AuthorYear, Post
 
@@ -73,3 +75,67 @@ def test_a_period_of_whole_days_reads_the_totals_and_others_count(forum, make, d
     assert tallies.whole_days(since.astimezone(dt.UTC) + dt.timedelta(hours=1), None) is None
     # Whole days that are not whole years: topics and posts from the totals, authors counted.
     assert services.stats(since, until) == {"topics": 1, "posts": 1, "authors": 1}
+
+
+def _counted_days(db):
+    """The day totals counted afresh from the posts, each where its stored municipality says."""
+    counts: dict[tuple, list[int]] = {}
+    for created_at, number, code in db.session.execute(select(
+            Post.created_at, Post.number, Post.municipality_code).where(Post.deleted_at.is_(None))):
+        tally = counts.setdefault((tallies.local_day(created_at), code or ""), [0, 0])
+        tally[0 if number == 1 else 1] += 1
+    return sorted((day, code, t, r) for (day, code), (t, r) in counts.items())
+
+
+def _lowest_total(db) -> int:
+    rows = db.session.execute(select(ActivityDay.topics, ActivityDay.replies)).all()
+    return min((min(topics, replies) for topics, replies in rows), default=0)
+
+
+def _move(user, organisation) -> None:
+    accounts.update_profile(user, name=user.name, title=user.title, phone=user.phone,
+                            email=user.email, organisation_id=organisation.id if organisation else None,
+                            email_notifications=user.email_notifications, locale=user.locale)
+
+
+def test_a_post_deleted_after_its_author_moved_is_uncounted_where_it_was_written(forum, make, db):
+    town, elsewhere = make.organisation(municipality_code="0180"), make.organisation(
+        municipality_code="1480")
+    anna, bertil = make.user(organisation=town), make.user(organisation=elsewhere)
+    topic = forum.topic(author=bertil)
+    before = forum.reply(topic, author=anna)
+    _move(anna, elsewhere)
+    after = forum.reply(topic, author=anna)  # written from the new organisation
+    services.delete_post(anna, before)
+    db.session.commit()
+
+    assert (before.municipality_code, after.municipality_code) == ("0180", "1480")
+    assert _kept_rows(db)[0] == _counted_days(db)
+    assert _lowest_total(db) >= 0
+    today = dt.datetime.now(STOCKHOLM).date()
+    since, until = (dt.datetime.combine(today, t, STOCKHOLM) for t in (dt.time.min, dt.time.max))
+    assert activity.posts_by_municipality(since, until) == {"1480": {"topics": 1, "replies": 1}}
+    assert activity.posts_by_municipality(*_counted(since, until)) == {
+        "1480": {"topics": 1, "replies": 1}}
+    _move(anna, town)  # and back: her second post still counts where it was written
+    services.delete_post(anna, after)
+    db.session.commit()
+    assert _kept_rows(db)[0] == _counted_days(db) == [(today, "1480", 1, 0)]
+
+
+def test_a_deleted_members_post_removed_later_is_uncounted_where_it_was_written(forum, make, db):
+    town = make.organisation(municipality_code="0180")
+    anna, admin = make.user(organisation=town), make.admin()
+    topic = forum.topic(author=admin)
+    post = forum.reply(topic, author=anna)
+    forum.reply(topic, author=anna)
+    privacy.erase_account(anna)  # no organisation any more, the posts stay
+    services.delete_post(admin, post)
+    db.session.commit()
+
+    today = dt.datetime.now(STOCKHOLM).date()
+    assert _kept_rows(db)[0] == _counted_days(db) == [(today, "", 1, 0), (today, "0180", 0, 1)]
+    assert _lowest_total(db) >= 0
+    kept = _kept_rows(db)
+    tallies.rebuild()
+    assert _kept_rows(db) == kept
