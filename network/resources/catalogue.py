@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, bindparam, func, literal, literal_column, select, type_coerce, union_all
 
+from network import permissions
 from network.accounts.models import Municipality, Organisation
 from network.extensions import db
+from network.resources import services
 from network.resources.models import Resource, ResourceMunicipality, ResourceTheme, ResourceVersion
 
 _COLUMNS = (Resource.id, Resource.title, Resource.summary, Resource.type, Resource.language,
@@ -44,6 +46,23 @@ def _iso(value: dt.datetime | None) -> str | None:
 def row_select() -> Any:
     """The columns ``entries_of_rows`` reads, one row per resource, to filter, order and page."""
     return _statements()[0]
+
+
+def listed(user: Any, filters: Any) -> Any:
+    """``row_select`` through the library's access filter, search and order (``browse_ids``).
+
+    Without a search the statement depends only on the user's visibility scope and the filters,
+    and the same statement object is returned for all of them: building a fresh one, then having
+    SQLAlchemy walk it for its cache key and map its result columns again, cost more than running
+    it. A search reads the user's own rights on each match, so it is built afresh."""
+    if filters.q:
+        return services.browse_ids(user, filters, row_select())
+    return _listed_in_scope(permissions.visibility_scope(user), filters)
+
+
+@lru_cache(maxsize=256)
+def _listed_in_scope(scope: tuple, filters: Any) -> Any:
+    return services.browse_in_scope(scope, filters, row_select())
 
 
 @cache

@@ -34,3 +34,18 @@ def test_plain_rows_equal_the_schemas_dump_of_the_same_resources(app, make, db):
 def test_unknown_ids_are_left_out_and_an_empty_page_costs_nothing(app, make, db):
     assert catalogue.entries([], app.config["PUBLIC_BASE_URL"]) == []
     assert catalogue.entries([987654], app.config["PUBLIC_BASE_URL"]) == []
+
+
+def test_a_listing_statement_is_shared_by_a_scope_and_a_search_is_built_afresh(app, make, db):
+    from flask_login import AnonymousUserMixin
+
+    member = make.user()
+    db.session.commit()
+    plain, search = services.Filters(), services.Filters(q="trygghet")
+    with app.test_request_context():
+        visitor = catalogue.listed(AnonymousUserMixin(), plain)
+        assert catalogue.listed(AnonymousUserMixin(), plain) is visitor
+        assert catalogue.listed(member, plain) is not visitor
+        assert catalogue.listed(AnonymousUserMixin(), services.Filters(type="rapport")) is not visitor
+        assert catalogue.listed(AnonymousUserMixin(), search) is not catalogue.listed(
+            AnonymousUserMixin(), search)
