@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, func, literal, literal_column, select, type_coerce, union_all
+from sqlalchemy import String, bindparam, func, literal, literal_column, select, type_coerce, union_all
 
 from network import permissions
 from network.accounts.models import Municipality, Organisation
@@ -28,17 +28,23 @@ from network.resources.models import Resource, ResourceMunicipality, ResourceThe
 _COLUMNS = (Resource.id, Resource.title, Resource.summary, Resource.type, Resource.language,
             Resource.licence, Resource.year, Resource.effective_visibility, Resource.group_id,
             Resource.external_url,
-            # The stored UTC values as the driver gives them (``_iso`` says UTC): the column
-            # type's aware conversion is a call per value that the text does not need.
-            *(type_coerce(column, DateTime()) for column in (
+            # The stored UTC values as the driver gives them, unconverted (``_iso`` says UTC):
+            # SQLite's text, which is nearly the ISO form already, or PostgreSQL's datetimes.
+            *(type_coerce(column, String()) for column in (
                 Resource.published_at, Resource.created_at, Resource.updated_at)))
 
 
-def _iso(value: dt.datetime | None) -> str | None:
+def _iso(value: dt.datetime | str | None) -> str | None:
     """What ``UTCDateTime`` then ``isoformat`` give (``…+00:00``), from the stored value."""
     if value is None:
         return None
-    if value.tzinfo is None:  # SQLite: naive UTC
+    if isinstance(value, str):  # SQLite: naive UTC as text
+        # SQLAlchemy writes "YYYY-MM-DD HH:MM:SS.ffffff"; isoformat leaves out zero microseconds.
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            end = 19 if value.endswith("000000") else 26
+            return f"{value[:10]}T{value[11:end]}+00:00"
+        value = dt.datetime.fromisoformat(value)  # any other stored form, parsed
+    if value.tzinfo is None:  # naive UTC
         return value.isoformat() + "+00:00"
     return value.astimezone(dt.UTC).isoformat()
 
