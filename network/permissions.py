@@ -197,11 +197,27 @@ def can_view_content(user: Any, visibility: str, group_id: int | None) -> bool:
 
 def visible_filter(user: Any, visibility_col: Any, group_id_col: Any) -> ColumnElement[bool]:
     """``can_view_content`` as a SQL expression, for the WHERE clause of any listing query."""
+    return scope_filter(visibility_scope(user), visibility_col, group_id_col)
+
+
+def visibility_scope(user: Any) -> tuple:
+    """All that ``visible_filter`` reads of ``user``, as a hashable value: a visitor, an admin, or
+    a member and their groups. Two users of one scope see the same content, so a statement built
+    for one of them (``scope_filter``) may be reused for the other."""
     if not is_member(user):
-        return visibility_col == Visibility.PUBLIC.value
+        return ("visitor",)
     if is_admin(user):
+        return ("admin",)
+    return ("member", tuple(sorted(group_ids(user))))
+
+
+def scope_filter(scope: tuple, visibility_col: Any, group_id_col: Any) -> ColumnElement[bool]:
+    """``visible_filter`` for a ``visibility_scope``."""
+    if scope[0] == "visitor":
+        return visibility_col == Visibility.PUBLIC.value
+    if scope[0] == "admin":
         return true()
-    groups = group_ids(user)
+    groups = scope[1]
     in_group = and_(visibility_col == Visibility.GROUP.value, group_id_col.in_(groups)) if groups else false()
     return or_(
         visibility_col.in_([Visibility.PUBLIC.value, Visibility.MEMBERS.value]),

@@ -340,3 +340,43 @@ def test_0023_backfills_seats_taken_and_downloads_so_far(tmp_path):
         assert resources.stats()["downloads_total"] == 7
         _db.session.remove()
         _db.engine.dispose()
+
+
+def test_0023_indexes_public_resources_by_id_and_keeps_them(tmp_path):
+    """0023 adds only an index: existing resources stay, and a visitor's newest-first page reads
+    through it without sorting every public resource."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from network import create_app
+    from tests.conftest import make_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = create_app(make_config(url, tmp_path))
+    with app.app_context():
+        upgrade(revision="0022_scale2")
+        with _db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO resources (id, title, summary, type, language, licence, year, "
+                "visibility, effective_visibility, review_status, review_note, override_reason, "
+                "download_count, created_at, updated_at) VALUES (:id, :title, '', 'metodstod', 'sv', "
+                "'cc-by-4.0', 2025, :vis, :vis, 'not_needed', '', '', 0, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"),
+                [{"id": n, "title": f"Stöd {n}", "vis": "public" if n % 2 else "members"}
+                 for n in range(1, 7)])
+        page = ("SELECT id FROM resources WHERE effective_visibility = 'public' "
+                "ORDER BY id DESC LIMIT 2")
+
+        def plan() -> str:
+            with _db.engine.connect() as conn:
+                assert [r[0] for r in conn.execute(text(page))] == [5, 3]
+                return " ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + page)))
+
+        assert "TEMP B-TREE" in plan()  # before: every public resource read and sorted
+        upgrade()
+        after = plan()
+        assert "ix_resources_visibility_id" in after and "TEMP B-TREE" not in after
+        downgrade(revision="0022_scale2")
+        with _db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM resources")).scalar() == 6
+        _db.engine.dispose()

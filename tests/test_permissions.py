@@ -179,6 +179,27 @@ def test_content_visibility_predicate_and_sql_filter_agree(world, db, role, visi
         ctx.pop()
 
 
+def test_users_who_see_the_same_content_share_a_visibility_scope(app, db, make):
+    """Listings reuse a statement built for one user for every user of the same scope: the scope
+    must tell apart everyone whose rights differ."""
+    group, other = make.group(visibility=GroupVisibility.CLOSED), make.group()
+    one, two, three, suspended = make.user(), make.user(), make.user(), make.user()
+    for user in (one, two, suspended):
+        add_member(None, group, user, GroupRole.MEMBER)
+    add_member(None, other, three, GroupRole.FACILITATOR)
+    suspended.active = False
+    db.session.commit()
+    with app.test_request_context():
+        scopes = {name: permissions.visibility_scope(user) for name, user in (
+            ("anonymous", AnonymousUserMixin()), ("one", one), ("two", two), ("three", three),
+            ("plain", make.user()), ("suspended", suspended), ("admin", make.admin()))}
+    assert scopes["one"] == scopes["two"] == ("member", (group.id,))
+    assert scopes["three"] == ("member", (other.id,))
+    assert scopes["plain"] == ("member", ())
+    assert scopes["anonymous"] == scopes["suspended"] == ("visitor",)
+    assert scopes["admin"] == ("admin",)
+
+
 def test_deleted_user_is_anonymised_and_has_no_memberships(world, db):
     user, group, _other, ctx = world("deleted", GroupVisibility.CLOSED)
     try:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_
+from sqlalchemy import Integer, and_, bindparam, or_
 
 from network.api.problems import Problem
 from network.api.routing import decode_cursor, encode_cursor
@@ -17,13 +18,37 @@ def by_key(stmt: Any, key: Any, args: dict, *, descending: bool = False, key_typ
            scalars: bool = True) -> tuple[list, str | None]:
     """One page of ``stmt`` ordered by the unique ``key`` column, after ``args["cursor"]``."""
     position = decode_cursor(args.get("cursor"), (key_type,))
+    paged = _keyset(stmt, key, descending, position is not None)
+    params = {"page_limit": args["limit"] + 1}
     if position is not None:
-        stmt = stmt.where(key < position[0] if descending else key > position[0])
-    stmt = stmt.order_by(None).order_by(key.desc() if descending else key).limit(args["limit"] + 1)
+        params["page_after"] = position[0]
     # Plain rows need no ORM machinery: they run on the session's connection (same transaction).
-    rows = (list(db.session.scalars(stmt).unique()) if scalars
-            else db.session.connection().execute(stmt).all())
+    rows = (list(db.session.scalars(paged, params).unique()) if scalars
+            else db.session.connection().execute(paged, params).all())
     return _page(rows, args["limit"], lambda row: [getattr(row, key.key)])
+
+
+# Paged statements by the statement they page, for as long as that statement lives.
+_KEYSET: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _keyset(stmt: Any, key: Any, descending: bool, after: bool) -> Any:
+    """``stmt`` ordered by ``key``, its position and size as parameters (``page_after``,
+    ``page_limit``). Made once per statement object: a feature that reuses its statement (the
+    catalogue's list) hands SQLAlchemy the same paged statement every time, whose cache key and
+    result map are then not made again."""
+    made = _KEYSET.setdefault(stmt, {})
+    found = made.get((id(key), descending, after))
+    if found is not None:
+        return found[1]
+    paged = stmt
+    if after:
+        position = bindparam("page_after")
+        paged = paged.where(key < position if descending else key > position)
+    paged = paged.order_by(None).order_by(key.desc() if descending else key).limit(
+        bindparam("page_limit", type_=Integer))
+    made[(id(key), descending, after)] = (key, paged)  # the key kept: its id stays its own
+    return paged
 
 
 def by_time(stmt: Any, time_col: Any, id_col: Any, args: dict) -> tuple[list, str | None]:

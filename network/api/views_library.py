@@ -40,7 +40,7 @@ def resource_list(caller, args: dict) -> Any:
     filters = resources.Filters(q=args.get("q", ""), theme=args.get("theme", ""),
                                 type=args.get("type", ""), municipality=args.get("municipality", ""),
                                 year=args.get("year"), sort="newest")
-    stmt = resources.browse_ids(caller.user, filters, catalogue.row_select())
+    stmt = catalogue.listed(caller.user, filters)
     rows, next_cursor = paging.by_key(stmt, Resource.id, args, descending=True, scalars=False)
     items = catalogue.entries_of_rows(rows, current_app.config["PUBLIC_BASE_URL"])
     return Shaped(items), next_cursor

@@ -14,29 +14,37 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, func, literal, literal_column, select, type_coerce, union_all
+from sqlalchemy import String, bindparam, func, literal, literal_column, select, type_coerce, union_all
 
+from network import permissions
 from network.accounts.models import Municipality, Organisation
 from network.extensions import db
+from network.resources import services
 from network.resources.models import Resource, ResourceMunicipality, ResourceTheme, ResourceVersion
 
 _COLUMNS = (Resource.id, Resource.title, Resource.summary, Resource.type, Resource.language,
             Resource.licence, Resource.year, Resource.effective_visibility, Resource.group_id,
             Resource.external_url,
-            # The stored UTC values as the driver gives them (``_iso`` says UTC): the column
-            # type's aware conversion is a call per value that the text does not need.
-            *(type_coerce(column, DateTime()) for column in (
+            # The stored UTC values as the driver gives them, unconverted (``_iso`` says UTC):
+            # SQLite's text, which is nearly the ISO form already, or PostgreSQL's datetimes.
+            *(type_coerce(column, String()) for column in (
                 Resource.published_at, Resource.created_at, Resource.updated_at)))
 
 
-def _iso(value: dt.datetime | None) -> str | None:
+def _iso(value: dt.datetime | str | None) -> str | None:
     """What ``UTCDateTime`` then ``isoformat`` give (``…+00:00``), from the stored value."""
     if value is None:
         return None
-    if value.tzinfo is None:  # SQLite: naive UTC
+    if isinstance(value, str):  # SQLite: naive UTC as text
+        # SQLAlchemy writes "YYYY-MM-DD HH:MM:SS.ffffff"; isoformat leaves out zero microseconds.
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            end = 19 if value.endswith("000000") else 26
+            return f"{value[:10]}T{value[11:end]}+00:00"
+        value = dt.datetime.fromisoformat(value)  # any other stored form, parsed
+    if value.tzinfo is None:  # naive UTC
         return value.isoformat() + "+00:00"
     return value.astimezone(dt.UTC).isoformat()
 
@@ -44,6 +52,23 @@ def _iso(value: dt.datetime | None) -> str | None:
 def row_select() -> Any:
     """The columns ``entries_of_rows`` reads, one row per resource, to filter, order and page."""
     return _statements()[0]
+
+
+def listed(user: Any, filters: Any) -> Any:
+    """``row_select`` through the library's access filter, search and order (``browse_ids``).
+
+    Without a search the statement depends only on the user's visibility scope and the filters,
+    and the same statement object is returned for all of them: building a fresh one, then having
+    SQLAlchemy walk it for its cache key and map its result columns again, cost more than running
+    it. A search reads the user's own rights on each match, so it is built afresh."""
+    if filters.q:
+        return services.browse_ids(user, filters, row_select())
+    return _listed_in_scope(permissions.visibility_scope(user), filters)
+
+
+@lru_cache(maxsize=256)
+def _listed_in_scope(scope: tuple, filters: Any) -> Any:
+    return services.browse_in_scope(scope, filters, row_select())
 
 
 @cache

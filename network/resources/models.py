@@ -89,6 +89,8 @@ class Resource(TimestampMixin, db.Model):
     __tablename__ = "resources"
     __table_args__ = (
         Index("ix_resources_access", "effective_visibility", "group_id"),
+        # A visitor's list, newest id first, read a page at a time (the API's resource list).
+        Index("ix_resources_visibility_id", "effective_visibility", "id"),
         Index("ix_resources_created_at", "created_at"),
     )
 

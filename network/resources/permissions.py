@@ -15,7 +15,12 @@ def can_view_resource(user: Any, resource: Resource) -> bool:
 
 
 def visible_resources_filter(user: Any):
-    return permissions.visible_filter(user, Resource.effective_visibility, Resource.group_id)
+    return scoped_resources_filter(permissions.visibility_scope(user))
+
+
+def scoped_resources_filter(scope: tuple):
+    """``visible_resources_filter`` for every user of a ``permissions.visibility_scope``."""
+    return permissions.scope_filter(scope, Resource.effective_visibility, Resource.group_id)
 
 
 def can_create_resource(user: Any, group: Group | None = None) -> bool:

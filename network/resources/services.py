@@ -67,6 +67,7 @@ from network.resources.models import (
 from network.resources.permissions import (
     publishes_without_review,
     review_queue_filter,
+    scoped_resources_filter,
     visible_resources_filter,
 )
 
@@ -612,7 +613,7 @@ def usages(user: Any, resource: Resource) -> list[tuple[str, str]]:
 # -- finding -----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Filters:
     q: str = ""
     theme: str = ""
@@ -650,7 +651,26 @@ def browse_query(user: Any, filters: Filters):
 
 def browse_ids(user: Any, filters: Filters, stmt: Any = None):
     """``browse_query``'s filter and order over ``stmt`` (by default the resource ids alone)."""
-    stmt = (select(Resource.id) if stmt is None else stmt).where(visible_resources_filter(user))
+    if not filters.q:
+        return browse_in_scope(permissions.visibility_scope(user), filters, stmt)
+    stmt = _narrowed(visible_resources_filter(user), filters, stmt)
+    matches = fulltext.matching_object_ids(user, filters.q, KIND)
+    if matches is None:
+        return stmt.where(Resource.id.is_(None))
+    stmt = stmt.join(matches, matches.c.object_id == Resource.id)
+    return _ordered(stmt, filters.sort, matches.c.rank)
+
+
+def browse_in_scope(scope: tuple, filters: Filters, stmt: Any = None):
+    """``browse_ids`` without a search, for every user of a ``permissions.visibility_scope``: the
+    statement depends on the scope alone, so it may be built once and reused."""
+    if filters.q:
+        raise ValueError("a search depends on the user, not only on the scope: use browse_ids")
+    return _ordered(_narrowed(scoped_resources_filter(scope), filters, stmt), filters.sort, None)
+
+
+def _narrowed(visible: Any, filters: Filters, stmt: Any):
+    stmt = (select(Resource.id) if stmt is None else stmt).where(visible)
     if filters.theme:
         stmt = stmt.where(exists().where(and_(ResourceTheme.resource_id == Resource.id,
                                               ResourceTheme.theme == filters.theme)))
@@ -667,20 +687,15 @@ def browse_ids(user: Any, filters: Filters, stmt: Any = None):
         stmt = stmt.where(_current_level_matches(filters.level))
     if filters.year:
         stmt = stmt.where(Resource.year == filters.year)
-    rank = None
-    if filters.q:
-        matches = fulltext.matching_object_ids(user, filters.q, KIND)
-        if matches is None:
-            return stmt.where(Resource.id.is_(None))
-        stmt = stmt.join(matches, matches.c.object_id == Resource.id)
-        rank = matches.c.rank
-    if filters.sort == "downloads":
-        stmt = stmt.order_by(Resource.download_count.desc(), Resource.created_at.desc())
-    elif filters.sort == "relevance" and rank is not None:
-        stmt = stmt.order_by(rank, Resource.created_at.desc())
-    else:
-        stmt = stmt.order_by(Resource.created_at.desc(), Resource.id.desc())
     return stmt
+
+
+def _ordered(stmt: Any, sort: str, rank: Any):
+    if sort == "downloads":
+        return stmt.order_by(Resource.download_count.desc(), Resource.created_at.desc())
+    if sort == "relevance" and rank is not None:
+        return stmt.order_by(rank, Resource.created_at.desc())
+    return stmt.order_by(Resource.created_at.desc(), Resource.id.desc())
 
 
 # The library's total is counted up to this many and shown as "över 1 000": counting every

@@ -58,6 +58,28 @@ def test_cursor_pagination_walks_every_item_once(client, world, make, db, bearer
     assert seen == sorted(seen, reverse=True)
 
 
+def test_callers_in_turn_each_get_their_own_resources(client, world, bearer, db):
+    """The list's statement is reused for every caller of one visibility scope: callers of
+    different scopes, one after the other on one process, still get only their own rights, and a
+    member who leaves the closed group loses its resource on the next call."""
+    from network.accounts import services as accounts
+
+    public, members, closed = (world.public_resource.id, world.members_resource.id,
+                               world.closed_resource.id)
+    insider, outsider = bearer(world.insider), bearer(world.outsider)
+    expected = [({}, [public]), (insider, [closed, members, public]), (outsider, [members, public]),
+                ({}, [public]), (bearer(world.admin), [closed, members, public]),
+                (insider, [closed, members, public]), (outsider, [members, public])]
+    for headers, listed in expected:
+        assert ids(client.get("/api/v1/resources", headers=headers)) == listed
+        assert ids(client.get("/api/v1/resources", headers=headers, query_string={"limit": 1})) == [
+            listed[0]]
+    accounts.remove_member(None, world.closed_group, world.insider)
+    db.session.commit()
+    assert ids(client.get("/api/v1/resources", headers=insider)) == [members, public]
+    assert ids(client.get("/api/v1/resources", headers=outsider)) == [members, public]
+
+
 def test_filters_narrow_the_list(client, world):
     assert ids(client.get("/api/v1/resources", query_string={"type": "rapport"})) == []
     assert ids(client.get("/api/v1/resources", query_string={"type": "metodstod"})) == [
