@@ -342,8 +342,8 @@ def test_0023_backfills_seats_taken_and_downloads_so_far(tmp_path):
         _db.engine.dispose()
 
 
-def test_0023_indexes_public_resources_by_id_and_keeps_them(tmp_path):
-    """0023 adds only an index: existing resources stay, and a visitor's newest-first page reads
+def test_0024_indexes_public_resources_by_id_and_keeps_them(tmp_path):
+    """0024 adds only an index: existing resources stay, and a visitor's newest-first page reads
     through it without sorting every public resource."""
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
@@ -354,7 +354,7 @@ def test_0023_indexes_public_resources_by_id_and_keeps_them(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     app = create_app(make_config(url, tmp_path))
     with app.app_context():
-        upgrade(revision="0022_scale2")
+        upgrade(revision="0023_post_municipality")
         with _db.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO resources (id, title, summary, type, language, licence, year, "
@@ -376,7 +376,7 @@ def test_0023_indexes_public_resources_by_id_and_keeps_them(tmp_path):
         upgrade()
         after = plan()
         assert "ix_resources_visibility_id" in after and "TEMP B-TREE" not in after
-        downgrade(revision="0022_scale2")
+        downgrade(revision="0023_post_municipality")
         with _db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM resources")).scalar() == 6
         _db.engine.dispose()

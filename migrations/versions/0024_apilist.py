@@ -1,7 +1,7 @@
 """apilist: an index that reads the library's public resources newest id first
 
-Revision ID: 0023_apilist
-Revises: 0022_scale2
+Revision ID: 0024_apilist
+Revises: 0023_post_municipality
 Create Date: 2026-12-06 16:20:00
 
 - ``ix_resources_visibility_id`` on ``resources (effective_visibility, id)``: the API's resource
@@ -12,8 +12,8 @@ Create Date: 2026-12-06 16:20:00
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0023_apilist'
-down_revision = '0022_scale2'
+revision = '0024_apilist'
+down_revision = '0023_post_municipality'
 branch_labels = None
 depends_on = None
 
