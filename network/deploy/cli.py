@@ -1,4 +1,5 @@
-"""``flask deploy-config nginx|systemd|cron|env``, ``flask doctor`` and ``flask seed-scale``."""
+"""``flask deploy-config nginx|systemd|cron|env``, ``flask doctor``, ``flask seed-scale`` and
+``flask recount-totals``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import Flask, current_app
 def init_app(app: Flask) -> None:
     init_backup_commands(app)
     init_scale_command(app)
+    init_recount_command(app)
 
     @app.cli.command("deploy-config")
     @click.argument("kind", type=click.Choice(["nginx", "systemd", "cron", "env"]))
@@ -99,3 +101,25 @@ def init_scale_command(app: Flask) -> None:
         click.echo("Skaldata klara: " + ", ".join(f"{k} {v}" for k, v in result["counts"].items()))
         click.echo(f"Tid: {sum(result['seconds'].values()):.1f} s (processorn i den här processen: "
                    f"{result['cpu_seconds']} s)")
+
+
+def init_recount_command(app: Flask) -> None:
+    @app.cli.command("recount-totals")
+    @click.option("--check", "check_only", is_flag=True,
+                  help="Only report totals that differ; exit status 1 if any does.")
+    def recount_totals(check_only: bool) -> None:
+        """Compare the running totals with counting their rows, and mend those that differ."""
+        from network.deploy import recount
+        from network.extensions import db
+
+        found = recount.check() if check_only else recount.recount()
+        for name, rows in found.items():
+            state = "stämmer" if not rows else (f"{rows} rader skiljer sig" if check_only
+                                                 else f"{rows} rader rättade")
+            click.echo(f"{name}: {state}")
+        if check_only:
+            db.session.rollback()
+            if any(found.values()):
+                raise SystemExit(1)
+        else:
+            db.session.commit()

@@ -108,6 +108,26 @@ def _count_seats(event_id: int, step: int) -> None:
         .execution_options(synchronize_session=False, cache_scopes=("events",)))
 
 
+def _seats_now():
+    return (select(func.count(Registration.id))
+            .where(Registration.event_id == Event.id,
+                   Registration.status == RegistrationStatus.REGISTERED)
+            .correlate(Event).scalar_subquery())
+
+
+def seat_drift() -> int:
+    """Events whose ``registered_total`` differs from counting their registrations."""
+    return int(db.session.scalar(select(func.count()).select_from(Event)
+                                 .where(Event.registered_total != _seats_now())) or 0)
+
+
+def recount_seats() -> None:
+    """Set every event's ``registered_total`` to what counting its registrations gives."""
+    db.session.execute(update(Event).where(Event.registered_total != _seats_now())
+                       .values(registered_total=_seats_now(), updated_at=Event.updated_at)
+                       .execution_options(synchronize_session=False, cache_scopes=("events",)))
+
+
 def open_occurrences(series: EventSeries, now: dt.datetime | None = None) -> list[Event]:
     """The occurrences of a series one can still register for."""
     return [o for o in series.occurrences if registration_closed_reason(o, now) is None]

@@ -311,7 +311,7 @@ def create_topic(actor: User, category: Category, title: str, body: str, *,
         return _existing_submission(actor, client_key, None, body), False
     _link(actor, post, stored, attachments)
     tallies.count_post(post)
-    category.topic_count += 1
+    category.topic_count = tallies.stepped(Category.topic_count, 1)
     category.last_post_at = now
     _index_topic(topic, post)
     watch_topic(actor, topic)
@@ -352,7 +352,7 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
     tallies.count_post(post)
     now = post.created_at
     topic.last_number = number
-    topic.reply_count += 1
+    topic.reply_count = tallies.stepped(Topic.reply_count, 1)
     topic.last_post_at, topic.last_post_author_id = now, actor.id
     topic.category.last_post_at = now
     _index_post(post)
@@ -414,13 +414,13 @@ def _delete_post(actor: User, post: Post) -> None:
     tallies.uncount_post(post)
     if post.number == 1:
         topic.deleted_at = now
-        topic.category.topic_count = max(0, topic.category.topic_count - 1)
+        topic.category.topic_count = tallies.stepped(Category.topic_count, -1)
         fulltext.remove_entry(KIND_TOPIC, topic.id)
         for post_id in db.session.scalars(select(Post.id).where(Post.topic_id == topic.id,
                                                                 Post.number > 1)):
             fulltext.remove_entry(KIND_POST, post_id)
     else:
-        topic.reply_count = max(0, topic.reply_count - 1)
+        topic.reply_count = tallies.stepped(Topic.reply_count, -1)
         fulltext.remove_entry(KIND_POST, post.id)
         if topic.answer_post_id == post.id:
             topic.answer_post_id = None
@@ -455,8 +455,8 @@ def move_topic(actor: User, topic: Topic, target: Category) -> None:
         return
     topic.category, topic.category_id = target, target.id
     if topic.deleted_at is None:  # the counts are of the topics not deleted
-        source.topic_count = max(0, source.topic_count - 1)
-        target.topic_count += 1
+        source.topic_count = tallies.stepped(Category.topic_count, -1)
+        target.topic_count = tallies.stepped(Category.topic_count, 1)
     if topic.answer_post_id and not target.is_qa:
         topic.answer_post_id = None
     db.session.flush()

@@ -10,6 +10,10 @@ and the counted periods all read that column, so an author who later changes org
 is deleted) moves none of their old posts. ``rebuild`` recounts everything from the posts:
 migration 0022's backfill and bulk writers (``seed-scale``) call it. ``stats`` and ``posts_by_municipality``
 read the totals when the period is whole Stockholm days, and count the posts otherwise.
+
+The listings' counters on the rows themselves (``Category.topic_count``, ``Topic.reply_count``)
+change by ``stepped``: the database adds to the value it holds, so two writers at once both
+count. ``drift``/``recount_counters`` compare and mend all of them (``flask recount-totals``).
 """
 
 from __future__ import annotations
@@ -17,15 +21,16 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select, update
 
 from network.accounts.models import Organisation, User
 from network.db import add_to_totals
 from network.extensions import db
-from network.forums.models import ActivityDay, AuthorYear, Post
+from network.forums.models import ActivityDay, AuthorYear, Category, Post, Topic
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _SCOPES = ("forums",)  # a write here changes the forum's figures, nothing structural
+_EVERY_PAGE = ("forums", "forums:*")  # counters mended in bulk show on any topic's page
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -58,6 +63,14 @@ def _tally(post: Post, step: int) -> None:
         _upsert(AuthorYear, {"year": day.year, "user_id": post.author_id}, {"posts": step})
 
 
+def stepped(column, step: int):
+    """``column + step``, computed by the database when the row is written (never below 0).
+    Assigned to an ORM attribute it makes the UPDATE add to the stored value: the value read
+    earlier in the request may be stale, and writing it back would lose a concurrent writer's
+    step."""
+    return column + step if step >= 0 else case((column + step < 0, 0), else_=column + step)
+
+
 def count_post(post: Post) -> None:
     """A post was written (its ``created_at``, ``number``, ``author_id`` and
     ``municipality_code`` are set)."""
@@ -72,11 +85,10 @@ def uncount_post(post: Post) -> None:
 # -- rebuilding -----------------------------------------------------------------------------------
 
 
-def rebuild() -> None:
-    """Recount the totals from the posts not deleted (days in Stockholm time, computed here so
-    both databases agree): for the migration's backfill and for bulk writers."""
-    db.session.execute(delete(ActivityDay).execution_options(cache_scopes=_SCOPES))
-    db.session.execute(delete(AuthorYear).execution_options(cache_scopes=_SCOPES))
+def counted() -> tuple[dict[tuple[dt.date, str], list[int]], dict[tuple[int, int], int]]:
+    """What the totals should hold, counted from the posts not deleted (days in Stockholm time,
+    computed here so both databases agree): {(day, municipality): [topics, replies]} and
+    {(year, author): posts}."""
     days: dict[tuple[dt.date, str], list[int]] = {}
     authors: dict[tuple[int, int], int] = {}
     rows = db.session.execute(
@@ -88,9 +100,63 @@ def rebuild() -> None:
         tally[0 if number == 1 else 1] += 1
         if author_id is not None:
             authors[(day.year, author_id)] = authors.get((day.year, author_id), 0) + 1
+    return days, authors
+
+
+def rebuild() -> None:
+    """Recount the totals from the posts: for the migration's backfill and for bulk writers."""
+    days, authors = counted()
+    db.session.execute(delete(ActivityDay).execution_options(cache_scopes=_SCOPES))
+    db.session.execute(delete(AuthorYear).execution_options(cache_scopes=_SCOPES))
     _insert(ActivityDay, [{"day": d, "municipality_code": c, "topics": t, "replies": r}
                           for (d, c), (t, r) in days.items()])
     _insert(AuthorYear, [{"year": y, "user_id": u, "posts": n} for (y, u), n in authors.items()])
+
+
+def drift() -> int:
+    """How many rows of the totals differ from counting the posts (missing, extra or wrong)."""
+    days, authors = counted()
+    stored_days = {(d, c): [t, r] for d, c, t, r in db.session.execute(select(
+        ActivityDay.day, ActivityDay.municipality_code, ActivityDay.topics, ActivityDay.replies))
+        if t or r}
+    stored_authors = {(y, u): n for y, u, n in db.session.execute(
+        select(AuthorYear.year, AuthorYear.user_id, AuthorYear.posts)) if n}
+    return _differing(days, stored_days) + _differing(authors, stored_authors)
+
+
+def _differing(expected: dict, stored: dict) -> int:
+    return sum(1 for key in expected.keys() | stored.keys() if expected.get(key) != stored.get(key))
+
+
+def _topics_now():
+    return (select(func.count(Topic.id))
+            .where(Topic.category_id == Category.id, Topic.deleted_at.is_(None))
+            .correlate(Category).scalar_subquery())
+
+
+def _replies_now():
+    return (select(func.count(Post.id))
+            .where(Post.topic_id == Topic.id, Post.number > 1, Post.deleted_at.is_(None))
+            .correlate(Topic).scalar_subquery())
+
+
+def counter_drift() -> int:
+    """Categories and topics whose counter differs from counting their topics and replies."""
+    categories = db.session.scalar(select(func.count()).select_from(Category)
+                                   .where(Category.topic_count != _topics_now()))
+    topics = db.session.scalar(select(func.count()).select_from(Topic)
+                               .where(Topic.reply_count != _replies_now()))
+    return int(categories or 0) + int(topics or 0)
+
+
+def recount_counters() -> None:
+    """Set every category's and topic's counter to what counting gives (the rows that differ)."""
+    db.session.execute(update(Category).where(Category.topic_count != _topics_now())
+                       .values(topic_count=_topics_now())
+                       .execution_options(synchronize_session=False, cache_scopes=_EVERY_PAGE))
+    db.session.execute(update(Topic).where(Topic.reply_count != _replies_now())
+                       .values(reply_count=_replies_now())
+                       .execution_options(synchronize_session=False, cache_scopes=_EVERY_PAGE))
 
 
 def _insert(model, rows: list[dict], batch: int = 5000) -> None:

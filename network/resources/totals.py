@@ -38,3 +38,10 @@ def rebuild() -> None:
     db.session.execute(delete(DownloadTotal).execution_options(cache_neutral=True))
     db.session.execute(insert(DownloadTotal).values(**_ROW, downloads=int(total))
                        .execution_options(cache_neutral=True))
+
+
+def drift() -> int:
+    """1 when the stored total differs from summing the resources' counts (or is missing), else 0."""
+    total = db.session.scalar(select(func.coalesce(func.sum(Resource.download_count), 0)))
+    stored = db.session.scalar(select(DownloadTotal.downloads).where(DownloadTotal.id == 1))
+    return int(stored is None or stored != total)

@@ -139,3 +139,34 @@ def test_a_deleted_members_post_removed_later_is_uncounted_where_it_was_written(
     kept = _kept_rows(db)
     tallies.rebuild()
     assert _kept_rows(db) == kept
+
+
+def test_listing_counters_add_to_the_stored_value_not_to_a_stale_one(forum, make, db):
+    """Another writer's new topic and reply, committed after this request read the rows, still
+    count: the UPDATE adds to what the database holds (``tallies.stepped``)."""
+    from sqlalchemy import update
+
+    from network.forums.models import Category, Topic
+
+    topic = forum.topic()
+    category = topic.category
+    forum.reply(topic)
+    db.session.commit()
+    assert (category.topic_count, topic.reply_count) == (1, 1)  # loaded into this session
+    # Another request's topic and reply, written behind this session's back.
+    db.session.execute(update(Category).where(Category.id == category.id)
+                       .values(topic_count=Category.topic_count + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(Topic).where(Topic.id == topic.id)
+                       .values(reply_count=Topic.reply_count + 1)
+                       .execution_options(synchronize_session=False))
+    assert (category.topic_count, topic.reply_count) == (1, 1)  # still the stale values
+
+    services.create_topic(topic.author, category, "Ett till", "Text")
+    services.reply(topic.author, topic, "Ett svar till")
+    db.session.commit()
+    assert (category.topic_count, topic.reply_count) == (3, 3)
+    services.delete_post(topic.author, db.session.scalar(
+        select(Post).where(Post.topic_id == topic.id).order_by(Post.number.desc()).limit(1)))
+    db.session.commit()
+    assert topic.reply_count == 2
