@@ -380,3 +380,46 @@ def test_0024_indexes_public_resources_by_id_and_keeps_them(tmp_path):
         with _db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM resources")).scalar() == 6
         _db.engine.dispose()
+
+
+def test_0025_answers_the_unread_badges_from_an_index_and_keeps_the_topics(tmp_path):
+    """0025 adds only an index: topics stay, and a category's "with news" badge reads its most
+    recently active topics, not deleted, through it."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from network import create_app
+    from tests.conftest import make_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = create_app(make_config(url, tmp_path))
+    with app.app_context():
+        upgrade(revision="0024_apilist")
+        with _db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO forum_categories (id, name, description, visibility, position, is_qa, "
+                "theme, archived, topic_count, created_at, updated_at) VALUES (1, 'Samverkan', '', "
+                "'members', 0, 0, '', 0, 4, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO forum_topics (id, category_id, title, created_at, last_post_at, "
+                "last_number, reply_count, pinned, locked, closed, deleted_at) VALUES (:id, 1, "
+                ":title, '2026-01-0' || :id, '2026-02-0' || :id, :id, :id - 1, 0, 0, 0, :deleted)"),
+                [{"id": n, "title": f"Ämne {n}", "deleted": "2026-03-01" if n == 3 else None}
+                 for n in range(1, 6)])
+        badge = ("SELECT id, last_number FROM forum_topics WHERE category_id = 1 AND deleted_at IS NULL "
+                 "AND last_post_at > '2026-02-01' ORDER BY last_post_at DESC LIMIT 100")
+
+        def plan() -> str:
+            with _db.engine.connect() as conn:
+                assert [tuple(r) for r in conn.execute(text(badge))] == [(5, 5), (4, 4), (2, 2)]
+                return " ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + badge)))
+
+        assert "ix_forum_topics_category_unread" not in plan()
+        upgrade()
+        # The deleted topic is left out of the index itself; on PostgreSQL, where the topic's id
+        # and last number are read from the index, the scan never visits the table.
+        assert "USING INDEX ix_forum_topics_category_unread (category_id=? AND last_post_at>?)" in plan()
+        downgrade(revision="0024_apilist")
+        with _db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM forum_topics")).scalar() == 5
+        _db.engine.dispose()

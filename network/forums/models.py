@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.accounts.models import Group, User
@@ -46,7 +46,12 @@ class Topic(db.Model):
                       Index("ix_forum_topics_last_post_at", "last_post_at"),
                       # The category page's order: pinned first, then latest activity (0020_scale).
                       Index("ix_forum_topics_category_order", "category_id", "pinned",
-                            "last_post_at", "id"))
+                            "last_post_at", "id"),
+                      # The forum index's "with news" badges, read from the index alone
+                      # (0025_unread): the columns queries.unread_by_category reads.
+                      Index("ix_forum_topics_category_unread", "category_id", "last_post_at",
+                            "id", "last_number", postgresql_where=text("deleted_at IS NULL"),
+                            sqlite_where=text("deleted_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id", ondelete="CASCADE"))

@@ -134,7 +134,7 @@ UNREAD_CAP = 99
 def unread_by_category(user: Any, category_ids: list[int]) -> dict[int, int]:
     """{category id: topics with something new for the user, up to ``UNREAD_CAP + 1``}, in one
     query: per category a subquery reads its most recently active topics through the category's
-    activity index (``ix_forum_topics_category_activity``) until the cap is reached, never a
+    activity index (``ix_forum_topics_category_unread``, 0025) until the cap is reached, never a
     count of every topic of a category with 50,000 of them."""
     if not is_member(user) or not category_ids:
         return {}
