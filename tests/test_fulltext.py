@@ -249,3 +249,42 @@ def test_the_newest_matches_do_not_depend_on_how_postgresql_runs_the_windows(db,
     newest = blocks.newest(query._pg(alts), alts, query._compiled(filters), max(FAR_APART),
                            title_only=False, limit=4)
     assert [row_id for row_id, _kind in newest] == FAR_APART[:4]
+
+
+def test_windows_after_the_one_that_found_enough_are_never_read(db, make, monkeypatch):
+    """A member's access condition is "public or members, or group and one of mine": the
+    running count that stops the later windows must stay a term of its own, or PostgreSQL
+    reads every window of a common word (seconds at national scale) to drop their rows."""
+    import json
+
+    from network.fulltext import blocks, query
+    from tests.conftest import backend
+
+    if backend() != "postgres":
+        pytest.skip("the windows of id blocks exist only on PostgreSQL")
+    member = make.user()
+    make.group(members=[member])
+    newest_block = [2_000_000 - n for n in range(4)]
+    for entry_id in newest_block + FAR_APART[1:]:
+        put_at(entry_id, "Klotter", "klotter")
+    monkeypatch.setattr(blocks, "first_width", lambda share, wanted: 1)  # many small windows
+    alts = [w.tokens for w in query.parse("klotter").words]
+    condition = query._compiled(query.Filters(member))
+    assert " OR " in condition[0]
+    sql, params = blocks.windows_sql("n", query._pg(alts), alts, max(newest_block), title_only=False,
+                                     limit=4, condition=condition[0])
+    plan = db.session.connection().exec_driver_sql(
+        f"EXPLAIN (ANALYZE, FORMAT JSON) WITH {sql} SELECT id FROM n", {**condition[1], **params}  # noqa: S608 (the windows are the SQL under test)
+    ).scalar()
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+
+    def reads(node):
+        here = [node] if node.get("Relation Name") == "search_entries" else []
+        return here + [n for child in node.get("Plans", []) for n in reads(child)]
+
+    scans = reads(plan[0]["Plan"])
+    assert len(scans) > 2  # several windows were planned...
+    assert [n["Actual Loops"] for n in scans if n["Actual Loops"]] == [1]  # ...one was read
+    rows = db.session.connection().exec_driver_sql(f"WITH {sql} SELECT id FROM n ORDER BY id DESC",  # noqa: S608
+                                                   {**condition[1], **params})
+    assert [r[0] for r in rows] == newest_block

@@ -147,6 +147,8 @@ def windows_sql(name: str, words: str, alternatives: Sequence[Sequence[str]], ne
             match = f"{column} @@ (to_tsquery('simple', %(words)s) && %({window}_blocks)s::tsquery)"
             params[f"{window}_blocks"] = " | ".join(f"'~{b}'" for b in range(top - width + 1, top + 1))
             top -= width
+        # Each in parentheses: the reader's condition may be "a OR b AND c", and the running
+        # count must stay a term of its own to be a one-time filter that skips the window.
         gates = [condition] + ([gate] if gate else [])
         if number:
             gates.append(f"(SELECT n FROM {name}{number - 1}_found) < {int(limit)}")  # noqa: S608
@@ -154,7 +156,8 @@ def windows_sql(name: str, words: str, alternatives: Sequence[Sequence[str]], ne
         # AND the GIN result with a bitmap of every visible entry) or from walking the primary
         # key backwards testing every row's vector (it cannot know a block lexeme is an id range).
         ctes.append(f"{window} AS (SELECT m.id, m.kind FROM (SELECT {', '.join(FILTERED)} "  # noqa: S608
-                    f"FROM search_entries WHERE {match} OFFSET 0) AS m WHERE {' AND '.join(gates)} "
+                    f"FROM search_entries WHERE {match} OFFSET 0) AS m "
+                    f"WHERE {' AND '.join(f'({g})' for g in gates)} "
                     f"ORDER BY m.id DESC LIMIT {int(limit)})")
         before = f" + (SELECT n FROM {name}{number - 1}_found)" if number else ""  # noqa: S608
         ctes.append(f"{window}_found AS (SELECT (SELECT count(*) FROM {window}){before} AS n)")  # noqa: S608
