@@ -42,6 +42,10 @@ PAGES = [
     ("group page", "/grupper/{group}", "busy admin"),
     ("programme overview", "/uppfoljning/oversikt", "admin"),
     ("county view", "/uppfoljning/lan/{county}", "county"),
+    # Search: the most common word of the generated text (450,000 matches at factor 1.0), and
+    # a word of the follow-up measures (about 450).
+    ("search common", "/sok?q=samverkan", "busy admin county"),
+    ("search rare", "/sok?q=avhopparverksamhet", "busy admin county"),
 ]
 USERS = {"busy": "aktiv@skala.example.se", "admin": "admin@skala.example.se",
          "county": "lansstyrelsen@skala.example.se"}

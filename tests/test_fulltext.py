@@ -288,3 +288,25 @@ def test_windows_after_the_one_that_found_enough_are_never_read(db, make, monkey
     rows = db.session.connection().exec_driver_sql(f"WITH {sql} SELECT id FROM n ORDER BY id DESC",  # noqa: S608
                                                    {**condition[1], **params})
     assert [r[0] for r in rows] == newest_block
+
+
+def test_the_typo_check_reads_matches_through_the_index_first(db, make, count_queries):
+    """"Does the reader see any match of this word?" for a word whose matches are all closed to
+    them: a plain EXISTS let PostgreSQL walk the whole table looking for an early hit (1.7 s at a
+    million entries). It reads the matches as the search does, the reader's filters after."""
+    from tests.conftest import backend
+
+    if backend() != "postgres":
+        pytest.skip("SQLite's FTS5 reads the matches first whatever the query's form")
+    closed = make.group(visibility=GroupVisibility.CLOSED)
+    put_at(10, "Avhopparverksamhet", "stöd", visibility="group")
+    db.session.execute(fulltext.SearchEntry.__table__.update().values(group_id=closed.id))
+    put_at(11, "Kamerabevakning", "kameror")
+    reader = make.user()
+    with count_queries() as counter:
+        assert fulltext.query._visible_each([["avhopparverksamhet"], ["kamerabevakning"]],
+                                            fulltext.query.Filters(reader)) == [False, True]
+    reads = [s for s in counter.statements if "search_tsv @@" in s]
+    assert len(reads) == 2
+    for statement in reads:
+        assert "EXISTS" not in statement.upper() and "OFFSET 0) AS m" in statement, statement
