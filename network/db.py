@@ -7,7 +7,10 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, func
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -122,3 +125,27 @@ def add_to_totals(session: Any, model: Any, keys: dict, deltas: dict, **options:
         index_elements=list(keys),
         set_={name: getattr(model, name) + getattr(stmt.excluded, name) for name in deltas})
     session.execute(stmt.execution_options(**options))
+
+
+class unindexed(ColumnElement):  # noqa: N801 - used like a SQL function
+    """``column`` that SQLite's planner will not answer through an index (SQLite's documented
+    unary ``+``); other databases get the plain column. For a filter that would otherwise win
+    the planner's choice over the index of the query's order: SQLite then reads every match and
+    sorts it, where walking the order's index would stop after a page."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _column(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_on_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)

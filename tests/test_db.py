@@ -44,3 +44,38 @@ def test_a_sqlite_file_database_writes_ahead_to_a_log(app, db):
         pytest.skip("SQLite only")
     # Readers neither wait for a committing writer nor block it (every topic view commits).
     assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_unindexed_is_the_plain_column_except_on_sqlite(db):
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from network.db import unindexed
+    from network.resources.models import Resource
+
+    condition = unindexed(Resource.effective_visibility).in_(["public", "members"])
+    assert str(condition.compile(dialect=sqlite.dialect())).startswith(
+        "+resources.effective_visibility IN")
+    assert str(condition.compile(dialect=postgresql.dialect())).startswith(
+        "resources.effective_visibility IN")
+    # Statements differing only in it are cached apart from the plain column's.
+    plain = select(Resource.id).where(Resource.effective_visibility == "public")
+    kept = select(Resource.id).where(unindexed(Resource.effective_visibility) == "public")
+    assert plain._generate_cache_key() != kept._generate_cache_key()
+
+
+def test_a_members_library_page_walks_the_order_index_on_sqlite(db, make):
+    """A member's access filter ("public or members, or group and mine") must not lead SQLite
+    through the visibility indexes to read and sort every visible resource for one page."""
+    from network.resources.models import Resource
+    from network.resources.services import Filters, browse_ids
+    from tests.conftest import backend
+
+    if backend() != "sqlite":
+        pytest.skip("SQLite's planner; PostgreSQL plans are checked in test_query_plans.py")
+    member = make.user()
+    make.group(members=[member])
+    stmt = (browse_ids(member, Filters(), select(Resource.id))
+            .order_by(Resource.created_at.desc(), Resource.id.desc()).limit(20))
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = " ".join(r[-1] for r in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "USING INDEX ix_resources_created_at" in plan and "TEMP B-TREE" not in plan, plan

@@ -6,6 +6,7 @@ from typing import Any
 
 from network import permissions
 from network.accounts.models import Group
+from network.db import unindexed
 from network.resources.models import Resource, ReviewStatus
 
 
@@ -19,8 +20,16 @@ def visible_resources_filter(user: Any):
 
 
 def scoped_resources_filter(scope: tuple):
-    """``visible_resources_filter`` for every user of a ``permissions.visibility_scope``."""
-    return permissions.scope_filter(scope, Resource.effective_visibility, Resource.group_id)
+    """``visible_resources_filter`` for every user of a ``permissions.visibility_scope``.
+
+    A member's filter ("public or members, or group and one of mine") keeps SQLite off the
+    visibility indexes: through them it read and sorted every visible resource for one page
+    (185 ms at 100,000 resources); walking the list's order index it stops after the page
+    (0.4 ms). A visitor's single value keeps its index (the API's newest-first list)."""
+    visibility = Resource.effective_visibility
+    if scope[0] not in ("visitor", "admin"):
+        visibility = unindexed(visibility)
+    return permissions.scope_filter(scope, visibility, Resource.group_id)
 
 
 def can_create_resource(user: Any, group: Group | None = None) -> bool:
