@@ -2,22 +2,23 @@
 
 A page of 100 resources loaded as ORM objects with their themes, organisation, municipalities
 and versions costs hundreds of instances and most of the request; a reader of the catalogue needs
-none of that machinery. A page costs two narrow queries run on the session's connection: the
-resources with their organisation's name and current version number (``ROW_SELECT`` over which
-the caller applies ``browse_ids``, the library's own access filter and order, and its paging), and
-the themes and municipalities of those resources together. The catalogue's fields are built
+none of that machinery. A page is one narrow query run on the session's connection: the
+resources with their organisation's name, current version number and their themes and
+municipalities gathered per row (``ROW_SELECT``, over which the caller applies ``browse_ids``,
+the library's own access filter and order, and its paging). The catalogue's fields are built
 directly from the rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, literal, literal_column, select, type_coerce, union_all
+import orjson
+from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from network import permissions
 from network.accounts.models import Municipality, Organisation
@@ -49,9 +50,13 @@ def _iso(value: dt.datetime | str | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat()
 
 
+def _dialect() -> str:
+    return db.engine.dialect.name
+
+
 def row_select() -> Any:
     """The columns ``entries_of_rows`` reads, one row per resource, to filter, order and page."""
-    return _statements()[0]
+    return _row_select(_dialect())
 
 
 def listed(user: Any, filters: Any) -> Any:
@@ -63,34 +68,56 @@ def listed(user: Any, filters: Any) -> Any:
     it. A search reads the user's own rights on each match, so it is built afresh."""
     if filters.q:
         return services.browse_ids(user, filters, row_select())
-    return _listed_in_scope(permissions.visibility_scope(user), filters)
+    return _listed_in_scope(_dialect(), permissions.visibility_scope(user), filters)
 
 
 @lru_cache(maxsize=256)
-def _listed_in_scope(scope: tuple, filters: Any) -> Any:
-    return services.browse_in_scope(scope, filters, row_select())
+def _listed_in_scope(dialect: str, scope: tuple, filters: Any) -> Any:
+    return services.browse_in_scope(scope, filters, _row_select(dialect))
 
 
 @cache
-def _statements() -> tuple[Any, Any]:
-    """Built once per process (statements are immutable): building them costs more than running
-    them on a page of 100."""
+def _row_select(dialect: str) -> Any:
+    """Built once per process and database kind (statements are immutable): building it costs
+    more than running it on a page of 100."""
     current = (select(func.max(ResourceVersion.number))
                .where(ResourceVersion.resource_id == Resource.id).scalar_subquery())
-    resources = (select(*_COLUMNS, Organisation.name, current)
-                 .outerjoin(Organisation, Organisation.id == Resource.organisation_id))
-    ids = bindparam("ids", expanding=True)
-    # One query for both lists: kind 0 the themes by name, kind 1 the municipalities' codes by
-    # the municipality's name.
-    themes = select(ResourceTheme.resource_id.label("resource_id"), literal(0).label("kind"),
-                    ResourceTheme.theme.label("value"), ResourceTheme.theme.label("sort_key")
-                    ).where(ResourceTheme.resource_id.in_(ids))
-    places = (select(ResourceMunicipality.resource_id, literal(1), Municipality.code,
-                     Municipality.name)
-              .join(Municipality, Municipality.code == ResourceMunicipality.municipality_code)
-              .where(ResourceMunicipality.resource_id.in_(ids)))
-    lists = union_all(themes, places).order_by(literal_column("kind"), literal_column("sort_key"))
-    return resources, lists
+    themes = select(ResourceTheme.theme).where(ResourceTheme.resource_id == Resource.id)
+    places = (select(Municipality.name, Municipality.code)
+              .join(ResourceMunicipality, ResourceMunicipality.municipality_code == Municipality.code)
+              .where(ResourceMunicipality.resource_id == Resource.id))
+    if dialect == "postgresql":
+        # Ordered in the database, by its collation, as the ORM's relationships order them.
+        themes = themes.with_only_columns(func.array_agg(aggregate_order_by(
+            ResourceTheme.theme, ResourceTheme.theme)))
+        places = places.with_only_columns(func.array_agg(aggregate_order_by(
+            Municipality.code, Municipality.name, Municipality.code)))
+    else:
+        # SQLite (before 3.44) cannot order an aggregate; ``_sqlite_lists`` sorts them as its
+        # BINARY collation does (code point order), municipalities by name then code.
+        themes = themes.with_only_columns(func.json_group_array(ResourceTheme.theme))
+        places = places.with_only_columns(func.json_group_array(
+            func.json_array(Municipality.name, Municipality.code)))
+    return (select(*_COLUMNS, Organisation.name, current, themes.scalar_subquery(),
+                   places.scalar_subquery())
+            .outerjoin(Organisation, Organisation.id == Resource.organisation_id))
+
+
+def _sqlite_lists(themes: str, places: str) -> tuple[list[str], list[str]]:
+    """The themes and municipality codes from SQLite's JSON arrays, in the ORM's order."""
+    theme_list = orjson.loads(themes) if themes != "[]" else []
+    if len(theme_list) > 1:
+        theme_list.sort()
+    if places == "[]":
+        return theme_list, []
+    pairs = orjson.loads(places)
+    if len(pairs) > 1:
+        pairs.sort()
+    return theme_list, [code for _name, code in pairs]
+
+
+def _postgresql_lists(themes: list[str] | None, places: list[str] | None) -> tuple[list[str], list[str]]:
+    return themes or [], places or []
 
 
 def entries(ids: Sequence[int], base_url: str) -> list[dict[str, Any]]:
@@ -110,20 +137,19 @@ def entries_of_rows(rows: Sequence[Any], base_url: str) -> list[dict[str, Any]]:
     """The catalogue fields of rows selected with ``row_select()``, in their order."""
     if not rows:
         return []
-    ids = [row[0] for row in rows]
-    themes: dict[int, list[str]] = defaultdict(list)
-    places: dict[int, list[str]] = defaultdict(list)
-    for resource_id, kind, value, _sort_key in db.session.connection().execute(
-            _statements()[1], {"ids": ids}).all():
-        (places if kind else themes)[resource_id].append(value)
+    lists = _postgresql_lists if _dialect() == "postgresql" else _sqlite_lists
     prefix = f"{base_url}/bibliotek/"
-    return [{
-        "id": rid, "title": title, "summary": summary, "type": str(kind), "language": language,
-        "licence": licence, "year": year, "themes": themes.get(rid, []),
-        "visibility": visibility, "group_id": group_id, "organisation": organisation,
-        "municipalities": places.get(rid, []), "external_url": external_url,
-        "current_version": version, "published_at": _iso(published_at),
-        "created_at": _iso(created_at), "updated_at": _iso(updated_at),
-        "url": f"{prefix}{rid}",
-    } for (rid, title, summary, kind, language, licence, year, visibility, group_id, external_url,
-           published_at, created_at, updated_at, organisation, version) in rows]
+    entries = []
+    for (rid, title, summary, kind, language, licence, year, visibility, group_id, external_url,
+         published_at, created_at, updated_at, organisation, version, themes, places) in rows:
+        themes, places = lists(themes, places)
+        entries.append({
+            "id": rid, "title": title, "summary": summary, "type": str(kind), "language": language,
+            "licence": licence, "year": year, "themes": themes,
+            "visibility": visibility, "group_id": group_id, "organisation": organisation,
+            "municipalities": places, "external_url": external_url,
+            "current_version": version, "published_at": _iso(published_at),
+            "created_at": _iso(created_at), "updated_at": _iso(updated_at),
+            "url": f"{prefix}{rid}",
+        })
+    return entries

@@ -77,3 +77,47 @@ def test_stored_times_read_as_text_give_the_schemas_iso_form(app, make, db):
     assert rows == ResourceOut(many=True).dump([one, two, three])
     assert rows[0]["created_at"] == "2026-01-02T03:04:05+00:00"
     assert rows[1]["created_at"] == "2026-01-02T03:04:05.000600+00:00"
+
+
+def test_themes_and_municipalities_gathered_in_the_list_query_equal_the_schemas_dump(
+        app, make, db, count_queries):
+    """None, one or several themes and municipalities, gathered per row in the page's own query:
+    the same lists in the same order as the ORM's relationships (themes by name, municipalities
+    by their names, Å, Ä and Ö included, in the database's own order on PostgreSQL)."""
+    admin = make.admin()
+    shapes = {
+        "none": ((), ()),
+        "one": (("uppfoljning",), ("2321",)),
+        "several": (("trygghet_offentlig_miljo", "samverkan", "grovt_vald", "situationell_prevention"),
+                    ("1880", "0319", "2321", "1440", "0114", "0180")),
+    }
+    made = {name: services.create_resource(admin, title=name, type="metodstod", visibility="members",
+                                            external_url=f"https://example.se/{name}",
+                                            themes=themes, municipality_codes=codes)
+            for name, (themes, codes) in shapes.items()}
+    db.session.commit()
+    db.session.expire_all()
+    ids = [made[name].id for name in ("several", "none", "one")]
+
+    with count_queries() as counter:
+        rows = catalogue.entries(ids, app.config["PUBLIC_BASE_URL"])
+
+    assert counter.count == 1
+    assert rows == ResourceOut(many=True).dump([made["several"], made["none"], made["one"]])
+    assert [(row["themes"], row["municipalities"]) for row in rows[1:]] == [
+        ([], []), (["uppfoljning"], ["2321"])]
+    assert rows[0]["themes"] == sorted(shapes["several"][0])
+    assert sorted(rows[0]["municipalities"]) == sorted(shapes["several"][1])
+    if db.engine.dialect.name == "sqlite":  # code point order: Ä, Å, Ö after Z
+        assert rows[0]["municipalities"] == ["1440", "0180", "0114", "0319", "2321", "1880"]
+
+
+def test_the_sqlite_lists_are_sorted_as_its_binary_collation_sorts(app):
+    """``_sqlite_lists`` orders SQLite's unordered JSON arrays: themes by value, municipalities
+    by name then code (equal names keep a fixed order)."""
+    themes, places = catalogue._sqlite_lists(
+        '["samverkan","grovt_vald"]', '[["Örebro","1880"],["Ale","1440"],["Ale","0001"]]')
+    assert themes == ["grovt_vald", "samverkan"]
+    assert places == ["0001", "1440", "1880"]
+    assert catalogue._sqlite_lists("[]", "[]") == ([], [])
+    assert catalogue._sqlite_lists('["uppfoljning"]', '[["Åre","2321"]]') == (["uppfoljning"], ["2321"])
