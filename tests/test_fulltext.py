@@ -310,3 +310,21 @@ def test_the_typo_check_reads_matches_through_the_index_first(db, make, count_qu
     assert len(reads) == 2
     for statement in reads:
         assert "EXISTS" not in statement.upper() and "OFFSET 0) AS m" in statement, statement
+
+
+def test_sqlite_reads_the_candidates_features_between_their_ids(db, count_queries):
+    """FTS5 walks a common word's matches only between the candidates' ids (a rowid bound it
+    can seek on), and still returns exactly the candidates."""
+    from network.fulltext import query
+    from tests.conftest import backend
+
+    if backend() != "sqlite":
+        pytest.skip("FTS5's rowid bound; PostgreSQL reads the candidates by id")
+    for entry_id in FAR_APART:
+        put_at(entry_id, "Klotter", "klotter i centrum")
+    alts = [w.tokens for w in query.parse("klotter").words]
+    wanted = FAR_APART[1:4]
+    with count_queries() as counter:
+        rows = query._features(wanted, alts)
+    assert sorted(r[0] for r in rows) == sorted(wanted)
+    assert "fts_search.rowid BETWEEN" in counter.statements[0], counter.statements[0]

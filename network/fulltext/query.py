@@ -359,7 +359,11 @@ def _features(ids: list[int], alts: Alternatives) -> list[tuple]:
     """(id, title, boost, created_at, relevance) of each candidate."""
     columns = (SearchEntry.id, SearchEntry.title, SearchEntry.boost, SearchEntry.created_at)
     if _dialect() == "sqlite":
-        stmt = _matched(alts).with_only_columns(*columns, literal_column(f"-{BM25}"))
+        # The ids' range as a rowid bound too: FTS5 then walks the words' matches only between
+        # the candidates (the IN list alone is checked after reading every match of a common
+        # word: 98 ms for "samverkan" at a million entries, 20 ms bounded).
+        stmt = (_matched(alts).with_only_columns(*columns, literal_column(f"-{BM25}"))
+                .where(FTS_TABLE.c.rowid.between(min(ids), max(ids))))
     else:
         stmt = select(*columns, _pg_relevance(alts))
     return [tuple(row) for row in db.session.execute(stmt.where(SearchEntry.id.in_(ids)))]
