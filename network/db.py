@@ -113,13 +113,22 @@ def tune_sqlite(engine: Engine, mmap_size: int) -> None:
             dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
 
+def dialect_name(session: Any | None = None) -> str:
+    """The database ``session`` (the app's by default) talks to: "postgresql" or "sqlite"."""
+    if session is None:
+        from network.extensions import db
+
+        session = db.session
+    return session.get_bind().dialect.name
+
+
 def add_to_totals(session: Any, model: Any, keys: dict, deltas: dict, **options: Any) -> None:
     """Add ``deltas`` to the running totals in ``model``'s row at ``keys``, creating it: one
     atomic upsert (INSERT ... ON CONFLICT DO UPDATE, PostgreSQL and SQLite), so concurrent
     writers never lose an increment. ``options``: execution options (the cache's scopes)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
     stmt = dialect.insert(model).values(**keys, **deltas)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys),

@@ -26,7 +26,7 @@ from sqlalchemy import JSON, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network import jobs
-from network.db import UTCDateTime, utcnow
+from network.db import UTCDateTime, dialect_name, utcnow
 from network.extensions import db
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ def claim_next(now: dt.datetime, after_id: int = 0) -> OutboxEmail | None:
     LOCKED`` so the runs pass each other instead of queueing; SQLite ends its read before the
     UPDATE, which then waits for the file's write lock and re-checks the row.
     """
-    postgres = db.engine.dialect.name == "postgresql"
+    postgres = dialect_name() == "postgresql"
     while True:
         query = (select(OutboxEmail.id, OutboxEmail.attempts)
                  .where(*_due(now), OutboxEmail.id > after_id)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, or_, select, text
 
 from network.accounts.models import Group, Membership, Municipality, Organisation, User, UserSession
+from network.db import dialect_name
 from network.deploy import scale_text as words
 from network.extensions import db
 from network.forums.models import Category
@@ -128,7 +129,7 @@ def insert_rows(model, rows: list[dict], *, ids: bool = False) -> list[int]:
         new_ids = list(range(first, first + len(rows)))
         for row, row_id in zip(rows, new_ids, strict=True):
             row["id"] = row_id
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         _copy(table, rows)
     else:
         db.session.execute(insert(table), rows)
@@ -163,7 +164,7 @@ def _plain(value):
 
 def reset_sequences() -> None:
     """PostgreSQL: move each id sequence past the ids given by ``insert_rows``."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if dialect_name() != "postgresql":
         return
     for table in db.metadata.sorted_tables:
         column = table.c.get("id")
@@ -313,7 +314,7 @@ def make_categories(s: Scale) -> None:
 def defer_search_indexes() -> list[tuple[str, str]]:
     """PostgreSQL: drop the full-text (GIN) indexes for the bulk load; building them once at the
     end is many times faster than updating them row by row. Returns (name, definition) pairs."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if dialect_name() != "postgresql":
         return []
     found = db.session.execute(text(
         "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_entries' "
@@ -364,7 +365,7 @@ def generate(factor: float, *, password_hash: str, seed: int = 22,
     remember_terms(s.vocabulary)
     reset_sequences()
     db.session.commit()
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         # The state autovacuum reaches after a bulk load, made now so pages are measured as they
         # will run: statistics for the planner and the visibility map, without which an
         # index-only scan still visits every table row (VACUUM runs outside a transaction).

@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from network.db import UTCDateTime, utcnow
+from network.db import UTCDateTime, dialect_name, utcnow
 from network.extensions import db
 from network.fulltext.words import entry_tokens, normalise_word
 
@@ -125,10 +125,6 @@ def places() -> Places:
     return current_app.extensions["fulltext_places"]
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
 def _codes(values: Iterable[str] | None) -> str:
     values = [str(v) for v in (values or ()) if v]
     return ("," + ",".join(dict.fromkeys(values)) + ",")[:300] if values else ""
@@ -143,7 +139,7 @@ def remember_terms(vocabulary: dict[str, str]) -> None:
     """Add new word forms to ``search_terms`` (sorted, so concurrent writers lock in one order)."""
     if not vocabulary:
         return
-    if _dialect() == "postgresql":
+    if dialect_name() == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

@@ -45,8 +45,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import defer
 
+from network.db import dialect_name
 from network.extensions import db
-from network.fulltext import FTS_TABLE, SearchEntry, SearchTerm, _dialect, blocks
+from network.fulltext import FTS_TABLE, SearchEntry, SearchTerm, blocks
 from network.fulltext.blocks import Newest
 from network.fulltext.snippets import SCAN_CHARS, Marks, highlight_text, snippet
 from network.fulltext.words import (
@@ -119,7 +120,7 @@ def _matched(alts: Alternatives, title_only: bool = False) -> Select:
     the small ``title_tsv`` for it, never the whole entry's vector). PostgreSQL's newest-first
     reads by blocks of ids are written in ``blocks.windows_sql``.
     """
-    if _dialect() == "sqlite":
+    if dialect_name() == "sqlite":
         expr = f"{{title_terms}} : ({_fts(alts)})" if title_only else _fts(alts)
         return (select(SearchEntry.id).join(FTS_TABLE, FTS_TABLE.c.rowid == SearchEntry.id)
                 .where(literal_column("fts_search").op("MATCH")(expr)))
@@ -133,7 +134,7 @@ def _pg_relevance(alts: Alternatives):
 
 
 def _newest_first():
-    return FTS_TABLE.c.rowid.desc() if _dialect() == "sqlite" else SearchEntry.id.desc()
+    return FTS_TABLE.c.rowid.desc() if dialect_name() == "sqlite" else SearchEntry.id.desc()
 
 
 @dataclass
@@ -176,7 +177,7 @@ class Filters:
 def _newest(alts: Alternatives, filters: Filters, kind: str | None = None, *,
             title_only: bool = False, limit: int = COUNT_CAP + 1) -> Newest:
     """The ``limit`` newest visible matches (PostgreSQL: by blocks of ids, see ``blocks.py``)."""
-    if _dialect() == "sqlite":
+    if dialect_name() == "sqlite":
         stmt = (_matched(alts, title_only).where(*filters.conditions(kind))
                 .with_only_columns(SearchEntry.id, SearchEntry.kind))
         return [tuple(r) for r in db.session.execute(stmt.order_by(_newest_first()).limit(limit))]
@@ -225,7 +226,7 @@ def _read(alts: Alternatives, filters: Filters) -> tuple[dict[str, int], Newest,
     (only when there are more than CANDIDATES matches), and for the CANDIDATES newest and those
     the title, boost, date and ts_rank. SQLite runs in-process, where a statement costs no
     round trip: it reads them one after another (features ``None``)."""
-    if _dialect() == "sqlite" or filters.newest() is None:
+    if dialect_name() == "sqlite" or filters.newest() is None:
         return (*_count_newest(alts, filters), None)
     condition, params = _compiled(filters)
     newest, newest_params = blocks.windows_sql(
@@ -251,7 +252,7 @@ def _read(alts: Alternatives, filters: Filters) -> tuple[dict[str, int], Newest,
 
 def _visible_each(alts: Alternatives, filters: Filters) -> list[bool]:
     """For each alternative on its own: does the reader see at least one match?"""
-    if _dialect() == "postgresql":
+    if dialect_name() == "postgresql":
         # The newest visible match, read as the search reads (by id-block windows, GIN first).
         # A plain EXISTS is planned for an early hit: when the reader sees none of a rare word's
         # matches, PostgreSQL walks the whole table (1.7 s at a million entries).
@@ -358,7 +359,7 @@ def _title_score(title: str, words: list[QueryWord]) -> int:
 def _features(ids: list[int], alts: Alternatives) -> list[tuple]:
     """(id, title, boost, created_at, relevance) of each candidate."""
     columns = (SearchEntry.id, SearchEntry.title, SearchEntry.boost, SearchEntry.created_at)
-    if _dialect() == "sqlite":
+    if dialect_name() == "sqlite":
         # The ids' range as a rowid bound too: FTS5 then walks the words' matches only between
         # the candidates (the IN list alone is checked after reading every match of a common
         # word: 98 ms for "samverkan" at a million entries, 20 ms bounded).
@@ -490,7 +491,7 @@ def matching_object_ids(user: Any, query: str, kind: str):
     if not words:
         return None
     alts = [w.tokens for w in words]
-    rank = literal_column(BM25) if _dialect() == "sqlite" else -_pg_relevance(alts)
+    rank = literal_column(BM25) if dialect_name() == "sqlite" else -_pg_relevance(alts)
     return (_matched(alts).where(*Filters(user, [kind]).conditions())
             .with_only_columns(SearchEntry.object_id.label("object_id"), rank.label("rank")).subquery())
 

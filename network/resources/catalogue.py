@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from network import permissions
 from network.accounts.models import Municipality, Organisation
+from network.db import dialect_name
 from network.extensions import db
 from network.resources import services
 from network.resources.models import Resource, ResourceMunicipality, ResourceTheme, ResourceVersion
@@ -50,13 +51,9 @@ def _iso(value: dt.datetime | str | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat()
 
 
-def _dialect() -> str:
-    return db.engine.dialect.name
-
-
 def row_select() -> Any:
     """The columns ``entries_of_rows`` reads, one row per resource, to filter, order and page."""
-    return _row_select(_dialect())
+    return _row_select(dialect_name())
 
 
 def listed(user: Any, filters: Any) -> Any:
@@ -68,7 +65,7 @@ def listed(user: Any, filters: Any) -> Any:
     it. A search reads the user's own rights on each match, so it is built afresh."""
     if filters.q:
         return services.browse_ids(user, filters, row_select())
-    return _listed_in_scope(_dialect(), permissions.visibility_scope(user), filters)
+    return _listed_in_scope(dialect_name(), permissions.visibility_scope(user), filters)
 
 
 @lru_cache(maxsize=256)
@@ -137,7 +134,7 @@ def entries_of_rows(rows: Sequence[Any], base_url: str) -> list[dict[str, Any]]:
     """The catalogue fields of rows selected with ``row_select()``, in their order."""
     if not rows:
         return []
-    lists = _postgresql_lists if _dialect() == "postgresql" else _sqlite_lists
+    lists = _postgresql_lists if dialect_name() == "postgresql" else _sqlite_lists
     prefix = f"{base_url}/bibliotek/"
     entries = []
     for (rid, title, summary, kind, language, licence, year, visibility, group_id, external_url,
