@@ -60,7 +60,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         security,
         views,
     )
-    from network.db import init_engine_events, tune_sqlite
+    from network.db import init_engine_events, tune_postgresql, tune_sqlite
     from network.extensions import (
         babel,
         check_rate_limits,
@@ -78,6 +78,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
     init_engine_events()
     with app.app_context():
         tune_sqlite(db.engine, app.config.get("SQLITE_MMAP_SIZE", 0))
+        tune_postgresql(db.engine)
     cache.init_app(app)
     # The search index is read by the search page alone: keeping it in step with a post does
     # not renew the pages of other parts (see network/cache.py).

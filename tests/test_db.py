@@ -79,3 +79,25 @@ def test_a_members_library_page_walks_the_order_index_on_sqlite(db, make):
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
     plan = " ".join(r[-1] for r in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
     assert "USING INDEX ix_resources_created_at" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_postgresql_plans_a_repeated_statement_for_its_own_values(db, make):
+    """psycopg prepares a statement on its sixth run; PostgreSQL would then be free to use a
+    generic plan made without the values (400 ms instead of 40 for a search at a million
+    entries). ``tune_postgresql`` keeps every execution custom-planned."""
+    from sqlalchemy import text
+
+    from tests.conftest import backend
+
+    if backend() != "postgres":
+        pytest.skip("prepared statements' plans are PostgreSQL's")
+    make.user()
+    statement = text("SELECT count(*) FROM users WHERE id > :low AND email <> :email")
+    for low in range(12):
+        db.session.execute(statement, {"low": low, "email": "x"})
+    plans = db.session.execute(text(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+        "WHERE statement LIKE 'SELECT count(*) FROM users WHERE id >%'")).all()
+    assert plans, "psycopg no longer prepares repeated statements: this test needs another probe"
+    assert all(generic == 0 and custom > 0 for generic, custom in plans)
+    assert db.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
