@@ -240,12 +240,16 @@ def _read(alts: Alternatives, filters: Filters) -> tuple[dict[str, int], Newest,
         f"WITH {newest},\n{titled},\n"  # noqa: S608 - names and numbers; values are parameters
         f"candidates AS (SELECT id FROM (SELECT id FROM n ORDER BY id DESC LIMIT {CANDIDATES}) AS f "
         "UNION SELECT id FROM t)\n"
-        "SELECT 0, id, kind, NULL, NULL, NULL, NULL FROM n UNION ALL "
-        f"SELECT 1, e.id, e.kind, e.title, e.boost, e.created_at, {rank} FROM search_entries e "
-        "WHERE e.id IN (SELECT id FROM candidates)",
+        # The newest matches as two arrays in one row: a row per match cost the client more
+        # than PostgreSQL spent finding them.
+        "SELECT NULL::int, NULL, NULL, NULL, NULL, NULL, array_agg(id ORDER BY id DESC), "
+        "array_agg(kind ORDER BY id DESC) FROM n UNION ALL "
+        f"SELECT e.id, e.kind, e.title, e.boost, e.created_at, {rank}, NULL, NULL "
+        "FROM search_entries e WHERE e.id IN (SELECT id FROM candidates)",
         {**params, **newest_params, **titled_params}).all()
-    newest_rows = sorted(((r[1], r[2]) for r in rows if r[0] == 0), reverse=True)
-    ranked = {r[1]: (r[1], r[3], r[4], r[5], r[6]) for r in rows if r[0] == 1}
+    ids, kinds = next((r[6], r[7]) for r in rows if r[0] is None)
+    newest_rows = list(zip(ids or (), kinds or (), strict=True))
+    ranked = {r[0]: (r[0], r[2], r[3], r[4], r[5]) for r in rows if r[0] is not None}
     counts, _ = _tally(newest_rows)
     return counts, newest_rows, len(newest_rows) > COUNT_CAP, ranked
 
