@@ -221,6 +221,8 @@ def run(backend: str, args) -> None:
           f"{'queries':>9}{'KB':>8}")
     clients = {who: _client(app, uid) for who, uid in targets["users"].items()}
     for name, path, who in PAGES:
+        if args.pages and not any(wanted in name for wanted in args.pages):
+            continue
         url = path.format(**{k: v for k, v in targets.items() if not isinstance(v, dict)})
         for user in who.split():
             r = time_page(app, clients[user], url, args.n)
@@ -241,6 +243,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sqlite", type=Path, default=None, help="dataset file (reused when present)")
     parser.add_argument("--pg-db", default=None, help="PostgreSQL database (reused when it has data)")
     parser.add_argument("--fresh", action="store_true", help="generate again even when data exist")
+    parser.add_argument("--pages", nargs="*", default=[], help="only the pages whose name holds one "
+                        "of these (e.g. --pages 'county view' search)")
     args = parser.parse_args(argv)
     if not (0 < args.factor <= 2 and 1 <= args.n <= 10_000):
         parser.error("factor in (0, 2], n in [1, 10000]")
