@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
 
     from network.api import permissions as api_permissions  # noqa: F401 - registers api.* actions
     from network.api import (  # noqa: F401 - each module registers its endpoints
+        ratelimit,
         views_dcat,
         views_events,
         views_followup,
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     # Writes need a bearer token, which a cross-site form cannot send: no CSRF token needed.
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    ratelimit.init_app(app)
     app.register_blueprint(views_pages.pages)
     webhooks.listen(app)
 

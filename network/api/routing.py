@@ -4,7 +4,7 @@
 same marshmallow schemas that parse the request and shape the answer: the document cannot drift
 from the code. Every operation identifies the caller, checks the token scope, refuses unknown or
 ill-typed parameters, answers JSON with an ``ETag`` (``304`` when it still matches) and counts
-against the caller's rate limit.
+against the caller's rate limit (``ratelimit.py``).
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from typing import Any
 import orjson
 from flask import Blueprint, current_app, g, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter import ExemptionScope
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from network.api import ratelimit
 from network.api.auth import identify, require_scope
 from network.api.problems import Problem
-from network.extensions import installation_key, rate_limited
+from network.extensions import installation_key, limiter
 from network.loaders import MAX_ID
 
 MAX_PAGE_SIZE = 100
@@ -53,10 +55,6 @@ class Operation:
 
 def _rate_key() -> str:
     return installation_key("api:" + identify().rate_key())
-
-
-def _rate_limit() -> str:
-    return current_app.config["API_RATE_LIMIT"]
 
 
 class PageArgs(Schema):
@@ -181,14 +179,16 @@ def operation(bp: Blueprint, registry: list[Operation], rule: str, method: str =
     """Register ``view(caller, args, [body,] **url_values) -> data`` as an API endpoint."""
 
     def decorator(view: Callable) -> Callable:
+        endpoint = f"{bp.name}.{view.__name__}"
         registry.append(Operation(
-            rule=rule, method=method, endpoint=f"{bp.name}.{view.__name__}", summary=summary,
+            rule=rule, method=method, endpoint=endpoint, summary=summary,
             tag=tag, scope=scope, query=query, body=body, body_type=body_type, response=response,
             paginated=paginated, statuses=statuses, description=description or (view.__doc__ or ""),
             extra={"status": status}))
 
         @wraps(view)
         def handler(**url_values: Any) -> Any:
+            ratelimit.hit(endpoint, _rate_key())  # each endpoint counts apart, as it always has
             caller = identify()
             require_scope(caller, scope)
             args = _load(query, _query_data(query), "query")
@@ -209,9 +209,10 @@ def operation(bp: Blueprint, registry: list[Operation], rule: str, method: str =
                     result = _schema(response).dump(result)
             return respond(result, status)
 
-        limited = rate_limited(_rate_limit, key_func=_rate_key)(handler)
-        bp.add_url_rule(rule, view.__name__, limited, methods=[method])
-        return limited
+        # The API's own limit replaces Flask-Limiter's defaults, as a decorated limit did.
+        limiter.exempt(handler, flags=ExemptionScope.DEFAULT)
+        bp.add_url_rule(rule, view.__name__, handler, methods=[method])
+        return handler
 
     return decorator
 
