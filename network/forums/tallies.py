@@ -5,11 +5,12 @@ The services call ``count_post`` when a post is written and ``uncount_post`` whe
 in the same transaction, as one atomic upsert each (ON CONFLICT ... DO UPDATE on PostgreSQL and
 SQLite), so concurrent writers never lose an increment. A post counts for the municipality of
 its author's organisation when it is written: the writer stores it on the post
-(``Post.municipality_code``, from ``author_municipality``), and counting, uncounting, ``rebuild``
-and the counted periods all read that column, so an author who later changes organisation (or
-is deleted) moves none of their old posts. ``rebuild`` recounts everything from the posts:
-migration 0022's backfill and bulk writers (``seed-scale``) call it. ``stats`` and ``posts_by_municipality``
-read the totals when the period is whole Stockholm days, and count the posts otherwise.
+(``Post.municipality_code``, from ``accounts.services.user_municipality``), and counting,
+uncounting, ``rebuild`` and the counted periods all read that column, so an author who later
+changes organisation (or is deleted) moves none of their old posts. ``rebuild`` recounts
+everything from the posts: migration 0022's backfill and bulk writers (``seed-scale``) call it.
+``stats`` and ``posts_by_municipality`` read the totals when the period is whole Stockholm days
+(``network.totals.whole_days``), and count the posts otherwise.
 
 The listings' counters on the rows themselves (``Category.topic_count``, ``Topic.reply_count``)
 change by ``stepped``: the database adds to the value it holds, so two writers at once both
@@ -19,39 +20,22 @@ count. ``drift``/``recount_counters`` compare and mend all of them (``flask reco
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, func, insert, select, update
 
-from network.accounts.models import Organisation, User
 from network.db import add_to_totals
 from network.extensions import db
 from network.forums.models import ActivityDay, AuthorYear, Category, Post, Topic
+from network.totals import STOCKHOLM, Days, local_day, whole_days, within_days  # noqa: F401 (read here too)
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _SCOPES = ("forums",)  # a write here changes the forum's figures, nothing structural
 _EVERY_PAGE = ("forums", "forums:*")  # counters mended in bulk show on any topic's page
-
-
-def local_day(moment: dt.datetime) -> dt.date:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(STOCKHOLM).date()
 
 
 def _upsert(model, keys: dict, deltas: dict) -> None:
     # Written in the same transaction as the post, which raises ``forums`` already: the totals
     # are part of the forum's data (only the programme overview, never a cached page, reads them).
     add_to_totals(db.session, model, keys, deltas, cache_scopes=_SCOPES)
-
-
-def author_municipality(author: User | None) -> str | None:
-    """The municipality a post by ``author`` counts for, stored on it when it is written: their
-    organisation's, now (None without one)."""
-    if author is None or author.organisation_id is None:
-        return None
-    return db.session.scalar(select(Organisation.municipality_code)
-                             .where(Organisation.id == author.organisation_id))
 
 
 def _tally(post: Post, step: int) -> None:
@@ -168,27 +152,11 @@ def _insert(model, rows: list[dict], batch: int = 5000) -> None:
 # -- reading --------------------------------------------------------------------------------------
 
 
-def whole_days(since: dt.datetime | None,
-               until: dt.datetime | None) -> tuple[dt.date | None, dt.date | None] | None:
-    """(first day, last day) when [since, until] is whole Stockholm days (None: open), as the
-    overview asks; None when it is not, and the caller counts the posts."""
-    def local(moment: dt.datetime) -> dt.datetime:
-        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(STOCKHOLM)
-
-    if since is not None and local(since).time() != dt.time.min:
-        return None
-    if until is not None and local(until).time() != dt.time.max:
-        return None
-    return (local(since).date() if since else None, local(until).date() if until else None)
+def _period(days: Days) -> list:
+    return within_days(ActivityDay.day, days)
 
 
-def _period(days: tuple[dt.date | None, dt.date | None]) -> list:
-    first, last = days
-    return [c for c in (ActivityDay.day >= first if first else None,
-                        ActivityDay.day <= last if last else None) if c is not None]
-
-
-def totals(days: tuple[dt.date | None, dt.date | None]) -> dict[str, int]:
+def totals(days: Days) -> dict[str, int]:
     """{"topics", "posts"} in the days, and "authors" when they are whole calendar years
     (None otherwise)."""
     topics, replies = db.session.execute(select(
@@ -208,7 +176,7 @@ def totals(days: tuple[dt.date | None, dt.date | None]) -> dict[str, int]:
     return {"topics": int(topics), "posts": int(topics) + int(replies), "authors": authors}
 
 
-def by_municipality(days: tuple[dt.date | None, dt.date | None]) -> dict[str | None, dict[str, int]]:
+def by_municipality(days: Days) -> dict[str | None, dict[str, int]]:
     rows = db.session.execute(
         select(ActivityDay.municipality_code, func.sum(ActivityDay.topics),
                func.sum(ActivityDay.replies))
