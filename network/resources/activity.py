@@ -32,7 +32,9 @@ def shared_by_municipality(since: dt.datetime | None = None,
 
     A resource counts for the municipality of its sharer's organisation *when it was shared*
     (``Resource.municipality_code``), as forum posts do: a sharer who later changes organisation,
-    or is deleted, moves none of their old resources. Whole Stockholm days (the overview's and
+    or is deleted, moves none of their old resources (until 0026 the municipality was their
+    organisation's at reading time, and a resource without a sharer was left out; it now counts
+    under None, as in ``services.stats``). Whole Stockholm days (the overview's and
     county view's periods) read the running totals (totals.py); other periods count the
     resources by the same stored municipality, so the two agree."""
     days = whole_days(since, until)
