@@ -480,6 +480,7 @@ def test_0026_stores_each_resources_municipality_and_counts_the_days_it_was_shar
         with _db.engine.connect() as conn:
             assert share_days(conn) == [("2025-01-01", "0180", 1), ("2025-03-01", "", 2)]
         assert activity.shared_by_municipality(*year) == {"0180": 1, None: 2}
+        _db.session.commit()  # its read ends: PostgreSQL's DROP TABLE would wait for it
 
         downgrade(revision="0025_unread")
         with _db.engine.connect() as conn:
