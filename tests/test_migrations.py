@@ -490,3 +490,45 @@ def test_0026_stores_each_resources_municipality_and_counts_the_days_it_was_shar
             assert not sa_inspect(conn).has_table("resource_share_days")
         _db.session.remove()
         _db.engine.dispose()
+
+
+def test_0027_sums_the_forums_day_totals_per_month(tmp_path):
+    """Existing day totals are summed into month rows; a programme year then reads the months
+    and equals the days. Downgrading drops the table and keeps the day totals."""
+    import datetime as dt
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy import text
+
+    from network import create_app
+    from network.forums import activity, tallies
+    from network.totals import STOCKHOLM
+    from tests.conftest import make_config
+
+    with _old_database(tmp_path) as url, create_app(make_config(url, tmp_path)).app_context():
+        upgrade(revision="0026_resource_days")
+        with _db.engine.begin() as conn:
+            for day, code, topics, replies in (("2025-01-01", "0180", 1, 2), ("2025-01-31", "0180", 0, 3),
+                                               ("2025-02-01", "0180", 2, 0), ("2025-02-10", "", 1, 1)):
+                _insert(conn, "forum_activity_days", day=dt.date.fromisoformat(day),
+                        municipality_code=code, topics=topics, replies=replies)
+        upgrade()
+        with _db.engine.connect() as conn:
+            months = [(str(m), c, t, r) for m, c, t, r in conn.execute(text(
+                "SELECT month, municipality_code, topics, replies FROM forum_activity_months "
+                "ORDER BY month, municipality_code"))]
+        assert months == [("2025-01-01", "0180", 1, 5), ("2025-02-01", "", 1, 1),
+                          ("2025-02-01", "0180", 2, 0)]
+        year = (dt.datetime(2025, 1, 1, tzinfo=STOCKHOLM),
+                dt.datetime.combine(dt.date(2025, 12, 31), dt.time.max, tzinfo=STOCKHOLM))
+        assert activity.posts_by_municipality(*year) == {
+            "0180": {"topics": 3, "replies": 5}, None: {"topics": 1, "replies": 1}}
+        assert tallies.totals((dt.date(2025, 1, 15), dt.date(2025, 2, 28)))["posts"] == 7
+
+        downgrade(revision="0026_resource_days")
+        with _db.engine.connect() as conn:
+            assert not sa_inspect(conn).has_table("forum_activity_months")
+            assert conn.execute(text("SELECT count(*) FROM forum_activity_days")).scalar() == 4
+        _db.session.remove()
+        _db.engine.dispose()
