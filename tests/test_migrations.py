@@ -525,6 +525,7 @@ def test_0027_sums_the_forums_day_totals_per_month(tmp_path):
         assert activity.posts_by_municipality(*year) == {
             "0180": {"topics": 3, "replies": 5}, None: {"topics": 1, "replies": 1}}
         assert tallies.totals((dt.date(2025, 1, 15), dt.date(2025, 2, 28)))["posts"] == 7
+        _db.session.commit()  # its read ends: PostgreSQL's DROP TABLE would wait for it
 
         downgrade(revision="0026_resource_days")
         with _db.engine.connect() as conn:
