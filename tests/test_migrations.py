@@ -423,3 +423,113 @@ def test_0025_answers_the_unread_badges_from_an_index_and_keeps_the_topics(tmp_p
         with _db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM forum_topics")).scalar() == 5
         _db.engine.dispose()
+
+
+def test_0026_stores_each_resources_municipality_and_counts_the_days_it_was_shared(tmp_path):
+    """Resources existing before 0026 get the municipality of their sharer's organisation (none
+    without one, or without a sharer) and are counted per Stockholm day there: the figures the
+    county view read by joining before. A resource deleted afterwards, its sharer having moved
+    on, leaves the municipality it was counted for. Downgrading drops the column and the table
+    and keeps the resources. On the test run's backend: both must run the UPDATE ... FROM."""
+    import datetime as dt
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy import text
+
+    from network import create_app
+    from network.resources import activity, services, totals
+    from network.resources.models import Resource
+    from network.totals import STOCKHOLM
+    from tests.conftest import make_config
+
+    def share_days(conn):
+        return [(str(d), c, n) for d, c, n in conn.execute(text(
+            "SELECT day, municipality_code, shared FROM resource_share_days "
+            "ORDER BY day, municipality_code"))]
+
+    with _old_database(tmp_path) as url, create_app(make_config(url, tmp_path)).app_context():
+        upgrade(revision="0025_unread")
+        with _db.engine.begin() as conn:
+            _insert(conn, "organisations", id=1, name="Kommunen", type="kommun", municipality_code="0180")
+            _insert(conn, "users", id=1, email="a@example.se", active=True, organisation_id=1)
+            _insert(conn, "users", id=2, email="b@example.se", active=True)  # no organisation
+            # 23:30 UTC on New Year's Eve is 00:30 on 1 January in Stockholm.
+            for resource_id, sharer, at in ((1, 1, dt.datetime(2024, 12, 31, 23, 30)),
+                                            (2, 1, dt.datetime(2025, 1, 1, 12)),
+                                            (3, 2, dt.datetime(2025, 3, 1, 12)),
+                                            (4, None, dt.datetime(2025, 3, 1, 13))):
+                _insert(conn, "resources", id=resource_id, title="Metodstöd", year=2025,
+                        visibility="members", effective_visibility="members",
+                        created_by_id=sharer, created_at=at)
+        upgrade()
+        with _db.engine.connect() as conn:
+            stored = conn.execute(text("SELECT id, municipality_code FROM resources ORDER BY id")).all()
+            assert share_days(conn) == [("2025-01-01", "0180", 2), ("2025-03-01", "", 2)]
+        assert [tuple(r) for r in stored] == [(1, "0180"), (2, "0180"), (3, None), (4, None)]
+        assert totals.shared_drift() == 0
+        year = (dt.datetime(2025, 1, 1, tzinfo=STOCKHOLM),  # whole days: read from the totals
+                dt.datetime.combine(dt.date(2025, 12, 31), dt.time.max, tzinfo=STOCKHOLM))
+        assert activity.shared_by_municipality(*year) == {"0180": 2, None: 2}
+
+        with _db.engine.begin() as conn:  # the sharer moves on
+            conn.execute(text("UPDATE users SET organisation_id = NULL WHERE id = 1"))
+        resource = _db.session.get(Resource, 1)
+        services.delete_resource(resource.created_by, resource)
+        _db.session.commit()
+        with _db.engine.connect() as conn:
+            assert share_days(conn) == [("2025-01-01", "0180", 1), ("2025-03-01", "", 2)]
+        assert activity.shared_by_municipality(*year) == {"0180": 1, None: 2}
+        _db.session.commit()  # its read ends: PostgreSQL's DROP TABLE would wait for it
+
+        downgrade(revision="0025_unread")
+        with _db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM resources")).scalar() == 3
+            columns = {c["name"] for c in sa_inspect(conn).get_columns("resources")}
+            assert "municipality_code" not in columns
+            assert not sa_inspect(conn).has_table("resource_share_days")
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def test_0027_sums_the_forums_day_totals_per_month(tmp_path):
+    """Existing day totals are summed into month rows; a programme year then reads the months
+    and equals the days. Downgrading drops the table and keeps the day totals."""
+    import datetime as dt
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy import text
+
+    from network import create_app
+    from network.forums import activity, tallies
+    from network.totals import STOCKHOLM
+    from tests.conftest import make_config
+
+    with _old_database(tmp_path) as url, create_app(make_config(url, tmp_path)).app_context():
+        upgrade(revision="0026_resource_days")
+        with _db.engine.begin() as conn:
+            for day, code, topics, replies in (("2025-01-01", "0180", 1, 2), ("2025-01-31", "0180", 0, 3),
+                                               ("2025-02-01", "0180", 2, 0), ("2025-02-10", "", 1, 1)):
+                _insert(conn, "forum_activity_days", day=dt.date.fromisoformat(day),
+                        municipality_code=code, topics=topics, replies=replies)
+        upgrade()
+        with _db.engine.connect() as conn:
+            months = [(str(m), c, t, r) for m, c, t, r in conn.execute(text(
+                "SELECT month, municipality_code, topics, replies FROM forum_activity_months "
+                "ORDER BY month, municipality_code"))]
+        assert months == [("2025-01-01", "0180", 1, 5), ("2025-02-01", "", 1, 1),
+                          ("2025-02-01", "0180", 2, 0)]
+        year = (dt.datetime(2025, 1, 1, tzinfo=STOCKHOLM),
+                dt.datetime.combine(dt.date(2025, 12, 31), dt.time.max, tzinfo=STOCKHOLM))
+        assert activity.posts_by_municipality(*year) == {
+            "0180": {"topics": 3, "replies": 5}, None: {"topics": 1, "replies": 1}}
+        assert tallies.totals((dt.date(2025, 1, 15), dt.date(2025, 2, 28)))["posts"] == 7
+        _db.session.commit()  # its read ends: PostgreSQL's DROP TABLE would wait for it
+
+        downgrade(revision="0026_resource_days")
+        with _db.engine.connect() as conn:
+            assert not sa_inspect(conn).has_table("forum_activity_months")
+            assert conn.execute(text("SELECT count(*) FROM forum_activity_days")).scalar() == 4
+        _db.session.remove()
+        _db.engine.dispose()

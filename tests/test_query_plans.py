@@ -37,6 +37,9 @@ KNOWN = {
     # year, however many posts), read whole for the programme year.
     ("forum_activity_days", "FROM forum_activity_days"): "overview and county view: the forum's "
     "running totals for the period",
+    # The same summed per month: the programme year is twelve rows per municipality.
+    ("forum_activity_months", "FROM forum_activity_months"): "overview and county view: the "
+    "forum's running totals for the period's whole months",
     # A row per author and year with posts: the overview counts the programme year's authors, so
     # it reads that year's rows whichever way (at this scale about half the table).
     ("forum_author_years", "FROM forum_author_years"): "overview: the year's active authors, "

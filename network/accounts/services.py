@@ -152,6 +152,16 @@ _USER_MEMBERSHIPS = (
 )
 
 
+def user_municipality(user: User | None) -> str | None:
+    """The municipality of ``user``'s organisation now (None without one or without a user): what
+    a post or a shared resource counts for in the programme's figures, stored on it when it is
+    written so a later change of organisation moves none of the old ones."""
+    if user is None or getattr(user, "organisation_id", None) is None:
+        return None
+    return db.session.scalar(select(Organisation.municipality_code)
+                             .where(Organisation.id == user.organisation_id))
+
+
 def user_memberships(user: User) -> list[Membership]:
     """The member's groups (not archived), with the group loaded, by name."""
     return list(db.session.scalars(_USER_MEMBERSHIPS, {"user_id": user.id}))

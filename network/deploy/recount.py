@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from network.events import registrations
 from network.forums import tallies
-from network.resources import totals as downloads
+from network.resources import totals as library
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,8 @@ TOTALS = (
     Total("forumaktivitet per dag, kommun och författare", tallies.drift, tallies.rebuild),
     Total("antal trådar och svar i forumets listor", tallies.counter_drift, tallies.recount_counters),
     Total("anmälda per evenemang", registrations.seat_drift, registrations.recount_seats),
-    Total("nedladdningar hittills", downloads.drift, downloads.rebuild),
+    Total("nedladdningar hittills", library.drift, library.rebuild),
+    Total("delade resurser per dag och kommun", library.shared_drift, library.rebuild_shared),
 )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select
 
+from network.accounts.models import Organisation, User
 from network.deploy import scale_text as words
 from network.deploy.scale import (
     BATCH,
@@ -103,6 +104,9 @@ def make_events(s: Scale) -> None:
 
 def make_resources(s: Scale) -> None:
     org_weights = zipf_weights(len(s.organisations), 0.8)
+    # Each resource stores where its sharer's organisation was when it was shared, as the services do.
+    places = dict(db.session.execute(select(User.id, Organisation.municipality_code)
+                                     .join(Organisation, Organisation.id == User.organisation_id)).all())
     count = 0
     for start in range(0, s.sizes["resources"], BATCH):
         rows, extra = [], []
@@ -120,6 +124,7 @@ def make_resources(s: Scale) -> None:
                          "review_status": "pending" if s.rng.random() < 0.02 else "not_needed",
                          "published_at": created, "download_count": int(s.rng.paretovariate(1.2)) - 1,
                          "created_at": created, "updated_at": created})
+            rows[-1]["municipality_code"] = places.get(rows[-1]["created_by_id"])
             extra.append((s.rng.sample(THEMES, s.rng.randint(1, 3)),
                           s.rng.sample(s.municipalities, s.rng.choice([0, 1, 1, 2]))))
         ids = insert_rows(Resource, rows, ids=True)
@@ -137,6 +142,7 @@ def make_resources(s: Scale) -> None:
                     for i, r, (themes, codes) in zip(ids, rows, extra, strict=True)])
         count += len(ids)
     resource_totals.rebuild()  # downloads so far, which the services keep download by download
+    resource_totals.rebuild_shared()  # and resources shared per day, kept resource by resource
     s.counts["resources"] = count
 
 

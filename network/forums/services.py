@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from network import fulltext
 from network.accounts.models import Group, Membership, NetworkRole, User
-from network.accounts.services import audit
+from network.accounts.services import audit, user_municipality
 from network.db import utcnow
 from network.extensions import db
 from network.forums import mentions, tallies
@@ -279,7 +279,7 @@ def _new_post(actor: User, topic: Topic, number: int, body: str, client_key: str
     post = Post(topic=topic, topic_id=topic.id, number=number, author_id=actor.id, body=body,
                 body_html=render_markdown(body), client_key=client_key or None,
                 reply_to_id=reply_to.id if reply_to else None, created_at=now,
-                municipality_code=tallies.author_municipality(actor))  # what count_post counts
+                municipality_code=user_municipality(actor))  # what count_post counts
     db.session.add(post)
     return post
 

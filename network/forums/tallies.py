@@ -5,11 +5,12 @@ The services call ``count_post`` when a post is written and ``uncount_post`` whe
 in the same transaction, as one atomic upsert each (ON CONFLICT ... DO UPDATE on PostgreSQL and
 SQLite), so concurrent writers never lose an increment. A post counts for the municipality of
 its author's organisation when it is written: the writer stores it on the post
-(``Post.municipality_code``, from ``author_municipality``), and counting, uncounting, ``rebuild``
-and the counted periods all read that column, so an author who later changes organisation (or
-is deleted) moves none of their old posts. ``rebuild`` recounts everything from the posts:
-migration 0022's backfill and bulk writers (``seed-scale``) call it. ``stats`` and ``posts_by_municipality``
-read the totals when the period is whole Stockholm days, and count the posts otherwise.
+(``Post.municipality_code``, from ``accounts.services.user_municipality``), and counting,
+uncounting, ``rebuild`` and the counted periods all read that column, so an author who later
+changes organisation (or is deleted) moves none of their old posts. ``rebuild`` recounts
+everything from the posts: migration 0022's backfill and bulk writers (``seed-scale``) call it.
+``stats`` and ``posts_by_municipality`` read the totals when the period is whole Stockholm days
+(``network.totals.whole_days``), and count the posts otherwise.
 
 The listings' counters on the rows themselves (``Category.topic_count``, ``Topic.reply_count``)
 change by ``stepped``: the database adds to the value it holds, so two writers at once both
@@ -19,24 +20,24 @@ count. ``drift``/``recount_counters`` compare and mend all of them (``flask reco
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, union_all, update
 
-from network.accounts.models import Organisation, User
 from network.db import add_to_totals
 from network.extensions import db
-from network.forums.models import ActivityDay, AuthorYear, Category, Post, Topic
+from network.forums.models import ActivityDay, ActivityMonth, AuthorYear, Category, Post, Topic
+from network.totals import (  # noqa: F401 (whole_days is read here too)
+    STOCKHOLM,
+    Days,
+    local_day,
+    month_of,
+    month_split,
+    whole_days,
+    within_days,
+)
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _SCOPES = ("forums",)  # a write here changes the forum's figures, nothing structural
 _EVERY_PAGE = ("forums", "forums:*")  # counters mended in bulk show on any topic's page
-
-
-def local_day(moment: dt.datetime) -> dt.date:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(STOCKHOLM).date()
 
 
 def _upsert(model, keys: dict, deltas: dict) -> None:
@@ -45,20 +46,13 @@ def _upsert(model, keys: dict, deltas: dict) -> None:
     add_to_totals(db.session, model, keys, deltas, cache_scopes=_SCOPES)
 
 
-def author_municipality(author: User | None) -> str | None:
-    """The municipality a post by ``author`` counts for, stored on it when it is written: their
-    organisation's, now (None without one)."""
-    if author is None or author.organisation_id is None:
-        return None
-    return db.session.scalar(select(Organisation.municipality_code)
-                             .where(Organisation.id == author.organisation_id))
-
-
 def _tally(post: Post, step: int) -> None:
     day = local_day(post.created_at)
     first = post.number == 1
-    _upsert(ActivityDay, {"day": day, "municipality_code": post.municipality_code or ""},
-            {"topics": step if first else 0, "replies": 0 if first else step})
+    code = post.municipality_code or ""
+    steps = {"topics": step if first else 0, "replies": 0 if first else step}
+    _upsert(ActivityDay, {"day": day, "municipality_code": code}, steps)
+    _upsert(ActivityMonth, {"month": month_of(day), "municipality_code": code}, steps)
     if post.author_id is not None:
         _upsert(AuthorYear, {"year": day.year, "user_id": post.author_id}, {"posts": step})
 
@@ -103,13 +97,25 @@ def counted() -> tuple[dict[tuple[dt.date, str], list[int]], dict[tuple[int, int
     return days, authors
 
 
+def by_month(days: dict[tuple[dt.date, str], list[int]]) -> dict[tuple[dt.date, str], list[int]]:
+    """The day totals summed per (first day of the month, municipality)."""
+    months: dict[tuple[dt.date, str], list[int]] = {}
+    for (day, code), (topics, replies) in days.items():
+        tally = months.setdefault((month_of(day), code), [0, 0])
+        tally[0] += topics
+        tally[1] += replies
+    return months
+
+
 def rebuild() -> None:
     """Recount the totals from the posts: for the migration's backfill and for bulk writers."""
     days, authors = counted()
-    db.session.execute(delete(ActivityDay).execution_options(cache_scopes=_SCOPES))
-    db.session.execute(delete(AuthorYear).execution_options(cache_scopes=_SCOPES))
+    for model in (ActivityDay, ActivityMonth, AuthorYear):
+        db.session.execute(delete(model).execution_options(cache_scopes=_SCOPES))
     _insert(ActivityDay, [{"day": d, "municipality_code": c, "topics": t, "replies": r}
                           for (d, c), (t, r) in days.items()])
+    _insert(ActivityMonth, [{"month": m, "municipality_code": c, "topics": t, "replies": r}
+                            for (m, c), (t, r) in by_month(days).items()])
     _insert(AuthorYear, [{"year": y, "user_id": u, "posts": n} for (y, u), n in authors.items()])
 
 
@@ -119,9 +125,13 @@ def drift() -> int:
     stored_days = {(d, c): [t, r] for d, c, t, r in db.session.execute(select(
         ActivityDay.day, ActivityDay.municipality_code, ActivityDay.topics, ActivityDay.replies))
         if t or r}
+    stored_months = {(m, c): [t, r] for m, c, t, r in db.session.execute(select(
+        ActivityMonth.month, ActivityMonth.municipality_code, ActivityMonth.topics,
+        ActivityMonth.replies)) if t or r}
     stored_authors = {(y, u): n for y, u, n in db.session.execute(
         select(AuthorYear.year, AuthorYear.user_id, AuthorYear.posts)) if n}
-    return _differing(days, stored_days) + _differing(authors, stored_authors)
+    return (_differing(days, stored_days) + _differing(by_month(days), stored_months)
+            + _differing(authors, stored_authors))
 
 
 def _differing(expected: dict, stored: dict) -> int:
@@ -168,32 +178,26 @@ def _insert(model, rows: list[dict], batch: int = 5000) -> None:
 # -- reading --------------------------------------------------------------------------------------
 
 
-def whole_days(since: dt.datetime | None,
-               until: dt.datetime | None) -> tuple[dt.date | None, dt.date | None] | None:
-    """(first day, last day) when [since, until] is whole Stockholm days (None: open), as the
-    overview asks; None when it is not, and the caller counts the posts."""
-    def local(moment: dt.datetime) -> dt.datetime:
-        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(STOCKHOLM)
-
-    if since is not None and local(since).time() != dt.time.min:
-        return None
-    if until is not None and local(until).time() != dt.time.max:
-        return None
-    return (local(since).date() if since else None, local(until).date() if until else None)
-
-
-def _period(days: tuple[dt.date | None, dt.date | None]) -> list:
-    first, last = days
-    return [c for c in (ActivityDay.day >= first if first else None,
-                        ActivityDay.day <= last if last else None) if c is not None]
+def _rows(days: Days):
+    """(municipality_code, topics, replies) rows adding up to the days: the whole months' rows,
+    and the day rows of the partial months at the edges."""
+    months, edges = month_split(days)
+    parts = []
+    if months is not None:
+        parts.append(select(ActivityMonth.municipality_code, ActivityMonth.topics,
+                            ActivityMonth.replies).where(*within_days(ActivityMonth.month, months)))
+    if edges:
+        parts.append(select(ActivityDay.municipality_code, ActivityDay.topics, ActivityDay.replies)
+                     .where(or_(*(ActivityDay.day.between(a, b) for a, b in edges))))
+    return union_all(*parts).subquery("activity") if len(parts) > 1 else parts[0].subquery("activity")
 
 
-def totals(days: tuple[dt.date | None, dt.date | None]) -> dict[str, int]:
+def totals(days: Days) -> dict[str, int]:
     """{"topics", "posts"} in the days, and "authors" when they are whole calendar years
     (None otherwise)."""
+    rows = _rows(days)
     topics, replies = db.session.execute(select(
-        func.coalesce(func.sum(ActivityDay.topics), 0),
-        func.coalesce(func.sum(ActivityDay.replies), 0)).where(*_period(days))).one()
+        func.coalesce(func.sum(rows.c.topics), 0), func.coalesce(func.sum(rows.c.replies), 0))).one()
     first, last = days
     authors = None
     if (first is None or (first.month, first.day) == (1, 1)) and (
@@ -208,11 +212,11 @@ def totals(days: tuple[dt.date | None, dt.date | None]) -> dict[str, int]:
     return {"topics": int(topics), "posts": int(topics) + int(replies), "authors": authors}
 
 
-def by_municipality(days: tuple[dt.date | None, dt.date | None]) -> dict[str | None, dict[str, int]]:
+def by_municipality(days: Days) -> dict[str | None, dict[str, int]]:
+    activity = _rows(days)
     rows = db.session.execute(
-        select(ActivityDay.municipality_code, func.sum(ActivityDay.topics),
-               func.sum(ActivityDay.replies))
-        .where(*_period(days)).group_by(ActivityDay.municipality_code)).all()
+        select(activity.c.municipality_code, func.sum(activity.c.topics), func.sum(activity.c.replies))
+        .group_by(activity.c.municipality_code)).all()
     return {code or None: {"topics": int(topics or 0), "replies": int(replies or 0)}
             for code, topics, replies in rows if topics or replies}
 

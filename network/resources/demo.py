@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from network.resources import services
+from network.resources import services, totals
 
 
 def tiny_pdf(lines: list[str]) -> bytes:
@@ -203,7 +203,9 @@ def _working_days_ago(count: int) -> dt.datetime:
 def _backdate(resource, ago: int, *, version_ago: dict[int, int] | None = None) -> None:
     """Date ``resource`` (and its versions) ``ago`` working days back, and index that date."""
     moment = _working_days_ago(ago)
+    totals.uncount_shared(resource)  # counted on the day it was created: move it to its date
     resource.created_at = moment
+    totals.count_shared(resource)
     for version in resource.versions:
         version.created_at = _working_days_ago((version_ago or {}).get(version.number, ago))
     if resource.published_at is not None:

@@ -120,6 +120,9 @@ class Resource(TimestampMixin, db.Model):
     # When it first became public: the Atom feed's order.
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     download_count: Mapped[int] = mapped_column(default=0)
+    # The municipality of the sharer's organisation when it was shared (None: none), where the
+    # programme's figures count it (``ResourceShareDay``); history, so no foreign key.
+    municipality_code: Mapped[str | None] = mapped_column(String(4))
 
     organisation: Mapped[Organisation | None] = relationship()
     group: Mapped[Group | None] = relationship()
@@ -294,3 +297,16 @@ class DownloadTotal(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     downloads: Mapped[int] = mapped_column(default=0)
+
+
+class ResourceShareDay(db.Model):
+    """Running totals for the programme overview and county view: resources shared per Stockholm
+    day and municipality of the sharer's organisation when shared ("" for none), kept by the
+    services in the writing transaction (totals.py), so a year's figures read at most a row per
+    day and municipality instead of every resource (issue 22)."""
+
+    __tablename__ = "resource_share_days"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(4), primary_key=True, default="")
+    shared: Mapped[int] = mapped_column(default=0)

@@ -43,7 +43,7 @@ from sqlalchemy.orm import selectinload
 
 from network import fulltext, permissions
 from network.accounts.models import Area, AreaClassification, Group, GroupVisibility, Municipality
-from network.accounts.services import audit
+from network.accounts.services import audit, user_municipality
 from network.db import utcnow
 from network.extensions import db
 from network.i18n import format_filesize
@@ -70,6 +70,7 @@ from network.resources.permissions import (
     scoped_resources_filter,
     visible_resources_filter,
 )
+from network.totals import whole_days
 
 KIND = "resource"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -292,11 +293,13 @@ def create_resource(actor: Any, *, title: str, type: str, visibility: str, summa
         organisation_id=organisation_id, group=group, group_id=group_id,
         created_by_id=getattr(actor, "id", None), review_status=ReviewStatus.NOT_NEEDED,
         effective_visibility=visibility,
+        municipality_code=user_municipality(actor),  # where count_shared counts it, for good
     )
     db.session.add(resource)
     _apply_visibility(actor, resource, visibility, override_reason)
     _set_relations(resource, themes, municipality_codes, area_ids)
     db.session.flush()
+    totals.count_shared(resource)
     if uploads:
         _add_version(actor, resource, uploads, change_note or "", kind_hint=_kind_hint)
     reindex(resource)
@@ -403,6 +406,7 @@ def delete_resource(actor: Any, resource: Resource) -> None:
         audit(actor, "resources.resource.delete", resource, title=resource.title)
     fulltext.remove_entry(KIND, resource.id)
     totals.remove_resource(resource.id)
+    totals.uncount_shared(resource)
     db.session.delete(resource)
     db.session.flush()
 
@@ -794,17 +798,23 @@ def download_info(file_id: int):
 def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:
     """Resources shared and downloads in [since, until] (downloads by their Stockholm day), and
     downloads so far (the counters, which began before downloads were recorded by day: their
-    running total, totals.py)."""
-    shared = select(func.count(Resource.id))
-    if since is not None:
-        shared = shared.where(Resource.created_at >= since)
-    if until is not None:
-        shared = shared.where(Resource.created_at <= until)
+    running total, totals.py). Resources shared in whole Stockholm days (the overview's periods)
+    are read from their running totals; other periods count the resources."""
+    days = whole_days(since, until)
+    if days is not None:
+        shared = totals.shared_in(days)
+    else:
+        counting = select(func.count(Resource.id))
+        if since is not None:
+            counting = counting.where(Resource.created_at >= since)
+        if until is not None:
+            counting = counting.where(Resource.created_at <= until)
+        shared = db.session.scalar(counting) or 0
     dated = select(func.count(ResourceDownload.id))
     if since is not None:
         dated = dated.where(ResourceDownload.day >= since.astimezone(STOCKHOLM).date())
     if until is not None:
         dated = dated.where(ResourceDownload.day <= until.astimezone(STOCKHOLM).date())
-    return {"resources_shared": db.session.scalar(shared) or 0,
+    return {"resources_shared": shared,
             "downloads": db.session.scalar(dated) or 0,
             "downloads_total": totals.downloads_total()}

@@ -16,10 +16,10 @@ from network.forums.models import ActivityDay, AuthorYear, Category, Post, Topic
 from network.resources import services as library
 from network.resources import totals as download_totals
 from network.resources.demo import tiny_pdf
-from network.resources.models import DownloadTotal, Resource
+from network.resources.models import DownloadTotal, Resource, ResourceShareDay
 
 NAMES = ("forumaktivitet per dag, kommun och författare", "antal trådar och svar i forumets listor",
-         "anmälda per evenemang", "nedladdningar hittills")
+         "anmälda per evenemang", "nedladdningar hittills", "delade resurser per dag och kommun")
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_healthy_totals_are_reported_as_agreeing_and_left_alone(runner, network,
     assert code == 0, output
     assert output.splitlines() == [f"{name}: stämmer" for name in NAMES]
     code, output = _report(runner)
-    assert code == 0 and output.count("stämmer") == 4
+    assert code == 0 and output.count("stämmer") == 5
 
 
 def test_drifted_totals_are_found_by_check_and_mended_by_recount(runner, network, db):
@@ -72,6 +72,7 @@ def test_drifted_totals_are_found_by_check_and_mended_by_recount(runner, network
     db.session.execute(update(Topic).where(Topic.id == topic.id).values(reply_count=0))
     db.session.execute(update(Event).where(Event.id == event.id).values(registered_total=7))
     db.session.execute(update(DownloadTotal).values(downloads=1))
+    db.session.execute(delete(ResourceShareDay))  # the day the resource was shared goes missing
     db.session.execute(delete(AuthorYear).where(AuthorYear.user_id == topic.author_id))
     db.session.execute(update(ActivityDay).where(ActivityDay.municipality_code == "0180")
                        .values(replies=ActivityDay.replies + 5))
@@ -82,7 +83,8 @@ def test_drifted_totals_are_found_by_check_and_mended_by_recount(runner, network
     assert output.splitlines() == [f"{NAMES[0]}: 2 rader skiljer sig",
                                    f"{NAMES[1]}: 2 rader skiljer sig",
                                    f"{NAMES[2]}: 1 rader skiljer sig",
-                                   f"{NAMES[3]}: 1 rader skiljer sig"]
+                                   f"{NAMES[3]}: 1 rader skiljer sig",
+                                   f"{NAMES[4]}: 1 rader skiljer sig"]
     assert db.session.get(Category, category.id).topic_count == 9  # --check wrote nothing
 
     code, output = _report(runner)
@@ -96,6 +98,7 @@ def test_drifted_totals_are_found_by_check_and_mended_by_recount(runner, network
     assert download_totals.downloads_total() == 3 == db.session.scalar(
         select(func.sum(Resource.download_count)))
     assert forums.stats(None, None) == {"topics": 1, "posts": 3, "authors": 2}
+    assert library.stats(None, None)["resources_shared"] == 1  # read from the mended totals
     assert _report(runner, "--check") == (0, "\n".join(f"{n}: stämmer" for n in NAMES) + "\n")
 
 

@@ -82,6 +82,12 @@ def test_generates_skewed_data_that_pages_and_search_can_use(runner, db, make):
     assert {i: n for i, n in db.session.execute(select(Event.id, Event.registered_total)) if n} == seats
     assert resource_totals.downloads_total() == db.session.scalar(
         select(func.sum(Resource.download_count)))
+    sharers_place = (select(Organisation.municipality_code)
+                     .join(User, User.organisation_id == Organisation.id)
+                     .where(User.id == Resource.created_by_id).scalar_subquery())
+    assert count(Resource, Resource.municipality_code.is_(None)) == 0
+    assert count(Resource, Resource.municipality_code != sharers_place) == 0
+    assert resource_totals.shared_drift() == 0
     assert count(SearchEntry, SearchEntry.body_terms.like("%samverkan%")) > 500
 
     busy = db.session.scalar(select(User).where(User.email == BUSY_EMAIL))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from network.accounts.models import NetworkRole
 from network.followup import activity as county_view
 from network.followup import duties
@@ -59,3 +61,30 @@ def test_a_period_ending_before_it_starts_is_refused_with_a_message(world, login
 def test_the_county_page_shows_support_and_network_totals(world, activity, login, make, db):
     page = login(_role(make, db, NetworkRole.STAFF)).get("/uppfoljning/lan/01").get_data(as_text=True)
     assert "Länet totalt" in page and "Hela nätverket" in page and "Stödtimmar" in page
+
+
+def test_resources_shared_count_where_their_sharer_was_when_sharing(world, activity, login, make, db):
+    """The county view's "Delade resurser" for the programme year (whole days, read from the
+    running totals) are what counting the resources gives, and stay with the municipality the
+    sharer's organisation had when they shared, after the sharer moves."""
+    from network.resources import activity as library_activity
+    from network.resources import services as resources
+
+    stockholm, malmo = activity
+    for n in range(2):
+        resources.create_resource(malmo, title=f"Metodstöd {n}", type="metodstod", visibility="members",
+                                  external_url=f"https://example.se/{n}")
+    malmo.organisation_id = stockholm.organisation_id  # moves to Stockholm afterwards
+    db.session.commit()
+    since, until = county_view.programme_year()
+    figures = county_view.activity_by_municipality(since, until, [])
+    assert figures["1280"]["resources_shared"] == 2 and figures["0180"]["resources_shared"] == 0
+    start, end = county_view.bounds(since, until)
+    assert library_activity.shared_by_municipality(start, end) == {"1280": 2}
+    assert library_activity.shared_by_municipality(start + dt.timedelta(microseconds=1), end) == {
+        "1280": 2}  # not whole days: counted, the same
+    page = login(_role(make, db, NetworkRole.STAFF)).get("/uppfoljning/lan/12").get_data(as_text=True)
+    row = page[page.index('id="aktivitet-kommun"'):]
+    malmo_row = row[row.index(">Malmö<"):].split("</tr>")[0]
+    cells = [c.split("<")[0] for c in malmo_row.split('<td class="num">')[1:]]
+    assert cells[county_view.FIGURES.index("resources_shared")] == "2"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from network.accounts import privacy
 from network.accounts import services as accounts
 from network.forums import activity, services, tallies
-from network.forums.models import ActivityDay, AuthorYear, Post
+from network.forums.models import ActivityDay, ActivityMonth, AuthorYear, Post
 
 STOCKHOLM = tallies.STOCKHOLM
 
@@ -170,3 +170,60 @@ def test_listing_counters_add_to_the_stored_value_not_to_a_stale_one(forum, make
         select(Post).where(Post.topic_id == topic.id).order_by(Post.number.desc()).limit(1)))
     db.session.commit()
     assert topic.reply_count == 2
+
+
+def _month_rows(db):
+    return sorted(tuple(r) for r in db.session.execute(select(
+        ActivityMonth.month, ActivityMonth.municipality_code, ActivityMonth.topics,
+        ActivityMonth.replies)) if r.topics or r.replies)
+
+
+def _days(first: dt.date | None, last: dt.date | None):
+    """[first, last] as whole Stockholm days, the way the overview asks (None: open)."""
+    return (dt.datetime.combine(first, dt.time.min, STOCKHOLM) if first else None,
+            dt.datetime.combine(last, dt.time.max, STOCKHOLM) if last else None)
+
+
+_LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def test_months_add_up_the_days_and_periods_with_partial_months_equal_counting(forum, make, db):
+    town = make.organisation(municipality_code="0180")
+    anna, bertil = make.user(organisation=town), make.user()
+    category = forum.topic(author=anna).category
+    written = [dt.date(2025, 1, 31), dt.date(2025, 2, 1), dt.date(2025, 2, 28), dt.date(2025, 3, 1),
+               dt.date(2025, 3, 15), dt.date(2025, 12, 31), dt.date(2026, 1, 1)]
+    for n, day in enumerate(written):
+        moment = dt.datetime.combine(day, dt.time(23, 30), STOCKHOLM)  # the UTC date differs
+        first, _ = services.create_topic(anna if n % 2 else bertil, category, f"Tråd {n}", "Text",
+                                         now=moment)
+        services.reply(bertil, first.topic, "Svar", now=moment)
+    db.session.commit()
+
+    assert _month_rows(db) == sorted(
+        (m, c, t, r) for (m, c), (t, r) in tallies.by_month(
+            {(d, c): [t, r] for d, c, t, r in _counted_days(db)}).items())
+    assert (dt.date(2025, 2, 1), "", 1, 2) in _month_rows(db)  # 28 Feb 23:30 is still February
+    periods = [(dt.date(2025, 1, 1), dt.date(2025, 12, 31)),  # whole months only
+               (dt.date(2025, 1, 31), dt.date(2025, 3, 1)),  # partial months at both ends
+               (dt.date(2025, 2, 2), dt.date(2025, 2, 27)),  # inside one month: days only
+               (dt.date(2025, 2, 1), dt.date(2025, 2, 28)),  # exactly one month
+               (None, dt.date(2025, 3, 14)), (dt.date(2025, 3, 2), None), (None, None)]
+    for first, last in periods:
+        since, until = _days(first, last)
+        assert tallies.whole_days(since, until) == (first, last)
+        read = activity.posts_by_municipality(since, until)
+        # Not whole days (a microsecond past a start long ago for an open one), so counted.
+        counted = activity.posts_by_municipality(*_counted(since or _LONG_AGO, until))
+        assert read == counted, (first, last)
+        assert services.stats(since, until)["posts"] == sum(
+            f["topics"] + f["replies"] for f in counted.values()), (first, last)
+    assert activity.posts_by_municipality(*_days(dt.date(2025, 1, 31), dt.date(2025, 3, 1))) == {
+        "0180": {"topics": 2, "replies": 0}, None: {"topics": 2, "replies": 4}}
+
+    kept = _month_rows(db)
+    tallies.rebuild()
+    assert _month_rows(db) == kept
+    assert tallies.drift() == 0
+    db.session.execute(delete(ActivityMonth).where(ActivityMonth.month == dt.date(2025, 2, 1)))
+    assert tallies.drift() == 2  # February's two rows are missing

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from network.resources import totals
 from network.resources.models import Resource
 
 
@@ -18,6 +19,8 @@ def test_seed_demo_fills_the_library_with_files_versions_and_review(app, runner,
     resources = {r.title: r for r in db.session.scalars(select(Resource))}
     # The library's own fifteen, and the minutes the events demo files for its held workshop.
     assert len(resources) == 16
+    # Backdated after creation, each counts on the day it now says it was shared.
+    assert totals.shared_drift() == 0
     assert "Minnesanteckningar: tidiga signaler på nyrekrytering" in resources
     plan = resources["Åtgärdsplan mot nyrekrytering, Örebro"]
     assert [v.number for v in plan.versions] == [2, 1]
