@@ -1,5 +1,7 @@
 """Running totals of forum activity for the programme overview (issue 22): topics and replies
-per Stockholm day and municipality (``ActivityDay``), posts per author and year (``AuthorYear``).
+per Stockholm day and municipality (``ActivityDay``) and the same per calendar month
+(``ActivityMonth``, written by the same upserts: a period's whole months are read from it and
+only its partial months from the days), posts per author and year (``AuthorYear``).
 
 The services call ``count_post`` when a post is written and ``uncount_post`` when one is deleted,
 in the same transaction, as one atomic upsert each (ON CONFLICT ... DO UPDATE on PostgreSQL and
