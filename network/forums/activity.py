@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from network.extensions import db
 from network.forums import tallies
 from network.forums.models import Post
+from network.totals import whole_days
 
 
 def posts_by_municipality(since: dt.datetime | None = None,
@@ -20,7 +21,7 @@ def posts_by_municipality(since: dt.datetime | None = None,
     Whole Stockholm days (the overview's and county view's periods) read the running totals
     (tallies.py); other periods count the posts by the same stored municipality, so the two
     agree (posts whose author is gone count where they were written, as in the totals)."""
-    days = tallies.whole_days(since, until)
+    days = whole_days(since, until)
     if days is not None:
         return tallies.by_municipality(days)
     where = [Post.deleted_at.is_(None)]

@@ -54,6 +54,7 @@ from network.forums.models import (
 from network.markdown import plain_text, render_markdown
 from network.permissions import Visibility, check_access, default_visibility_for
 from network.resources import services as resources
+from network.totals import whole_days
 
 KIND_TOPIC = "forum_topic"
 KIND_POST = "forum_post"
@@ -682,7 +683,7 @@ def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) ->
 
     Whole Stockholm days (the overview's periods) read the running totals (tallies.py), and so do
     the authors of whole calendar years (the programme year); other periods count the posts."""
-    days = tallies.whole_days(since, until)
+    days = whole_days(since, until)
     figures = tallies.totals(days) if days is not None else {"authors": None}
     if figures["authors"] is not None:
         return figures

@@ -28,15 +28,7 @@ from sqlalchemy import case, delete, func, insert, or_, select, union_all, updat
 from network.db import add_to_totals
 from network.extensions import db
 from network.forums.models import ActivityDay, ActivityMonth, AuthorYear, Category, Post, Topic
-from network.totals import (  # noqa: F401 (whole_days is read here too)
-    STOCKHOLM,
-    Days,
-    local_day,
-    month_of,
-    month_split,
-    whole_days,
-    within_days,
-)
+from network.totals import Days, local_day, month_of, month_split, within_days
 
 _SCOPES = ("forums",)  # a write here changes the forum's figures, nothing structural
 _EVERY_PAGE = ("forums", "forums:*")  # counters mended in bulk show on any topic's page

@@ -10,8 +10,7 @@ from network.accounts import privacy
 from network.accounts import services as accounts
 from network.forums import activity, services, tallies
 from network.forums.models import ActivityDay, ActivityMonth, AuthorYear, Post
-
-STOCKHOLM = tallies.STOCKHOLM
+from network.totals import STOCKHOLM, local_day, whole_days
 
 
 def _year(year: int) -> tuple[dt.datetime, dt.datetime]:
@@ -70,9 +69,9 @@ def test_a_period_of_whole_days_reads_the_totals_and_others_count(forum, make, d
     today = dt.datetime.now(STOCKHOLM).date()
     since = dt.datetime.combine(today, dt.time.min, STOCKHOLM)
     until = dt.datetime.combine(today, dt.time.max, STOCKHOLM)
-    assert tallies.whole_days(since, until) == (today, today)
-    assert tallies.whole_days(None, None) == (None, None)
-    assert tallies.whole_days(since.astimezone(dt.UTC) + dt.timedelta(hours=1), None) is None
+    assert whole_days(since, until) == (today, today)
+    assert whole_days(None, None) == (None, None)
+    assert whole_days(since.astimezone(dt.UTC) + dt.timedelta(hours=1), None) is None
     # Whole days that are not whole years: topics and posts from the totals, authors counted.
     assert services.stats(since, until) == {"topics": 1, "posts": 1, "authors": 1}
 
@@ -82,7 +81,7 @@ def _counted_days(db):
     counts: dict[tuple, list[int]] = {}
     for created_at, number, code in db.session.execute(select(
             Post.created_at, Post.number, Post.municipality_code).where(Post.deleted_at.is_(None))):
-        tally = counts.setdefault((tallies.local_day(created_at), code or ""), [0, 0])
+        tally = counts.setdefault((local_day(created_at), code or ""), [0, 0])
         tally[0 if number == 1 else 1] += 1
     return sorted((day, code, t, r) for (day, code), (t, r) in counts.items())
 
@@ -211,7 +210,7 @@ def test_months_add_up_the_days_and_periods_with_partial_months_equal_counting(f
                (None, dt.date(2025, 3, 14)), (dt.date(2025, 3, 2), None), (None, None)]
     for first, last in periods:
         since, until = _days(first, last)
-        assert tallies.whole_days(since, until) == (first, last)
+        assert whole_days(since, until) == (first, last)
         read = activity.posts_by_municipality(since, until)
         # Not whole days (a microsecond past a start long ago for an open one), so counted.
         counted = activity.posts_by_municipality(*_counted(since or _LONG_AGO, until))
