@@ -44,7 +44,8 @@ class Caller:
 
 
 def _refuse_query_tokens() -> None:
-    if any(name in request.args for name in QUERY_TOKEN_NAMES):
+    args = request.args  # once: each read of ``request`` goes through its context proxy
+    if any(name in args for name in QUERY_TOKEN_NAMES):
         raise Problem("token-in-query", _l("Skicka nyckeln i huvudet Authorization: Bearer, "
                                            "aldrig i adressen."))
 
