@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         result = harness.measure_benchmark(name, module, settings)
-        rows.append((name, result, harness.compare(result, hello)))
+        rows.append((name, result, harness.compare(result, hello, harness.target_of(module))))
         print(f"{name}: {result.rps:.1f} req/s", flush=True)
     print()
     print(harness.format_table(hello, rows))

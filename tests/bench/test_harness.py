@@ -62,3 +62,22 @@ def test_python_load_generator_counts_error_responses(tmp_path):
         result = loadgen.run_python(server.base_url, ["/missing"], {}, duration=0.5, connections=2)
     assert result.requests > 0
     assert result.errors == result.requests
+
+
+def test_a_benchmark_is_held_to_its_own_target_when_it_names_one():
+    """The API list's issue asks 0.25 of hello-world's req/s, the platform's pages 0.35: the
+    verdict and the table say which figure each row was held to."""
+    from bench import api_openapi, api_resources, start_page
+
+    hello = loadgen.LoadResult("python", 4000, 1.0, 4000.0, 2.0, 6.0, 0)
+    api = loadgen.LoadResult("python", 1200, 1.0, 1200.0, 8.0, 12.0, 0)  # 0.30 of hello
+    assert harness.target_of(api_resources) == 0.25 and harness.target_of(api_openapi) == 0.5
+    assert harness.target_of(start_page) == harness.TARGET_RPS_RATIO
+
+    held_to_own = harness.compare(api, hello, harness.target_of(api_resources))
+    held_to_default = harness.compare(api, hello, harness.target_of(start_page))
+
+    assert held_to_own["meets_targets"] and not held_to_default["meets_targets"]
+    table = harness.format_table(hello, [("api_resources", api, held_to_own),
+                                         ("start_page", api, held_to_default)])
+    assert "ok (>= 0.25)" in table and "MISSED (>= 0.35)" in table
