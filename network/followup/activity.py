@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from network.chat import activity as chat_activity
 from network.chat import services as chat
 from network.events import attendance
-from network.followup import dashboard, duties
+from network.followup import duties
 from network.forums import activity as forum_activity
 from network.forums import services as forums
 from network.resources import activity as resource_activity
@@ -134,9 +134,10 @@ def bounds(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def activity_by_municipality(since: dt.date, until: dt.date,
-                             support: list[dashboard.MunicipalityRow]) -> dict[str | None, dict[str, float]]:
-    """{municipality code (None: people without a municipality): figures} for the period."""
+def activity_by_municipality(since: dt.date, until: dt.date, support: dict[str, tuple[int, float]]
+                             ) -> dict[str | None, dict[str, float]]:
+    """{municipality code (None: people without a municipality): figures} for the period;
+    ``support``: {code: (entries, hours)} in it (``dashboard.support_by_municipality``)."""
     start, end = bounds(since, until)
     result: dict[str | None, dict[str, float]] = {}
 
@@ -154,9 +155,9 @@ def activity_by_municipality(since: dt.date, until: dt.date,
     for code, counts in chat_activity.participation_by_municipality(start, end).items():
         row(code)["chat_messages"] = counts["messages"]
         row(code)["chat_participants"] = counts["participants"]
-    for r in support:
-        if r.support_count:
-            row(r.code)["support_count"], row(r.code)["support_hours"] = r.support_count, r.support_hours
+    for code, (count, hours) in support.items():
+        if count:
+            row(code)["support_count"], row(code)["support_hours"] = count, hours
     return result
 
 

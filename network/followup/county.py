@@ -56,10 +56,10 @@ def county(code: str):
     municipalities = db.session.execute(select(Municipality.code, Municipality.name)
                                         .where(Municipality.county_code == code)
                                         .order_by(Municipality.name)).all()
-    in_county = {c for c, _n in municipalities}
-    everyone = dashboard.municipality_rows(since, until)
-    rows = [r for r in everyone if r.code in in_county]
-    activity = activity_by_municipality(since, until, everyone)
+    # The table reads the county's municipalities only; the network's totals beside it need every
+    # municipality's activity and support, which are grouped counts, not the table's rows.
+    rows = dashboard.municipality_rows(since, until, codes=[c for c, _n in municipalities])
+    activity = activity_by_municipality(since, until, dashboard.support_by_municipality(since, until))
     activity_rows = [ActivityRow(c, n, activity.get(c, dict.fromkeys(FIGURES, 0))) for c, n in municipalities]
     return render_template(
         "followup/county.html", county=county, rows=rows, since=since, until=until, error=error,

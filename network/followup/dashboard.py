@@ -7,6 +7,7 @@ the dashboard costs the same number of queries for 5 or 500 municipalities.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,15 +102,24 @@ def trend_sql():
         else_="not_improving")
 
 
-def municipality_rows(since: dt.date | None = None, until: dt.date | None = None) -> list[MunicipalityRow]:
-    """The dashboard table; support is counted within [since, until] when given."""
+def municipality_rows(since: dt.date | None = None, until: dt.date | None = None,
+                      codes: Collection[str] | None = None) -> list[MunicipalityRow]:
+    """The dashboard table; support is counted within [since, until] when given. ``codes``
+    narrows it to those municipalities (a county's), every query included."""
+
+    def within(column: Any) -> list[Any]:
+        return [column.in_(list(codes))] if codes is not None else []
+
     with_data = (select(ActionPlan.municipality_code).union(
         select(SituationPicture.municipality_code), select(SupportEntry.municipality_code)))
     municipalities = db.session.execute(
         select(Municipality.code, Municipality.name)
-        .where(Municipality.participating_since.is_not(None) | Municipality.code.in_(with_data))
+        .where(Municipality.participating_since.is_not(None) | Municipality.code.in_(with_data),
+               *within(Municipality.code))
         .order_by(Municipality.name)).all()
     rows = {code: MunicipalityRow(code, name) for code, name in municipalities}
+    if not rows:
+        return []
 
     def each(stmt):
         for row in db.session.execute(stmt):
@@ -121,25 +131,43 @@ def municipality_rows(since: dt.date | None = None, until: dt.date | None = None
             rows[code].duties = state
             rows[code].picture_year, rows[code].plans = state.picture.year, state.plan.plans
     for r, (status, count) in each(select(Measure.municipality_code, Measure.status, func.count())
+                                   .where(*within(Measure.municipality_code))
                                    .group_by(Measure.municipality_code, Measure.status)):
         r.measures[str(status)] = count
-    support = select(SupportEntry.municipality_code, func.count(), func.sum(SupportEntry.hours))
-    if since:
-        support = support.where(SupportEntry.date >= since)
-    if until:
-        support = support.where(SupportEntry.date <= until)
-    for r, (count, hours) in each(support.group_by(SupportEntry.municipality_code)):
-        r.support_count, r.support_hours = count, float(hours or 0)
+    for code, (count, hours) in support_by_municipality(since, until, codes).items():
+        if code in rows:
+            rows[code].support_count, rows[code].support_hours = count, hours
     for r, (count,) in each(select(ExperienceReport.municipality_code, func.count())
-                            .where(ExperienceReport.status == ReportStatus.PUBLISHED.value)
+                            .where(ExperienceReport.status == ReportStatus.PUBLISHED.value,
+                                   *within(ExperienceReport.municipality_code))
                             .group_by(ExperienceReport.municipality_code)):
         r.published_reports = count
     kind = trend_sql()
     for r, (name, count) in each(select(Measure.municipality_code, kind, func.count())
                                  .join(Indicator, Indicator.measure_id == Measure.id)
+                                 .where(*within(Measure.municipality_code))
                                  .group_by(Measure.municipality_code, kind)):
         r.trends[name] = count
     return list(rows.values())
+
+
+def support_by_municipality(since: dt.date | None = None, until: dt.date | None = None,
+                            codes: Collection[str] | None = None) -> dict[str, tuple[int, float]]:
+    """{municipality code: (support entries, hours)} within [since, until] when given."""
+    support = select(SupportEntry.municipality_code, func.count(), func.sum(SupportEntry.hours))
+    if since:
+        support = support.where(SupportEntry.date >= since)
+    if until:
+        support = support.where(SupportEntry.date <= until)
+    if codes is not None:
+        support = support.where(SupportEntry.municipality_code.in_(list(codes)))
+    return {code: (count, float(hours or 0))
+            for code, count, hours in db.session.execute(support.group_by(SupportEntry.municipality_code))}
+
+
+def support_of(rows: list[MunicipalityRow]) -> dict[str, tuple[int, float]]:
+    """The same from the table's rows, when they are already at hand."""
+    return {r.code: (r.support_count, r.support_hours) for r in rows if r.support_count}
 
 
 def support_by_form(since: dt.date | None = None, until: dt.date | None = None) -> list[Any]:

@@ -101,7 +101,7 @@ def dashboard_page():
     _admin()
     since, until, error = activity.parse_period(request.args)
     rows = dashboard.municipality_rows(since, until)
-    per_municipality = activity.activity_by_municipality(since, until, rows)
+    per_municipality = activity.activity_by_municipality(since, until, dashboard.support_of(rows))
     nothing = dict.fromkeys(activity.FIGURES, 0)
     activity_rows = [activity.ActivityRow(r.code, r.name, per_municipality.get(r.code, nothing))
                      for r in rows]

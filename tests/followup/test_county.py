@@ -18,7 +18,7 @@ def _role(make, db, role, county=None, **kw):
 
 def test_activity_counts_for_the_municipality_of_the_authors_organisation(world, activity):
     since, until = county_view.programme_year()
-    figures = county_view.activity_by_municipality(since, until, [])
+    figures = county_view.activity_by_municipality(since, until, {})
     assert figures["0180"]["forum_topics"] == 1 and figures["0180"]["forum_replies"] == 0
     assert figures["1280"]["forum_replies"] == 1
     assert figures["1280"]["forum_topics"] == 0  # last year's topic is outside the period
@@ -77,7 +77,7 @@ def test_resources_shared_count_where_their_sharer_was_when_sharing(world, activ
     malmo.organisation_id = stockholm.organisation_id  # moves to Stockholm afterwards
     db.session.commit()
     since, until = county_view.programme_year()
-    figures = county_view.activity_by_municipality(since, until, [])
+    figures = county_view.activity_by_municipality(since, until, {})
     assert figures["1280"]["resources_shared"] == 2 and figures["0180"]["resources_shared"] == 0
     start, end = county_view.bounds(since, until)
     assert library_activity.shared_by_municipality(start, end) == {"1280": 2}
@@ -88,3 +88,36 @@ def test_resources_shared_count_where_their_sharer_was_when_sharing(world, activ
     malmo_row = row[row.index(">Malmö<"):].split("</tr>")[0]
     cells = [c.split("<")[0] for c in malmo_row.split('<td class="num">')[1:]]
     assert cells[county_view.FIGURES.index("resources_shared")] == "2"
+
+
+def test_the_county_reads_its_own_rows_and_the_network_total_still_counts_everyone(
+        world, activity, login, make, db):
+    """The table is built for the county's municipalities only; the network's total beside it
+    still holds every county's support (here Stockholm's 3 hours and Malmö's 5)."""
+    from network.followup import dashboard
+    from network.followup import services as followup
+
+    followup.add_support(world.admin, "1280", date=duties.today(), topic="Metodstöd", form="radgivning",
+                         hours="5", given_by="Brå")
+    db.session.commit()
+    since, until = county_view.programme_year()
+    everyone = dashboard.municipality_rows(since, until)
+
+    assert dashboard.municipality_rows(since, until, codes=["0180"]) == [
+        r for r in everyone if r.code == "0180"]
+    assert dashboard.municipality_rows(since, until, codes=[]) == []
+    assert dashboard.support_by_municipality(since, until) == dashboard.support_of(everyone) == {
+        "0180": (1, 3.0), "1280": (1, 5.0)}
+    assert dashboard.support_by_municipality(since, until, codes=["1280"]) == {"1280": (1, 5.0)}
+
+    page = login(_role(make, db, NetworkRole.STAFF)).get("/uppfoljning/lan/01").get_data(as_text=True)
+    table = page[page.index('id="aktivitet-kommun"'):]
+    hours = county_view.FIGURES.index("support_hours")
+
+    def cells(label: str) -> list[str]:
+        row = table[table.index(label):].split("</tr>")[0]
+        return [c.split("<")[0] for c in row.split('<td class="num">')[1:]]
+
+    assert "Malmö" not in table.split("Länet totalt")[0]
+    assert cells("Länet totalt")[hours].startswith("3")
+    assert cells("Hela nätverket")[hours].startswith("8")

@@ -284,7 +284,7 @@ def test_the_overview_shows_activity_per_municipality_for_the_programme_year(wor
     _stockholm, malmo = activity
     _download_from(malmo, world, db)
     since, until = figures.programme_year()
-    per_municipality = figures.activity_by_municipality(since, until, [])
+    per_municipality = figures.activity_by_municipality(since, until, {})
     assert per_municipality["1280"]["resources_downloaded"] == 1  # last year's is outside the period
     assert per_municipality[None]["resources_downloaded"] == 1
     page = login(world.admin).get("/uppfoljning/oversikt").get_data(as_text=True)
