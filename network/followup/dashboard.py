@@ -151,14 +151,17 @@ def municipality_rows(since: dt.date | None = None, until: dt.date | None = None
     return list(rows.values())
 
 
+def support_period(since: dt.date | None, until: dt.date | None) -> list[Any]:
+    """The conditions for support given within [since, until]; an end that is None is open."""
+    return (([SupportEntry.date >= since] if since else [])
+            + ([SupportEntry.date <= until] if until else []))
+
+
 def support_by_municipality(since: dt.date | None = None, until: dt.date | None = None,
                             codes: Collection[str] | None = None) -> dict[str, tuple[int, float]]:
     """{municipality code: (support entries, hours)} within [since, until] when given."""
-    support = select(SupportEntry.municipality_code, func.count(), func.sum(SupportEntry.hours))
-    if since:
-        support = support.where(SupportEntry.date >= since)
-    if until:
-        support = support.where(SupportEntry.date <= until)
+    support = (select(SupportEntry.municipality_code, func.count(), func.sum(SupportEntry.hours))
+               .where(*support_period(since, until)))
     if codes is not None:
         support = support.where(SupportEntry.municipality_code.in_(list(codes)))
     return {code: (count, float(hours or 0))
@@ -171,22 +174,16 @@ def support_of(rows: list[MunicipalityRow]) -> dict[str, tuple[int, float]]:
 
 
 def support_by_form(since: dt.date | None = None, until: dt.date | None = None) -> list[Any]:
-    query = select(SupportEntry.form, func.count(), func.sum(SupportEntry.hours))
-    if since:
-        query = query.where(SupportEntry.date >= since)
-    if until:
-        query = query.where(SupportEntry.date <= until)
+    query = (select(SupportEntry.form, func.count(), func.sum(SupportEntry.hours))
+             .where(*support_period(since, until)))
     return db.session.execute(query.group_by(SupportEntry.form).order_by(SupportEntry.form)).all()
 
 
 def support_entries(since: dt.date | None = None, until: dt.date | None = None) -> list[Any]:
     query = (select(SupportEntry.date, Municipality.name, SupportEntry.topic, SupportEntry.form,
                     SupportEntry.hours, SupportEntry.given_by)
-             .join(Municipality, Municipality.code == SupportEntry.municipality_code))
-    if since:
-        query = query.where(SupportEntry.date >= since)
-    if until:
-        query = query.where(SupportEntry.date <= until)
+             .join(Municipality, Municipality.code == SupportEntry.municipality_code)
+             .where(*support_period(since, until)))
     return db.session.execute(query.order_by(SupportEntry.date.desc())).all()
 
 

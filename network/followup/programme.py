@@ -64,7 +64,7 @@ def support():
         form.date.data = dt.date.today()
         form.given_by.data = current_user.name
     since, until = _period()
-    period = ([SupportEntry.date >= since] if since else []) + ([SupportEntry.date <= until] if until else [])
+    period = dashboard.support_period(since, until)
     totals = db.session.execute(
         select(Municipality.code, Municipality.name, func.count(SupportEntry.id),
                func.sum(SupportEntry.hours))
