@@ -37,3 +37,5 @@ def test_the_documentation_page_is_rendered_on_the_server_without_scripts(client
     for op in OPERATIONS:
         assert f"{op.method} {openapi_path(op.rule)}" in html
     assert 'id="schema-Resource"' in html
+    # Every table scrolls inside its own labelled region instead of widening a phone's page.
+    assert html.count("<table") == html.count('<div class="table-scroll" role="region" aria-label=') > 10

@@ -127,19 +127,20 @@ def pages(ids: dict, role: str) -> list[str]:
         "/", f"/forum/t/{ids['topic']}", "/forum/", "/bibliotek/", f"/bibliotek/{ids['resource']}",
         "/evenemang/", ids["month"], f"/evenemang/{ids['event']}", "/kommuner",
         f"/kommuner/{ids['municipality']}", "/erfarenhetsbank", f"/erfarenhetsbank/{ids['report']}",
-        "/sok?q=trygghet", "/logga-in", "/tillganglighet",
+        "/sok?q=trygghet", "/logga-in", "/tillganglighet", "/api/v1/docs",
     ]
     if role == "anonymous":
         return public
     member = ["/grupper", f"/grupper/{ids['group']}", "/notiser/", "/profil", "/workshoppar/",
-              "/uppfoljning", "/bibliotek/ny", "/evenemang/kalenderprenumeration"]
+              "/uppfoljning", "/bibliotek/ny", "/evenemang/kalenderprenumeration", "/api/nycklar"]
     if role == "member":
         return public + member
     return public + member + [
         "/uppfoljning/oversikt", "/uppfoljning/oversikt/rapport", f"/uppfoljning/plan/{ids['plan']}",
         f"/uppfoljning/atgard/{ids['measure']}", "/admin", "/admin/logg", "/admin/inbjudningar",
         "/admin/organisationer", "/bibliotek/granskning", "/forum/moderering",
-        f"/workshoppar/{ids['room']}", f"/workshoppar/{ids['room']}/logg",
+        f"/workshoppar/{ids['room']}", f"/workshoppar/{ids['room']}/logg", "/api/webhooks",
+        "/api/nycklar/alla",
     ]
 
 
