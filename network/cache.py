@@ -16,6 +16,10 @@ shared by the processes of one machine, in tests a counter in the app).
 - *Personal* writes, which only their owner ever sees (a member's read positions in the forum,
   their notifications being read), raise only that member's scope ``member:<id>``
   (``register_personal``, ``execution_options(cache_personal=user_id)``).
+- *Access* scopes (``forums:access``) say only that who may see something of a feature may have
+  changed: a row that decides access was deleted, or a column of it that decides access changed
+  (``register_access``). What depends on access alone, not on content (the notification badge),
+  is stamped with them instead of the feature's every write.
 - *Neutral* writes no cached page depends on raise nothing: ``execution_options(
   cache_neutral=True)`` (download counters), ``register_neutral(Model)`` (workshop chat messages,
   the outbox).
@@ -55,12 +59,14 @@ __all__ = ["Cache", "FileGeneration", "LocalGeneration", "RedisGeneration"]
 log = logging.getLogger(__name__)
 _DIRTY = "network_cache_dirty"  # the data generation must move
 _SCOPES = "network_cache_scopes"  # and these scopes
+_MEMBER_SCOPES = "network_cache_member_scopes"
 STRUCTURAL = "structural"
 # Features whose tables carry their own scope; every other table's writes are structural.
 FEATURE_SCOPES = ("forums", "events", "resources", "followup")
 _NEUTRAL: set[type] = set()
 _PERSONAL: dict[type, str] = {}
 _SCOPE_RULES: dict[type, Callable[[Any], Iterable[str] | None]] = {}
+_ACCESS: dict[type, tuple[str, frozenset[str], bool]] = {}
 _listening = False
 # The "generation" of a value keyed by its own content (e.g. a feed body under a hash of what it
 # holds): it cannot go stale, only expire, so any data change leaves it usable.
@@ -131,16 +137,29 @@ def bump_data() -> None:
     cache().generation.bump_scopes((), data=True)
 
 
+def register_member_scopes(app: Flask, scopes: Iterable[str]) -> None:
+    """Scopes that what every member's page shows of them depends on, beside their own scope:
+    who may see the subjects of their notifications (the badge's access scopes)."""
+    app.extensions.setdefault(_MEMBER_SCOPES, set()).update(scopes)
+
+
+def member_scopes(user_id: int) -> tuple[str, ...]:
+    """All a member's personal values depend on: ``structural``, their own scope and the
+    registered access scopes."""
+    return (STRUCTURAL, f"member:{user_id}",
+            *sorted(current_app.extensions.get(_MEMBER_SCOPES, ())))
+
+
 def scope_stamp(generation: int | None, scopes: tuple[str, ...] | None,
                 user_id: int | None) -> Any:
     """What a cached page is valid at: the data generation when it declares no scopes, else
-    ``structural`` and its scopes; for a member (``user_id``) also their own scope. None when
+    ``structural`` and its scopes; for a member (``user_id``) also ``member_scopes``. None when
     any of them cannot be known (then nothing is reused or kept)."""
     if generation is None:
         return None
     names = (STRUCTURAL, *scopes) if scopes is not None else ()
     if user_id is not None:
-        names = (*names, f"member:{user_id}")
+        names = (*names, *member_scopes(user_id))
     if not names:
         return generation
     values = cache().generation.scope_values(names)
@@ -167,6 +186,30 @@ def register_scopes(model: type, rule: Callable[[Any], Iterable[str] | None]) ->
     """``rule(obj)`` names the scopes a written row of ``model`` changes (e.g. its topic), or
     None for its feature's catch-all."""
     _SCOPE_RULES[model] = rule
+
+
+def access_scope(feature: str) -> str:
+    return f"{feature}:access"
+
+
+def register_access(model: type, scope: str, *columns: str, on_insert: bool = False) -> None:
+    """Rows of ``model`` decide who may see something through ``columns`` (a topic's category, an
+    event's visibility): deleting one, or changing one of these columns, also raises ``scope``
+    (an ``access_scope``). A new row adds a thing and takes nobody's access away, so it raises
+    nothing more unless ``on_insert`` (a registration, which opens a registered room again).
+    A bulk UPDATE or DELETE that names no scopes raises ``structural``, on which whatever
+    depends on access depends too; one that names its scopes (``cache_scopes``) must name this
+    one when it changes these columns."""
+    _ACCESS[model] = (scope, frozenset(columns), on_insert)
+
+
+def _access_changed(session: Session, obj: Any, columns: frozenset[str], on_insert: bool) -> bool:
+    if obj in session.deleted:
+        return True
+    if obj in session.new:
+        return on_insert
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in columns)
 
 
 def changed_only(obj: Any, *attributes: str) -> bool:
@@ -209,6 +252,9 @@ def _after_flush(session: Session, _context: Any) -> None:
             _mark(session, (f"member:{owner}",), data=False)
         else:
             _mark(session, _scopes_of(obj))
+        access = _ACCESS.get(kind)
+        if access is not None and _access_changed(session, obj, access[1], access[2]):
+            _mark(session, (access[0],))
 
 
 def _do_orm_execute(state: Any) -> None:

@@ -217,3 +217,84 @@ def test_a_file_generation_of_the_older_single_counter_size_is_extended(tmp_path
     path.write_bytes((5).to_bytes(8, "little"))
     store = cache.FileGeneration(path)
     assert store.value() == 5 and store.scope_values(["member:3"]) == (0,)
+
+
+def _access_bumps(db, action):
+    """Which access scopes ``action`` raised when committed."""
+    names = tuple(cache.access_scope(feature) for feature in ("forums", "events", "resources"))
+    store = cache.cache().generation
+    before = store.scope_values(names)
+    action()
+    db.session.commit()
+    after = store.scope_values(names)
+    return {name for name, old, new in zip(names, before, after, strict=True) if new != old}
+
+
+def test_content_writes_leave_the_access_scopes_alone(db, make):
+    from network.forums import services as forums
+    from network.resources import services as resources
+
+    admin, member = make.admin(), make.user()
+    group = make.group(members=[member])
+    category = forums.create_category(admin, "Trygghet", group=group)
+    topic = forums.create_topic(admin, category, "Samverkan", "Första")[0].topic
+    db.session.commit()
+    assert _access_bumps(db, lambda: forums.reply(member, topic, "Ett svar")) == set()
+    assert _access_bumps(db, lambda: forums.create_topic(member, category, "Nytt", "Text")) == set()
+    assert _access_bumps(db, lambda: resources.create_resource(
+        member, title="Lägesbild", type="metodstod", visibility="members",
+        external_url="https://example.se/")) == set()
+
+
+def test_what_changes_who_may_see_raises_its_features_access_scope(db, make):
+    from network.forums import services as forums
+    from network.resources import services as resources
+
+    admin = make.admin()
+    group, other = make.group(), make.group()
+    category = forums.create_category(admin, "Trygghet", group=group)
+    elsewhere = forums.create_category(admin, "Annat", group=other)
+    topic = forums.create_topic(admin, category, "Samverkan", "Första")[0].topic
+    resource = resources.create_resource(admin, title="Plan", type="metodstod",
+                                         visibility="members", external_url="https://example.se/")
+    db.session.commit()
+    assert _access_bumps(db, lambda: forums.move_topic(admin, topic, elsewhere)) == {"forums:access"}
+
+    def group_only():
+        category.visibility = "group"
+
+    assert _access_bumps(db, group_only) == {"forums:access"}
+    assert _access_bumps(db, lambda: resources.delete_resource(admin, resource)) == {"resources:access"}
+
+
+def test_registrations_raise_the_events_access_scope_for_the_registered_rooms(db, make):
+    import datetime as dt
+
+    from network.events import registrations
+    from network.events import services as events
+    from network.events.models import EventType
+
+    admin, member = make.admin(), make.user()
+    group = make.group(members=[member], facilitators=[admin])
+    start = dt.datetime(2027, 3, 10, 13, 0)
+    event = events.create_event(admin, events.EventData(
+        type=EventType.WORKSHOP, group=group, title="Workshop", start=start,
+        end=start + dt.timedelta(hours=2), all_day=False, visibility="members"), None)
+    db.session.commit()
+    now = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
+    assert _access_bumps(db, lambda: registrations.register(member, event, now=now)) == {"events:access"}
+    assert _access_bumps(db, lambda: registrations.unregister(member, event)) == {"events:access"}
+
+
+def test_an_audited_change_raises_only_what_it_changed(db, make):
+    from network.forums import services as forums
+
+    admin = make.admin()
+    group = make.group()
+    db.session.commit()
+    store = cache.cache().generation
+    before = store.scope_values((cache.STRUCTURAL, "forums"))
+    forums.create_category(admin, "Trygghet", group=group)  # writes an audit log entry too
+    db.session.commit()
+    after = store.scope_values((cache.STRUCTURAL, "forums"))
+    assert after[0] == before[0] and after[1] == before[1] + 1

@@ -240,3 +240,46 @@ def test_the_badge_follows_at_once_what_the_reader_may_see(crowd, app, login, db
     db.session.commit()
     # Not a member any more: the notifications about the long topic no longer count.
     assert _badge(client.get("/tillganglighet").get_data(as_text=True)) == "60"
+
+
+def test_others_posts_and_uploads_leave_the_badge_counted(crowd, app, make, login, db, count_queries):
+    """The badge depends on the reader's notifications and on who may see their subjects, not
+    on the forum's or the library's every write (issue 14: 27 % of the server's time under
+    mixed load went to counting it again)."""
+    from network.resources import services as resources
+
+    app.config["PAGE_CACHE"] = False
+    admin = crowd["admin"]
+    elsewhere = forums.create_category(admin, "Annan grupp", group=make.group())
+    db.session.commit()
+    client = login(crowd["reader"])
+    client.get("/tillganglighet")
+    topic = forums.create_topic(admin, elsewhere, "Ny tråd", "Text")[0].topic
+    forums.reply(admin, crowd["topic"], "Ett svar till")
+    forums.reply(admin, topic, "Svar")
+    resources.create_resource(admin, title="Ny lägesbild", type="metodstod", visibility="members",
+                              external_url="https://example.se/ny")
+    db.session.commit()
+    with count_queries() as counter:
+        page = client.get("/tillganglighet").get_data(as_text=True)
+    assert _badge(page) == "80"
+    assert not any("FROM notifications" in sql for sql in counter.statements)
+
+
+def test_a_cached_page_shows_the_badge_renewed_when_a_subject_is_hidden(crowd, make, login, db):
+    """Every member's page shows the badge: it is renewed with the access scopes, even a page
+    of another part (a topic page does not depend on the calendar)."""
+    closed = make.group(visibility=GroupVisibility.CLOSED)  # structural: before the pages
+    db.session.commit()
+    client = login(crowd["reader"])
+    url = f"/forum/t/{crowd['topic'].id}"
+    client.get(url)  # the first reading notes the reader's position: their pages are renewed
+    assert _badge(client.get(url).get_data(as_text=True)) == "80"
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    event = crowd["event"]
+    event.group_id = closed.id
+    event.visibility = "group"
+    db.session.commit()
+    again = client.get(url)
+    assert again.headers["X-Page-Cache"] == "miss"
+    assert _badge(again.get_data(as_text=True)) == "60"

@@ -61,8 +61,10 @@ def init_app(app: Flask) -> None:
          views_sessions, views_sso, accounts_permissions, models_sso)
     sessions.init_app(app)
     login_manager.user_loader(sessions.load_user)
-    # Opening a session and noting last-seen change no cached page; ending one does.
-    register_neutral(models.UserSession)
+    # Opening a session and noting last-seen change no cached page; ending one does. The audit
+    # log is read only by the admin's member pages, never cached: an audited change raises
+    # the scopes of what it changed, the log entry itself nothing.
+    register_neutral(models.UserSession, models.AuditLog)
     app.after_request(views.touch_session)
     permissions.set_group_roles_loader(app, services.group_roles_of)
     fulltext.set_places(app, services.SearchPlaces())

@@ -39,12 +39,13 @@ def init_app(app: Flask) -> None:
 
     register_event_extra(app, views.event_section)
     register_seed(app, demo.seed_chat)
+    from network.cache import access_scope
     from network.chat.mentions import SUBJECT_TYPE
     from network.notifications.services import register_subject_filter
 
-    # Registrations (the "registered" rooms' audience) raise the events scope; memberships are
-    # structural, which every count depends on anyway.
-    register_subject_filter(app, SUBJECT_TYPE, _room_visible, scopes=("events:*",))
+    # Rooms and groups (archiving) are structural: chat has no scope of its own. Registrations
+    # (the "registered" rooms' audience) raise the events' access scope (network/events).
+    register_subject_filter(app, SUBJECT_TYPE, _room_visible, scopes=(access_scope("events"),))
 
     from network.accounts.privacy import register_personal_data
 

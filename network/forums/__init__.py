@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
         views_experts,
     )
     from network.forums.forms import new_client_key
-    from network.forums.services import KIND_POST, register_cache_scopes
+    from network.forums.services import KIND_POST, register_access_rules, register_cache_scopes
     from network.notifications.services import register_subject_filter
     from network.pagecache import register_fresh_value
     from network.permissions import is_programme_staff
@@ -76,7 +76,8 @@ def init_app(app: Flask) -> None:
     register_nav(app, "forums.stale_questions", _l("Expertfrågor"), order=88, members_only=True,
                  when=is_programme_staff)
     register_panel(app, _latest_panel, order=20)
-    register_subject_filter(app, "forum_topic", _topic_visible, scopes=("forums:*",))
+    register_subject_filter(app, "forum_topic", _topic_visible,
+                            scopes=(register_access_rules(),))
     register_link_kind(app, KIND_POST, _post_link)
     register_seed(app, demo.seed_forums)
     register_personal_data(app, "forums", personal_data.export_personal_data,

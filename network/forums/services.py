@@ -591,8 +591,8 @@ def register_cache_scopes() -> None:
     from network.cache import changed_only, register_personal, register_scopes
 
     register_scopes(Post, lambda post: ("forums", topic_scope(post.topic_id)))
-    # A topic changed beyond its counters (new, edited, moved, deleted) may be seen by others
-    # than before: "forums:*" too (the badge's access filter depends on it).
+    # A topic changed beyond its counters (new, edited, moved, deleted) may show on other
+    # pages than its own (links, moves): "forums:*" too.
     register_scopes(Topic, lambda topic: ("forums", topic_scope(topic.id)) if changed_only(
         topic, "last_post_at", "last_post_author_id", "last_number", "reply_count")
         else ("forums", "forums:*", topic_scope(topic.id)))
@@ -601,6 +601,18 @@ def register_cache_scopes() -> None:
     # Read positions and watching are shown to their member alone.
     for model in (TopicRead, TopicWatch, CategoryWatch):
         register_personal(model, "user_id")
+
+
+def register_access_rules() -> str:
+    """What decides who may read a topic (``permissions.can_view_topic``): its category and
+    whether it is deleted, the category's visibility and group; memberships are structural.
+    Returns the forum's access scope."""
+    from network.cache import access_scope, register_access
+
+    scope = access_scope("forums")
+    register_access(Topic, scope, "category_id", "deleted_at")
+    register_access(Category, scope, "visibility", "group_id")
+    return scope
 
 
 # -- notifications ---------------------------------------------------------------------------

@@ -32,10 +32,11 @@ SubjectFilter = Callable[[User, ColumnElement], Select]
 
 def register_subject_filter(app, subject_type: str, sql_filter: SubjectFilter,
                             scopes: tuple[str, ...]) -> None:
-    """``scopes``: the cache scopes (``network/cache.py``) whose writes may change who can see
-    such a subject; with them the header badge is counted once per change, not per page."""
+    """``scopes``: the access scopes (``cache.register_access``) raised by every write that may
+    change who can see such a subject; with them the header badge is counted once per change,
+    not per page, and every member's cached pages (which show it) are renewed with it."""
     app.extensions.setdefault("notification_filters", {})[subject_type] = sql_filter
-    app.extensions.setdefault("notification_scopes", set()).update(scopes)
+    cache.register_member_scopes(app, scopes)
 
 
 def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
@@ -109,11 +110,10 @@ def notifications_for(user: User, limit: int = LIST_LIMIT) -> list[Notification]
 def unread_count(user: User) -> int:
     """Unread notifications the user may still see (the badge must not hint at hidden ones),
     counted in one query up to ``UNREAD_COUNT_LIMIT + 1``, and kept while nothing it depends on
-    changed: the member's own notifications (their scope), memberships and groups
-    (``structural``), and what may change who sees a subject (each subject type's scopes)."""
-    scopes = (cache.STRUCTURAL, f"member:{user.id}",
-              *sorted(current_app.extensions.get("notification_scopes", ())))
-    stamp = cache.cache().generation.scope_values(scopes)
+    changed (``cache.member_scopes``): the member's own notifications (their scope),
+    memberships and groups (``structural``), and who may see a subject (the access scopes).
+    Posts, replies, registrations and uploads leave it in place."""
+    stamp = cache.cache().generation.scope_values(cache.member_scopes(user.id))
     key = ("unread_notifications", user.id)
     known = cache.cache().get(key, stamp)
     if known is None:

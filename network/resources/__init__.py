@@ -26,10 +26,10 @@ def init_app(app: Flask) -> None:
     from network.accounts import register_expertise_themes
     from network.accounts.demo import register_seed
     from network.accounts.privacy import register_personal_data
-    from network.cache import register_neutral
+    from network.cache import access_scope, register_access, register_neutral
     from network.notifications.services import register_subject_filter
     from network.resources import cli, demo, indexing, personal_data, storage, views
-    from network.resources.models import THEMES, ResourceDownload
+    from network.resources.models import THEMES, Resource, ResourceDownload
     from network.resources.services import newest
     from network.views import register_nav, register_panel
 
@@ -47,7 +47,10 @@ def init_app(app: Flask) -> None:
         return ("resources/_panel.html", {"resources": items}) if items else None
 
     register_panel(app, newest_panel, order=30)
-    register_subject_filter(app, "resource", _resource_visible, scopes=("resources:*",))
+    # Who may see a resource: its effective visibility and group (a deleted resource is gone).
+    access = access_scope("resources")
+    register_access(Resource, access, "effective_visibility", "group_id")
+    register_subject_filter(app, "resource", _resource_visible, scopes=(access,))
     register_seed(app, demo.seed_resources)
     register_personal_data(app, "library", personal_data.export_personal_data,
                            personal_data.keep_on_erasure)
