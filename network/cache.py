@@ -64,7 +64,7 @@ STRUCTURAL = "structural"
 # Features whose tables carry their own scope; every other table's writes are structural.
 FEATURE_SCOPES = ("forums", "events", "resources", "followup")
 _NEUTRAL: set[type] = set()
-_PERSONAL: dict[type, str] = {}
+_PERSONAL: dict[type, tuple[str, str | None]] = {}
 _SCOPE_RULES: dict[type, Callable[[Any], Iterable[str] | None]] = {}
 _ACCESS: dict[type, tuple[str, frozenset[str], bool]] = {}
 _listening = False
@@ -143,11 +143,12 @@ def register_member_scopes(app: Flask, scopes: Iterable[str]) -> None:
     app.extensions.setdefault(_MEMBER_SCOPES, set()).update(scopes)
 
 
-def member_scopes(user_id: int) -> tuple[str, ...]:
-    """All a member's personal values depend on: ``structural``, their own scope and the
-    registered access scopes."""
-    return (STRUCTURAL, f"member:{user_id}",
-            *sorted(current_app.extensions.get(_MEMBER_SCOPES, ())))
+def member_scopes(user_id: int, kind: str | None = None) -> tuple[str, ...]:
+    """All a member's pages depend on beside their content: ``structural``, their own scope and
+    the registered access scopes. With ``kind``: their narrower ``personal_scope`` instead of
+    their own, for a value made of those rows alone."""
+    own = f"member:{user_id}" if kind is None else personal_scope(kind, user_id)
+    return (STRUCTURAL, own, *sorted(current_app.extensions.get(_MEMBER_SCOPES, ())))
 
 
 def scope_stamp(generation: int | None, scopes: tuple[str, ...] | None,
@@ -176,10 +177,16 @@ def register_neutral(*models: type) -> None:
     _NEUTRAL.update(models)
 
 
-def register_personal(model: type, user_attribute: str) -> None:
+def register_personal(model: type, user_attribute: str, kind: str | None = None) -> None:
     """Rows of ``model`` are shown only to the member ``user_attribute`` names: writing one
-    raises that member's scope, not the data generation."""
-    _PERSONAL[model] = user_attribute
+    raises that member's scope, not the data generation. ``kind`` names a narrower scope of
+    theirs raised too (``personal_scope``), for what depends on these rows alone (the badge on
+    their notifications, not on their read positions)."""
+    _PERSONAL[model] = (user_attribute, kind)
+
+
+def personal_scope(kind: str, user_id: int) -> str:
+    return f"{kind}:{user_id}"
 
 
 def register_scopes(model: type, rule: Callable[[Any], Iterable[str] | None]) -> None:
@@ -196,7 +203,8 @@ def register_access(model: type, scope: str, *columns: str, on_insert: bool = Fa
     """Rows of ``model`` decide who may see something through ``columns`` (a topic's category, an
     event's visibility): deleting one, or changing one of these columns, also raises ``scope``
     (an ``access_scope``). A new row adds a thing and takes nobody's access away, so it raises
-    nothing more unless ``on_insert`` (a registration, which opens a registered room again).
+    nothing more unless ``on_insert``. (A row that opens something to one member alone, a
+    registration, raises that member's scopes instead: ``register_scopes``.)
     A bulk UPDATE or DELETE that names no scopes raises ``structural``, on which whatever
     depends on access depends too; one that names its scopes (``cache_scopes``) must name this
     one when it changes these columns."""
@@ -247,9 +255,11 @@ def _after_flush(session: Session, _context: Any) -> None:
         kind = type(obj)
         if kind in _NEUTRAL:
             continue
-        owner = getattr(obj, _PERSONAL[kind], None) if kind in _PERSONAL else None
+        attribute, narrower = _PERSONAL.get(kind, (None, None))
+        owner = getattr(obj, attribute, None) if attribute is not None else None
         if owner is not None:
-            _mark(session, (f"member:{owner}",), data=False)
+            _mark(session, (f"member:{owner}",) if narrower is None else (
+                f"member:{owner}", personal_scope(narrower, owner)), data=False)
         else:
             _mark(session, _scopes_of(obj))
         access = _ACCESS.get(kind)
@@ -268,7 +278,9 @@ def _do_orm_execute(state: Any) -> None:
     if not writes:
         return
     if options.get("cache_personal") is not None:
-        _mark(state.session, (f"member:{options['cache_personal']}",), data=False)
+        # With ``cache_scopes``: the member's narrower scopes (``personal_scope``) too.
+        _mark(state.session, (f"member:{options['cache_personal']}",
+                              *options.get("cache_scopes", ())), data=False)
     else:
         _mark(state.session, options.get("cache_scopes") or (STRUCTURAL,))
 

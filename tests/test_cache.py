@@ -267,23 +267,30 @@ def test_what_changes_who_may_see_raises_its_features_access_scope(db, make):
     assert _access_bumps(db, lambda: resources.delete_resource(admin, resource)) == {"resources:access"}
 
 
-def test_registrations_raise_the_events_access_scope_for_the_registered_rooms(db, make):
+def test_a_registration_renews_its_members_pages_and_badge_alone(db, make):
+    """It opens a workshop's registered room (and the mentions in it) to that member only."""
     import datetime as dt
 
     from network.events import registrations
     from network.events import services as events
     from network.events.models import EventType
 
-    admin, member = make.admin(), make.user()
-    group = make.group(members=[member], facilitators=[admin])
+    admin, member, other = make.admin(), make.user(), make.user()
+    group = make.group(members=[member, other], facilitators=[admin])
     start = dt.datetime(2027, 3, 10, 13, 0)
     event = events.create_event(admin, events.EventData(
         type=EventType.WORKSHOP, group=group, title="Workshop", start=start,
         end=start + dt.timedelta(hours=2), all_day=False, visibility="members"), None)
     db.session.commit()
     now = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
-    assert _access_bumps(db, lambda: registrations.register(member, event, now=now)) == {"events:access"}
-    assert _access_bumps(db, lambda: registrations.unregister(member, event)) == {"events:access"}
+    store = cache.cache().generation
+    names = [f"{kind}:{user.id}" for user in (member, other) for kind in ("member", "notifications")]
+    for action in (lambda: registrations.register(member, event, now=now),
+                   lambda: registrations.unregister(member, event)):
+        before = store.scope_values(names)
+        assert _access_bumps(db, action) == set()
+        after = store.scope_values(names)
+        assert [new - old for old, new in zip(before, after, strict=True)] == [1, 1, 0, 0]
 
 
 def test_an_audited_change_raises_only_what_it_changed(db, make):
@@ -298,3 +305,30 @@ def test_an_audited_change_raises_only_what_it_changed(db, make):
     db.session.commit()
     after = store.scope_values((cache.STRUCTURAL, "forums"))
     assert after[0] == before[0] and after[1] == before[1] + 1
+
+
+def test_reading_a_topic_leaves_the_readers_badge_counted(db, make):
+    """A read position renews the reader's pages (``member:<id>``), not their badge's count,
+    which depends on their notifications' own scope."""
+    from network.forums import services as forums
+    from network.notifications.services import mark_read, notify
+
+    admin, member = make.admin(), make.user()
+    group = make.group(members=[member])
+    topic = forums.create_topic(admin, forums.create_category(admin, "Trygghet", group=group),
+                                "Samverkan", "Första")[0].topic
+    db.session.commit()
+    store = cache.cache().generation
+    names = (f"member:{member.id}", cache.personal_scope("notifications", member.id))
+    before = store.scope_values(names)
+    forums.mark_read(member, topic, 1, None)
+    db.session.commit()
+    read = store.scope_values(names)
+    assert read == (before[0] + 1, before[1])
+    notify(member, "forum.post", "Nytt svar")
+    db.session.commit()
+    notified = store.scope_values(names)
+    assert notified[0] > read[0] and notified[1] == read[1] + 1
+    mark_read(member)
+    db.session.commit()
+    assert store.scope_values(names) == (notified[0] + 1, notified[1] + 1)

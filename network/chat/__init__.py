@@ -43,8 +43,8 @@ def init_app(app: Flask) -> None:
     from network.chat.mentions import SUBJECT_TYPE
     from network.notifications.services import register_subject_filter
 
-    # Rooms and groups (archiving) are structural: chat has no scope of its own. Registrations
-    # (the "registered" rooms' audience) raise the events' access scope (network/events).
+    # Rooms and groups (archiving) are structural: chat has no scope of its own. A registration
+    # (the "registered" rooms' audience) raises its member's notification scope (network/events).
     register_subject_filter(app, SUBJECT_TYPE, _room_visible, scopes=(access_scope("events"),))
 
     from network.accounts.privacy import register_personal_data

@@ -18,7 +18,7 @@ def register_event_extra(app: Flask, fn) -> None:
 def init_app(app: Flask) -> None:
     from network.accounts.demo import register_seed
     from network.accounts.privacy import register_personal_data
-    from network.cache import access_scope, register_access, register_scopes
+    from network.cache import access_scope, personal_scope, register_access, register_scopes
     from network.events import (  # noqa: F401
         attendance,
         attendance_views,
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         subscription_views,
         views,
     )
+    from network.notifications.services import SCOPE as NOTIFICATIONS
     from network.notifications.services import register_subject_filter
     from network.views import register_nav, register_panel
 
@@ -39,14 +40,16 @@ def init_app(app: Flask) -> None:
     register_event_extra(app, attendance_views.event_section)
     register_nav(app, "events.index", _l("Evenemang"), order=30, members_only=False)
     register_panel(app, _panel, order=30)
-    # Who may see an event: its visibility and group. A registration changes the calendar's
-    # listings (counts), not who may see an event, but it opens a workshop's registered room
-    # (network/chat): a new one, a cancelled one and a changed status raise the access scope.
+    # Who may see an event: its visibility and group.
     access = access_scope("events")
     register_access(models.Event, access, "visibility", "group_id")
-    register_access(models.Registration, access, "status", "user_id", "event_id", on_insert=True)
     register_subject_filter(app, "event", _can_see_subject, scopes=(access,))
-    register_scopes(models.Registration, lambda _registration: ("events",))
+    # A registration changes the calendar's listings (counts), not who may see an event. It
+    # opens a workshop's registered room (network/chat) to its member alone: their pages and
+    # their badge are renewed, nobody else's.
+    register_scopes(models.Registration, lambda registration: (
+        "events", personal_scope("member", registration.user_id),
+        personal_scope(NOTIFICATIONS, registration.user_id)))
     register_personal_data(app, "event_registrations", registrations.export_personal_data,
                            registrations.erase_personal_data)
     from network.resources.services import register_link_kind

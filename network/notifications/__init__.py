@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from network.views import register_unread_counter
 
     # A notification is shown to its member alone.
-    register_personal(models.Notification, "user_id")
+    register_personal(models.Notification, "user_id", services.SCOPE)
     app.register_blueprint(views.bp)
     register_unread_counter(app, services.unread_count)
     from network.accounts.privacy import register_personal_data

@@ -89,6 +89,7 @@ def visible_notifications(user: User, *conditions: ColumnElement[bool], limit: i
 
 
 LIST_LIMIT = 50
+SCOPE = "notifications"  # a member's notifications: cache.personal_scope(SCOPE, user_id)
 # The header badge counts at most this many (and shows "99+" beyond): its cost stays bounded
 # for a member with thousands of unread notifications.
 UNREAD_COUNT_LIMIT = 99
@@ -110,10 +111,11 @@ def notifications_for(user: User, limit: int = LIST_LIMIT) -> list[Notification]
 def unread_count(user: User) -> int:
     """Unread notifications the user may still see (the badge must not hint at hidden ones),
     counted in one query up to ``UNREAD_COUNT_LIMIT + 1``, and kept while nothing it depends on
-    changed (``cache.member_scopes``): the member's own notifications (their scope),
-    memberships and groups (``structural``), and who may see a subject (the access scopes).
-    Posts, replies, registrations and uploads leave it in place."""
-    stamp = cache.cache().generation.scope_values(cache.member_scopes(user.id))
+    changed (``cache.member_scopes``): the member's notifications (their ``notifications``
+    scope), memberships and groups (``structural``), and who may see a subject (the access
+    scopes). Posts, replies, registrations, uploads and the member's own reading (their read
+    positions) leave it in place."""
+    stamp = cache.cache().generation.scope_values(cache.member_scopes(user.id, SCOPE))
     key = ("unread_notifications", user.id)
     known = cache.cache().get(key, stamp)
     if known is None:
@@ -140,7 +142,8 @@ def mark_read(user: User, notification_id: int | None = None) -> None:
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
     # Only the member sees their notifications: their own pages are renewed, nobody else's.
-    db.session.execute(stmt.values(read_at=utcnow()).execution_options(cache_personal=user.id))
+    db.session.execute(stmt.values(read_at=utcnow()).execution_options(
+        cache_personal=user.id, cache_scopes=(cache.personal_scope(SCOPE, user.id),)))
 
 
 def send_daily_digests(now: dt.datetime | None = None) -> int:

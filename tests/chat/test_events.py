@@ -149,3 +149,21 @@ def test_a_saved_transcript_appears_on_the_event_page_for_its_audience(chat, log
     url = f"/evenemang/{workshop['event'].id}"
     assert "Logg: Belysningsrummet" in login(workshop["gunnar"]).get(url).get_data(as_text=True)
     assert "Logg: Belysningsrummet" not in login(workshop["olle"]).get(url).get_data(as_text=True)
+
+
+def test_the_badge_stops_counting_a_mention_in_the_room_once_its_reader_unregisters(db, workshop):
+    from network.chat.mentions import SUBJECT_TYPE
+    from network.notifications.services import notify, unread_count
+
+    room = _room(db, workshop)
+    rita = workshop["rita"]
+    notify(rita, "chat.mention", "Du nämndes", subject_type=SUBJECT_TYPE, subject_id=room.id)
+    db.session.commit()
+    assert unread_count(rita) == 1
+    assert unread_count(rita) == 1  # kept
+    events_registrations.unregister(rita, workshop["event"])
+    db.session.commit()
+    assert unread_count(rita) == 0
+    events_registrations.register(rita, workshop["event"])
+    db.session.commit()
+    assert unread_count(rita) == 1
