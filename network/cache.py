@@ -66,7 +66,7 @@ FEATURE_SCOPES = ("forums", "events", "resources", "followup")
 _NEUTRAL: set[type] = set()
 _PERSONAL: dict[type, tuple[str, str | None]] = {}
 _SCOPE_RULES: dict[type, Callable[[Any], Iterable[str] | None]] = {}
-_ACCESS: dict[type, tuple[str, frozenset[str], bool]] = {}
+_ACCESS: dict[type, tuple[str, frozenset[str]]] = {}
 _listening = False
 # The "generation" of a value keyed by its own content (e.g. a feed body under a hash of what it
 # holds): it cannot go stale, only expire, so any data change leaves it usable.
@@ -139,16 +139,18 @@ def bump_data() -> None:
 
 def register_member_scopes(app: Flask, scopes: Iterable[str]) -> None:
     """Scopes that what every member's page shows of them depends on, beside their own scope:
-    who may see the subjects of their notifications (the badge's access scopes)."""
-    app.extensions.setdefault(_MEMBER_SCOPES, set()).update(scopes)
+    who may see the subjects of their notifications (the badge's access scopes). Kept sorted,
+    as every member page's stamp reads them."""
+    app.extensions[_MEMBER_SCOPES] = tuple(sorted({*app.extensions.get(_MEMBER_SCOPES, ()),
+                                                   *scopes}))
 
 
 def member_scopes(user_id: int, kind: str | None = None) -> tuple[str, ...]:
     """All a member's pages depend on beside their content: ``structural``, their own scope and
     the registered access scopes. With ``kind``: their narrower ``personal_scope`` instead of
     their own, for a value made of those rows alone."""
-    own = f"member:{user_id}" if kind is None else personal_scope(kind, user_id)
-    return (STRUCTURAL, own, *sorted(current_app.extensions.get(_MEMBER_SCOPES, ())))
+    own = member_scope(user_id) if kind is None else personal_scope(kind, user_id)
+    return (STRUCTURAL, own, *current_app.extensions.get(_MEMBER_SCOPES, ()))
 
 
 def scope_stamp(generation: int | None, scopes: tuple[str, ...] | None,
@@ -189,6 +191,11 @@ def personal_scope(kind: str, user_id: int) -> str:
     return f"{kind}:{user_id}"
 
 
+def member_scope(user_id: int) -> str:
+    """The member's own scope: everything shown to them alone."""
+    return personal_scope("member", user_id)
+
+
 def register_scopes(model: type, rule: Callable[[Any], Iterable[str] | None]) -> None:
     """``rule(obj)`` names the scopes a written row of ``model`` changes (e.g. its topic), or
     None for its feature's catch-all."""
@@ -199,23 +206,23 @@ def access_scope(feature: str) -> str:
     return f"{feature}:access"
 
 
-def register_access(model: type, scope: str, *columns: str, on_insert: bool = False) -> None:
+def register_access(model: type, scope: str, *columns: str) -> None:
     """Rows of ``model`` decide who may see something through ``columns`` (a topic's category, an
     event's visibility): deleting one, or changing one of these columns, also raises ``scope``
     (an ``access_scope``). A new row adds a thing and takes nobody's access away, so it raises
-    nothing more unless ``on_insert``. (A row that opens something to one member alone, a
-    registration, raises that member's scopes instead: ``register_scopes``.)
+    nothing more. (A row that opens something to one member alone, a registration, raises that
+    member's scopes instead: ``register_scopes``.)
     A bulk UPDATE or DELETE that names no scopes raises ``structural``, on which whatever
     depends on access depends too; one that names its scopes (``cache_scopes``) must name this
     one when it changes these columns."""
-    _ACCESS[model] = (scope, frozenset(columns), on_insert)
+    _ACCESS[model] = (scope, frozenset(columns))
 
 
-def _access_changed(session: Session, obj: Any, columns: frozenset[str], on_insert: bool) -> bool:
+def _access_changed(session: Session, obj: Any, columns: frozenset[str]) -> bool:
     if obj in session.deleted:
         return True
     if obj in session.new:
-        return on_insert
+        return False
     attrs = inspect(obj).attrs
     return any(attrs[name].history.has_changes() for name in columns)
 
@@ -258,12 +265,12 @@ def _after_flush(session: Session, _context: Any) -> None:
         attribute, narrower = _PERSONAL.get(kind, (None, None))
         owner = getattr(obj, attribute, None) if attribute is not None else None
         if owner is not None:
-            _mark(session, (f"member:{owner}",) if narrower is None else (
-                f"member:{owner}", personal_scope(narrower, owner)), data=False)
+            _mark(session, (member_scope(owner),) if narrower is None else (
+                member_scope(owner), personal_scope(narrower, owner)), data=False)
         else:
             _mark(session, _scopes_of(obj))
         access = _ACCESS.get(kind)
-        if access is not None and _access_changed(session, obj, access[1], access[2]):
+        if access is not None and _access_changed(session, obj, access[1]):
             _mark(session, (access[0],))
 
 
@@ -279,7 +286,7 @@ def _do_orm_execute(state: Any) -> None:
         return
     if options.get("cache_personal") is not None:
         # With ``cache_scopes``: the member's narrower scopes (``personal_scope``) too.
-        _mark(state.session, (f"member:{options['cache_personal']}",
+        _mark(state.session, (member_scope(options["cache_personal"]),
                               *options.get("cache_scopes", ())), data=False)
     else:
         _mark(state.session, options.get("cache_scopes") or (STRUCTURAL,))

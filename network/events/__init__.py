@@ -18,7 +18,13 @@ def register_event_extra(app: Flask, fn) -> None:
 def init_app(app: Flask) -> None:
     from network.accounts.demo import register_seed
     from network.accounts.privacy import register_personal_data
-    from network.cache import access_scope, personal_scope, register_access, register_scopes
+    from network.cache import (
+        access_scope,
+        member_scope,
+        personal_scope,
+        register_access,
+        register_scopes,
+    )
     from network.events import (  # noqa: F401
         attendance,
         attendance_views,
@@ -48,7 +54,7 @@ def init_app(app: Flask) -> None:
     # opens a workshop's registered room (network/chat) to its member alone: their pages and
     # their badge are renewed, nobody else's.
     register_scopes(models.Registration, lambda registration: (
-        "events", personal_scope("member", registration.user_id),
+        "events", member_scope(registration.user_id),
         personal_scope(NOTIFICATIONS, registration.user_id)))
     register_personal_data(app, "event_registrations", registrations.export_personal_data,
                            registrations.erase_personal_data)
