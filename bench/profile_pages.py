@@ -95,13 +95,22 @@ def _ids() -> dict[str, int]:
     return ids
 
 
-def cpu_per_request(client, url: str, n: int) -> float:
+QUERIES = [0]
+
+
+def _count_query(*_args) -> None:
+    QUERIES[0] += 1
+
+
+def cpu_per_request(client, url: str, n: int) -> tuple[float, float]:
+    """Mean ms of CPU and mean number of SQL statements per request."""
     client.get(url)  # warm: compiled templates and statements
+    QUERIES[0] = 0
     start = time.process_time()
     for _ in range(n):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-    return (time.process_time() - start) * 1000 / n
+    return (time.process_time() - start) * 1000 / n, QUERIES[0] / n
 
 
 def main() -> None:
@@ -111,9 +120,15 @@ def main() -> None:
     args = parser.parse_args()
     hello = Flask("hello")
     hello.get("/")(lambda: "Hello, World!")
-    hello_ms = cpu_per_request(hello.test_client(), "/", args.n * 5)
+    hello_ms = cpu_per_request(hello.test_client(), "/", args.n * 5)[0]
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         app, user_id, topic_id = build(Path(tmp))
+        from sqlalchemy import event
+
+        from network.extensions import db
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", _count_query)
         member = app.test_client()
         with member.session_transaction() as session:
             from network.accounts.models import User
@@ -126,7 +141,8 @@ def main() -> None:
         visitor = app.test_client()
         with app.app_context():
             extra = _ids()
-        print(f"{'page':<18}{'cpu ms/req':>11}{'target':>8}  (hello-world {hello_ms:.3f} ms)")
+        print(f"{'page':<18}{'cpu ms/req':>11}{'target':>8}{'queries':>9}"
+              f"  (hello-world {hello_ms:.3f} ms)")
         for name, (path, who) in PAGES.items():
             client = member if who else visitor
             url = path.format(topic=topic_id, **extra)
@@ -136,9 +152,9 @@ def main() -> None:
                 cpu_per_request(client, url, args.n)
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(120)
-            ms = cpu_per_request(client, url, args.n)
+            ms, queries = cpu_per_request(client, url, args.n)
             target = f"{TARGETS[name]:.1f}" if name in TARGETS else "-"
-            print(f"{name:<18}{ms:>11.3f}{target:>8}")
+            print(f"{name:<18}{ms:>11.3f}{target:>8}{queries:>9.1f}")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,10 @@ from typing import Any
 import flask_babel
 from babel.dates import TIMEDELTA_UNITS
 from flask import Flask
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from network.i18n import get_locale, get_timezone
+from network.i18n import gettext as _
 
 # Relative times read well for a week ("för 3 dagar sedan"); older ones read better as dates.
 RELATIVE_FOR = dt.timedelta(days=7)
@@ -43,8 +45,8 @@ def localtime(value: dt.datetime) -> dt.datetime:
 def format_date(value: dt.date | dt.datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
-    return _formatted_date(value, format, str(flask_babel.get_locale()),
-                           str(flask_babel.get_timezone()))
+    return _formatted_date(value, format, str(get_locale()),
+                           str(get_timezone()))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -69,8 +71,8 @@ def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
     """The date in ``format`` and the time joined as the language says it: "kl." / "at"."""
     if value is None:
         return ""
-    return _formatted_datetime(value, format, str(flask_babel.get_locale()),
-                               str(flask_babel.get_timezone()))
+    return _formatted_datetime(value, format, str(get_locale()),
+                               str(get_timezone()))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -113,7 +115,7 @@ def timeago(value: dt.datetime | None, now: dt.datetime | None = None) -> Markup
         shown = _relative_unit(seconds)
     # What the element reads depends on nothing else: a page of posts (or topics) shows the
     # same few moments on every view, and building the element was a tenth of a topic page.
-    key = (aware, shown, str(flask_babel.get_locale()), str(flask_babel.get_timezone()))
+    key = (aware, shown, str(get_locale()), str(get_timezone()))
     tag = _TIMEAGO.get(key)
     if tag is None:
         if len(_TIMEAGO) > 8192:

@@ -6,10 +6,11 @@ import contextlib
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from network.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

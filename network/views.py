@@ -16,13 +16,13 @@ from flask import (
     send_from_directory,
     session,
 )
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import BadRequest
 
 from network.extensions import db
+from network.i18n import get_locale
+from network.i18n import lazy_gettext as _l
 from network.pagecache import cached_page
 
 bp = Blueprint("main", __name__)

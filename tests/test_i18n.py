@@ -68,3 +68,21 @@ def test_file_sizes_follow_the_chosen_language(app):
         shown = [_render("{{ n|filesize }}", n=n) for n in
                  (1, 611, 1229, 3_565_158, 1536 * 1024 ** 3, 5000 * 1024 ** 4)]
     assert shown == ["1 byte", "611 bytes", "1.2 kB", "3.4 MB", "1.5 TB", "5,000 TB"]
+
+
+def test_the_cached_catalog_follows_force_locale_within_a_request(app):
+    """Templates and lazy labels reuse the request's catalog; a mail rendered for an English
+    recipient inside a Swedish request still gets English, and the request's Swedish after."""
+    from flask_babel import force_locale
+
+    from network.i18n import gettext, lazy_gettext
+
+    label = lazy_gettext("Logga in")
+    with app.test_request_context("/", headers={"Accept-Language": "sv"}):
+        assert render_template_string("{{ _('Logga in') }}") == "Logga in"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Logga in') }}") == "Sign in"
+            assert gettext("Logga in") == "Sign in" and str(label) == "Sign in"
+        assert gettext("Logga in") == "Logga in" and str(label) == "Logga in"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert str(label) == "Sign in"

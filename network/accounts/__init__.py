@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+
+from network.i18n import lazy_gettext as _l
 
 
 def my_groups_panel(user: Any) -> tuple[str, dict] | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from network.accounts.invitations import invite
@@ -18,6 +17,7 @@ from network.accounts.models import AccountRequest, Group, GroupRole, Municipali
 from network.accounts.services import AccountError, audit, find_user_by_email, normalise_email
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import gettext as _
 from network.permissions import check_access
 
 PENDING, APPROVED, DECLINED = "pending", "approved", "declined"

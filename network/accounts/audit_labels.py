@@ -6,7 +6,7 @@ without a label (a feature added one and forgot) is shown as the key itself, nev
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from network.i18n import lazy_gettext as _l
 
 AUDIT_LABELS = {
     "account_request.approve": _l("Kontoförfrågan godkänd"),

@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
@@ -28,6 +27,7 @@ from network.accounts.invitations import invite
 from network.accounts.models import Group, GroupRole, Organisation, User
 from network.accounts.services import AccountError, normalise_email
 from network.extensions import db
+from network.i18n import gettext as _
 from network.permissions import check_access
 
 COLUMNS = ("email", "name", "organisation", "group", "role")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -37,6 +36,7 @@ from network.accounts.models import (
     OrganisationType,
 )
 from network.accounts.passwords import MIN_LENGTH
+from network.i18n import lazy_gettext as _l
 
 
 def _email_field(label=None):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -10,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.accounts.members import LAST_LOGIN_CHOICES, SORTS
 from network.accounts.models import GroupRole, NetworkRole, OrganisationType
+from network.i18n import lazy_gettext as _l
 
 
 def _any(label):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
+
+from network.i18n import lazy_gettext as _l
 
 
 class PasswordLoginBlockForm(FlaskForm):

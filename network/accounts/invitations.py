@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import selectinload
 
@@ -38,6 +37,7 @@ from network.accounts.services import (
 from network.accounts.tokens import hash_token, new_token
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import gettext as _
 from network.permissions import check_access
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -32,6 +31,7 @@ from network.accounts.sessions import end_all_sessions
 from network.accounts.signals import notify_access_reduced
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import gettext as _
 from network.permissions import check_access, forget_group_roles
 
 SORTS = ("name", "email", "organisation", "municipality", "role", "last_login", "created")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.db import TimestampMixin, UTCDateTime, utcnow
 from network.extensions import db
+from network.i18n import lazy_gettext as _l
 
 FORMER_MEMBER_NAME = "Tidigare medlem"
 

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select
 
 from network.accounts import sso
@@ -29,6 +28,7 @@ from network.accounts.services import AccountError, audit, check_password
 from network.accounts.sessions import end_all_sessions
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import gettext as _
 
 ExportFn = Callable[[User], "dict | list"]
 EraseFn = Callable[[User], None]

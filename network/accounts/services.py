@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from typing import Any, NamedTuple
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, case, func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -36,6 +35,7 @@ from network.accounts.models import (
 from network.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import gettext as _
 
 
 class AccountError(ValueError):

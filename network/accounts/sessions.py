@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
-from flask_babel import gettext as _
 
 from network.accounts.models import User
 from network.accounts.session_db import DatabaseSessions
 from network.accounts.session_redis import RedisSessions, SessionStoreUnavailable
 from network.db import utcnow
+from network.i18n import gettext as _
 from network.permissions import check_access
 
 KEY_PREFIX = "s1."  # a cookie of another shape (an older one) is simply not signed in

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from network.accounts.models import Invitation, User
@@ -32,6 +31,7 @@ from network.accounts.models_sso import PasswordLoginBlock, SsoIdentity
 from network.accounts.services import AccountError, audit, find_user_by_email, normalise_email
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import gettext as _
 from network.permissions import check_access
 
 

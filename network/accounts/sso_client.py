@@ -15,10 +15,10 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, session
-from flask_babel import gettext as _
 from joserfc.errors import BadSignatureError, ExpiredTokenError, JoseError
 
 from network.accounts.sso import SsoRefused, provider
+from network.i18n import gettext as _
 
 SCOPE = "openid email profile"
 _EXTENSION = "sso_oauth"

@@ -21,7 +21,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from network import permissions
@@ -40,6 +39,7 @@ from network.accounts.forms import (
 from network.accounts.invitations import TokenState
 from network.accounts.models import Group, GroupRole, Organisation
 from network.extensions import db, installation_key, rate_limited
+from network.i18n import gettext as _
 from network.views import safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")

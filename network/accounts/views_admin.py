@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network import permissions
@@ -12,6 +11,7 @@ from network.accounts.models import Invitation
 from network.accounts.views import bp
 from network.actions import commit_or_flash
 from network.extensions import db
+from network.i18n import gettext as _
 
 
 def _require_admin() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from network.accounts.models import Group, GroupKind, GroupRole, Municipality, U
 from network.accounts.views import bp
 from network.actions import commit_or_flash
 from network.extensions import db
+from network.i18n import gettext as _
 from network.pagecache import cached_page
 
 

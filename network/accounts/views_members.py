@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,6 +20,7 @@ from network.accounts.views import bp
 from network.actions import commit_or_flash
 from network.csvwriter import csv_text
 from network.extensions import db
+from network.i18n import gettext as _
 
 PER_PAGE = 50
 

@@ -7,7 +7,6 @@ information. Changing them is network administration, and every change is audite
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -27,6 +26,7 @@ from network.accounts.permissions import visible_groups_filter
 from network.accounts.views import bp
 from network.actions import commit_or_flash
 from network.extensions import db
+from network.i18n import gettext as _
 from network.pagecache import cached_page
 
 

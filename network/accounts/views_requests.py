@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from network.accounts.models import AccountRequest, Group, GroupRole, Municipali
 from network.accounts.views import bp
 from network.actions import commit_or_flash
 from network.extensions import db, rate_limited
+from network.i18n import gettext as _
 
 
 def _municipalities() -> list[Municipality]:

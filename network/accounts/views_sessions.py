@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from network import permissions
 from network.accounts import sessions
 from network.accounts.views import bp
 from network.extensions import db
+from network.i18n import gettext as _
 
 
 @bp.get("/profil/sessioner")

@@ -4,7 +4,6 @@ and the administrators' per-domain choice to turn password login off."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network import permissions
@@ -15,6 +14,7 @@ from network.accounts.models_sso import SsoIdentity
 from network.accounts.views import bp, start_session
 from network.actions import commit_or_flash
 from network.extensions import db, rate_limited
+from network.i18n import gettext as _
 from network.views import safe_next
 
 _NEXT = "sso_next"

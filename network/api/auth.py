@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, request
-from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, current_user
 
 from network import permissions
@@ -20,6 +19,7 @@ from network.api import tokens
 from network.api.models import ApiToken
 from network.api.problems import Problem
 from network.extensions import db
+from network.i18n import lazy_gettext as _l
 
 QUERY_TOKEN_NAMES = ("access_token", "token", "api_key", "apikey", "bearer", "key")
 BEARER_CHALLENGE = 'Bearer realm="api"'

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from network.api.problems import Problem, from_status, problem
 from network.api.routing import Operation, operation
+from network.i18n import lazy_gettext as _l
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX, template_folder="templates")

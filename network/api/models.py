@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.accounts.models import User
 from network.db import UTCDateTime, utcnow
 from network.extensions import db
+from network.i18n import lazy_gettext as _l
 
 
 class Scope(enum.StrEnum):

@@ -6,12 +6,12 @@ import datetime as dt
 import weakref
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, bindparam, or_
 
 from network.api.problems import Problem
 from network.api.routing import decode_cursor, encode_cursor
 from network.extensions import db
+from network.i18n import lazy_gettext as _l
 
 
 def by_key(stmt: Any, key: Any, args: dict, *, descending: bool = False, key_type: type = int,

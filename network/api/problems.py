@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, json, request
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+
+from network.i18n import get_locale
+from network.i18n import lazy_gettext as _l
 
 PROBLEM_MIMETYPE = "application/problem+json"
 TYPE_BASE = "https://natverket.example/problems/"

@@ -21,7 +21,6 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, current_app, g, request
-from flask_babel import lazy_gettext as _l
 from flask_limiter import ExemptionScope
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -29,6 +28,7 @@ from network.api import ratelimit
 from network.api.auth import identify, require_scope
 from network.api.problems import Problem
 from network.extensions import installation_key, limiter
+from network.i18n import lazy_gettext as _l
 from network.loaders import MAX_ID
 
 MAX_PAGE_SIZE = 100

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -15,6 +14,7 @@ from network.accounts.tokens import hash_token, new_token
 from network.api.models import ApiToken, Scope
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import lazy_gettext as _l
 from network.permissions import check_access
 
 TOKEN_PREFIX = "nwk_"  # noqa: S105 - a recognisable prefix, not a secret

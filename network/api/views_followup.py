@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,6 +18,7 @@ from network.api.routing import PageArgs
 from network.api.schemas import columns
 from network.followup import permissions as followup_permissions
 from network.followup.models import ActionPlan, Indicator, Measure, Measurement, SupportEntry
+from network.i18n import lazy_gettext as _l
 from network.loaders import MAX_ID
 
 MUNICIPALITY = validate.Regexp(r"^\d{4}$")

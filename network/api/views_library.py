@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app
-from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import or_, select
 
@@ -17,6 +16,7 @@ from network.api.schemas import ExperienceReportOut, ResourceDetailOut, Resource
 from network.extensions import db
 from network.followup import permissions as followup_permissions
 from network.followup.models import ExperienceReport, ReportStatus, Theme
+from network.i18n import lazy_gettext as _l
 from network.resources import catalogue
 from network.resources import services as resources
 from network.resources.models import THEMES, Resource, ResourceType

@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from network import permissions
@@ -22,6 +21,7 @@ from network.api.forms import TokenForm
 from network.api.models import ApiToken, Scope
 from network.api.permissions import can_list_all_tokens, can_revoke_token
 from network.extensions import db, limiter
+from network.i18n import lazy_gettext as _l
 
 pages = Blueprint("api_pages", __name__, url_prefix="/api", template_folder="templates")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from network.api import webhooks
@@ -12,6 +11,7 @@ from network.api.models import Webhook, WebhookEvent
 from network.api.permissions import can_manage_webhooks
 from network.api.views_pages import pages
 from network.extensions import db
+from network.i18n import lazy_gettext as _l
 
 
 @pages.route("/webhooks", methods=["GET", "POST"])

@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
@@ -32,6 +31,7 @@ from network import jobs
 from network.api.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import lazy_gettext as _l
 from network.permissions import Visibility, check_access
 
 MAX_ATTEMPTS = 8

@@ -7,7 +7,8 @@ interpreted as Markdown or HTML; removed messages are left out entirely.
 from __future__ import annotations
 
 from flask_babel import format_datetime
-from flask_babel import gettext as _
+
+from network.i18n import gettext as _
 
 
 def transcript_text(data: dict) -> str:

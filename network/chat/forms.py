@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from network.chat.models import JoinRule
 from network.chat.services import MAX_TITLE_LENGTH
+from network.i18n import lazy_gettext as _l
 
 
 class RoomForm(FlaskForm):

@@ -8,13 +8,13 @@ mention never tells anyone about a room they cannot enter.
 from __future__ import annotations
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from network.accounts.models import Membership, User
 from network.chat.models import ChatMessage, ChatRoom
 from network.chat.permissions import can_view_room
 from network.forums.mentions import MAX_MENTIONS, MENTION, handle_of, resolve
+from network.i18n import gettext as _
 from network.notifications.emails import recipient_locale
 from network.notifications.services import notify
 

@@ -28,11 +28,11 @@ from collections import defaultdict
 from typing import Any
 
 from flask import current_app, g, has_request_context
-from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from network.chat.broadcast import NAMESPACE, room_channel
+from network.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ import re
 import uuid
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -42,6 +41,7 @@ from network.chat.models import (
 )
 from network.db import utcnow
 from network.extensions import db
+from network.i18n import gettext as _
 from network.permissions import check_access
 
 HISTORY_LIMIT = 100

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g, request
-from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room, leave_room, rooms
@@ -34,6 +33,7 @@ from network.chat.broadcast import NAMESPACE, room_channel
 from network.chat.models import ChatRoom
 from network.chat.services import ChatError
 from network.extensions import db
+from network.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from network.chat import services
 from network.chat.forms import RoomForm
 from network.chat.models import ChatRoom, JoinRule, RoomStatus
 from network.extensions import db
+from network.i18n import gettext as _
 from network.loaders import parse_id
 
 bp = Blueprint("chat", __name__, url_prefix="/workshoppar", template_folder="templates")

@@ -15,8 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
-from flask_babel import gettext as _
 from sqlalchemy import text
+
+from network.i18n import gettext as _
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+
+from network.i18n import lazy_gettext as _l
 
 
 def register_event_extra(app: Flask, fn) -> None:

@@ -12,7 +12,6 @@ import datetime as dt
 import hmac
 import secrets
 
-from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,6 +20,7 @@ from network.accounts.models import Organisation, User
 from network.db import UTCDateTime, utcnow
 from network.events.models import Event, EventStatus, Registration, RegistrationStatus
 from network.extensions import db
+from network.i18n import gettext as _
 
 # Check-in codes: no look-alike characters, long enough that guessing within the rate limit
 # (see attendance_views) is hopeless: 31^8 ≈ 8.5e11.

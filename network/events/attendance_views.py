@@ -7,7 +7,6 @@ through the ``events_extras`` hook.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network import permissions
@@ -15,6 +14,7 @@ from network.events import attendance
 from network.events.models import Event
 from network.events.views import load_event
 from network.extensions import db, installation_key, rate_limited
+from network.i18n import gettext as _
 
 bp = Blueprint("events_attendance", __name__, url_prefix="/evenemang", template_folder="templates")
 

@@ -6,8 +6,6 @@ import datetime as dt
 import re
 
 from flask_babel import format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,6 +22,8 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 from network.events.models import EventType
 from network.events.services import AgendaLine
 from network.events.timeutil import LocalTimeError, Rule, RuleError, expand, to_utc
+from network.i18n import gettext as _
+from network.i18n import lazy_gettext as _l
 
 TYPE_LABELS = {
     EventType.NETWORK_MEETING: _l("Nätverksträff"),

@@ -16,8 +16,7 @@ from __future__ import annotations
 from email.utils import parseaddr
 
 from flask import current_app
-from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from network.accounts.models import User
@@ -35,6 +34,8 @@ from network.events.models import (
 from network.events.permissions import can_view_event
 from network.events.queries import place_is_public
 from network.extensions import db
+from network.i18n import get_locale
+from network.i18n import gettext as _
 from network.notifications.inbound import replies_enabled
 from network.outbox import queue_email
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +20,7 @@ from network.events.models import (
 from network.events.permissions import can_view_event
 from network.events.timeutil import local_date_to_utc, to_local
 from network.extensions import db
+from network.i18n import gettext as _
 from network.outbox import queue_email
 
 NEEDS_KEPT = dt.timedelta(days=30)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,8 @@ from network.events.models import (
 )
 from network.events.permissions import can_view_event
 from network.extensions import db
+from network.i18n import get_locale
+from network.i18n import gettext as _
 from network.notifications.services import notify
 from network.outbox import queue_email
 

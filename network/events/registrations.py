@@ -7,8 +7,6 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -28,6 +26,8 @@ from network.events.models import (
 from network.events.permissions import can_view_event
 from network.events.tokens import calendar_token, revoke_calendar_token
 from network.extensions import db
+from network.i18n import gettext as _
+from network.i18n import lazy_gettext as _l
 from network.notifications.services import notify
 from network.permissions import check_access
 

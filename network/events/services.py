@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from network import fulltext, permissions
@@ -34,6 +33,7 @@ from network.events.models import (
 from network.events.registrations import promote_waitlist
 from network.events.timeutil import Rule, expand, local_date_to_utc, to_local, to_utc
 from network.extensions import db
+from network.i18n import lazy_gettext as _l
 from network.markdown import render_markdown
 from network.permissions import check_access
 

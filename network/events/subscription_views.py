@@ -4,7 +4,6 @@ and the choice between calendar invitations and plain calendar files. Routes on 
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from network.events import invitations, tokens
 from network.events.permissions import can_subscribe
 from network.events.views import bp, feed_links
 from network.extensions import db
+from network.i18n import gettext as _
 from network.notifications.inbound import replies_enabled
 
 

@@ -16,7 +16,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -46,6 +45,7 @@ from network.events.permissions import (
 )
 from network.events.timeutil import to_local
 from network.extensions import db
+from network.i18n import gettext as _
 from network.pagecache import cached_page
 from network.resources import services as resources
 

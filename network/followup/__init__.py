@@ -4,7 +4,8 @@ experience bank. See ``permissions.py`` for who sees what."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+
+from network.i18n import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:

@@ -17,15 +17,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from network.chat import activity as chat_activity
 from network.chat import services as chat
 from network.events import attendance
 from network.followup import duties
 from network.forums import activity as forum_activity
 from network.forums import services as forums
+from network.i18n import gettext as _
+from network.i18n import lazy_gettext as _l
 from network.resources import activity as resource_activity
 from network.resources import services as resources
 

@@ -8,7 +8,6 @@ report is published.
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
@@ -21,6 +20,7 @@ from network.followup import permissions as followup_permissions
 from network.followup.labels import THEMES
 from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
 from network.followup.views import bp, commit_or_flash, load_report
+from network.i18n import gettext as _
 from network.pagecache import cached_page
 
 PER_PAGE = 20

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask import g, has_request_context
-from flask_babel import get_locale, gettext
 from sqlalchemy import func, select
 
 from network import permissions
@@ -21,6 +20,7 @@ from network.accounts.models import User
 from network.extensions import db
 from network.followup.models import ActionPlan, CoordinationRecord, PlanDecision, SituationPicture
 from network.followup.services import FollowupError
+from network.i18n import get_locale, gettext
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

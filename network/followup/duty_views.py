@@ -7,12 +7,12 @@ is asked of the registry (the actions ask it again).
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network import permissions
 from network.followup import duties, forms
 from network.followup.views import bp, commit_or_flash, load_municipality, load_plan
+from network.i18n import gettext as _
 
 
 @bp.route("/uppfoljning/plan/<int:plan_id>/beslut", methods=["GET", "POST"])

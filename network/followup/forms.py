@@ -3,7 +3,6 @@ and refusals come from the service with one clear message."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -25,6 +24,7 @@ from network.followup.labels import (
     THEMES,
     choices,
 )
+from network.i18n import lazy_gettext as _l
 
 REQUIRED = _l("Fältet måste fyllas i.")
 BAD_DATE = _l("Ange ett datum som ÅÅÅÅ-MM-DD.")

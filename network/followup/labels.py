@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from network.accounts.models import ClassificationLevel, OrganisationType
 from network.followup.models import MeasureStatus, ReportStatus, SizeClass, SupportForm, Theme
+from network.i18n import lazy_gettext as _l
 
 THEMES = {
     Theme.NYREKRYTERING: _l("Nyrekrytering till kriminella nätverk"),

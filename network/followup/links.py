@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.extensions import db
 from network.followup import permissions as followup_permissions
 from network.followup.models import Measure, SituationPicture
 from network.followup.views import bp
+from network.i18n import gettext as _
 from network.resources import services as resources
 
 PICTURE, MEASURE = "followup_picture", "followup_measure"

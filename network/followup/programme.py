@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -17,6 +16,7 @@ from network.followup import permissions as followup_permissions
 from network.followup.labels import STATUSES, SUPPORT_FORMS, THEMES, label
 from network.followup.models import MeasureStatus, SupportEntry
 from network.followup.views import bp, commit_or_flash, svg_response
+from network.i18n import gettext as _
 
 
 def _admin() -> None:

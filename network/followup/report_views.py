@@ -7,7 +7,6 @@ import datetime as dt
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.followup import activity, charts, dashboard, duties, report_pdf
@@ -18,6 +17,7 @@ from network.followup.models import MeasureStatus
 from network.followup.programme import trend_labels
 from network.followup.services import format_value
 from network.followup.views import bp
+from network.i18n import gettext as _
 
 LANGUAGES = ("sv", "en")
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
 from network import fulltext, permissions
 from network.accounts.models import User
 from network.accounts.services import audit
@@ -20,6 +18,7 @@ from network.db import utcnow
 from network.extensions import db
 from network.followup.models import ExperienceReport, Measure, ReportStatus
 from network.followup.services import FollowupError, index_report
+from network.i18n import gettext as _
 
 SUBMITTED = (ReportStatus.IN_REVIEW, ReportStatus.APPROVED)
 

@@ -12,12 +12,12 @@ from typing import Any, NamedTuple
 
 from flask import abort, redirect, request, url_for
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from network import permissions
 from network.followup import review
 from network.followup.views import bp, commit_or_flash, load_measure, load_report
+from network.i18n import lazy_gettext as _l
 
 
 class Step(NamedTuple):

@@ -7,7 +7,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from network import fulltext
@@ -33,6 +32,7 @@ from network.followup.models import (
     SupportForm,
     Theme,
 )
+from network.i18n import gettext as _
 from network.markdown import render_markdown as render
 from network.permissions import Visibility, check_access
 

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
@@ -22,6 +21,7 @@ from network.followup.views import bp, load_measure
 from network.forums.models import Category, Topic
 from network.forums.permissions import can_view_topic
 from network.forums.services import topic_path
+from network.i18n import gettext as _
 
 _TOPIC_URL = re.compile(r"/forum/t/(\d+)")
 

@@ -10,8 +10,6 @@ import datetime as dt
 import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -42,6 +40,8 @@ from network.followup.models import (
     Measurement,
     SituationPicture,
 )
+from network.i18n import get_locale
+from network.i18n import gettext as _
 from network.markdown import render_markdown
 
 bp = Blueprint("followup", __name__, template_folder="templates", static_folder="static",

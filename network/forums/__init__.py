@@ -4,7 +4,8 @@ watching, unread tracking, moderation, search and Atom feeds."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+
+from network.i18n import lazy_gettext as _l
 
 
 def _topic_visible(user, subject_id):
@@ -25,10 +26,9 @@ def _topic_visible(user, subject_id):
 def _post_link(user, post_id: int):
     """The library's "used in" entry for a post: only for readers of the topic, never a deleted
     post (its attachments are hidden with it)."""
-    from flask_babel import gettext
-
     from network.forums import permissions as forums_permissions
     from network.forums import queries, services
+    from network.i18n import gettext
 
     post = queries.load_post(post_id)
     if post is None or post.deleted_at is not None or post.topic.deleted_at is not None:

@@ -21,7 +21,6 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -32,6 +31,7 @@ from network.db import utcnow
 from network.extensions import db
 from network.forums import permissions as forums_permissions
 from network.forums.models import Category, Post, Topic
+from network.i18n import gettext
 
 KIND_EXPERT_QUESTION = "forum_expert_question"
 STALE_PER_PAGE = 30

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.i18n import lazy_gettext as _l
 from network.markdown import MAX_LENGTH, MAX_NESTING, nesting_depth
 
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9-]{16,64}$")

@@ -22,13 +22,13 @@ import secrets
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from network.cache import CONTENT_KEYED, Cache
 from network.dates import timeago
+from network.i18n import get_locale, get_timezone
 
 _EXTENSION = "forums_post_fragments"
 # Unguessable, so a post that contains the text cannot have a reader's token put into it.

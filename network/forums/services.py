@@ -29,7 +29,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flask_babel import gettext
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -51,6 +50,7 @@ from network.forums.models import (
     TopicRead,
     TopicWatch,
 )
+from network.i18n import gettext
 from network.markdown import plain_text, render_markdown
 from network.permissions import Visibility, check_access, default_visibility_for
 from network.resources import services as resources

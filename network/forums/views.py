@@ -16,8 +16,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -38,6 +36,8 @@ from network.forums.forms import (
     new_client_key,
 )
 from network.forums.models import Category, CategoryWatch, Post, Topic, TopicWatch
+from network.i18n import gettext as _
+from network.i18n import lazy_gettext as _l
 from network.loaders import parse_id
 from network.pagecache import cached_page, fresh_value
 from network.permissions import Visibility, can_view_group, is_member

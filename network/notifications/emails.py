@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 
 from network.accounts.models import User
+from network.i18n import ngettext
 from network.notifications.models import Notification
 
 

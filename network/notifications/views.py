@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.extensions import db
+from network.i18n import gettext as _
 from network.notifications import services
 from network.views import safe_next
 

@@ -21,12 +21,11 @@ def _resource_visible(user, subject_id):
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from network.accounts import register_expertise_themes
     from network.accounts.demo import register_seed
     from network.accounts.privacy import register_personal_data
     from network.cache import access_scope, register_access, register_neutral
+    from network.i18n import lazy_gettext as _l
     from network.notifications.services import register_subject_filter
     from network.resources import cli, demo, indexing, personal_data, storage, views
     from network.resources.models import THEMES, Resource, ResourceDownload

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import filetype
-from flask_babel import lazy_gettext as _l
+
+from network.i18n import lazy_gettext as _l
 
 
 class Refused(ValueError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.i18n import lazy_gettext as _l
 from network.resources.models import LANGUAGES, LICENCES, THEMES, TYPE_LABELS
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.accounts.models import Area, Group, Municipality, Organisation, User
 from network.db import TimestampMixin, UTCDateTime, utcnow
 from network.extensions import db
+from network.i18n import lazy_gettext as _l
 
 
 class ResourceType(enum.StrEnum):

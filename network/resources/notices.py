@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from network.accounts.models import Membership, User
 from network.extensions import db
+from network.i18n import gettext as _
 from network.notifications.emails import recipient_locale
 from network.notifications.services import notify
 from network.resources.models import Resource

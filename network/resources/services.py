@@ -37,7 +37,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
@@ -47,6 +46,7 @@ from network.accounts.services import audit, user_municipality
 from network.db import utcnow
 from network.extensions import db
 from network.i18n import format_filesize
+from network.i18n import lazy_gettext as _l
 from network.permissions import check_access
 from network.resources import filetypes, indexing, notices, storage, totals
 from network.resources.models import (

@@ -15,8 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,6 +26,8 @@ from network.accounts.models import Area, ClassificationLevel, Group, Municipali
 from network.actions import commit_or_flash
 from network.choices import bounded_choices
 from network.extensions import db
+from network.i18n import gettext as _
+from network.i18n import lazy_gettext as _l
 from network.pagecache import cached_page
 from network.resources import filetypes, services, storage
 from network.resources.forms import EditResourceForm, OverrideForm, RejectForm, ResourceForm, VersionForm

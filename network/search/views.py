@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from network import fulltext
+from network.i18n import lazy_gettext as _l
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
