@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,7 +176,10 @@ class Mix:
 
 
 def drive(members: list[Member], ids: dict[str, list[int]], *, duration: float, warmup: float,
-          writes: float, connections: int) -> tuple[Tally, float]:
+          writes: float, connections: int,
+          on_measure: Callable[[], None] = lambda: None) -> tuple[Tally, float]:
+    """Drive the mix for ``warmup + duration`` seconds; ``on_measure`` is called when the
+    measured window opens (after the warm-up), so server CPU is read over that window alone."""
     tallies = [Tally() for _ in range(connections)]
     stop = [0.0]
     measuring = [False]
@@ -214,6 +218,7 @@ def drive(members: list[Member], ids: dict[str, list[int]], *, duration: float, 
     stop[0] = time.perf_counter() + warmup + duration
     gate.wait()
     time.sleep(warmup)
+    on_measure()
     measuring[0] = True
     began = time.perf_counter()
     for thread in threads:
@@ -256,12 +261,17 @@ def run(args: argparse.Namespace) -> dict:
                    for i, email in enumerate(emails)]
         for member in members:
             login(member)
-        bumps_before = generation()
-        cpu_before = sum(s.cpu_seconds() for s in servers)
+        before = {}
+
+        def measure() -> None:  # the warm-up's CPU and bumps are not the window's
+            before["bumps"] = generation()
+            before["cpu"] = sum(s.cpu_seconds() for s in servers)
+
         tally, elapsed = drive(members, ids, duration=args.duration, warmup=args.warmup,
-                               writes=args.writes, connections=args.connections)
-        cpu = sum(s.cpu_seconds() for s in servers) - cpu_before
-        bumps = generation() - bumps_before
+                               writes=args.writes, connections=args.connections,
+                               on_measure=measure)
+        cpu = sum(s.cpu_seconds() for s in servers) - before["cpu"]
+        bumps = generation() - before["bumps"]
     latencies = sorted(tally.latencies)
     requests = len(latencies)
     result = {

@@ -211,6 +211,17 @@ def visibility_scope(user: Any) -> tuple:
     return ("member", tuple(sorted(group_ids(user))))
 
 
+def access_state(user: Any) -> tuple:
+    """Everything this module answers from about ``user``, as a hashable value: who they are,
+    their flags and their groups with their role in each. A statement built from access filters
+    for one state may be reused while the state is the same (a per-person filter may name the
+    person's id, so the id is part of it); what the database holds is read when it runs."""
+    if not is_member(user):
+        return ("visitor",)
+    return (user.id, bool(user.is_admin), is_programme_staff(user), overseen_county(user),
+            tuple(sorted(group_roles(user).items())))
+
+
 def scope_filter(scope: tuple, visibility_col: Any, group_id_col: Any) -> ColumnElement[bool]:
     """``visible_filter`` for a ``visibility_scope``."""
     if scope[0] == "visitor":

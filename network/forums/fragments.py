@@ -54,20 +54,32 @@ def _author_key(post: Any, profile_url: Any) -> tuple:
     return key
 
 
+def _reader() -> tuple:
+    """Who reads, in which language and time zone, under which prefix: once per request."""
+    reader = g.get("_forums_reader")
+    if reader is None:
+        user = current_user._get_current_object()
+        is_member = bool(user.is_authenticated)
+        reader = g._forums_reader = (is_member, user.id if is_member else None,
+                                     str(get_locale()), str(get_timezone()),
+                                     request.script_root)
+    return reader
+
+
 def post_key(post: Any, topic: Any, page: int, can_reply: bool, can_moderate: bool,
              can_mark_answer: bool, previous_read: int, anchor_prefix: str, badge: Any,
              created_label: str, profile_url: Any) -> tuple:
     """Every input of ``post_article`` for this reader, as a hashable key."""
-    is_member = bool(current_user.is_authenticated)
+    reader = _reader()
+    is_member, user_id = reader[0], reader[1]
     return (
         post.id, post.number, post.body_html, post.reply_to_id, post.edited_at,
         post.deleted_at is not None, post.id == topic.answer_post_id,
         topic.id, topic.locked, page, anchor_prefix, str(badge) if badge else None,
         created_label, _author_key(post, profile_url),
-        is_member, is_member and post.author_id == current_user.id,
+        is_member, is_member and post.author_id == user_id,
         is_member and post.number > previous_read,
-        bool(can_reply), bool(can_moderate), bool(can_mark_answer),
-        str(get_locale()), str(get_timezone()), request.script_root,
+        bool(can_reply), bool(can_moderate), bool(can_mark_answer), reader,
     )
 
 

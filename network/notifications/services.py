@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased
 
-from network import cache
+from network import cache, permissions
 from network.accounts.models import User
 from network.db import utcnow
 from network.extensions import db
@@ -63,7 +65,8 @@ def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
     return row
 
 
-def visible_notifications(user: User, *conditions: ColumnElement[bool], limit: int | None = None):
+def visible_notifications(user: User, *conditions: ColumnElement[bool], limit: int | None = None,
+                          columns: tuple | None = None):
     """The user's notifications matching ``conditions`` that they may still see, as a subquery
     with the table's columns: no subject, or a subject of a registered type the user may see.
 
@@ -71,7 +74,9 @@ def visible_notifications(user: User, *conditions: ColumnElement[bool], limit: i
     reads the member's notifications through their index and asks its type's check as a scalar
     subquery, a primary-key lookup per notification. An OR of EXISTS checks (and even one EXISTS,
     as a semi join) let PostgreSQL hash every visible topic or resource instead (issue 22).
-    ``limit``: the newest ``limit`` of each branch, enough for a list or a count capped there."""
+    ``limit``: the newest ``limit`` of each branch, enough for a list or a count capped there.
+    ``columns``: only these of the table's columns (a count needs the id alone; every column
+    of every branch costs more to build than the query takes to run)."""
     subject_type, subject_id = Notification.subject_type, Notification.subject_id
     filters = current_app.extensions.get("notification_filters", {})
     wheres = [or_(subject_type == "", subject_id.is_(None))]
@@ -80,7 +85,8 @@ def visible_notifications(user: User, *conditions: ColumnElement[bool], limit: i
                for kind, sql_filter in sorted(filters.items())]
     branches = []
     for where in wheres:
-        branch = select(Notification).where(Notification.user_id == user.id, *conditions, where)
+        branch = select(*(columns or (Notification,))).where(
+            Notification.user_id == user.id, *conditions, where)
         if limit is not None:
             branch = branch.order_by(Notification.created_at.desc(),
                                      Notification.id.desc()).limit(limit)
@@ -129,11 +135,35 @@ def unread_count(user: User) -> int:
 UNREAD_TTL = 600
 
 
+# Count statements kept per process and app, by the reader's access state: a badge renewed after
+# new notifications reuses its statement (building it, and walking it for SQLAlchemy's cache key,
+# cost several times more than running it).
+_COUNT_STATEMENTS = "notifications_count_statements"
+COUNT_STATEMENTS_KEPT = 512
+_count_lock = threading.Lock()
+
+
 def _count_unread(user: User) -> int:
-    visible = visible_notifications(user, Notification.read_at.is_(None),
-                                    limit=UNREAD_COUNT_LIMIT + 1)
-    unread = select(visible.c.id).limit(UNREAD_COUNT_LIMIT + 1).subquery()
-    return db.session.execute(select(func.count()).select_from(unread)).scalar() or 0
+    return db.session.execute(_count_statement(user)).scalar() or 0
+
+
+def _count_statement(user: User) -> Select:
+    kept: OrderedDict = current_app.extensions.setdefault(_COUNT_STATEMENTS, OrderedDict())
+    # The registered subject types too: a type registered later gets statements of its own.
+    state = (permissions.access_state(user),
+             tuple(current_app.extensions.get("notification_filters", {})))
+    with _count_lock:
+        statement = kept.get(state)
+    if statement is None:
+        visible = visible_notifications(user, Notification.read_at.is_(None),
+                                        limit=UNREAD_COUNT_LIMIT + 1, columns=(Notification.id,))
+        unread = select(visible.c.id).limit(UNREAD_COUNT_LIMIT + 1).subquery()
+        statement = select(func.count()).select_from(unread)
+        with _count_lock:
+            kept[state] = statement
+            while len(kept) > COUNT_STATEMENTS_KEPT:
+                kept.popitem(last=False)
+    return statement
 
 
 def mark_read(user: User, notification_id: int | None = None) -> None:

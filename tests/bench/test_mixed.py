@@ -73,3 +73,24 @@ def test_the_upload_is_a_well_formed_multipart_body():
     assert parts["title"].get_content() == "Anteckningar"
     assert parts["files"].get_filename() == "a.txt"
     assert parts["files"].get_payload(decode=True) == "Lägesbild\n".encode()
+
+
+def test_server_cpu_is_read_when_the_measured_window_opens_not_before_the_warmup():
+    """CPU per request divides the window's CPU by the window's requests: the warm-up's CPU
+    (cold caches) must not be in it. Members here point at a closed port: every request fails
+    at once, and only the timing of the hook is checked."""
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again when the block ends
+    opened = []
+    began = time.perf_counter()
+    tally, elapsed = mixed.drive(
+        [mixed.Member(f"m{n}@example.se", port) for n in range(4)],
+        {"categories": [1], "topics": [1], "resources": [1], "events": [1]},
+        duration=0.3, warmup=0.4, writes=0.0, connections=2,
+        on_measure=lambda: opened.append(time.perf_counter() - began))
+    assert len(opened) == 1 and opened[0] >= 0.4
+    assert 0.25 <= elapsed < 2 and tally.errors == len(tally.latencies) > 0

@@ -142,3 +142,27 @@ def test_the_newest_notifications_are_listed_across_subject_types(make, group_su
     assert [row.title for row in notifications_for(anna)] == ["Notis 4", "Notis 3", "Notis 1",
                                                               "Notis 0"]
     assert unread_count(anna) == 4
+
+
+def test_the_badge_statement_is_built_once_per_reader_and_access_and_never_shared(
+        make, login, app, group_subjects):
+    """The count's statement is kept per access state (network/permissions.py access_state):
+    the same reader reuses it, another reader or the same one with other groups gets its own,
+    and each counts only what that reader may see."""
+    from network.notifications.services import _count_statement, unread_count
+
+    anna, bertil = make.user(), make.user()
+    group = make.group(visibility=GroupVisibility.CLOSED, members=[anna])
+    for user in (anna, bertil):
+        _notify(user, "Nytt i gruppen", subject_type=group_subjects, subject_id=group.id)
+        _notify(user, "Något öppet")
+    with app.test_request_context("/"):
+        assert _count_statement(anna) is _count_statement(anna)
+        assert _count_statement(bertil) is not _count_statement(anna)
+        assert (unread_count(anna), unread_count(bertil)) == (2, 1)
+        before = _count_statement(anna)
+    remove_member(None, group, anna)
+    db.session.commit()
+    with app.test_request_context("/"):
+        assert _count_statement(anna) is not before
+    assert _badge(login(anna).get("/").get_data(as_text=True)) == "1"
