@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from network import permissions
@@ -19,6 +20,7 @@ def visible_resources_filter(user: Any):
     return scoped_resources_filter(permissions.visibility_scope(user))
 
 
+@lru_cache(maxsize=256)
 def scoped_resources_filter(scope: tuple):
     """``visible_resources_filter`` for every user of a ``permissions.visibility_scope``.
 

@@ -32,6 +32,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -569,37 +570,14 @@ class Attachment:
         return str(TYPE_LABELS.get(ResourceType(self.type), self.type))
 
 
-# Built once: its cache key is computed once (a statement built per call costs more to key than
-# to run).
-_LINKED_OBJECTS = (select(ResourceLink.object_id).distinct()
-                   .where(ResourceLink.kind == bindparam("kind"),
-                          ResourceLink.object_id.in_(bindparam("ids", expanding=True))))
-
-
 def attachments_for(user: Any, kind: str, object_ids: Iterable[int]) -> dict[int, list[Attachment]]:
     """The resources linked to each object that ``user`` may see, oldest link first, with their
     current version's files: one query however many objects and files."""
     ids = sorted(set(object_ids))
-    if ids:  # most pages link nothing: one small indexed query says so, without the full join
-        ids = list(db.session.scalars(_LINKED_OBJECTS, {"kind": kind, "ids": ids}))
     if not ids:
         return {}
-    newest = (select(func.max(ResourceVersion.number))
-              .where(ResourceVersion.resource_id == Resource.id).correlate(Resource)
-              .scalar_subquery())
-    rows = db.session.execute(
-        select(ResourceLink.object_id, Resource.id, Resource.title, Resource.type,
-               Resource.external_url, ResourceFile.id.label("file_id"), ResourceFile.filename,
-               ResourceFile.kind, ResourceFile.content_type, ResourceFile.size)
-        .join(Resource, Resource.id == ResourceLink.resource_id)
-        .outerjoin(ResourceVersion, and_(ResourceVersion.resource_id == Resource.id,
-                                         ResourceVersion.number == newest))
-        .outerjoin(ResourceFile, ResourceFile.version_id == ResourceVersion.id)
-        .where(ResourceLink.kind == kind, ResourceLink.object_id.in_(ids),
-               visible_resources_filter(user))
-        .order_by(ResourceLink.object_id, ResourceLink.created_at, ResourceLink.id,
-                  ResourceFile.id)
-    ).all()
+    rows = db.session.execute(_attachments_in_scope(permissions.visibility_scope(user)),
+                              {"kind": kind, "ids": ids}).all()
     found: dict[int, list[Attachment]] = {}
     for row in rows:
         attached = found.setdefault(row.object_id, [])
@@ -609,6 +587,28 @@ def attachments_for(user: Any, kind: str, object_ids: Iterable[int]) -> dict[int
             attached[-1].files.append(AttachedFile(row.file_id, row.filename, row.kind,
                                                    row.content_type, row.size))
     return found
+
+
+@lru_cache(maxsize=256)
+def _attachments_in_scope(scope: tuple) -> Any:
+    """``attachments_for``'s statement for every reader of one visibility scope, built once
+    (statements are immutable; the kind and the ids are parameters)."""
+    newest = (select(func.max(ResourceVersion.number))
+              .where(ResourceVersion.resource_id == Resource.id).correlate(Resource)
+              .scalar_subquery())
+    return (
+        select(ResourceLink.object_id, Resource.id, Resource.title, Resource.type,
+               Resource.external_url, ResourceFile.id.label("file_id"), ResourceFile.filename,
+               ResourceFile.kind, ResourceFile.content_type, ResourceFile.size)
+        .join(Resource, Resource.id == ResourceLink.resource_id)
+        .outerjoin(ResourceVersion, and_(ResourceVersion.resource_id == Resource.id,
+                                         ResourceVersion.number == newest))
+        .outerjoin(ResourceFile, ResourceFile.version_id == ResourceVersion.id)
+        .where(ResourceLink.kind == bindparam("kind"),
+               ResourceLink.object_id.in_(bindparam("ids", expanding=True)),
+               scoped_resources_filter(scope))
+        .order_by(ResourceLink.object_id, ResourceLink.created_at, ResourceLink.id,
+                  ResourceFile.id))
 
 
 def usages(user: Any, resource: Resource) -> list[tuple[str, str]]:
