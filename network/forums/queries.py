@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy import Select, and_, bindparam, func, literal, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network import fulltext
@@ -29,7 +30,7 @@ from network.forums.models import (
 )
 from network.forums.permissions import moderated_categories_filter, visible_categories_filter
 from network.forums.services import KIND_POST, KIND_TOPIC
-from network.permissions import is_member
+from network.permissions import is_member, scope_filter, visibility_scope
 from network.resources import services as resources
 
 
@@ -178,26 +179,47 @@ def latest_topics(user: Any, limit: int = 8, unanswered_qa: bool = False,
                   page: int = 1, counted: bool = True) -> Page:
     """Recently active topics across every category the user may read. ``counted=False`` for a
     box without pages: no count of every visible topic (it grows with the forum). A topic's last
-    author is joined (one per topic), not fetched by a second query."""
-    conditions = [Topic.deleted_at.is_(None), Category.archived.is_(False),
-                  visible_categories_filter(user)]
-    if unanswered_qa:
-        conditions += [Category.is_qa.is_(True), Topic.answer_post_id.is_(None),
-                       Topic.locked.is_(False)]
+    author is joined (one per topic), not fetched by a second query. The statements are built
+    once per visibility scope (the reader's read positions are a parameter)."""
+    scope, member = visibility_scope(user), is_member(user)
     total = None
     if counted:
-        base = select(Topic).join(Category, Category.id == Topic.category_id).where(*conditions)
-        total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    results = db.session.execute(
-        _with_read(select(Topic, _read_column(user)).join(Category, Category.id == Topic.category_id),
-                   user)
-        .where(*conditions)
-        .options(contains_eager(Topic.category), joinedload(Topic.last_post_author))
-        .order_by(Topic.last_post_at.desc(), Topic.id.desc())
-        .limit(limit).offset((page - 1) * limit)).all()
+        total = db.session.scalar(_latest_count(scope, unanswered_qa)) or 0
+    results = db.session.execute(_latest(scope, member, unanswered_qa, limit, page),
+                                 {"reader_id": user.id if member else None}).all()
     if total is None:
         total = (page - 1) * limit + len(results)
     return Page(_rows(user, results), page, limit, total)
+
+
+def _latest_conditions(scope: tuple, unanswered_qa: bool) -> list:
+    conditions = [Topic.deleted_at.is_(None), Category.archived.is_(False),
+                  scope_filter(scope, Category.visibility, Category.group_id)]
+    if unanswered_qa:
+        conditions += [Category.is_qa.is_(True), Topic.answer_post_id.is_(None),
+                       Topic.locked.is_(False)]
+    return conditions
+
+
+@lru_cache(maxsize=256)
+def _latest_count(scope: tuple, unanswered_qa: bool) -> Select:
+    base = (select(Topic).join(Category, Category.id == Topic.category_id)
+            .where(*_latest_conditions(scope, unanswered_qa)))
+    return select(func.count()).select_from(base.subquery())
+
+
+@lru_cache(maxsize=512)
+def _latest(scope: tuple, member: bool, unanswered_qa: bool, limit: int, page: int) -> Select:
+    stmt = select(Topic, TopicRead.last_read_number.label("read_number") if member
+                  else literal(None).label("read_number"))
+    stmt = stmt.join(Category, Category.id == Topic.category_id)
+    if member:
+        stmt = stmt.outerjoin(TopicRead, and_(TopicRead.topic_id == Topic.id,
+                                              TopicRead.user_id == bindparam("reader_id")))
+    return (stmt.where(*_latest_conditions(scope, unanswered_qa))
+            .options(contains_eager(Topic.category), joinedload(Topic.last_post_author))
+            .order_by(Topic.last_post_at.desc(), Topic.id.desc())
+            .limit(limit).offset((page - 1) * limit))
 
 
 def topic_by_id(topic_id: int) -> Select:
@@ -211,8 +233,16 @@ def post_by_id(post_id: int) -> Select:
             .options(joinedload(Post.topic).joinedload(Topic.category).joinedload(Category.group)))
 
 
+@cache
+def _topic_by_id_param() -> Select:
+    """``topic_by_id`` with the id as a parameter, built once per process: the topic page asks
+    it on every view, and building an eager-loading statement costs more than running it."""
+    return (select(Topic).where(Topic.id == bindparam("topic_id"))
+            .options(joinedload(Topic.category).joinedload(Category.group)))
+
+
 def load_topic(topic_id: int) -> Topic | None:
-    return db.session.scalar(topic_by_id(topic_id))
+    return db.session.execute(_topic_by_id_param(), {"topic_id": topic_id}).scalar()
 
 
 def load_post(post_id: int) -> Post | None:
@@ -223,11 +253,17 @@ def topic_posts(topic: Topic, page: int) -> list[Post]:
     """The posts numbered into ``page`` (20 per page), with authors and their organisations, in
     one query (each post has at most one of each: joined, not a query per relationship)."""
     first = (page - 1) * POSTS_PER_PAGE + 1
-    return list(db.session.scalars(
-        select(Post).where(Post.topic_id == topic.id, Post.number >= first,
-                           Post.number < first + POSTS_PER_PAGE)
-        .options(joinedload(Post.author).joinedload(User.organisation))
-        .order_by(Post.number)))
+    return list(db.session.scalars(_topic_posts(), {
+        "topic_id": topic.id, "first": first, "end": first + POSTS_PER_PAGE}))
+
+
+@cache
+def _topic_posts() -> Select:
+    """``topic_posts``' statement, built once per process (its values are parameters)."""
+    return (select(Post).where(Post.topic_id == bindparam("topic_id"),
+                               Post.number >= bindparam("first"), Post.number < bindparam("end"))
+            .options(joinedload(Post.author).joinedload(User.organisation))
+            .order_by(Post.number))
 
 
 def post_attachments(user: Any, posts: list[Post | None]) -> dict[int, list]:

@@ -70,8 +70,8 @@ def _category_or_404(category_id: int) -> Category:
 
 
 def _topic_or_404(topic_id: int) -> Topic:
-    topic = db.first_or_404(queries.topic_by_id(topic_id))
-    if not forums_permissions.can_view_topic(current_user, topic):
+    topic = queries.load_topic(topic_id)
+    if topic is None or not forums_permissions.can_view_topic(current_user, topic):
         abort(404)
     return topic
 
