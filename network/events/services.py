@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from network import fulltext, permissions
 from network.accounts.models import Group, Organisation, User
@@ -251,23 +252,35 @@ def visible_events(user: Any):
 
 
 def upcoming_for(user: User, limit: int = 5) -> dict:
-    """The start-page panel: my registrations, then what my groups have coming up."""
+    """The start-page panel: my registrations, then what my groups have coming up. The
+    statements are built once per visibility scope (the member and the time are parameters)."""
+    scope = permissions.visibility_scope(user)
     now = utcnow()
-    mine = db.session.execute(
-        select(Event, Registration.status).join(Registration, Registration.event_id == Event.id)
-        .where(Registration.user_id == user.id, Event.end_at >= now,
-               permissions.visible_filter(user, Event.visibility, Event.group_id))
-        .order_by(Event.start_at).limit(limit)
-    ).all()
-    groups = permissions.group_ids(user)
-    taken = {event.id for event, _status in mine}
+    mine = db.session.execute(_my_upcoming(scope, limit), {"user_id": user.id, "now": now}).all()
+    taken = [event.id for event, _status in mine] or [-1]
+    groups = tuple(sorted(permissions.group_ids(user)))  # an admin's own groups too
     group_events = [] if not groups else list(db.session.scalars(
-        visible_events(user).where(Event.group_id.in_(groups), Event.end_at >= now,
-                                   Event.status == EventStatus.SCHEDULED,
-                                   Event.id.not_in(taken or {-1}))
-        .order_by(Event.start_at).limit(limit)
-    ))
+        _group_upcoming(scope, groups, limit), {"now": now, "taken": taken}))
     return {"registrations": mine, "group_events": group_events}
+
+
+@lru_cache(maxsize=256)
+def _my_upcoming(scope: tuple, limit: int) -> Any:
+    return (select(Event, Registration.status).join(Registration, Registration.event_id == Event.id)
+            .where(Registration.user_id == bindparam("user_id"), Event.end_at >= bindparam("now"),
+                   permissions.scope_filter(scope, Event.visibility, Event.group_id))
+            .order_by(Event.start_at).limit(limit))
+
+
+@lru_cache(maxsize=256)
+def _group_upcoming(scope: tuple, groups: tuple[int, ...], limit: int) -> Any:
+    """The scheduled events of the reader's ``groups`` that their ``scope`` may see."""
+    return (select(Event).join(Event.group)
+            .where(permissions.scope_filter(scope, Event.visibility, Event.group_id),
+                   Event.group_id.in_(groups), Event.end_at >= bindparam("now"),
+                   Event.status == EventStatus.SCHEDULED,
+                   Event.id.not_in(bindparam("taken", expanding=True)))
+            .order_by(Event.start_at).limit(limit))
 
 
 def stats(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, int]:

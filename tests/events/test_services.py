@@ -208,6 +208,29 @@ def test_upcoming_panel_lists_my_registrations(make_event, group, organiser, mak
     assert utcnow() < event.start_at
 
 
+def test_upcoming_panel_shows_each_reader_their_own_groups_events(make_event, group, organiser,
+                                                                   make, app):
+    """The panel's statements are shared by readers of one visibility scope; what each reader
+    gets still follows their own registrations and groups, an admin's groups included."""
+    other = make.group(name="Grovt våld", facilitators=[organiser])
+    ours = make_event(group, organiser, title="Vår träff", visibility="group")
+    theirs = make_event(other, organiser, title="Deras träff", visibility="group")
+    from network.accounts.models import GroupRole
+    from network.accounts.services import add_member
+
+    member, outsider, admin = make.user(), make.user(), make.admin()
+    for user in (member, admin):
+        add_member(None, group, user, GroupRole.MEMBER)
+    registrations.register(member, ours)
+    with app.test_request_context("/"):
+        panel = services.upcoming_for(member)
+        assert [e.id for e, _s in panel["registrations"]] == [ours.id]
+        assert panel["group_events"] == []  # registered: listed once, under registrations
+        assert services.upcoming_for(outsider) == {"registrations": [], "group_events": []}
+        assert [e.id for e in services.upcoming_for(admin)["group_events"]] == [ours.id]
+        assert theirs.id not in [e.id for e in services.upcoming_for(admin)["group_events"]]
+
+
 def _data(event, **changes):
     values = dict(type=event.type, group=event.group, title=event.title,
                   start=to_local(event.start_at), end=to_local(event.end_at), all_day=event.all_day,
