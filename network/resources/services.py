@@ -721,21 +721,38 @@ def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20):
     """A page of the library's list. The list shows each resource's themes and organisation
     only: loading its versions, files and municipalities too (as ``browse_query`` does for the
     catalogue) was more than half of the page's time."""
-    listed = browse_ids(user, filters, select(Resource))  # the access filter and search, once
-    stmt = listed.options(selectinload(Resource.theme_rows), selectinload(Resource.organisation))
+    if filters.q:  # a search reads the reader's own rights on each match: built afresh
+        stmt, capped = _browse_statements(browse_ids(user, filters, select(Resource)))
+    else:  # else the same statements for every reader of one visibility scope
+        stmt, capped = _browse_in_scope(permissions.visibility_scope(user), filters)
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
-    capped = select(func.count()).select_from(
-        listed.with_only_columns(Resource.id).limit(COUNT_CAP + 1).subquery())
     total = db.session.scalar(capped) or 0
     result.total, result.capped, result.cap = min(total, COUNT_CAP), total > COUNT_CAP, COUNT_CAP
     return result
 
 
+def _browse_statements(listed: Any) -> tuple[Any, Any]:
+    """The list's page statement and its capped count, from the filtered list."""
+    stmt = listed.options(selectinload(Resource.theme_rows), selectinload(Resource.organisation))
+    capped = select(func.count()).select_from(
+        listed.with_only_columns(Resource.id).limit(COUNT_CAP + 1).subquery())
+    return stmt, capped
+
+
+@lru_cache(maxsize=256)
+def _browse_in_scope(scope: tuple, filters: Filters) -> tuple[Any, Any]:
+    return _browse_statements(browse_in_scope(scope, filters, select(Resource)))
+
+
 def newest(user: Any, limit: int = 5) -> list[Resource]:
-    return list(db.session.scalars(
-        select(Resource).where(visible_resources_filter(user))
-        .order_by(Resource.created_at.desc(), Resource.id.desc()).limit(limit)
-    ))
+    return list(db.session.scalars(_newest(permissions.visibility_scope(user), limit)))
+
+
+@lru_cache(maxsize=256)
+def _newest(scope: tuple, limit: int) -> Any:
+    """The start page's newest resources for every reader of one visibility scope."""
+    return (select(Resource).where(scoped_resources_filter(scope))
+            .order_by(Resource.created_at.desc(), Resource.id.desc()).limit(limit))
 
 
 def public_feed_entries(limit: int = 50) -> list[Resource]:

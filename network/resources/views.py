@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from urllib.parse import quote
 
 from flask import (
@@ -16,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import send_file as werkzeug_send_file
 
@@ -69,18 +70,22 @@ def labels() -> dict:
 
 
 def _load(resource_id: int) -> Resource:
-    resource = db.first_or_404(
-        select(Resource).where(Resource.id == resource_id).options(
-            selectinload(Resource.versions).selectinload(ResourceVersion.files),
-            selectinload(Resource.versions).selectinload(ResourceVersion.created_by),
-            selectinload(Resource.theme_rows), selectinload(Resource.municipalities),
-            selectinload(Resource.areas), selectinload(Resource.links),
-        )
-    )
+    resource = db.session.execute(_resource_page(), {"resource_id": resource_id}).scalar()
     # 404, not 403: whether a hidden resource exists is itself private.
-    if not can_view_resource(current_user, resource):
+    if resource is None or not can_view_resource(current_user, resource):
         abort(404)
     return resource
+
+
+@cache
+def _resource_page() -> Select:
+    """A resource with all its page shows, built once per process (the id is a parameter)."""
+    return select(Resource).where(Resource.id == bindparam("resource_id")).options(
+        selectinload(Resource.versions).selectinload(ResourceVersion.files),
+        selectinload(Resource.versions).selectinload(ResourceVersion.created_by),
+        selectinload(Resource.theme_rows), selectinload(Resource.municipalities),
+        selectinload(Resource.areas), selectinload(Resource.links),
+    )
 
 
 # -- finding -----------------------------------------------------------------------------------
