@@ -58,8 +58,9 @@ def topic_list(caller, args: dict) -> Any:
 
 
 def _topic(caller, topic_id: int) -> Topic:
-    topic = db.first_or_404(queries.topic_by_id(topic_id))
-    if topic.deleted_at is not None or not forums_permissions.can_view_topic(caller.user, topic):
+    topic = queries.load_topic(topic_id)
+    if (topic is None or topic.deleted_at is not None
+            or not forums_permissions.can_view_topic(caller.user, topic)):
         abort(404)
     return topic
 

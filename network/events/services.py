@@ -246,9 +246,13 @@ def update_series(actor: User, series: EventSeries, data: EventData, now: dt.dat
 
 
 def visible_events(user: Any):
+    return visible_events_in_scope(permissions.visibility_scope(user))
+
+
+def visible_events_in_scope(scope: tuple):
+    """``visible_events`` for every reader of a ``permissions.visibility_scope``."""
     return select(Event).join(Event.group).where(
-        permissions.visible_filter(user, Event.visibility, Event.group_id)
-    )
+        permissions.scope_filter(scope, Event.visibility, Event.group_id))
 
 
 def upcoming_for(user: User, limit: int = 5) -> dict:
@@ -275,9 +279,8 @@ def _my_upcoming(scope: tuple, limit: int) -> Any:
 @lru_cache(maxsize=256)
 def _group_upcoming(scope: tuple, groups: tuple[int, ...], limit: int) -> Any:
     """The scheduled events of the reader's ``groups`` that their ``scope`` may see."""
-    return (select(Event).join(Event.group)
-            .where(permissions.scope_filter(scope, Event.visibility, Event.group_id),
-                   Event.group_id.in_(groups), Event.end_at >= bindparam("now"),
+    return (visible_events_in_scope(scope)
+            .where(Event.group_id.in_(groups), Event.end_at >= bindparam("now"),
                    Event.status == EventStatus.SCHEDULED,
                    Event.id.not_in(bindparam("taken", expanding=True)))
             .order_by(Event.start_at).limit(limit))

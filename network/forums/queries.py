@@ -82,17 +82,19 @@ class TopicRow:
     extra: dict = field(default_factory=dict)
 
 
-def _read_column(user: Any):
-    if not is_member(user):
+def _read_column(member: bool):
+    if not member:
         return literal(None).label("read_number")
     return TopicRead.last_read_number.label("read_number")
 
 
-def _with_read(stmt, user: Any):
-    if not is_member(user):
+def _with_read(stmt, member: bool, reader_id: Any):
+    """The reader's read position joined in: ``reader_id`` is their id, or a parameter in a
+    statement built once for many readers."""
+    if not member:
         return stmt
     return stmt.outerjoin(TopicRead, and_(TopicRead.topic_id == Topic.id,
-                                          TopicRead.user_id == user.id))
+                                          TopicRead.user_id == reader_id))
 
 
 def _rows(user: Any, results) -> list[TopicRow]:
@@ -141,7 +143,7 @@ def unread_by_category(user: Any, category_ids: list[int]) -> dict[int, int]:
         return {}
     new = (TopicRead.topic_id.is_(None) & (Topic.last_post_at > user.created_at)) | (
         TopicRead.last_read_number < Topic.last_number)
-    newest = (_with_read(select(Topic.id), user)
+    newest = (_with_read(select(Topic.id), True, user.id)
               .where(Topic.category_id == Category.id, Topic.deleted_at.is_(None), new)
               .order_by(Topic.last_post_at.desc()).limit(UNREAD_CAP + 1)
               .correlate(Category).subquery())
@@ -160,6 +162,7 @@ def category_topics(user: Any, category: Category, page: int = 1,
     """One page of the category's topics. The pages are counted from the category's running
     ``topic_count`` (its topics not deleted, kept by the services), and the unanswered ones up
     to ``TOPIC_COUNT_CAP``: a category with 50,000 topics is not counted on every view."""
+    member = is_member(user)
     conditions = [Topic.category_id == category.id, Topic.deleted_at.is_(None)]
     if unanswered:
         conditions.append(Topic.answer_post_id.is_(None))
@@ -168,7 +171,8 @@ def category_topics(user: Any, category: Category, page: int = 1,
     else:
         total = category.topic_count
     results = db.session.execute(
-        _with_read(select(Topic, _read_column(user)), user).where(*conditions)
+        _with_read(select(Topic, _read_column(member)), member, user.id if member else None)
+        .where(*conditions)
         .options(joinedload(Topic.author), joinedload(Topic.last_post_author))
         .order_by(Topic.pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc())
         .limit(TOPICS_PER_PAGE).offset((page - 1) * TOPICS_PER_PAGE)).all()
@@ -210,22 +214,13 @@ def _latest_count(scope: tuple, unanswered_qa: bool) -> Select:
 
 @lru_cache(maxsize=512)
 def _latest(scope: tuple, member: bool, unanswered_qa: bool, limit: int, page: int) -> Select:
-    stmt = select(Topic, TopicRead.last_read_number.label("read_number") if member
-                  else literal(None).label("read_number"))
-    stmt = stmt.join(Category, Category.id == Topic.category_id)
-    if member:
-        stmt = stmt.outerjoin(TopicRead, and_(TopicRead.topic_id == Topic.id,
-                                              TopicRead.user_id == bindparam("reader_id")))
+    stmt = _with_read(select(Topic, _read_column(member))
+                      .join(Category, Category.id == Topic.category_id),
+                      member, bindparam("reader_id"))
     return (stmt.where(*_latest_conditions(scope, unanswered_qa))
             .options(contains_eager(Topic.category), joinedload(Topic.last_post_author))
             .order_by(Topic.last_post_at.desc(), Topic.id.desc())
             .limit(limit).offset((page - 1) * limit))
-
-
-def topic_by_id(topic_id: int) -> Select:
-    """The topic with its category and group (what every access check reads), as a statement."""
-    return (select(Topic).where(Topic.id == topic_id)
-            .options(joinedload(Topic.category).joinedload(Category.group)))
 
 
 def post_by_id(post_id: int) -> Select:
@@ -234,15 +229,16 @@ def post_by_id(post_id: int) -> Select:
 
 
 @cache
-def _topic_by_id_param() -> Select:
-    """``topic_by_id`` with the id as a parameter, built once per process: the topic page asks
-    it on every view, and building an eager-loading statement costs more than running it."""
+def _topic_by_id() -> Select:
+    """The topic with its category and group (what every access check reads), the id as a
+    parameter, built once per process: the topic page asks it on every view, and building an
+    eager-loading statement costs more than running it."""
     return (select(Topic).where(Topic.id == bindparam("topic_id"))
             .options(joinedload(Topic.category).joinedload(Category.group)))
 
 
 def load_topic(topic_id: int) -> Topic | None:
-    return db.session.execute(_topic_by_id_param(), {"topic_id": topic_id}).scalar()
+    return db.session.execute(_topic_by_id(), {"topic_id": topic_id}).scalar()
 
 
 def load_post(post_id: int) -> Post | None:
