@@ -15,7 +15,9 @@ shared by the processes of one machine, in tests a counter in the app).
   raises ``structural``, on which every page depends.
 - *Personal* writes, which only their owner ever sees (a member's read positions in the forum,
   their notifications being read), raise only that member's scope ``member:<id>``
-  (``register_personal``, ``execution_options(cache_personal=user_id)``).
+  (``register_personal``, ``execution_options(cache_personal=user_id)``), or only a narrower
+  scope of theirs for rows no cached page shows (their notifications: the badge is filled into
+  each response and kept by ``notifications:<id>``).
 - *Access* scopes (``forums:access``) say only that who may see something of a feature may have
   changed: a row that decides access was deleted, or a column of it that decides access changed
   (``register_access``). What depends on access alone, not on content (the notification badge),
@@ -64,7 +66,7 @@ STRUCTURAL = "structural"
 # Features whose tables carry their own scope; every other table's writes are structural.
 FEATURE_SCOPES = ("forums", "events", "resources", "followup")
 _NEUTRAL: set[type] = set()
-_PERSONAL: dict[type, tuple[str, str | None]] = {}
+_PERSONAL: dict[type, tuple[str, str | None, bool]] = {}
 _SCOPE_RULES: dict[type, Callable[[Any], Iterable[str] | None]] = {}
 _ACCESS: dict[type, tuple[str, frozenset[str]]] = {}
 _listening = False
@@ -179,12 +181,15 @@ def register_neutral(*models: type) -> None:
     _NEUTRAL.update(models)
 
 
-def register_personal(model: type, user_attribute: str, kind: str | None = None) -> None:
+def register_personal(model: type, user_attribute: str, kind: str | None = None,
+                      pages: bool = True) -> None:
     """Rows of ``model`` are shown only to the member ``user_attribute`` names: writing one
     raises that member's scope, not the data generation. ``kind`` names a narrower scope of
     theirs raised too (``personal_scope``), for what depends on these rows alone (the badge on
-    their notifications, not on their read positions)."""
-    _PERSONAL[model] = (user_attribute, kind)
+    their notifications, not on their read positions). ``pages=False``: no cached page shows
+    the rows (the badge is filled into each response, ``pagecache.register_personal_value``),
+    so only the narrower scope is raised and the member's cached pages stay."""
+    _PERSONAL[model] = (user_attribute, kind, pages)
 
 
 def personal_scope(kind: str, user_id: int) -> str:
@@ -262,11 +267,12 @@ def _after_flush(session: Session, _context: Any) -> None:
         kind = type(obj)
         if kind in _NEUTRAL:
             continue
-        attribute, narrower = _PERSONAL.get(kind, (None, None))
+        attribute, narrower, pages = _PERSONAL.get(kind, (None, None, True))
         owner = getattr(obj, attribute, None) if attribute is not None else None
         if owner is not None:
-            _mark(session, (member_scope(owner),) if narrower is None else (
-                member_scope(owner), personal_scope(narrower, owner)), data=False)
+            own = (member_scope(owner),) if pages else ()
+            _mark(session, own if narrower is None else (*own, personal_scope(narrower, owner)),
+                  data=False)
         else:
             _mark(session, _scopes_of(obj))
         access = _ACCESS.get(kind)
@@ -285,9 +291,11 @@ def _do_orm_execute(state: Any) -> None:
     if not writes:
         return
     if options.get("cache_personal") is not None:
-        # With ``cache_scopes``: the member's narrower scopes (``personal_scope``) too.
-        _mark(state.session, (member_scope(options["cache_personal"]),
-                              *options.get("cache_scopes", ())), data=False)
+        # With ``cache_scopes``: the member's narrower scopes (``personal_scope``) too; with
+        # ``cache_pages=False`` those alone (rows no cached page shows, see register_personal).
+        own = (member_scope(options["cache_personal"]),) if options.get("cache_pages", True) \
+            else ()
+        _mark(state.session, (*own, *options.get("cache_scopes", ())), data=False)
     else:
         _mark(state.session, options.get("cache_scopes") or (STRUCTURAL,))
 

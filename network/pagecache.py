@@ -53,11 +53,32 @@ def _placeholder(name: str) -> str:
 
 
 _FRESH: dict[str, Callable[[], str]] = {"csrf": generate_csrf}
+# Values of the reader that change apart from the page (the notification badge): filled in for
+# every response like the fresh ones, and part of the response's ETag, so that a reload sees a
+# changed value although the page around it is kept.
+_PERSONAL: set[str] = set()
+_USER_ID = "_network_page_user_id"
 
 
 def register_fresh_value(name: str, factory: Callable[[], str]) -> None:
     """A value that must differ per response (e.g. a form's double-submit key)."""
     _FRESH[name] = factory
+
+
+def register_personal_value(name: str, factory: Callable[[], str]) -> None:
+    """A value of the reader's own that the page shows but is not stamped with: ``factory()``
+    makes it for every response (it may ask ``page_user_id()``, which loads nobody). Its own
+    freshness is the factory's business (e.g. a count kept by its own scopes)."""
+    _FRESH[name] = factory
+    _PERSONAL.add(name)
+
+
+def page_user_id() -> int | None:
+    """Whom the page is for, without loading the account when the cache knows them."""
+    user_id = g.get(_USER_ID)
+    if user_id is None and current_user.is_authenticated:
+        user_id = current_user.id
+    return user_id
 
 
 def fresh_value(name: str) -> str:
@@ -81,6 +102,7 @@ def _identity(generation: int) -> tuple | None:
             return None
         known = (current_user.id, current_user.locale)
         cache.cache().set(key, known, generation, AUTH_TTL)
+    setattr(g, _USER_ID, known[0])
     return (known[0], i18n.choose_locale(known[1]))
 
 
@@ -89,22 +111,32 @@ def _split(body: str) -> list[str]:
     return _MARKER.split(body)
 
 
-def _filled(parts: list[str]) -> str:
+def _personal_values(parts: list[str]) -> dict[str, str]:
+    return {name: _FRESH[name]() for name in parts[1::2] if name in _PERSONAL}
+
+
+def _filled(parts: list[str], known: dict[str, str] | None = None) -> str:
     if len(parts) == 1:
         return parts[0]
     filled = list(parts)
     for i in range(1, len(filled), 2):
-        filled[i] = _FRESH[filled[i]]()
+        name = filled[i]
+        filled[i] = known[name] if known and name in known else _FRESH[name]()
     return "".join(filled)
 
 
 def _serve(parts: list[str], headers: list[tuple[str, str]], etag: str, state: str) -> Any:
+    personal = _personal_values(parts)
+    if personal:
+        # The reader's badge is not in the kept page: a changed one makes another ETag.
+        etag += "-" + hashlib.blake2b(repr(sorted(personal.items())).encode(),
+                                      digest_size=6).hexdigest()
     if request.if_none_match.contains(etag):
         # The reader's copy is this very rendering: kept for this identity, at this data, within
         # its TTL, so its per-response values (CSRF token, form keys) are at most a TTL old.
         response = current_app.response_class(status=304)
     else:
-        response = current_app.response_class(_filled(parts), mimetype="text/html",
+        response = current_app.response_class(_filled(parts, personal), mimetype="text/html",
                                               headers=headers)
     response.set_etag(etag)
     # Browsers ask again on every use; shared caches never keep a person's page.

@@ -17,13 +17,14 @@ from flask import (
     session,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import text
 from werkzeug.exceptions import BadRequest
 
 from network.extensions import db
-from network.i18n import get_locale
+from network.i18n import get_locale, gettext
 from network.i18n import lazy_gettext as _l
-from network.pagecache import cached_page
+from network.pagecache import cached_page, fresh_value, page_user_id, register_personal_value
 
 bp = Blueprint("main", __name__)
 
@@ -41,9 +42,29 @@ def register_nav(app: Flask, endpoint: str, label: Any, order: int = 50,
     app.extensions["network_nav"].sort(key=lambda item: item["order"])
 
 
-def register_unread_counter(app: Flask, counter: Callable[[Any], int]) -> None:
-    """The header's unread badge: notifications registers how to count a member's unread."""
+UNREAD_BADGE = "unread_badge"
+# counter(user_id, load_user) -> the member's unread count; load_user() gives their account,
+# for a count not kept (the cached page knows the member by id alone).
+UnreadCounter = Callable[[int, Callable[[], Any]], int]
+
+
+def register_unread_counter(app: Flask, counter: UnreadCounter) -> None:
+    """The header's unread badge: notifications registers how to count a member's unread. The
+    badge is filled into every response (``pagecache.register_personal_value``), so a member's
+    cached pages stay when their notifications come and go, and their badge is always current."""
     app.extensions["network_unread_counter"] = counter
+
+
+def _unread_badge() -> Markup:
+    counter = current_app.extensions.get("network_unread_counter")
+    user_id = page_user_id()
+    if counter is None or user_id is None:
+        return Markup("")
+    count = counter(user_id, current_user._get_current_object)
+    if not count:
+        return Markup("")
+    return Markup(' <span class="badge">{}<span class="visually-hidden"> {}</span></span>').format(
+        count if count <= 99 else "99+", gettext("olästa"))
 
 
 def register_panel(app: Flask, panel: Panel, order: int = 50) -> None:
@@ -145,8 +166,13 @@ def _probe_storage() -> None:
         pass
 
 
+def _unread_badge_value() -> str:
+    return fresh_value(UNREAD_BADGE)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    register_personal_value(UNREAD_BADGE, _unread_badge)
     register_nav(app, "main.index", _l("Start"), order=0)
 
     @app.context_processor
@@ -157,11 +183,7 @@ def init_app(app: Flask) -> None:
             if item["endpoint"] in app.view_functions and (user_is_member or not item["members_only"])
             and (item["when"] is None or item["when"](current_user))
         ]
-        unread = 0
-        counter = app.extensions.get("network_unread_counter")
-        if user_is_member and counter is not None:
-            unread = counter(current_user)
         return {"nav_items": items, "network_name": app.config["NETWORK_NAME"],
-                "get_locale": get_locale, "unread_notifications": unread,
+                "get_locale": get_locale, "unread_badge": _unread_badge_value,
                 "contact_email": app.config["CONTACT_EMAIL"],
                 "has_endpoint": app.view_functions.__contains__}

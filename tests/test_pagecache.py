@@ -182,8 +182,30 @@ def test_reading_notifications_keeps_another_members_page_and_clears_ones_own_ba
     assert bos.get("/").headers["X-Page-Cache"] == "hit"
     annas.get("/notiser/")  # shows (and so clears) the flashed confirmation
     again = annas.get("/")
-    assert again.headers["X-Page-Cache"] == "miss"
+    # Her page is kept (nothing on it changed) with the badge filled in for this response.
+    assert again.headers["X-Page-Cache"] == "hit"
     assert '<span class="badge">' not in again.get_data(as_text=True)
+
+
+def test_a_new_notification_shows_in_the_badge_of_the_kept_page_and_in_its_etag(make, login, db):
+    from network.notifications.services import notify
+
+    anna = make.user()
+    db.session.commit()
+    annas = login(anna)
+    first = annas.get("/")
+    assert '<span class="badge">' not in first.get_data(as_text=True)
+    assert annas.get("/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    notify(anna, "forum.post", "Nytt svar i Trygghetsvandringar")
+    notify(anna, "forum.post", "Ett till svar")
+    db.session.commit()
+    # A reload with the old copy is not confirmed: the badge changed although the page did not.
+    reload = annas.get("/", headers={"If-None-Match": first.headers["ETag"]})
+    assert reload.status_code == 200 and reload.headers["X-Page-Cache"] == "hit"
+    assert '<span class="badge">2<span class="visually-hidden"> olästa</span></span>' in \
+        reload.get_data(as_text=True)
+    assert reload.headers["ETag"] != first.headers["ETag"]
+    assert annas.get("/", headers={"If-None-Match": reload.headers["ETag"]}).status_code == 304
 
 
 def test_a_reply_renews_its_topic_and_the_listings_but_not_other_parts(make, login, db):

@@ -10,10 +10,11 @@ def init_app(app: Flask) -> None:
     from network.notifications import cli, models, services, views
     from network.views import register_unread_counter
 
-    # A notification is shown to its member alone.
-    register_personal(models.Notification, "user_id", services.SCOPE)
+    # A notification is shown to its member alone, in their badge (filled into each response)
+    # and their list (never cached): their cached pages stay when one comes or is read.
+    register_personal(models.Notification, "user_id", services.SCOPE, pages=False)
     app.register_blueprint(views.bp)
-    register_unread_counter(app, services.unread_count)
+    register_unread_counter(app, services.unread_count_of)
     from network.accounts.privacy import register_personal_data
 
     register_personal_data(app, "notifications", services.export_personal_data,

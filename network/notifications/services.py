@@ -121,11 +121,16 @@ def unread_count(user: User) -> int:
     scope), memberships and groups (``structural``), and who may see a subject (the access
     scopes). Posts, replies, registrations, uploads and the member's own reading (their read
     positions) leave it in place."""
-    stamp = cache.cache().generation.scope_values(cache.member_scopes(user.id, SCOPE))
-    key = ("unread_notifications", user.id)
+    return unread_count_of(user.id, lambda: user)
+
+
+def unread_count_of(user_id: int, load_user: Callable[[], User]) -> int:
+    """``unread_count`` for the member ``user_id``; ``load_user()`` only when it is not kept."""
+    stamp = cache.cache().generation.scope_values(cache.member_scopes(user_id, SCOPE))
+    key = ("unread_notifications", user_id)
     known = cache.cache().get(key, stamp)
     if known is None:
-        known = _count_unread(user)
+        known = _count_unread(load_user())
         cache.cache().set(key, known, stamp, UNREAD_TTL)
     return known
 
@@ -171,9 +176,11 @@ def mark_read(user: User, notification_id: int | None = None) -> None:
                                       Notification.read_at.is_(None))
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
-    # Only the member sees their notifications: their own pages are renewed, nobody else's.
+    # Only the member sees their notifications, and no cached page holds them: their badge is
+    # renewed, and nobody's pages.
     db.session.execute(stmt.values(read_at=utcnow()).execution_options(
-        cache_personal=user.id, cache_scopes=(cache.personal_scope(SCOPE, user.id),)))
+        cache_personal=user.id, cache_pages=False,
+        cache_scopes=(cache.personal_scope(SCOPE, user.id),)))
 
 
 def send_daily_digests(now: dt.datetime | None = None) -> int:

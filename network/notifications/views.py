@@ -19,7 +19,8 @@ def index():
     rows = services.notifications_for(current_user, limit=services.LIST_LIMIT)
     # Links are the feature's own paths; anything else (an absolute or script URL) is not linked.
     items = [(row, safe_next(row.url, "")) for row in rows]
-    return render_template("notifications/index.html", notifications=items)
+    return render_template("notifications/index.html", notifications=items,
+                           unread_notifications=services.unread_count(current_user))
 
 
 @bp.post("/<int:notification_id>/las")
