@@ -7,13 +7,16 @@ catalog under ``network/<feature>/translations`` so features never edit one shar
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import flask_babel
+from babel import support
 from babel.units import format_unit
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from wtforms.i18n import messages_path as wtforms_messages_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -100,6 +103,29 @@ def get_timezone():
     except (AttributeError, RuntimeError):
         return flask_babel.get_timezone()
     return zone if zone is not None else flask_babel.get_timezone()
+
+
+@lru_cache(maxsize=8)
+def _form_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(wtforms_messages_path(), [locale], domain="wtforms")
+
+
+class FormTranslations:
+    """WTForms' own messages ("Not a valid integer value.") in the request's language.
+
+    Flask-WTF's translations read WTForms' catalog from disk on every request that builds a form
+    (a tenth of a topic page); the catalogs never change while the process runs, so here they
+    are read once per locale and shared.
+    """
+
+    def gettext(self, string: str) -> str:
+        return _form_catalog(str(get_locale())).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _form_catalog(str(get_locale())).ungettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()
 
 
 # CLDR unit names, smallest first; each step is 1024 times the previous one.

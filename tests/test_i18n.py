@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from flask import render_template_string
 
 UTC = dt.UTC
@@ -86,3 +87,20 @@ def test_the_cached_catalog_follows_force_locale_within_a_request(app):
         assert gettext("Logga in") == "Logga in" and str(label) == "Logga in"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert str(label) == "Sign in"
+
+
+@pytest.mark.parametrize(("language", "message"), [("sv", "Inte ett giltigt heltal"),
+                                                   ("en", "Not a valid integer value.")])
+def test_wtforms_own_messages_come_in_the_requests_language(app, language, message):
+    from wtforms import IntegerField
+
+    from network.forms import Form
+
+    class YearForm(Form):
+        year = IntegerField()
+
+    with app.test_request_context("/", method="POST", data={"year": "tjugo"},
+                                  headers={"Accept-Language": language}):
+        form = YearForm(meta={"csrf": False})
+        assert not form.validate()
+        assert form.year.errors == [message]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -36,6 +35,7 @@ from network.accounts.models import (
     OrganisationType,
 )
 from network.accounts.passwords import MIN_LENGTH
+from network.forms import Form
 from network.i18n import lazy_gettext as _l
 
 
@@ -61,7 +61,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-postadress"), validators=[
         DataRequired(_l("Fyll i din e-postadress.")),
         Email(_l("Det ser inte ut som en giltig e-postadress."), check_deliverability=False),
@@ -72,7 +72,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = _email_field()
     organisation_id = SelectField(_l("Organisation"), coerce=_optional_int, validate_choice=True)
     group_id = SelectField(_l("Grupp"), coerce=_optional_int, validate_choice=True)
@@ -93,7 +93,7 @@ class InviteForm(FlaskForm):
             raise ValidationError(_l("Välj en grupp."))
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i ditt namn.")),
                                                Length(max=120)])
     title = StringField(_l("Titel eller roll"), validators=[Optional(), Length(max=120)])
@@ -101,21 +101,21 @@ class AcceptInvitationForm(FlaskForm):
     password, confirm = _new_password_fields(_l("Lösenord"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = _new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Nuvarande lösenord"), validators=[
         DataRequired(_l("Fyll i ditt nuvarande lösenord.")), Length(max=1024)])
     password, confirm = _new_password_fields()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i ditt namn.")),
                                                Length(max=120)])
     email = _email_field()
@@ -135,7 +135,7 @@ class ProfileForm(FlaskForm):
         self.email_notifications.choices = [(p.value, p.label) for p in EmailPreference]
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(_l("Ditt lösenord"), validators=[
         DataRequired(_l("Fyll i ditt lösenord för att bekräfta.")), Length(max=1024)])
     confirm = BooleanField(_l("Jag förstår att mitt konto tas bort och inte kan återställas"),
@@ -150,7 +150,7 @@ class DeleteSsoAccountForm(DeleteAccountForm):
         render_kw={"autocomplete": "off", "spellcheck": "false"})
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i ett namn.")),
                                                Length(max=200)])
     type = SelectField(_l("Typ"), choices=[])
@@ -166,7 +166,7 @@ class OrganisationForm(FlaskForm):
             (c.code, c.name) for c in counties]
 
 
-class ParticipationForm(FlaskForm):
+class ParticipationForm(Form):
     participating = BooleanField(_l("Kommunen deltar i programmet"))
     since = DateField(_l("Datum då kommunen gick med"), validators=[Optional()])
 
@@ -179,13 +179,13 @@ class ParticipationForm(FlaskForm):
         return ok
 
 
-class AreaForm(FlaskForm):
+class AreaForm(Form):
     name = StringField(_l("Områdets namn"), validators=[DataRequired(_l("Fyll i ett namn.")),
                                                         Length(max=120)])
     description = TextAreaField(_l("Beskrivning"), validators=[Optional(), Length(max=5000)])
 
 
-class ClassificationForm(FlaskForm):
+class ClassificationForm(Form):
     year = IntegerField(_l("År"), validators=[
         InputRequired(_l("Ange ett år.")),
         NumberRange(2000, 2100, _l("Ange ett år mellan %(min)s och %(max)s."))])
@@ -196,7 +196,7 @@ class ClassificationForm(FlaskForm):
         self.level.choices = [(lvl.value, lvl.label) for lvl in ClassificationLevel]
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i ett namn.")),
                                                Length(max=160)])
     kind = RadioField(_l("Typ av grupp"), choices=[],
@@ -218,7 +218,7 @@ class GroupForm(FlaskForm):
             raise ValidationError(_l("En lokal samverkansgrupp behöver en kommun."))
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     email = _email_field(_l("E-postadress till en befintlig medlem"))
     role = RadioField(_l("Roll"), default=GroupRole.MEMBER.value,
                       choices=[])
@@ -228,7 +228,7 @@ class AddMemberForm(FlaskForm):
         self.role.choices = [(r.value, r.label) for r in GroupRole]
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Roll"), choices=[])
 
     def __init__(self, *args, **kwargs):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.accounts.members import LAST_LOGIN_CHOICES, SORTS
 from network.accounts.models import GroupRole, NetworkRole, OrganisationType
+from network.forms import Form
 from network.i18n import lazy_gettext as _l
 
 
@@ -16,7 +16,7 @@ def _any(label):
     return [("", label)]
 
 
-class MemberFilterForm(FlaskForm):
+class MemberFilterForm(Form):
     """The list's search and filters: a GET form, so links to a filtered list can be shared."""
 
     class Meta:
@@ -60,7 +60,7 @@ class MemberFilterForm(FlaskForm):
         self.order.choices = [("asc", _l("Stigande")), ("desc", _l("Fallande"))]
 
 
-class NetworkRoleForm(FlaskForm):
+class NetworkRoleForm(Form):
     role = SelectField(_l("Roll i nätverket"), choices=[], validators=[DataRequired()])
     county_code = SelectField(_l("Län (för länsstyrelsepersonal)"), choices=[],
                               validators=[Optional()])
@@ -71,7 +71,7 @@ class NetworkRoleForm(FlaskForm):
         self.county_code.choices = _any(_l("Inget län")) + [(c.code, c.name) for c in counties]
 
 
-class ExpertiseForm(FlaskForm):
+class ExpertiseForm(Form):
     themes = SelectMultipleField(_l("Expert på"), choices=[], validators=[Optional()],
                                  widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput())
@@ -81,7 +81,7 @@ class ExpertiseForm(FlaskForm):
         self.themes.choices = [(key, str(label)) for key, label in (themes or {}).items()]
 
 
-class AddToGroupForm(FlaskForm):
+class AddToGroupForm(Form):
     group_id = SelectField(_l("Grupp"), choices=[], validators=[DataRequired(_l("Välj en grupp."))])
     role = SelectField(_l("Roll i gruppen"), choices=[])
 
@@ -91,7 +91,7 @@ class AddToGroupForm(FlaskForm):
         self.role.choices = [(r.value, r.label) for r in GroupRole]
 
 
-class TransferForm(FlaskForm):
+class TransferForm(Form):
     successor_id = SelectField(_l("Ny samordnare"), choices=[],
                                validators=[DataRequired(_l("Välj vem som tar över."))])
 
@@ -101,7 +101,7 @@ class TransferForm(FlaskForm):
             (str(u.id), u.name) for u in candidates]
 
 
-class AccountRequestForm(FlaskForm):
+class AccountRequestForm(Form):
     """The public form. ``website`` is a honeypot: hidden from people, filled in by bots."""
 
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i ditt namn.")),
@@ -124,7 +124,7 @@ class AccountRequestForm(FlaskForm):
             (m.code, m.name) for m in municipalities]
 
 
-class ApproveRequestForm(FlaskForm):
+class ApproveRequestForm(Form):
     group_id = SelectField(_l("Grupp"), choices=[], validators=[Optional()])
     group_role = SelectField(_l("Roll i gruppen"), choices=[])
 
@@ -134,6 +134,6 @@ class ApproveRequestForm(FlaskForm):
         self.group_role.choices = [(r.value, r.label) for r in GroupRole]
 
 
-class DeclineRequestForm(FlaskForm):
+class DeclineRequestForm(Form):
     message = TextAreaField(_l("Meddelande till den som frågade (valfritt)"),
                             validators=[Optional(), Length(max=4000)])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.api.models import Scope, WebhookEvent
+from network.forms import Form
 from network.i18n import lazy_gettext as _l
 
 
@@ -16,7 +16,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(), Length(max=80)],
                        description=_l("Vad nyckeln används till, t.ex. kommunens intranät."))
     scopes = MultiCheckboxField(_l("Behörigheter"), validators=[DataRequired()])
@@ -29,7 +29,7 @@ class TokenForm(FlaskForm):
         self.days.validators = [InputRequired(), NumberRange(1, max_days)]
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(Form):
     url = StringField(_l("Adress (https://)"), validators=[DataRequired(), Length(max=500)])
     events = MultiCheckboxField(_l("Händelser"), validators=[DataRequired()],
                                 choices=[(e.value, e.label) for e in WebhookEvent])

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from network.chat.models import JoinRule
 from network.chat.services import MAX_TITLE_LENGTH
+from network.forms import Form
 from network.i18n import lazy_gettext as _l
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     title = StringField(_l("Namn på rummet"), validators=[
         DataRequired(_l("Ge rummet ett namn.")), Length(max=MAX_TITLE_LENGTH)])
     group_id = SelectField(_l("Grupp"), coerce=int,

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 from flask_babel import format_date
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 from network.events.models import EventType
 from network.events.services import AgendaLine
 from network.events.timeutil import LocalTimeError, Rule, RuleError, expand, to_utc
+from network.forms import Form
 from network.i18n import gettext as _
 from network.i18n import lazy_gettext as _l
 
@@ -98,7 +98,7 @@ def format_agenda(items) -> str:
                      for i in items)
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(_l("Rubrik"), validators=[DataRequired(_l("Ge evenemanget en rubrik.")),
                                                  Length(max=200)])
     type = SelectField(_l("Typ av evenemang"),
@@ -213,11 +213,11 @@ class EventForm(FlaskForm):
         return rule
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     needs = TextAreaField(_l("Behov (valfritt)"), validators=[Length(max=1000)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -226,7 +226,7 @@ class FilterForm(FlaskForm):
                       choices=[("", _l("Alla typer"))] + [(t.value, lbl) for t, lbl in TYPE_LABELS.items()])
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     """What can change for a whole series at once: content, not times."""
 
     title = EventForm.title

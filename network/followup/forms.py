@@ -3,7 +3,6 @@ and refusals come from the service with one clear message."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -24,13 +23,14 @@ from network.followup.labels import (
     THEMES,
     choices,
 )
+from network.forms import Form
 from network.i18n import lazy_gettext as _l
 
 REQUIRED = _l("Fältet måste fyllas i.")
 BAD_DATE = _l("Ange ett datum som ÅÅÅÅ-MM-DD.")
 
 
-class PictureForm(FlaskForm):
+class PictureForm(Form):
     year = IntegerField(_l("År"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100)])
     crime_mapping = TextAreaField(_l("Kartläggning av brott och ordningsstörningar"),
                                   validators=[Length(max=50000)])
@@ -39,7 +39,7 @@ class PictureForm(FlaskForm):
     areas = SelectMultipleField(_l("Berörda områden"), coerce=int, validate_choice=False)
 
 
-class KeyFigureForm(FlaskForm):
+class KeyFigureForm(Form):
     name = StringField(_l("Nyckeltal"), validators=[DataRequired(REQUIRED), Length(max=200)])
     value = StringField(_l("Värde"), validators=[DataRequired(REQUIRED), Length(max=40)])
     unit = StringField(_l("Enhet"), validators=[Length(max=40)])
@@ -47,14 +47,14 @@ class KeyFigureForm(FlaskForm):
     date = DateField(_l("Datum"), validators=[Optional()], format="%Y-%m-%d")
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     title = StringField(_l("Rubrik"), validators=[DataRequired(REQUIRED), Length(max=200)])
     start_year = IntegerField(_l("Från år"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100)])
     end_year = IntegerField(_l("Till år"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100)])
     description = TextAreaField(_l("Beskrivning"), validators=[Length(max=50000)])
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(Form):
     title = StringField(_l("Åtgärdens namn"), validators=[DataRequired(REQUIRED), Length(max=200)])
     problem = TextAreaField(_l("Problem som åtgärden ska påverka"),
                             validators=[DataRequired(REQUIRED), Length(max=10000)])
@@ -73,7 +73,7 @@ class MeasureForm(FlaskForm):
         self.status.choices = choices(STATUSES)
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(Form):
     name = StringField(_l("Indikator"), validators=[DataRequired(REQUIRED), Length(max=200)])
     unit = StringField(_l("Enhet"), validators=[DataRequired(REQUIRED), Length(max=40)])
     source = StringField(_l("Källa"), validators=[Length(max=200)])
@@ -86,21 +86,21 @@ class IndicatorForm(FlaskForm):
         ("up", _l("Högre är bättre"))])
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(Form):
     date = DateField(_l("Datum"), validators=[DataRequired(BAD_DATE)], format="%Y-%m-%d")
     value = StringField(_l("Värde"), validators=[DataRequired(REQUIRED), Length(max=40)])
     unit = StringField(_l("Enhet"), validators=[Length(max=40)])
     comment = TextAreaField(_l("Kommentar"), validators=[Length(max=5000)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     period_start = DateField(_l("Periodens början"), validators=[DataRequired(BAD_DATE)], format="%Y-%m-%d")
     period_end = DateField(_l("Periodens slut"), validators=[DataRequired(BAD_DATE)], format="%Y-%m-%d")
     done = TextAreaField(_l("Vad gjordes"), validators=[DataRequired(REQUIRED), Length(max=20000)])
     learned = TextAreaField(_l("Vad lärde vi oss"), validators=[Length(max=20000)])
 
 
-class SupportForm(FlaskForm):
+class SupportForm(Form):
     municipality = SelectField(_l("Kommun"), validators=[DataRequired(REQUIRED)], validate_choice=True)
     date = DateField(_l("Datum"), validators=[DataRequired(BAD_DATE)], format="%Y-%m-%d")
     topic = StringField(_l("Ämne"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -113,7 +113,7 @@ class SupportForm(FlaskForm):
         self.form.choices = choices(SUPPORT_FORMS)
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     title = StringField(_l("Rubrik"), validators=[DataRequired(REQUIRED), Length(max=200)])
     theme = SelectField(_l("Tema"), choices=[])
     problem = TextAreaField(_l("Problem"), validators=[DataRequired(REQUIRED), Length(max=20000)])
@@ -136,7 +136,7 @@ class ReportForm(FlaskForm):
         self.actor_types.choices = choices(ORG_TYPES)
 
 
-class PlanDecisionForm(FlaskForm):
+class PlanDecisionForm(Form):
     decided_by = StringField(_l("Beslutande organ"), validators=[DataRequired(REQUIRED), Length(max=200)],
                              description=_l("Till exempel kommunfullmäktige eller kommunstyrelsen."))
     decided_on = DateField(_l("Beslutsdatum"), validators=[DataRequired(BAD_DATE)], format="%Y-%m-%d")
@@ -144,7 +144,7 @@ class PlanDecisionForm(FlaskForm):
     next_revision_on = DateField(_l("Nästa revision senast"), validators=[Optional()], format="%Y-%m-%d")
 
 
-class CoordinationForm(FlaskForm):
+class CoordinationForm(Form):
     organised_as = TextAreaField(_l("Hur samordningen är organiserad"),
                                  validators=[DataRequired(REQUIRED), Length(max=5000)])
     placement = StringField(_l("Var funktionen finns"), validators=[DataRequired(REQUIRED), Length(max=200)],

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.forms import Form
 from network.i18n import lazy_gettext as _l
 from network.markdown import MAX_LENGTH, MAX_NESTING, nesting_depth
 
@@ -93,7 +93,7 @@ class AttachmentFields:
                                render_kw={"size": 6})
 
 
-class PostFormBase(AttachmentFields, FlaskForm):
+class PostFormBase(AttachmentFields, Form):
     body = BodyField(_l("Inlägg"), validators=[valid_body], filters=[clean_text],
                      render_kw={"rows": 10, "data-mentions": "true"})
     # A random key per rendered form: a double-click submits it twice and gets one post.
@@ -114,7 +114,7 @@ class ReplyForm(PostFormBase):
     reply_to = HiddenField()
 
 
-class EditPostForm(AttachmentFields, FlaskForm):
+class EditPostForm(AttachmentFields, Form):
     title = StringField(_l("Rubrik"), filters=[_strip], validators=[
         Optional(), Length(min=3, max=200, message=_l("Rubriken ska vara 3–200 tecken."))])
     body = BodyField(_l("Inlägg"), validators=[valid_body], filters=[clean_text],
@@ -122,7 +122,7 @@ class EditPostForm(AttachmentFields, FlaskForm):
     remove = CheckboxIdsField(_l("Ta bort bilagor"), choices=[])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = RadioField(_l("Varför ska inlägget granskas?"), choices=[
         ("inappropriate", _l("Olämpligt eller kränkande")),
         ("personal_data", _l("Innehåller känsliga personuppgifter")),
@@ -133,7 +133,7 @@ class FlagForm(FlaskForm):
                          validators=[Length(max=1000)], render_kw={"rows": 3})
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name = StringField(_l("Namn"), filters=[_strip], validators=[
         DataRequired(_l("Ge kategorin ett namn.")), Length(max=120)])
     description = TextAreaField(_l("Beskrivning"), validators=[Length(max=2000)],
@@ -149,11 +149,11 @@ class CategoryForm(FlaskForm):
         self.theme.choices = [("", _l("Inget tema"))] + [(k, str(v)) for k, v in themes.items()]
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     category = SelectField(_l("Flytta till kategori"), coerce=int, choices=[])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
 

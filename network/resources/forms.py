@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     MultipleFileField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.forms import Form
 from network.i18n import lazy_gettext as _l
 from network.resources.models import LANGUAGES, LICENCES, THEMES, TYPE_LABELS
 
@@ -36,7 +36,7 @@ VISIBILITY_CHOICES = [
 ]
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(Form):
     title = StringField(_l("Titel"), validators=[DataRequired(_l("Ange en titel.")), Length(max=300)])
     summary = TextAreaField(_l("Sammanfattning"), validators=[Length(max=5000)])
     type = SelectField(_l("Typ"), choices=[(k.value, v) for k, v in TYPE_LABELS.items()])
@@ -71,18 +71,18 @@ class EditResourceForm(ResourceForm):
         return None
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     files = MultipleFileField(_l("Filer"), validators=[DataRequired(_l("Välj minst en fil."))])
     change_note = StringField(_l("Vad har ändrats?"),
                               validators=[DataRequired(_l("Beskriv kort vad som har ändrats.")),
                                           Length(max=500)])
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     note = TextAreaField(_l("Motivering till den som laddade upp"), validators=[Length(max=2000)])
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     """An admin publishes without a review by someone else; the reason is kept and audited."""
 
     reason = TextAreaField(_l("Varför publiceras resursen utan granskning av någon annan?"),
