@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app, g, has_request_context
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
+from network import cache
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -83,6 +85,12 @@ def overseen_county(user: Any) -> str | None:
     return getattr(user, "overseen_county", None) if is_member(user) else None
 
 
+# Memberships and groups are structural data (network/cache.py): a person's roles are kept per
+# process while ``structural`` holds, so a page asks the database for them only after one changed.
+ROLES_TTL = 300
+_ROLES_CHANGED = "_group_roles_changed"
+
+
 def group_roles(user: Any) -> dict[int, str]:
     """The user's groups and role in each (``"facilitator"`` or ``"member"``), once per request."""
     if not is_member(user):
@@ -90,16 +98,33 @@ def group_roles(user: Any) -> dict[int, str]:
     cache_key = f"_group_roles_{user.id}"
     if has_request_context() and cache_key in g:
         return g.get(cache_key)
-    roles = dict(current_app.extensions["network_group_roles_loader"](user.id))
+    roles = _load_group_roles(user.id)
     if has_request_context():
         setattr(g, cache_key, roles)
     return roles
 
 
+def _load_group_roles(user_id: int) -> dict[int, str]:
+    loader = current_app.extensions["network_group_roles_loader"]
+    if not has_request_context() or g.get(_ROLES_CHANGED) \
+            or "network_cache" not in current_app.extensions:
+        return dict(loader(user_id))
+    store = cache.cache()
+    stamp = store.generation.scope_values((cache.STRUCTURAL,))
+    key = ("group_roles", user_id)
+    roles = store.get(key, stamp)
+    if roles is None:
+        roles = dict(loader(user_id))
+        store.set(key, roles, stamp, ROLES_TTL)
+    return dict(roles)
+
+
 def forget_group_roles(user: Any) -> None:
-    """Call after changing memberships within a request."""
+    """Call after changing memberships within a request: until it ends, roles are read from
+    the database (what was kept is renewed by the commit's structural change)."""
     if has_request_context() and is_member(user):
         g.pop(f"_group_roles_{user.id}", None)
+        setattr(g, _ROLES_CHANGED, True)
 
 
 def group_ids(user: Any) -> set[int]:

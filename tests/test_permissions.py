@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import pytest
 from flask_login import AnonymousUserMixin
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from network import permissions
-from network.accounts.models import Group, GroupRole, GroupVisibility, NetworkRole, User, UserExpertise
+from network.accounts.models import (
+    Group,
+    GroupRole,
+    GroupVisibility,
+    Membership,
+    NetworkRole,
+    User,
+    UserExpertise,
+)
 from network.accounts.permissions import visible_groups_filter
 from network.accounts.privacy import erase_account
 from network.accounts.services import add_member
@@ -251,3 +259,29 @@ def test_group_handover_is_for_the_groups_facilitators_and_administrators(world,
             assert permissions.allowed(action, user, group) == expected, action
     finally:
         ctx.pop()
+
+
+def test_group_roles_are_read_once_per_change_of_memberships(app, db, make, count_queries):
+    """Kept per process while no structural write happened: a page asks the database for a
+    member's groups only after memberships changed, and sees a change at once."""
+    group, other = make.group(), make.group()
+    anna = make.user()
+    add_member(None, group, anna, GroupRole.MEMBER)
+    db.session.commit()
+    with app.test_request_context():
+        assert permissions.group_roles(anna) == {group.id: "member"}
+    with app.test_request_context(), count_queries() as queries:
+        assert permissions.group_roles(anna) == {group.id: "member"}
+    assert queries.count == 0
+    with app.test_request_context():
+        add_member(None, other, anna, GroupRole.FACILITATOR)
+        # Within the request that changed them, before its commit: read from the database.
+        assert permissions.group_roles(anna) == {group.id: "member", other.id: "facilitator"}
+        db.session.commit()
+    with app.test_request_context():
+        assert permissions.group_roles(anna) == {group.id: "member", other.id: "facilitator"}
+    # A change committed elsewhere (another process, a CLI command) without this request's help.
+    db.session.execute(delete(Membership).where(Membership.group_id == other.id))
+    db.session.commit()
+    with app.test_request_context():
+        assert permissions.group_roles(anna) == {group.id: "member"}
