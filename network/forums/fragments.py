@@ -8,7 +8,8 @@ organisation, former member, the profile link this reader may follow, expert bad
 relative time as this reader sees it now, the language, and the reader's capabilities on this
 post (member or not, author or not, may reply, moderate, mark the answer, whether the post is new
 to them). A changed post, author, permission, role or language gives another key, so nothing
-needs invalidating and no stale or foreign rendering can be found; old keys simply age out.
+needs invalidating and no stale rendering can be found; old keys simply age out. Readers whose
+keys are equal see the same HTML by construction, so they share it (whose it was is no input).
 
 Two values differ per response and never enter the cache: the reader's CSRF token is rendered
 as a placeholder carrying a secret of this process and filled in per response (as
@@ -69,7 +70,10 @@ def _reader() -> tuple:
 def post_key(post: Any, topic: Any, page: int, can_reply: bool, can_moderate: bool,
              can_mark_answer: bool, previous_read: int, anchor_prefix: str, badge: Any,
              created_label: str, profile_url: Any) -> tuple:
-    """Every input of ``post_article`` for this reader, as a hashable key."""
+    """Every input of ``post_article`` for this reader, as a hashable key. The reader enters
+    it only through what the macro reads of them (member or not, author or not, new to them,
+    their capabilities, language, time zone): readers who see a post alike share its rendering,
+    so a busy topic's posts are rendered once for all its readers, not once per reader."""
     reader = _reader()
     is_member, user_id = reader[0], reader[1]
     return (
@@ -79,7 +83,7 @@ def post_key(post: Any, topic: Any, page: int, can_reply: bool, can_moderate: bo
         created_label, _author_key(post, profile_url),
         is_member, is_member and post.author_id == user_id,
         is_member and post.number > previous_read,
-        bool(can_reply), bool(can_moderate), bool(can_mark_answer), reader,
+        bool(can_reply), bool(can_moderate), bool(can_mark_answer), reader[2:],
     )
 
 

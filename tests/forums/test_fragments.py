@@ -52,6 +52,21 @@ def test_posts_are_reused_between_views(app, forum, make, login, db):
     assert _article(first, 1) == _article(second, 1)
 
 
+def test_readers_who_see_a_post_alike_share_its_rendering(app, forum, make, login, db):
+    _author, _reader, _facilitator, group, topic = _setup(forum, make, db)
+    one, two = make.user(), make.user()
+    for member in (one, two):
+        accounts.add_member(None, group, member, GroupRole.MEMBER)
+    db.session.commit()
+    store = app.extensions["forums_post_fragments"]
+    as_one = _page(login(one), topic)
+    kept, hits = len(store._items), store.hits
+    as_two = _page(login(two), topic)
+    # Neither wrote or has read the posts: the second reader reuses both renderings.
+    assert len(store._items) == kept and store.hits == hits + 2
+    assert [_article(as_one, n) for n in (1, 2)] == [_article(as_two, n) for n in (1, 2)]
+
+
 def test_an_edited_post_shows_at_once(forum, make, login, db):
     author, reader, _facilitator, _group, topic = _setup(forum, make, db)
     client = login(reader)
