@@ -71,10 +71,10 @@ def queue_email(to_addr: str, subject: str, body_text: str, *, body_html: str | 
         method, data = calendar
         items.append({"alternative": True, "content_type": f"text/calendar; method={method}",
                       "data_b64": base64.b64encode(data).decode()})
+    now = utcnow()  # due from now, not from the caller's commit (when the row is written)
     row = OutboxEmail(to_addr=to_addr, subject=subject, body_text=body_text, body_html=body_html,
-                      attachments=items)
-    db.session.add(row)
-    db.session.flush()
+                      attachments=items, created_at=now, next_attempt_at=now)
+    db.session.add(row)  # written with the caller's commit, batched with its other mail
     jobs.enqueue(DELIVER_JOB)  # scaled: sent by the worker within seconds of the commit
     return row
 

@@ -53,7 +53,7 @@ def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
     if user.deleted_at is not None or not user.active:
         return None
     row = Notification(user_id=user.id, kind=kind, title=title, url=url, body=body,
-                       subject_type=subject_type, subject_id=subject_id)
+                       subject_type=subject_type, subject_id=subject_id, created_at=utcnow())
     db.session.add(row)
     if already_emailed:
         row.emailed_at = utcnow()
@@ -61,7 +61,8 @@ def notify(user: User, kind: str, title: str, *, url: str = "", body: str = "",
         subject, text, html = emails.notification_email(user, row)
         queue_email(user.email, subject, text, body_html=html)
         row.emailed_at = utcnow()
-    db.session.flush()
+    # Not flushed here: a reply's many notifications are written together at the caller's
+    # commit (one batched INSERT instead of a flush per watcher).
     return row
 
 
