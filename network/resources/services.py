@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from network import fulltext, permissions
 from network.accounts.models import Area, AreaClassification, Group, GroupVisibility, Municipality
@@ -733,7 +733,8 @@ def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20):
 
 def _browse_statements(listed: Any) -> tuple[Any, Any]:
     """The list's page statement and its capped count, from the filtered list."""
-    stmt = listed.options(selectinload(Resource.theme_rows), selectinload(Resource.organisation))
+    # The organisation in the same query (one per row at most); the themes in a second one.
+    stmt = listed.options(selectinload(Resource.theme_rows), joinedload(Resource.organisation))
     capped = select(func.count()).select_from(
         listed.with_only_columns(Resource.id).limit(COUNT_CAP + 1).subquery())
     return stmt, capped
