@@ -2,8 +2,8 @@
 
 The pages read most (the start page, forum topics, the experience bank) are rendered once and
 then served from memory until the data generation changes (any committed write, see
-``network/cache.py``), the member's own personal generation changes (their read positions and
-notifications), or their TTL passes (for what changes with the clock alone). A view opts in
+``network/cache.py``), the member's own personal generation changes (their read positions),
+or their TTL passes (for what changes with the clock alone). A view opts in
 with ``@cached_page(ttl=...)`` placed directly under its route decorator.
 
 Why reuse is safe: a page is stored only after its view ran in full — loading, the permission
@@ -13,8 +13,10 @@ check is unchanged. Each kept rendering has its own ETag: a reload within its li
 Not Modified to the same identity, and to nobody else (the ETag is looked up under the
 identity's own key, never compared across people). Session-bound values never enter the
 cache: the CSRF token and the forms' double-submit keys are rendered as placeholders and filled
-in fresh for each response (``fresh_value``). Pages with flashed messages, non-200 answers and
-POSTs are never cached.
+in fresh for each response (``fresh_value``). The reader's notification badge is a placeholder
+too, filled per response and part of the response's ETag (``register_personal_value``): their
+notifications come and go without renewing their pages. Pages with flashed messages, non-200
+answers and POSTs are never cached.
 
 The identity comes from the session without loading the account: Flask-Login's ``_user_id``
 (which carries the account's session token) is checked once per generation with the normal
