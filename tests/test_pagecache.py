@@ -213,11 +213,13 @@ def test_a_reply_renews_its_topic_and_the_listings_but_not_other_parts(make, log
 
     category, topic = _forum(make, db)
     other = forums.create_topic(make.admin(), category, "Grannsamverkan", "Första")[0].topic
+    elsewhere = forums.create_category(make.admin(), "Skolan och fritiden")
     db.session.commit()
     client, author = login(make.user()), make.user()
     db.session.commit()
     # The topic last: reading the reply moves the reader's read position (renewing their pages).
     urls = {"other": f"/forum/t/{other.id}", "category": f"/forum/k/{category.id}",
+            "elsewhere": f"/forum/k/{elsewhere.id}",
             "forum": "/forum/", "start": "/", "library": "/bibliotek/", "events": "/evenemang/",
             "topic": f"/forum/t/{topic.id}"}
     # Reading moves the reader's own read positions, which renews their own pages: first read.
@@ -228,9 +230,30 @@ def test_a_reply_renews_its_topic_and_the_listings_but_not_other_parts(make, log
     db.session.commit()
     states = {name: client.get(url) for name, url in urls.items()}
     assert {name: r.headers["X-Page-Cache"] for name, r in states.items()} == {
-        "topic": "miss", "other": "hit", "category": "miss", "forum": "miss", "start": "miss",
-        "library": "hit", "events": "hit"}
+        "topic": "miss", "other": "hit", "category": "miss", "elsewhere": "hit", "forum": "miss",
+        "start": "miss", "library": "hit", "events": "hit"}
     assert "Vi går trygghetsvandring på torsdag" in states["topic"].get_data(as_text=True)
+    # The category's list shows the topic's new count of replies at once.
+    assert re.search(r"1\s*svar", states["category"].get_data(as_text=True))
+
+
+def test_a_moved_topic_renews_both_categories_pages(make, login, db):
+    from network.forums import services as forums
+
+    category, topic = _forum(make, db)
+    admin = make.admin()
+    target = forums.create_category(admin, "Skolan och fritiden")
+    db.session.commit()
+    client = login(make.user())
+    urls = (f"/forum/k/{category.id}", f"/forum/k/{target.id}")
+    for url in urls:
+        client.get(url)
+    forums.move_topic(admin, topic, target)
+    db.session.commit()
+    source_page, target_page = (client.get(url) for url in urls)
+    assert source_page.headers["X-Page-Cache"] == target_page.headers["X-Page-Cache"] == "miss"
+    assert "Trygghetsvandringar" not in source_page.get_data(as_text=True)
+    assert "Trygghetsvandringar" in target_page.get_data(as_text=True)
 
 
 def test_a_renamed_category_shows_at_once_on_its_topic_pages(make, login, db):

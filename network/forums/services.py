@@ -341,7 +341,8 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
                 .values(last_number=Topic.last_number + 1)
                 .returning(Topic.last_number)
                 .execution_options(synchronize_session=False,
-                                   cache_scopes=("forums", topic_scope(topic.id)))
+                                   cache_scopes=("forums", topic_scope(topic.id),
+                                                 category_scope(topic.category_id)))
             ).scalar_one()
             post = _new_post(actor, topic, number, body, client_key, reply_to, now=now)
             db.session.flush()
@@ -583,21 +584,30 @@ def topic_scope(topic_id: int) -> str:
     return f"forums:topic:{topic_id}"
 
 
+def category_scope(category_id: int) -> str:
+    """The cache scope of one category's page: its row and its topics' rows (the list shows
+    topics' titles, counters and last posts, never posts' text)."""
+    return f"forums:category:{category_id}"
+
+
 def register_cache_scopes() -> None:
     """A post or a topic changes the forum's listings and its own topic page, not the pages of
     other topics. A category whose counters alone moved (a new topic or reply) changes the
     listings; any other change to it (name, visibility, archiving) changes every forum page.
-    Topic rows change with every reply (their counters), which changes only that topic's page."""
+    Topic rows change with every reply (their counters), which changes only that topic's page
+    and its category's page: a reply in one group's category leaves the other categories'
+    pages in place."""
     from network.cache import changed_only, register_personal, register_scopes
 
     register_scopes(Post, lambda post: ("forums", topic_scope(post.topic_id)))
     # A topic changed beyond its counters (new, edited, moved, deleted) may show on other
     # pages than its own (links, moves): "forums:*" too.
-    register_scopes(Topic, lambda topic: ("forums", topic_scope(topic.id)) if changed_only(
+    register_scopes(Topic, lambda topic: (
+        "forums", topic_scope(topic.id), category_scope(topic.category_id)) if changed_only(
         topic, "last_post_at", "last_post_author_id", "last_number", "reply_count")
         else ("forums", "forums:*", topic_scope(topic.id)))
-    register_scopes(Category, lambda category: ("forums",) if changed_only(
-        category, "topic_count", "last_post_at") else None)
+    register_scopes(Category, lambda category: ("forums", category_scope(category.id))
+                    if changed_only(category, "topic_count", "last_post_at") else None)
     # Read positions and watching are shown to their member alone.
     for model in (TopicRead, TopicWatch, CategoryWatch):
         register_personal(model, "user_id")

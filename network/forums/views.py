@@ -111,7 +111,9 @@ def index():
 
 
 @bp.get("/k/<int:category_id>")
-@cached_page(ttl=60, scopes=lambda category_id: ("forums",))
+# Its own row and topics; any change to the forum beyond counters ("forums:*").
+@cached_page(ttl=60, scopes=lambda category_id: (
+    "forums:*", services.category_scope(category_id)))
 def category(category_id: int):
     category = _category_or_404(category_id)
     unanswered = category.is_qa and request.args.get("visa") == "obesvarade"
