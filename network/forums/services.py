@@ -341,8 +341,7 @@ def reply(actor: User, topic: Topic, body: str, *, client_key: str | None = None
                 .values(last_number=Topic.last_number + 1)
                 .returning(Topic.last_number)
                 .execution_options(synchronize_session=False,
-                                   cache_scopes=("forums", topic_scope(topic.id),
-                                                 category_scope(topic.category_id)))
+                                   cache_scopes=counter_scopes(topic))
             ).scalar_one()
             post = _new_post(actor, topic, number, body, client_key, reply_to, now=now)
             db.session.flush()
@@ -590,6 +589,12 @@ def category_scope(category_id: int) -> str:
     return f"forums:category:{category_id}"
 
 
+def counter_scopes(topic: Topic) -> tuple[str, ...]:
+    """What a change to the topic's counters alone (a reply) renews: the forum's listings, the
+    topic's page and its category's page."""
+    return ("forums", topic_scope(topic.id), category_scope(topic.category_id))
+
+
 def register_cache_scopes() -> None:
     """A post or a topic changes the forum's listings and its own topic page, not the pages of
     other topics. A category whose counters alone moved (a new topic or reply) changes the
@@ -602,8 +607,7 @@ def register_cache_scopes() -> None:
     register_scopes(Post, lambda post: ("forums", topic_scope(post.topic_id)))
     # A topic changed beyond its counters (new, edited, moved, deleted) may show on other
     # pages than its own (links, moves): "forums:*" too.
-    register_scopes(Topic, lambda topic: (
-        "forums", topic_scope(topic.id), category_scope(topic.category_id)) if changed_only(
+    register_scopes(Topic, lambda topic: counter_scopes(topic) if changed_only(
         topic, "last_post_at", "last_post_author_id", "last_number", "reply_count")
         else ("forums", "forums:*", topic_scope(topic.id)))
     register_scopes(Category, lambda category: ("forums", category_scope(category.id))
