@@ -23,6 +23,7 @@ from typing import Any
 from network.db import utcnow
 from network.forums import services
 from network.forums.models import Category, Post, Topic
+from network.totals import STOCKHOLM
 
 
 @dataclass(frozen=True)
@@ -274,14 +275,22 @@ def seed_forums(ctx: Any) -> None:
     categories = _categories(ctx)
     for user_key, category_key in CATEGORY_WATCHES:
         services.watch_category(ctx.users[user_key], categories[category_key])
-    # Spread over the last four weeks, a topic every three days, replies hours apart.
-    start = utcnow() - dt.timedelta(days=30)
+    # Spread over the last four weeks, a topic every three days (on a working day, in the
+    # morning), its replies through that working day.
+    today = utcnow().astimezone(STOCKHOLM).date()
     topics = {item.title: _topic(ctx, categories[item.category], item,
-                                 start + dt.timedelta(days=3 * n, hours=9))
+                                 _working_morning(today - dt.timedelta(days=28 - 3 * n)))
               for n, item in enumerate(TOPICS)}
     for user_key, title in TOPIC_WATCHES:
         services.watch_topic(ctx.users[user_key], topics[title])
     ctx.shared["forums.categories"] = categories
+
+
+def _working_morning(day: dt.date) -> dt.datetime:
+    """08:30 in Stockholm on ``day``, or on the Friday before when ``day`` is a weekend."""
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(8, 30), tzinfo=STOCKHOLM).astimezone(dt.UTC)
 
 
 def _categories(ctx: Any) -> dict[str, Category]:
@@ -306,7 +315,7 @@ def _topic(ctx: Any, category: Category, item: DemoTopic, when: dt.datetime) -> 
         attachments = services.Attachments(picked=[resource]) if resource is not None else None
         post, _created = services.reply(ctx.users[reply.author], topic, body, reply_to=quoted,
                                         attachments=attachments,
-                                        now=when + dt.timedelta(hours=5 * n))
+                                        now=when + dt.timedelta(minutes=80 * n))
         posts.append(post)
     if item.answer is not None:
         services.mark_answer(asker, topic, posts[item.answer + 1])

@@ -165,3 +165,13 @@ def test_the_demo_routes_advice_questions_to_the_experts_on_their_theme(seeded, 
     questions = db.session.scalars(select(Topic.title).where(
         Topic.category_id == advice.id, Topic.author_id != expert.id)).all()
     assert routed and len(routed) == len(questions)
+
+
+def test_posts_are_written_in_office_hours_on_working_days(seeded, db):
+    """Demo data looks like real use: Swedish office hours, Monday to Friday."""
+    from zoneinfo import ZoneInfo
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    for post in db.session.scalars(select(Post)):
+        local = post.created_at.astimezone(stockholm)
+        assert local.weekday() < 5 and 8 <= local.hour < 18, (post.topic_id, post.number, local)
