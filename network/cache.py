@@ -113,6 +113,10 @@ class Cache:
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
 
+    def delete(self, key: Any) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -132,11 +136,11 @@ def bump() -> None:
     cache().generation.bump_scopes((STRUCTURAL,), data=True)
 
 
-def bump_data() -> None:
-    """Raise only the data generation, for a change outside the database that what is keyed by
-    it must see (the page cache's memory of who a cookie is, when sessions live in Redis):
-    pages stamped with their scopes stay."""
-    cache().generation.bump_scopes((), data=True)
+def bump_data(*scopes: str) -> None:
+    """Raise only the data generation (and ``scopes``), for a change outside the database that
+    what is keyed by it must see (the page cache's memory of who a cookie is, when sessions live
+    in Redis): pages stamped with their scopes stay."""
+    cache().generation.bump_scopes(scopes, data=True)
 
 
 def register_member_scopes(app: Flask, scopes: Iterable[str]) -> None:

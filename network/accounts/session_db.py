@@ -35,9 +35,12 @@ class DatabaseSessions:
         db.session.flush()
         return record.id
 
-    def lookup(self, key_hash: str, now: dt.datetime) -> tuple[int, User, dt.datetime] | None:
+    def lookup(self, key_hash: str, now: dt.datetime
+               ) -> tuple[int, User, dt.datetime, dt.datetime] | None:
+        """(session id, account, last seen, expiry) of the live session, or None."""
         record = db.session.scalars(_BY_KEY, {"key_hash": key_hash, "now": now}).first()
-        return None if record is None else (record.id, record.user, record.last_seen_at)
+        return None if record is None else (record.id, record.user, record.last_seen_at,
+                                            record.expires_at)
 
     def touch(self, session_id: int, now: dt.datetime, expires: dt.datetime) -> None:
         db.session.execute(

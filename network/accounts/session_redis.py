@@ -129,12 +129,14 @@ class RedisSessions:
         return key_hash
 
     @_guarded
-    def lookup(self, key_hash: str, now: dt.datetime) -> tuple[str, User, dt.datetime] | None:
+    def lookup(self, key_hash: str, now: dt.datetime
+               ) -> tuple[str, User, dt.datetime, dt.datetime] | None:
+        """(session id, account, last seen, expiry) of the live session, or None."""
         record = self._parse(key_hash, self.redis.get(self._record_key(key_hash)))
         if record is None or record.expires_at <= now:
             return None
         user = db.session.get(User, record.user_id)
-        return None if user is None else (key_hash, user, record.last_seen_at)
+        return None if user is None else (key_hash, user, record.last_seen_at, record.expires_at)
 
     @_guarded
     def touch(self, session_id: str, now: dt.datetime, expires: dt.datetime) -> None:
@@ -205,5 +207,6 @@ class RedisSessions:
 
     def ended(self) -> None:
         from network import cache
+        from network.accounts.sessions import SESSIONS_SCOPE
 
-        cache.bump_data()
+        cache.bump_data(SESSIONS_SCOPE)

@@ -12,6 +12,14 @@ are the same for both; a session's id is an integer in the database and a string
 
 Cache: opening a session and noting "last seen" change no cached page; ending one drops the page
 cache's memory of "this cookie is that person" (network/pagecache.py) on every process.
+
+Known sessions: each process keeps what a session's lookup found (the session's id, times and
+the account's columns) while neither ``structural`` (any change of an account: deactivation,
+password, roles) nor ``sessions`` (a session ended in Redis; in the database ending one is a
+DELETE, which raises ``structural``) moved, and never past the session's own expiry. A request
+of a known session gets its account without a query (``Session.merge(load=False)``, SQLAlchemy's
+way of putting a cached object back in a session); the account's columns that change without
+raising anything (``last_login_at``) are left out and read when used.
 """
 
 from __future__ import annotations
@@ -25,16 +33,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import inspect
+from sqlalchemy.orm import make_transient_to_detached
 
+from network import cache
 from network.accounts.models import User
 from network.accounts.session_db import DatabaseSessions
 from network.accounts.session_redis import RedisSessions, SessionStoreUnavailable
 from network.db import utcnow
+from network.extensions import db
 from network.i18n import gettext as _
 from network.permissions import check_access
 
 KEY_PREFIX = "s1."  # a cookie of another shape (an older one) is simply not signed in
 STORES = ("database", "redis")
+SESSIONS_SCOPE = "sessions"  # raised when a session ends outside the database (Redis)
+_KNOWN = "network_known_sessions"
+KNOWN_MAX = 4096  # sessions remembered per process
+KNOWN_TTL = 300.0
+# Columns an account changes without raising a scope (a login's time): never taken from memory.
+_NOT_KEPT = frozenset({"last_login_at"})
 log = logging.getLogger(__name__)
 
 
@@ -82,8 +100,13 @@ def load_user(key: str) -> User | None:
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
     now = utcnow()
+    key_hash = _hash(key[len(KEY_PREFIX):])
+    stamp = _known_stamp()
+    known = _known().get(key_hash, stamp)
+    if known is not None and known.expires_at > now:
+        return _signed_in(db.session.merge(known.user, load=False), key, known, now)
     try:
-        found = store().lookup(_hash(key[len(KEY_PREFIX):]), now)
+        found = store().lookup(key_hash, now)
     except SessionStoreUnavailable:
         if has_request_context():
             # Signed out for the rest of this request (Flask-Login asks ``g`` first), so the
@@ -92,12 +115,57 @@ def load_user(key: str) -> User | None:
         raise
     if found is None or not found[1].is_active:
         return None
-    session_id, user, last_seen = found
+    found = Found(*found)
+    _known().set(key_hash, found.remembered(), stamp, KNOWN_TTL)
+    return _signed_in(found.user, key, found, now)
+
+
+def _signed_in(user: User, key: str, found: Found, now: dt.datetime) -> User | None:
+    if not user.is_active:
+        return None
     user.session_key = key
-    user.server_session_id = session_id
-    user.session_touch_due = (
-        now - last_seen >= dt.timedelta(minutes=current_app.config["SESSION_TOUCH_MINUTES"]))
+    user.server_session_id = found.session_id
+    user.session_touch_due = (now - found.last_seen_at >= dt.timedelta(
+        minutes=current_app.config["SESSION_TOUCH_MINUTES"]))
     return user
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a store's lookup found: the live session and its account."""
+
+    session_id: Any
+    user: User
+    last_seen_at: dt.datetime
+    expires_at: dt.datetime
+
+    def remembered(self) -> Found:
+        """This, with a detached copy of the account's loaded columns (no relationships, and
+        nothing of this request's own): what a process keeps of the session."""
+        state = inspect(self.user)
+        copy = User.__mapper__.class_manager.new_instance()
+        kept = {attr.key for attr in User.__mapper__.column_attrs} - _NOT_KEPT
+        copy.__dict__.update({k: v for k, v in state.dict.items() if k in kept})
+        make_transient_to_detached(copy)
+        return Found(self.session_id, copy, self.last_seen_at, self.expires_at)
+
+
+def _known() -> cache.Cache:
+    known = current_app.extensions.get(_KNOWN)
+    if known is None:
+        known = current_app.extensions.setdefault(
+            _KNOWN, cache.Cache(cache.cache().generation, KNOWN_MAX))
+    return known
+
+
+def _known_stamp() -> tuple[int, ...] | None:
+    return cache.cache().generation.scope_values((cache.STRUCTURAL, SESSIONS_SCOPE))
+
+
+def forget_known(key: str | None) -> None:
+    """This process looks the session up again (after noting "last seen" in it)."""
+    if key and key.startswith(KEY_PREFIX) and _KNOWN in current_app.extensions:
+        current_app.extensions[_KNOWN].delete(_hash(key[len(KEY_PREFIX):]))
 
 
 def touch(session_id: Any) -> None:

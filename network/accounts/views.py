@@ -64,6 +64,7 @@ def touch_session(response):
     user.session_touch_due = False
     sessions.touch(user.server_session_id)
     db.session.commit()
+    sessions.forget_known(user.session_key)  # its "last seen" is read again
     return response
 
 

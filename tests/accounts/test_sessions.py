@@ -279,6 +279,78 @@ def test_a_device_is_described_from_the_user_agent(app, agent, expected):
         assert sessions.describe_device(agent).describe() == expected
 
 
+def _count_lookups(monkeypatch) -> list:
+    store, calls = sessions.store(), []
+    original = store.lookup
+    monkeypatch.setattr(store, "lookup", lambda *args: calls.append(args) or original(*args))
+    return calls
+
+
+def test_a_known_session_signs_in_without_asking_the_store(app, db, make, login, monkeypatch):
+    user = make.user()
+    client = login(user)
+    calls = _count_lookups(monkeypatch)
+    assert client.get("/profil").status_code == 200
+    assert len(calls) == 1  # looked up once, then known to this process
+    assert client.get("/profil").status_code == 200
+    assert client.get("/profil").status_code == 200
+    assert len(calls) == 1
+    other = login(make.user())  # another cookie is another session
+    assert other.get("/profil").status_code == 200
+    assert len(calls) == 2
+
+
+def test_a_known_session_ends_at_once_when_its_account_is_deactivated(app, db, make, login):
+    user = make.user()
+    client = login(user)
+    assert client.get("/profil").status_code == 200  # known
+    user.active = False
+    db.session.commit()
+    assert client.get("/profil").status_code == 302
+
+
+def test_a_known_session_ends_at_once_when_another_process_ends_it(app, db, make, login):
+    """Ending it elsewhere (another worker, the CLI) reaches this process through the shared
+    generations: the DELETE raises ``structural``, Redis's end raises ``sessions``."""
+    user = make.user()
+    client = login(user)
+    assert client.get("/profil").status_code == 200  # known
+    with app.app_context():  # as another process would: no request of this client
+        sessions.end_all_sessions(db.session.get(type(user), user.id))
+        db.session.commit()
+    assert client.get("/profil").status_code == 302
+
+
+def test_a_known_session_is_looked_up_again_after_last_seen_is_noted(app, db, make, login,
+                                                                     monkeypatch):
+    user = make.user()
+    client = login(user)
+    set_times(db, user, last_seen_at=utcnow() - dt.timedelta(hours=1))
+    calls = _count_lookups(monkeypatch)
+    assert client.get("/profil").status_code == 200  # due: noted, and forgotten here
+    assert client.get("/profil").status_code == 200  # read again: not due any more
+    assert client.get("/profil").status_code == 200
+    assert len(calls) == 2
+    db.session.expire_all()
+    assert rows(db, user)[0].last_seen_at > utcnow() - dt.timedelta(minutes=1)
+
+
+def test_a_known_account_reads_its_last_login_from_the_database(app, db, make, login):
+    """The login time changes without raising a scope: it is never taken from memory."""
+    user = make.user()
+    key = sessions.open_session(user)
+    db.session.commit()
+    with app.test_request_context():
+        assert sessions.load_user(key).last_login_at is None
+        db.session.remove()
+    with app.test_request_context():
+        later = utcnow()
+        db.session.execute(type(user).__table__.update().values(last_login_at=later)
+                           .execution_options(cache_neutral=True))
+        db.session.commit()
+        assert sessions.load_user(key).last_login_at == later
+
+
 def test_deactivation_ends_every_session(app, db, make, login):
     admin, anna = make.admin(), make.user()
     db.session.commit()
