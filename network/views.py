@@ -15,9 +15,10 @@ from flask import (
     request,
     send_from_directory,
     session,
+    url_for,
 )
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import text
 from werkzeug.exceptions import BadRequest
 
@@ -170,6 +171,44 @@ def _unread_badge_value() -> str:
     return fresh_value(UNREAD_BADGE)
 
 
+_NAV_LINKS = "network_nav_links"
+
+
+def _nav_links(endpoints: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """(path, escaped path, escaped label) of these menu entries, made once per language and
+    prefix: they are the same for everyone shown these entries."""
+    known: dict = current_app.extensions.setdefault(_NAV_LINKS, {})
+    key = (endpoints, str(get_locale()), request.script_root)
+    links = known.get(key)
+    if links is None:
+        labels = {item["endpoint"]: item["label"] for item in current_app.extensions["network_nav"]}
+        paths = [url_for(endpoint) for endpoint in endpoints]
+        links = known[key] = tuple((path, str(escape(path)), str(escape(labels[endpoint])))
+                                   for endpoint, path in zip(endpoints, paths, strict=True))
+    return links
+
+
+def main_nav() -> Markup:
+    """The main menu's entries for this reader, the page they are on marked ``aria-current``."""
+    user = current_user._get_current_object()
+    member = user.is_authenticated
+    endpoints = tuple(
+        item["endpoint"] for item in current_app.extensions["network_nav"]
+        if item["endpoint"] in current_app.view_functions and (member or not item["members_only"])
+        and (item["when"] is None or item["when"](user)))
+    here = request.path
+    return Markup("".join(  # noqa: S704 - every part was escaped when the links were made
+        f'<li><a href="{href}"{_CURRENT if _is_here(here, path) else ""}>{label}</a></li>'
+        for path, href, label in _nav_links(endpoints)))
+
+
+_CURRENT = ' aria-current="page"'
+
+
+def _is_here(here: str, path: str) -> bool:
+    return here == path or (path != "/" and here.startswith(path))
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_personal_value(UNREAD_BADGE, _unread_badge)
@@ -177,13 +216,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def navigation() -> dict:
-        user_is_member = current_user.is_authenticated
-        items = [
-            item for item in app.extensions["network_nav"]
-            if item["endpoint"] in app.view_functions and (user_is_member or not item["members_only"])
-            and (item["when"] is None or item["when"](current_user))
-        ]
-        return {"nav_items": items, "network_name": app.config["NETWORK_NAME"],
+        return {"main_nav": main_nav, "network_name": app.config["NETWORK_NAME"],
                 "get_locale": get_locale, "unread_badge": _unread_badge_value,
                 "contact_email": app.config["CONTACT_EMAIL"],
                 "has_endpoint": app.view_functions.__contains__}

@@ -52,3 +52,32 @@ def test_skip_link_comes_first_and_targets_main(client):
     first_link = body[body.index("<a"):body.index("</a>")]
     assert 'class="skip-link"' in first_link and 'href="#main"' in first_link
     assert '<main id="main"' in page
+
+
+def _main_menu(page: str) -> str:
+    start = page.index('id="main-nav"')
+    return page[start:page.index("</nav>", start)]
+
+
+def test_the_main_menu_marks_the_page_the_reader_is_on(client):
+    menu = _main_menu(client.get("/forum/").get_data(as_text=True))
+    assert '<a href="/forum/" aria-current="page">Forum</a>' in menu
+    assert '<a href="/">Start</a>' in menu  # "/" is a prefix of every path, yet not current
+    menu = _main_menu(client.get("/").get_data(as_text=True))
+    assert '<a href="/" aria-current="page">Start</a>' in menu
+    assert menu.count("aria-current") == 1
+
+
+def test_the_main_menu_shows_each_reader_their_own_entries(client, make, login):
+    """The menu's links are made once per set of entries and language, never per reader: a
+    visitor after an admin, or an admin after a member, still gets their own."""
+    admin = _main_menu(login(make.admin()).get("/").get_data(as_text=True))
+    visitor = _main_menu(client.get("/").get_data(as_text=True))
+    member = _main_menu(login(make.user()).get("/").get_data(as_text=True))
+    assert ">Administration</a>" in admin and ">Medlemmar</a>" in admin
+    assert ">Medlemmar</a>" in member and ">Administration</a>" not in member
+    assert ">Medlemmar</a>" not in visitor and ">Bibliotek</a>" in visitor
+    client.post("/sprak", data={"lang": "en"})
+    english = _main_menu(client.get("/bibliotek/").get_data(as_text=True))
+    assert '<a href="/bibliotek/" aria-current="page">Library</a>' in english
+    assert ">Bibliotek</a>" in _main_menu(login(make.user()).get("/").get_data(as_text=True))
