@@ -51,6 +51,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         cache,
         dates,
         errors,
+        fragments,
         fulltext,
         httpcache,
         i18n,
@@ -80,6 +81,7 @@ def create_app(config: Config | dict[str, Any] | str | None = None) -> Flask:
         tune_sqlite(db.engine, app.config.get("SQLITE_MMAP_SIZE", 0))
         tune_postgresql(db.engine)
     cache.init_app(app)
+    fragments.init_app(app)
     # The search index is read by the search page alone: keeping it in step with a post does
     # not renew the pages of other parts (see network/cache.py).
     cache.register_scopes(fulltext.SearchEntry, lambda _entry: ("search",))

@@ -29,8 +29,9 @@ from network.pagecache import cached_page, fresh_value, page_user_id, register_p
 
 bp = Blueprint("main", __name__)
 
-# A start-page panel: callable(user) -> (template name, context) or None to skip.
-Panel = Callable[[Any], tuple[str, dict] | None]
+# A start-page panel: callable(user) -> (template name, context), its HTML already rendered
+# (a part shared by many readers, ``network/fragments.py``), or None to skip.
+Panel = Callable[[Any], tuple[str, dict] | Markup | None]
 
 
 def register_nav(app: Flask, endpoint: str, label: Any, order: int = 50,
@@ -87,7 +88,7 @@ def index():
     for _order, panel in current_app.extensions["network_panels"]:
         result = panel(current_user)
         if result:
-            panels.append(result)
+            panels.append(result if isinstance(result, tuple) else (None, result))
     return render_template("index.html", panels=panels)
 
 

@@ -21,12 +21,16 @@ def _resource_visible(user, subject_id):
 
 
 def init_app(app: Flask) -> None:
+    from flask import render_template
+
     from network.accounts import register_expertise_themes
     from network.accounts.demo import register_seed
     from network.accounts.privacy import register_personal_data
     from network.cache import access_scope, register_access, register_neutral
+    from network.fragments import shared
     from network.i18n import lazy_gettext as _l
     from network.notifications.services import register_subject_filter
+    from network.permissions import visibility_scope
     from network.resources import cli, demo, indexing, personal_data, storage, views
     from network.resources.models import THEMES, Resource, ResourceDownload
     from network.resources.services import newest
@@ -42,8 +46,14 @@ def init_app(app: Flask) -> None:
     register_nav(app, "resources.index", _l("Bibliotek"), order=30, members_only=False)
 
     def newest_panel(user):
-        items = newest(user, limit=5)
-        return ("resources/_panel.html", {"resources": items}) if items else None
+        """The same for every reader of one visibility scope: rendered once for all of them."""
+
+        def render() -> str:
+            items = newest(user, limit=5)
+            return render_template("resources/_panel.html", panel={"resources": items}) \
+                if items else ""
+
+        return shared("resources:newest", visibility_scope(user), ("resources",), render) or None
 
     register_panel(app, newest_panel, order=30)
     # Who may see a resource: its effective visibility and group (a deleted resource is gone).

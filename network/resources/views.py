@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import send_file as werkzeug_send_file
@@ -27,9 +28,11 @@ from network.accounts.models import Area, ClassificationLevel, Group, Municipali
 from network.actions import commit_or_flash
 from network.choices import bounded_choices
 from network.extensions import db
+from network.fragments import shared
 from network.i18n import gettext as _
 from network.i18n import lazy_gettext as _l
 from network.pagecache import cached_page
+from network.permissions import visibility_scope
 from network.resources import filetypes, services, storage
 from network.resources.forms import EditResourceForm, OverrideForm, RejectForm, ResourceForm, VersionForm
 from network.resources.models import (
@@ -116,7 +119,6 @@ def _filters() -> services.Filters:
 @cached_page(ttl=60, scopes=lambda: ("resources",))
 def index():
     filters = _filters()
-    page = services.browse(current_user, filters, page=_int_arg("page") or 1)
     own = getattr(current_user, "organisation_id", None)
     organisations = bounded_choices(
         select(Organisation), Organisation.id, Organisation.name,
@@ -133,11 +135,26 @@ def index():
     ).all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "resources/index.html", page=page, filters=filters, organisations=organisations,
+        "resources/index.html", results=_results(filters, _int_arg("page") or 1, args),
+        filters=filters, organisations=organisations,
         municipalities=municipalities, years=services.years_in_use(current_user), args=args,
         can_create=can_create_resource(current_user),
         show_review_link=can_see_review_queue(current_user),
     )
+
+
+def _results(filters: services.Filters, page: int, args: dict) -> Markup:
+    """The list, rendered once for every reader of the same visibility scope and URL while the
+    library holds; a search reads each match's rights for its reader and is rendered for them."""
+
+    def render() -> str:
+        found = services.browse(current_user, filters, page=page)
+        return render_template("resources/_results.html", page=found, args=args)
+
+    if filters.q:
+        return Markup(render())  # noqa: S704 - rendered by a template, which escaped it
+    return shared("resources:list", (visibility_scope(current_user), page,
+                                     tuple(sorted(args.items()))), ("resources",), render)
 
 
 @bp.get("/flode.atom")

@@ -165,3 +165,15 @@ def test_the_review_queue_is_closed_to_members(world):
 def test_the_review_queue_shows_admins_what_waits(world):
     page = body(world["clients"]["admin"].get("/bibliotek/granskning"))
     assert "Väntande pingvinrapport" in page
+
+
+@pytest.mark.parametrize("order", [("admin", "insider", "outsider", "visitor"),
+                                   ("visitor", "outsider", "insider", "admin")])
+def test_readers_of_one_app_each_get_their_own_list_and_panel_in_any_order(world, order):
+    """The list and the start page's panel are rendered once per visibility scope and shared by
+    its readers (network/fragments.py): whoever came first, nobody gets another scope's."""
+    for path in ("/bibliotek/", "/", "/bibliotek/?sort=downloads"):
+        for who in order:
+            page = body(world["clients"][who].get(path))
+            for name, resource in world["resources"].items():
+                assert (resource.title in page) == (name in VISIBLE[who]), (path, who, name)

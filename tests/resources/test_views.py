@@ -275,3 +275,27 @@ def test_who_added_the_resource_and_each_version_links_to_their_profile(db, make
     db.session.commit()
     page = login(make.user()).get(f"/bibliotek/{resource.id}").get_data(as_text=True)
     assert page.count(f'href="/medlemmar/{owner.id}"') == 2  # "Tillagd av" and version 1
+
+
+def test_members_of_one_scope_share_the_list_and_see_a_new_resource_at_once(
+        db, login, make, library, monkeypatch):
+    from network.resources import services
+
+    calls = []
+    browse = services.browse
+    monkeypatch.setattr(services, "browse", lambda *a, **kw: calls.append(a) or browse(*a, **kw))
+    library.resource(title="Första handboken")
+    anna, bo = login(make.user()), login(make.user())
+    db.session.commit()
+    assert "Första handboken" in text(anna.get("/bibliotek/"))
+    assert "Första handboken" in text(bo.get("/bibliotek/"))
+    assert len(calls) == 1  # rendered once for both: the same scope, URL and language
+    assert "Första handboken" in text(bo.get("/bibliotek/?sort=downloads"))
+    assert len(calls) == 2  # another URL is another list
+    library.resource(title="Andra handboken")
+    db.session.commit()
+    assert "Andra handboken" in text(anna.get("/bibliotek/"))
+    assert len(calls) == 3
+    anna.get("/bibliotek/?q=handboken")
+    bo.get("/bibliotek/?q=handboken")
+    assert len(calls) == 5  # a search is each reader's own
