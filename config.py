@@ -141,6 +141,7 @@ class Config:
         # Run embedded jobs right after the commit instead of after the response is sent.
         self.JOBS_INLINE = _bool("JOBS_INLINE")
         self.CACHE_MAX_ENTRIES = _int("CACHE_MAX_ENTRIES", 2048)
+        self.PAGE_CACHE_MAX_ENTRIES = _int("PAGE_CACHE_MAX_ENTRIES", 2048)
         self.PAGE_CACHE = _bool("PAGE_CACHE", True)
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "network")
         self.RATELIMIT_HEADERS_ENABLED = True

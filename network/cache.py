@@ -126,6 +126,14 @@ def cache() -> Cache:
     return current_app.extensions["network_cache"]
 
 
+PAGES = "network_page_cache"
+
+
+def pages() -> Cache:
+    """Whole rendered pages (``network/pagecache.py``), kept apart from the small values."""
+    return current_app.extensions[PAGES]
+
+
 def generation() -> int | None:
     """The current data generation, or None when it cannot be known (then cache nothing)."""
     return cache().generation.value()
@@ -330,6 +338,10 @@ def init_app(app: Flask) -> None:
     else:
         generation_store = LocalGeneration()
     app.extensions["network_cache"] = Cache(generation_store, app.config.get("CACHE_MAX_ENTRIES", 2048))
+    # Whole pages in a store of their own: many, large and seldom asked for again under writes,
+    # they would otherwise push out the small values every request needs (who a cookie is,
+    # a member's groups, their unread count).
+    app.extensions[PAGES] = Cache(generation_store, app.config.get("PAGE_CACHE_MAX_ENTRIES", 2048))
     if not _listening:
         # One set of listeners for every app (tests build many); each finds its app's cache.
         event.listen(Session, "after_flush", _after_flush)

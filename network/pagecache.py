@@ -173,7 +173,7 @@ def cached_page(ttl: float = 60, scopes: Scopes | None = None) -> Callable:
                 None if identity[0] == "anonymous" else identity[0])
             if generation is None:
                 return view(*args, **kwargs)
-            stored = cache.cache().get(key, generation)
+            stored = cache.pages().get(key, generation)
             if stored is not None:
                 return _serve(*stored, state="hit")
             response = _render(view, args, kwargs)
@@ -185,7 +185,7 @@ def cached_page(ttl: float = 60, scopes: Scopes | None = None) -> Callable:
                        if k not in ("Content-Length", "Content-Type")]
             parts = _split(response.get_data(as_text=True))
             stored = (parts, headers, secrets.token_urlsafe(12))  # this rendering's ETag
-            cache.cache().set(key, stored, generation, ttl)
+            cache.pages().set(key, stored, generation, ttl)
             return _serve(*stored, state="miss")
         return wrapper
     return decorator

@@ -307,3 +307,20 @@ def test_a_reload_of_an_unchanged_page_answers_304_to_the_same_person_only(make,
     changed = annas.get("/", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "Nya gruppen i Malmö" in changed.get_data(as_text=True)
     assert changed.headers["ETag"] != etag
+
+
+def test_many_pages_do_not_push_out_the_small_values_every_request_needs(app, make, login,
+                                                                       count_queries):
+    """Pages have a store of their own: while others browse many pages, a member keeps their
+    unread count and who their cookie is in the other store."""
+    app.extensions["network_cache"].max_entries = 8
+    app.extensions["network_page_cache"].max_entries = 8
+    reader, other = login(make.user()), login(make.user())
+    assert reader.get("/").headers["X-Page-Cache"] == "miss"  # the badge counted
+    for n in range(30):
+        assert other.get(f"/?sida={n}").headers["X-Page-Cache"] == "miss"
+    with count_queries() as counter:
+        assert reader.get("/tillganglighet").status_code == 200
+    assert counter.count == 0, counter.statements  # nothing looked up again
+    assert other.get("/?sida=0").headers["X-Page-Cache"] == "miss"  # pushed out: 8 kept
+    assert other.get("/?sida=29").headers["X-Page-Cache"] == "hit"

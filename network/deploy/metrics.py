@@ -38,8 +38,9 @@ class AppCollector:
         yield GaugeMetricFamily("network_outbox_backlog", "Emails waiting to be sent.",
                                 value=backlog or 0)
         yield from self._jobs()
-        cache = self.app.extensions.get("network_cache")
-        hits, misses = (cache.hits, cache.misses) if cache is not None else (0, 0)
+        stores = [self.app.extensions.get(name) for name in ("network_cache", "network_page_cache")]
+        hits = sum(store.hits for store in stores if store is not None)
+        misses = sum(store.misses for store in stores if store is not None)
         yield CounterMetricFamily("network_cache_hits", "Cache lookups answered.", value=hits)
         yield CounterMetricFamily("network_cache_misses", "Cache lookups not answered.",
                                   value=misses)
