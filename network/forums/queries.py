@@ -27,6 +27,7 @@ from network.forums.models import (
     Post,
     Topic,
     TopicRead,
+    TopicWatch,
 )
 from network.forums.permissions import moderated_categories_filter, visible_categories_filter
 from network.forums.services import KIND_POST, KIND_TOPIC
@@ -239,6 +240,26 @@ def _topic_by_id() -> Select:
 
 def load_topic(topic_id: int) -> Topic | None:
     return db.session.execute(_topic_by_id(), {"topic_id": topic_id}).scalar()
+
+
+def load_topic_for(topic_id: int, user: Any) -> tuple[Topic, TopicRead | None, bool] | None:
+    """The topic page's topic with the reader's read position and whether they watch it, in
+    one query (a visitor has neither); None when there is no such topic."""
+    reader_id = user.id if is_member(user) else None
+    row = db.session.execute(_topic_for_reader(), {"topic_id": topic_id,
+                                                   "reader_id": reader_id}).first()
+    return None if row is None else (row[0], row[1], row[2] is not None)
+
+
+@cache
+def _topic_for_reader() -> Select:
+    reader = bindparam("reader_id")
+    return (select(Topic, TopicRead, TopicWatch.user_id)
+            .outerjoin(TopicRead, and_(TopicRead.topic_id == Topic.id, TopicRead.user_id == reader))
+            .outerjoin(TopicWatch, and_(TopicWatch.topic_id == Topic.id,
+                                        TopicWatch.user_id == reader))
+            .where(Topic.id == bindparam("topic_id"))
+            .options(joinedload(Topic.category).joinedload(Category.group)))
 
 
 def load_post(post_id: int) -> Post | None:

@@ -35,7 +35,7 @@ from network.forums.forms import (
     TopicForm,
     new_client_key,
 )
-from network.forums.models import Category, CategoryWatch, Post, Topic, TopicWatch
+from network.forums.models import Category, CategoryWatch, Post, Topic
 from network.i18n import gettext as _
 from network.i18n import lazy_gettext as _l
 from network.loaders import parse_id
@@ -134,10 +134,12 @@ def category(category_id: int):
 @cached_page(ttl=60, scopes=lambda topic_id: (
     "forums:*", services.topic_scope(topic_id), "resources"))
 def topic(topic_id: int):
-    topic = _topic_or_404(topic_id)
+    found = queries.load_topic_for(topic_id, current_user)
+    if found is None or not forums_permissions.can_view_topic(current_user, found[0]):
+        abort(404)
+    topic, read, watching = found
     page = min(_page_arg(), topic.pages)
     posts = queries.topic_posts(topic, page)
-    read = queries.read_state(current_user, topic)
     previous_read = read.last_read_number if read else 0
     answer = None
     if topic.answer_post_id:
@@ -145,8 +147,6 @@ def topic(topic_id: int):
             queries.load_post(topic.answer_post_id)
         if answer is not None and answer.deleted_at is not None:
             answer = None
-    watching = is_member(current_user) and db.session.get(
-        TopicWatch, (current_user.id, topic.id)) is not None
     form = ReplyForm(client_key=fresh_value(CLIENT_KEY))
     quote = parse_id(request.args.get("citera"))
     if quote:
