@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.utils import send_file as werkzeug_send_file
 
 from network import atom as atom_format
@@ -82,10 +82,14 @@ def _load(resource_id: int) -> Resource:
 
 @cache
 def _resource_page() -> Select:
-    """A resource with all its page shows, built once per process (the id is a parameter)."""
+    """A resource with all its page shows, built once per process (the id is a parameter). What
+    it has one of (organisation, group, who added and reviewed it; a version's author) comes in
+    the same query as its owner; each list in one more."""
     return select(Resource).where(Resource.id == bindparam("resource_id")).options(
+        joinedload(Resource.organisation), joinedload(Resource.group),
+        joinedload(Resource.created_by), joinedload(Resource.reviewed_by),
         selectinload(Resource.versions).selectinload(ResourceVersion.files),
-        selectinload(Resource.versions).selectinload(ResourceVersion.created_by),
+        selectinload(Resource.versions).joinedload(ResourceVersion.created_by),
         selectinload(Resource.theme_rows), selectinload(Resource.municipalities),
         selectinload(Resource.areas), selectinload(Resource.links),
     )
