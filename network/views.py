@@ -15,17 +15,18 @@ from flask import (
     request,
     send_from_directory,
     session,
-    url_for,
 )
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import text
 from werkzeug.exceptions import BadRequest
 
+from network import chrome
+from network.chrome import UNREAD_BADGE
 from network.extensions import db
 from network.i18n import get_locale, gettext
 from network.i18n import lazy_gettext as _l
-from network.pagecache import cached_page, fresh_value, page_user_id, register_personal_value
+from network.pagecache import cached_page, page_user_id, register_personal_value
 
 bp = Blueprint("main", __name__)
 
@@ -44,7 +45,6 @@ def register_nav(app: Flask, endpoint: str, label: Any, order: int = 50,
     app.extensions["network_nav"].sort(key=lambda item: item["order"])
 
 
-UNREAD_BADGE = "unread_badge"
 # counter(user_id, load_user) -> the member's unread count; load_user() gives their account,
 # for a count not kept (the cached page knows the member by id alone).
 UnreadCounter = Callable[[int, Callable[[], Any]], int]
@@ -168,48 +168,6 @@ def _probe_storage() -> None:
         pass
 
 
-def _unread_badge_value() -> str:
-    return fresh_value(UNREAD_BADGE)
-
-
-_NAV_LINKS = "network_nav_links"
-
-
-def _nav_links(endpoints: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
-    """(path, escaped path, escaped label) of these menu entries, made once per language and
-    prefix: they are the same for everyone shown these entries."""
-    known: dict = current_app.extensions.setdefault(_NAV_LINKS, {})
-    key = (endpoints, str(get_locale()), request.script_root)
-    links = known.get(key)
-    if links is None:
-        labels = {item["endpoint"]: item["label"] for item in current_app.extensions["network_nav"]}
-        paths = [url_for(endpoint) for endpoint in endpoints]
-        links = known[key] = tuple((path, str(escape(path)), str(escape(labels[endpoint])))
-                                   for endpoint, path in zip(endpoints, paths, strict=True))
-    return links
-
-
-def main_nav() -> Markup:
-    """The main menu's entries for this reader, the page they are on marked ``aria-current``."""
-    user = current_user._get_current_object()
-    member = user.is_authenticated
-    endpoints = tuple(
-        item["endpoint"] for item in current_app.extensions["network_nav"]
-        if item["endpoint"] in current_app.view_functions and (member or not item["members_only"])
-        and (item["when"] is None or item["when"](user)))
-    here = request.path
-    return Markup("".join(  # noqa: S704 - every part was escaped when the links were made
-        f'<li><a href="{href}"{_CURRENT if _is_here(here, path) else ""}>{label}</a></li>'
-        for path, href, label in _nav_links(endpoints)))
-
-
-_CURRENT = ' aria-current="page"'
-
-
-def _is_here(here: str, path: str) -> bool:
-    return here == path or (path != "/" and here.startswith(path))
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_personal_value(UNREAD_BADGE, _unread_badge)
@@ -217,7 +175,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def navigation() -> dict:
-        return {"main_nav": main_nav, "network_name": app.config["NETWORK_NAME"],
-                "get_locale": get_locale, "unread_badge": _unread_badge_value,
+        return {"site_header": chrome.site_header, "site_footer": chrome.site_footer,
+                "network_name": app.config["NETWORK_NAME"],
+                "get_locale": get_locale,
                 "contact_email": app.config["CONTACT_EMAIL"],
                 "has_endpoint": app.view_functions.__contains__}
