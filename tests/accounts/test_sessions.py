@@ -300,6 +300,21 @@ def test_a_known_session_signs_in_without_asking_the_store(app, db, make, login,
     assert len(calls) == 2
 
 
+def test_a_known_session_is_asked_for_again_while_the_generations_cannot_be_read(
+        app, db, make, login, monkeypatch):
+    """Redis away: no process can tell whether a session it knows still lives, so it asks the
+    store (which answers 503 when it is Redis and away)."""
+    from network import cache
+
+    client = login(make.user())
+    assert client.get("/profil").status_code == 200  # known
+    calls = _count_lookups(monkeypatch)
+    monkeypatch.setattr(cache.cache().generation, "scope_values", lambda _names: None)
+    assert client.get("/profil").status_code == 200
+    assert client.get("/profil").status_code == 200
+    assert len(calls) == 2
+
+
 def test_a_known_session_ends_at_once_when_its_account_is_deactivated(app, db, make, login):
     user = make.user()
     client = login(user)
