@@ -52,5 +52,4 @@ def shared(name: str, reader: Any, scopes: tuple[str, ...], render: Callable[[],
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_STORE] = cache.Cache(app.extensions["network_cache"].generation,
-                                         app.config.get("SHARED_FRAGMENTS_MAX", MAX_FRAGMENTS))
+    app.extensions[_STORE] = cache.Cache(app.extensions["network_cache"].generation, MAX_FRAGMENTS)

@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
             app.config["REDIS_URL"], app.config.get("SESSION_REDIS_PREFIX", "network-session"))
     else:
         app.extensions["network_sessions"] = DatabaseSessions()
+    # What each process knows of live sessions (below), kept by the shared generations.
+    app.extensions[_KNOWN] = cache.Cache(app.extensions["network_cache"].generation, KNOWN_MAX)
 
 
 def store() -> DatabaseSessions | RedisSessions:
@@ -151,11 +153,7 @@ class Found:
 
 
 def _known() -> cache.Cache:
-    known = current_app.extensions.get(_KNOWN)
-    if known is None:
-        known = current_app.extensions.setdefault(
-            _KNOWN, cache.Cache(cache.cache().generation, KNOWN_MAX))
-    return known
+    return current_app.extensions[_KNOWN]
 
 
 def _known_stamp() -> tuple[int, ...] | None:
@@ -164,8 +162,8 @@ def _known_stamp() -> tuple[int, ...] | None:
 
 def forget_known(key: str | None) -> None:
     """This process looks the session up again (after noting "last seen" in it)."""
-    if key and key.startswith(KEY_PREFIX) and _KNOWN in current_app.extensions:
-        current_app.extensions[_KNOWN].delete(_hash(key[len(KEY_PREFIX):]))
+    if key and key.startswith(KEY_PREFIX):
+        _known().delete(_hash(key[len(KEY_PREFIX):]))
 
 
 def touch(session_id: Any) -> None:

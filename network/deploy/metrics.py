@@ -19,6 +19,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
 
+from network.cache import PAGES
+
 log = logging.getLogger(__name__)
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -38,7 +40,7 @@ class AppCollector:
         yield GaugeMetricFamily("network_outbox_backlog", "Emails waiting to be sent.",
                                 value=backlog or 0)
         yield from self._jobs()
-        stores = [self.app.extensions.get(name) for name in ("network_cache", "network_page_cache")]
+        stores = [self.app.extensions.get(name) for name in ("network_cache", PAGES)]
         hits = sum(store.hits for store in stores if store is not None)
         misses = sum(store.misses for store in stores if store is not None)
         yield CounterMetricFamily("network_cache_hits", "Cache lookups answered.", value=hits)
