@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +21,7 @@ from network.followup import permissions as followup_permissions
 from network.followup.labels import THEMES
 from network.followup.models import ExperienceReport, Indicator, ReportStatus, SizeClass, Theme
 from network.followup.views import bp, commit_or_flash, load_report
+from network.fragments import shared
 from network.i18n import gettext as _
 from network.pagecache import cached_page
 
@@ -146,11 +148,20 @@ def render_bank() -> str:
     q = request.args.get("q", "").strip()[:200]
     chosen = _filters(request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    results = db.paginate(bank_query(current_user, q, chosen), page=page, per_page=PER_PAGE,
-                          error_out=False)
-    counties = db.session.execute(select(County.code, County.name).order_by(County.name)).all()
-    return render_template("followup/bank.html", results=results, q=q, chosen=chosen, counties=counties,
-                           filters=dict(chosen, q=q) if q else chosen)
+
+    def render() -> str:
+        results = db.paginate(bank_query(current_user, q, chosen), page=page, per_page=PER_PAGE,
+                              error_out=False)
+        counties = db.session.execute(select(County.code, County.name).order_by(County.name)).all()
+        return render_template("followup/_bank_body.html", results=results, q=q, chosen=chosen,
+                               counties=counties, filters=dict(chosen, q=q) if q else chosen)
+
+    if q:  # searches are many and seldom repeated: rendered for the one who asked
+        body = Markup(render())  # noqa: S704 - rendered by a template, which escaped it
+    else:  # published reports only, the same for every reader
+        body = shared("followup:bank", (page, tuple(sorted(chosen.items()))), ("followup",), render,
+                      ttl=300)
+    return render_template("followup/bank.html", body=body)
 
 
 @bp.get("/erfarenhetsbank/<int:report_id>")

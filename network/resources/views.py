@@ -123,28 +123,40 @@ def _filters() -> services.Filters:
 @cached_page(ttl=60, scopes=lambda: ("resources",))
 def index():
     filters = _filters()
-    own = getattr(current_user, "organisation_id", None)
-    organisations = bounded_choices(
-        select(Organisation), Organisation.id, Organisation.name,
-        query=request.args.get("organisationsnamn", ""), selected=filters.organisation_id,
-        preferred=[own] if own else None)
-    municipalities = db.session.execute(
-        select(Municipality.code, Municipality.name)
-        .where(Municipality.code.in_(
-            select(Organisation.municipality_code).where(Organisation.municipality_code.isnot(None))
-        ) | Municipality.participating_since.isnot(None) | Municipality.code.in_(
-            select(Area.municipality_code)
-        ))
-        .order_by(Municipality.name)
-    ).all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "resources/index.html", results=_results(filters, _int_arg("page") or 1, args),
-        filters=filters, organisations=organisations,
-        municipalities=municipalities, years=services.years_in_use(current_user), args=args,
+        filter_form=_filter_form(filters, args),
         can_create=can_create_resource(current_user),
         show_review_link=can_see_review_queue(current_user),
     )
+
+
+def _filter_form(filters: services.Filters, args: dict) -> Markup:
+    """The search and filter form, rendered once for every reader of the same visibility scope
+    (the years offered) and organisation (listed first among many) and the same filters."""
+    own = getattr(current_user, "organisation_id", None)
+
+    def render() -> str:
+        organisations = bounded_choices(
+            select(Organisation), Organisation.id, Organisation.name,
+            query=request.args.get("organisationsnamn", ""), selected=filters.organisation_id,
+            preferred=[own] if own else None)
+        municipalities = db.session.execute(
+            select(Municipality.code, Municipality.name)
+            .where(Municipality.code.in_(
+                select(Organisation.municipality_code).where(Organisation.municipality_code.isnot(None))
+            ) | Municipality.participating_since.isnot(None) | Municipality.code.in_(
+                select(Area.municipality_code)
+            ))
+            .order_by(Municipality.name)
+        ).all()
+        return render_template("resources/_filters.html", filters=filters,
+                               organisations=organisations, municipalities=municipalities,
+                               years=services.years_in_use(current_user))
+
+    return shared("resources:filters", (visibility_scope(current_user), own,
+                                        tuple(sorted(args.items()))), ("resources",), render)
 
 
 def _results(filters: services.Filters, page: int, args: dict) -> Markup:

@@ -199,3 +199,38 @@ def test_the_reviewer_is_named_with_a_link_to_their_profile_for_members(world, l
     page = login(world.outsider).get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
     assert f"Granskad och godkänd av <a class=\"author\" {link}>" in page
     assert link not in client.get(f"/erfarenhetsbank/{report.id}").get_data(as_text=True)
+
+
+def test_the_list_is_rendered_once_for_every_reader_and_a_publication_shows_at_once(
+        world, client, login, db, monkeypatch):
+    """The bank shows published reports alike to everyone: its list is shared (network/fragments.py)
+    by visitors and members, per filters and page, and rendered anew when a report is published."""
+    from network.followup import bank
+
+    calls = []
+    query = bank.bank_query
+    monkeypatch.setattr(bank, "bank_query", lambda *a, **kw: calls.append(a) or query(*a, **kw))
+    published_report(world, title="Första rapporten")
+    db.session.commit()
+    member = login(world.member)
+    assert "Första rapporten" in client.get("/erfarenhetsbank").get_data(as_text=True)
+    page = member.get("/erfarenhetsbank").get_data(as_text=True)
+    assert "Första rapporten" in page and world.member.name in page
+    assert len(calls) == 1  # the same filters, page and language: rendered once for both
+    member.get("/erfarenhetsbank?theme=trygghet")
+    assert len(calls) == 2  # other filters are another list
+    published_report(world, title="Andra rapporten")
+    db.session.commit()
+    assert "Andra rapporten" in client.get("/erfarenhetsbank").get_data(as_text=True)
+    client.get("/erfarenhetsbank?q=rapporten")
+    member.get("/erfarenhetsbank?q=rapporten")
+    assert len(calls) == 5  # a search is rendered for the one who asked
+
+
+def test_the_shared_list_is_in_the_reader_s_language(world, client, db):
+    published_report(world)
+    db.session.commit()
+    swedish = client.get("/erfarenhetsbank").get_data(as_text=True)
+    assert "Sökord" in swedish and "Search words" not in swedish
+    english = client.get("/erfarenhetsbank", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Search words" in english and "Sökord" not in english

@@ -299,3 +299,27 @@ def test_members_of_one_scope_share_the_list_and_see_a_new_resource_at_once(
     anna.get("/bibliotek/?q=handboken")
     bo.get("/bibliotek/?q=handboken")
     assert len(calls) == 5  # a search is each reader's own
+
+
+@pytest.mark.parametrize("first", ["insider", "outsider"])
+def test_each_scope_gets_its_own_filter_form_whoever_came_first(db, login, make, library, first):
+    """The search and filter form is shared by the readers of one visibility scope: the years it
+    offers are those of the resources they may see, and a new year shows at once."""
+    from network.accounts.models import GroupVisibility
+
+    insider, outsider = make.user(), make.user()
+    group = make.group(visibility=GroupVisibility.CLOSED, members=[insider])
+    library.resource(title="Medlemmarnas plan", year=2024)
+    library.resource(title="Gruppens gamla lägesbild", visibility="group", group=group, year=2019)
+    db.session.commit()
+    clients = {"insider": login(insider), "outsider": login(outsider)}
+    order = [first] + [who for who in clients if who != first]
+    pages = {who: text(clients[who].get("/bibliotek/")) for who in order}
+    assert '<option value="2019"' in pages["insider"] and '<option value="2024"' in pages["insider"]
+    assert '<option value="2019"' not in pages["outsider"]
+    assert '<option value="2024"' in pages["outsider"]
+    library.resource(title="Nästa års plan", year=2026)
+    db.session.commit()
+    assert '<option value="2026"' in text(clients["outsider"].get("/bibliotek/"))
+    chosen = text(clients["outsider"].get("/bibliotek/?ar=2024"))
+    assert '<option value="2024" selected' in chosen
