@@ -69,6 +69,7 @@ class Tally:
     hits: int = 0
     misses: int = 0
     writes: int = 0
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # latencies per page or write
 
 
 def _request(member: Member, method: str, path: str, body: bytes | None = None,
@@ -137,9 +138,12 @@ class Mix:
         self.write_kinds, self.write_weights = zip(*WRITE_WEIGHTS, strict=True)
 
     def page(self) -> str:
+        return self.kind_and_page()[1]
+
+    def kind_and_page(self) -> tuple[str, str]:
         kind = self.random.choices(self.pages, self.page_weights)[0]
         pick = self.random.choice
-        return {
+        return kind, {
             "start": "/", "forum": "/forum/", "library": "/bibliotek/", "events": "/evenemang/",
             "month": "/evenemang/manad", "bank": "/erfarenhetsbank",
             "category": f"/forum/k/{pick(self.ids['categories'])}" if self.ids["categories"] else "/",
@@ -195,18 +199,21 @@ def drive(members: list[Member], ids: dict[str, list[int]], *, duration: float, 
             began = time.perf_counter()
             try:
                 if mix.random.random() < writes:
-                    _kind, path, body, ctype = mix.write(member)
+                    kind, path, body, ctype = mix.write(member)
                     status, headers, _ = _request(member, "POST", path, body, ctype)
                     ok = status in (200, 302, 303)
                     tally.writes += measuring[0]
                 else:
-                    status, headers, _ = _request(member, "GET", mix.page())
+                    kind, path = mix.kind_and_page()
+                    status, headers, _ = _request(member, "GET", path)
                     ok = status == 200
             except (OSError, http.client.HTTPException):
                 status, headers, ok = 0, {}, False
             if not measuring[0]:
                 continue
-            tally.latencies.append((time.perf_counter() - began) * 1000)
+            latency = (time.perf_counter() - began) * 1000
+            tally.latencies.append(latency)
+            tally.by_kind.setdefault(kind, []).append(latency)
             tally.errors += not ok
             state = headers.get("x-page-cache")
             tally.hits += state == "hit"
@@ -231,6 +238,8 @@ def drive(members: list[Member], ids: dict[str, list[int]], *, duration: float, 
         merged.hits += tally.hits
         merged.misses += tally.misses
         merged.writes += tally.writes
+        for kind, latencies in tally.by_kind.items():
+            merged.by_kind.setdefault(kind, []).extend(latencies)
     return merged, elapsed
 
 
@@ -282,6 +291,9 @@ def run(args: argparse.Namespace) -> dict:
         "page_cache_hit_ratio": tally.hits / max(1, tally.hits + tally.misses),
         "generation_bumps_per_s": bumps / elapsed, "write_requests": tally.writes,
         "hello": hello_result.as_dict(),
+        "kinds": {kind: {"requests": len(values), "p50_ms": loadgen.percentile(sorted(values), 50),
+                         "p99_ms": loadgen.percentile(sorted(values), 99)}
+                  for kind, values in sorted(tally.by_kind.items())},
     }
     result["rps_ratio"] = result["rps"] / hello_result.rps
     result["p99_ratio"] = result["p99_ms"] / hello_result.p99_ms
@@ -365,6 +377,9 @@ def format_result(r: dict) -> str:
         f"{'ok' if ok else 'MISSED'}",
         f"page cache hit ratio {r['page_cache_hit_ratio']:.3f}; data generation bumps "
         f"{r['generation_bumps_per_s']:.1f}/s",
+        "per kind (requests, p50 ms, p99 ms): " + ", ".join(
+            f"{kind} {k['requests']} {k['p50_ms']:.1f} {k['p99_ms']:.1f}"
+            for kind, k in r.get("kinds", {}).items()),
     ])
 
 

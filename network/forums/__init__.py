@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
         fragments,
         models,
         personal_data,
+        topic_body,
         views,
         views_experts,
     )
@@ -70,6 +71,7 @@ def init_app(app: Flask) -> None:
 
     register_cache_scopes()
     fragments.init_app(app)
+    topic_body.init_app(app)
     app.register_blueprint(views.bp)
     register_fresh_value(views.CLIENT_KEY, new_client_key)
     register_nav(app, "forums.index", _l("Forum"), order=20, members_only=False)

@@ -33,7 +33,7 @@ from network.i18n import get_locale, get_timezone
 
 _EXTENSION = "forums_post_fragments"
 # Unguessable, so a post that contains the text cannot have a reader's token put into it.
-_CSRF_MARKER = "csrf" + secrets.token_hex(16)
+CSRF_MARKER = "csrf" + secrets.token_hex(16)
 TTL = 3600.0
 # Posts' renderings kept per process: a few pages of busy topics for their readers' variants.
 MAX_FRAGMENTS = 4096
@@ -55,16 +55,15 @@ def _author_key(post: Any, profile_url: Any) -> tuple:
     return key
 
 
-def _reader() -> tuple:
+def reader() -> tuple:
     """Who reads, in which language and time zone, under which prefix: once per request."""
-    reader = g.get("_forums_reader")
-    if reader is None:
+    found = g.get("_forums_reader")
+    if found is None:
         user = current_user._get_current_object()
         is_member = bool(user.is_authenticated)
-        reader = g._forums_reader = (is_member, user.id if is_member else None,
-                                     str(get_locale()), str(get_timezone()),
-                                     request.script_root)
-    return reader
+        found = g._forums_reader = (is_member, user.id if is_member else None,
+                                    str(get_locale()), str(get_timezone()), request.script_root)
+    return found
 
 
 def post_key(post: Any, topic: Any, page: int, can_reply: bool, can_moderate: bool,
@@ -74,8 +73,8 @@ def post_key(post: Any, topic: Any, page: int, can_reply: bool, can_moderate: bo
     it only through what the macro reads of them (member or not, author or not, new to them,
     their capabilities, language, time zone): readers who see a post alike share its rendering,
     so a busy topic's posts are rendered once for all its readers, not once per reader."""
-    reader = _reader()
-    is_member, user_id = reader[0], reader[1]
+    who = reader()
+    is_member, user_id = who[0], who[1]
     return (
         post.id, post.number, post.body_html, post.reply_to_id, post.edited_at,
         post.deleted_at is not None, post.id == topic.answer_post_id,
@@ -83,7 +82,7 @@ def post_key(post: Any, topic: Any, page: int, can_reply: bool, can_moderate: bo
         created_label, _author_key(post, profile_url),
         is_member, is_member and post.author_id == user_id,
         is_member and post.number > previous_read,
-        bool(can_reply), bool(can_moderate), bool(can_mark_answer), reader[2:],
+        bool(can_reply), bool(can_moderate), bool(can_mark_answer), who[2:],
     )
 
 
@@ -106,10 +105,10 @@ def cached_post(context: Any, macro: Any, post: Any, topic: Any, page: int, can_
     html = store.get(key, CONTENT_KEYED)
     if html is None:
         html = macro(post, topic, page, can_reply, can_moderate, can_mark_answer, previous_read,
-                     anchor_prefix, csrf=_CSRF_MARKER, created_label=created_label)
+                     anchor_prefix, csrf=CSRF_MARKER, created_label=created_label)
         store.set(key, html, CONTENT_KEYED, TTL)
-    if _CSRF_MARKER in html:
-        html = html.replace(_CSRF_MARKER, csrf_token())  # Markup escapes the token: it is plain
+    if CSRF_MARKER in html:
+        html = html.replace(CSRF_MARKER, csrf_token())  # Markup escapes the token: it is plain
     return html
 
 

@@ -23,7 +23,7 @@ from network import atom
 from network.accounts.directory import theme_labels
 from network.accounts.models import Group
 from network.extensions import db
-from network.forums import experts, mentions, queries, services
+from network.forums import mentions, queries, services
 from network.forums import permissions as forums_permissions
 from network.forums.forms import (
     CategoryForm,
@@ -36,6 +36,7 @@ from network.forums.forms import (
     new_client_key,
 )
 from network.forums.models import Category, CategoryWatch, Post, Topic
+from network.forums.topic_body import topic_body
 from network.i18n import gettext as _
 from network.i18n import lazy_gettext as _l
 from network.loaders import parse_id
@@ -139,14 +140,11 @@ def topic(topic_id: int):
         abort(404)
     topic, read, watching = found
     page = min(_page_arg(), topic.pages)
-    posts = queries.topic_posts(topic, page)
     previous_read = read.last_read_number if read else 0
-    answer = None
-    if topic.answer_post_id:
-        answer = next((p for p in posts if p.id == topic.answer_post_id), None) or \
-            queries.load_post(topic.answer_post_id)
-        if answer is not None and answer.deleted_at is not None:
-            answer = None
+    can_reply = forums_permissions.can_reply(current_user, topic)
+    can_moderate = forums_permissions.can_moderate_topic(current_user, topic)
+    body, last_on_page = topic_body(topic, page, previous_read, can_reply, can_moderate,
+                                    forums_permissions.can_mark_answer(current_user, topic))
     form = ReplyForm(client_key=fresh_value(CLIENT_KEY))
     quote = parse_id(request.args.get("citera"))
     if quote:
@@ -154,17 +152,12 @@ def topic(topic_id: int):
         if quoted and quoted.topic_id == topic.id and quoted.deleted_at is None:
             form.body.data, form.reply_to.data = _quote_text(quoted), str(quoted.id)
     html = render_template(
-        "forums/topic.html", topic=topic, category=topic.category, posts=posts, page=page,
-        pagination=queries.Page([], page, 20, topic.last_number), answer=answer, form=form,
-        previous_read=previous_read, watching=watching,
-        attachments=queries.post_attachments(current_user, [*posts, answer]),
-        expert_badges=experts.badges(topic.category, [*posts, answer]),
-        can_reply=forums_permissions.can_reply(current_user, topic),
-        can_moderate=forums_permissions.can_moderate_topic(current_user, topic),
-        can_mark_answer=forums_permissions.can_mark_answer(current_user, topic))
+        "forums/topic.html", topic=topic, category=topic.category, body=body, form=form,
+        previous_read=previous_read, watching=watching, can_reply=can_reply,
+        can_moderate=can_moderate)
     # Read position moves after rendering, so the page still marks what was new to the reader.
-    if is_member(current_user) and posts:
-        services.mark_read(current_user, topic, posts[-1].number, read)
+    if is_member(current_user) and last_on_page:
+        services.mark_read(current_user, topic, last_on_page, read)
         db.session.commit()
     return html
 

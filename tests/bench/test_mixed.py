@@ -94,3 +94,5 @@ def test_server_cpu_is_read_when_the_measured_window_opens_not_before_the_warmup
         on_measure=lambda: opened.append(time.perf_counter() - began))
     assert len(opened) == 1 and opened[0] >= 0.4
     assert 0.25 <= elapsed < 2 and tally.errors == len(tally.latencies) > 0
+    assert sum(map(len, tally.by_kind.values())) == len(tally.latencies)  # each under its kind
+    assert set(tally.by_kind) <= {kind for kind, _weight in mixed.PAGE_WEIGHTS}

@@ -45,11 +45,26 @@ def test_posts_are_reused_between_views(app, forum, make, login, db):
     author, reader, _facilitator, _group, topic = _setup(forum, make, db)
     client = login(reader)
     _page(client, topic)
-    store = app.extensions["forums_post_fragments"]
-    hits = store.hits
+    posts, sections = app.extensions["forums_post_fragments"], app.extensions["forums_topic_bodies"]
+    kept, hits = len(posts._items), sections.hits
     first, second = _page(client, topic), _page(client, topic)
-    assert store.hits >= hits + 4  # two posts, two views
+    # Read to the end, the reader's section is the same on both views: kept whole, no post
+    # rendered again.
+    assert sections.hits == hits + 4 and len(posts._items) == kept  # outline and section, twice
     assert _article(first, 1) == _article(second, 1)
+
+
+def test_a_new_reply_renders_only_the_new_post(app, forum, make, login, db):
+    author, reader, _facilitator, _group, topic = _setup(forum, make, db)
+    client = login(reader)
+    _page(client, topic)
+    posts = app.extensions["forums_post_fragments"]
+    forum.reply(topic, author=author, body="Ett tredje inlägg")
+    db.session.commit()
+    hits = posts.hits
+    page = _page(client, topic)
+    assert "Ett tredje inlägg" in _article(page, 3)
+    assert posts.hits >= hits + 2  # the section is rendered anew from the kept posts
 
 
 def test_readers_who_see_a_post_alike_share_its_rendering(app, forum, make, login, db):
@@ -58,12 +73,12 @@ def test_readers_who_see_a_post_alike_share_its_rendering(app, forum, make, logi
     for member in (one, two):
         accounts.add_member(None, group, member, GroupRole.MEMBER)
     db.session.commit()
-    store = app.extensions["forums_post_fragments"]
+    posts, sections = app.extensions["forums_post_fragments"], app.extensions["forums_topic_bodies"]
     as_one = _page(login(one), topic)
-    kept, hits = len(store._items), store.hits
+    kept, hits = len(posts._items), sections.hits
     as_two = _page(login(two), topic)
-    # Neither wrote or has read the posts: the second reader reuses both renderings.
-    assert len(store._items) == kept and store.hits == hits + 2
+    # Neither wrote or has read the posts: the second reader reuses the first one's section.
+    assert len(posts._items) == kept and sections.hits == hits + 2  # outline and section
     assert [_article(as_one, n) for n in (1, 2)] == [_article(as_two, n) for n in (1, 2)]
 
 
@@ -131,3 +146,44 @@ def test_a_language_switch_shows_the_posts_in_the_new_language_at_once(forum, ma
                        ).status_code == 302
     article = _article(_page(client, topic), 1)
     assert "Flag" in article and "Flagga" not in article
+
+
+@pytest.mark.parametrize("first", ["insider", "outsider"])
+def test_each_reader_sees_the_attachments_of_their_own_scope_whoever_came_first(
+        forum, make, login, db, first):
+    """The section is shared per visibility scope: a group's resource attached in an open topic
+    shows to the group's members only, whichever reader's view kept a section first."""
+    from network.accounts.models import GroupVisibility
+    from network.resources import services as resources
+    from tests.resources.conftest import make_pdf
+
+    insider, outsider, author = make.user(), make.user(), make.user()
+    group = make.group(visibility=GroupVisibility.CLOSED, members=[insider, author])
+    secret = resources.create_resource(
+        author, title="Gruppens bilaga", visibility="group", group_id=group.id, type="metodstod",
+        uploads=[resources.Upload(__import__("io").BytesIO(make_pdf()), "bilaga.pdf")])
+    topic = forum.topic(forum.category(), author=author, body="Se bilagan",
+                        attachments=services.Attachments(picked=[secret]))
+    db.session.commit()
+    clients = {"insider": login(insider), "outsider": login(outsider)}
+    for who in [first] + [w for w in clients if w != first]:
+        page = _page(clients[who], topic)
+        assert "Se bilagan" in page
+        assert ("Gruppens bilaga" in page) == (who == "insider"), who
+
+
+def test_what_is_new_is_marked_for_each_reader_from_their_own_read_position(
+        forum, make, login, db):
+    author, reader, _facilitator, group, topic = _setup(forum, make, db)
+    fresh = make.user()
+    accounts.add_member(None, group, fresh, GroupRole.MEMBER)
+    db.session.commit()
+    forum.reply(topic, author=author, body="Något nytt")
+    db.session.commit()
+    as_reader = _page(login(reader), topic)  # read up to their own post 2
+    as_fresh = _page(login(fresh), topic)  # read nothing
+    new = 'class="badge badge-new"'
+    assert new not in _article(as_reader, 2) and new in _article(as_reader, 3)
+    assert all(new in _article(as_fresh, n) for n in (1, 2, 3))
+    again = _page(login(fresh), topic)  # now read to the end: nothing is new
+    assert new not in again

@@ -1,0 +1,97 @@
+"""A topic page's posts section (the answer box, the page's posts, its page links), rendered once
+for every reader who would see it alike while the topic holds.
+
+A topic page cost three queries and a third of its time in this section: the page's posts with
+their authors, the library attachments each reader may see, and 20 posts put together. Under
+real use a busy topic is read by many members between two replies, and each of them sees the
+section alike but for a few things of theirs. So the section is kept per process under a key of
+*everything it reads of its reader*:
+
+- member or visitor, their capabilities here (reply, moderate, mark the answer) and their
+  visibility scope (which attachments they may see), language, time zone and URL prefix;
+- which posts of the page are their own (edit and delete links), read from the page's
+  *outline* (each post's number and author), itself kept beside the sections;
+- from which post on the page is new to them (their read position, clipped to the page).
+
+Both are stamped with what the page cache stamps the topic page with (``structural``,
+``forums:*``, the topic's own scope and ``resources``): any post, edit, move or attachment
+change renders it anew for the next reader, and nobody ever gets a section older than the data
+it shows. The TTL bounds the relative times ("3 minuter sedan"), as the page cache's does.
+
+The reader's CSRF token is never in the kept HTML: the section is rendered with the post
+fragments' placeholder (``fragments.CSRF_MARKER``, a secret of this process) in its place,
+and the token is put in for every response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, render_template
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from network import cache
+from network.forums import experts, queries
+from network.forums.fragments import CSRF_MARKER, reader
+from network.forums.services import topic_scope
+from network.permissions import visibility_scope
+
+_STORE = "forums_topic_bodies"
+TTL = 60.0
+# Sections and outlines kept per process: the busy topics' pages for their kinds of reader.
+MAX_ENTRIES = 2048
+
+
+def topic_body(topic: Any, page: int, previous_read: int, can_reply: bool, can_moderate: bool,
+               can_mark_answer: bool) -> tuple[Markup, int | None]:
+    """The section's HTML for this reader with their CSRF token, and the number of the page's
+    last post (None for an empty page), up to which the reader has now read."""
+    store: cache.Cache = current_app.extensions[_STORE]
+    stamp = cache.cache().generation.scope_values(
+        (cache.STRUCTURAL, "forums:*", topic_scope(topic.id), "resources"))
+    outline_key = ("outline", topic.id, page)
+    outline = store.get(outline_key, stamp)
+    posts = None
+    if outline is None:
+        posts = queries.topic_posts(topic, page)
+        outline = tuple((post.number, post.author_id) for post in posts)
+        store.set(outline_key, outline, stamp, TTL)
+    is_member, user_id = reader()[:2]
+    numbers = [number for number, _author in outline]
+    own = tuple(number for number, author in outline if is_member and author == user_id)
+    new_from = min(max(previous_read, numbers[0] - 1), numbers[-1]) if numbers and is_member else 0
+    key = ("section", topic.id, page, own, new_from, bool(can_reply), bool(can_moderate),
+           bool(can_mark_answer), visibility_scope(current_user), *reader()[2:], is_member)
+    html = store.get(key, stamp)
+    if html is None:
+        if posts is None:
+            posts = queries.topic_posts(topic, page)
+        html = _render(topic, posts, page, new_from, can_reply, can_moderate, can_mark_answer)
+        store.set(key, html, stamp, TTL)
+    token = str(escape(generate_csrf()))
+    filled = Markup(html.replace(CSRF_MARKER, token))  # noqa: S704 - rendered by its template
+    return filled, (numbers[-1] if numbers else None)
+
+
+def _render(topic: Any, posts: list, page: int, previous_read: int, can_reply: bool,
+            can_moderate: bool, can_mark_answer: bool) -> str:
+    answer = None
+    if topic.answer_post_id:
+        answer = next((p for p in posts if p.id == topic.answer_post_id), None) or \
+            queries.load_post(topic.answer_post_id)
+        if answer is not None and answer.deleted_at is not None:
+            answer = None
+    return render_template(
+        "forums/_topic_body.html", topic=topic, posts=posts, page=page, answer=answer,
+        pagination=queries.Page([], page, queries.POSTS_PER_PAGE, topic.last_number),
+        previous_read=previous_read, can_reply=can_reply, can_moderate=can_moderate,
+        can_mark_answer=can_mark_answer,
+        attachments=queries.post_attachments(current_user, [*posts, answer]),
+        expert_badges=experts.badges(topic.category, [*posts, answer]),
+        csrf_token=lambda: CSRF_MARKER)  # the reader's token goes in per response
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_STORE] = cache.Cache(app.extensions["network_cache"].generation, MAX_ENTRIES)
