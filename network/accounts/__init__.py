@@ -5,18 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup
 
 from network.i18n import lazy_gettext as _l
 
 
-def my_groups_panel(user: Any) -> tuple[str, dict] | None:
-    """Start page: the member's own groups, with links."""
+def my_groups_panel(user: Any) -> Markup | None:
+    """Start page: the member's own groups, with links. Kept for the member while nothing
+    structural changes (memberships and groups are structural), so other features' writes, which
+    renew the start page, do not render it again."""
+    from flask import render_template
+
     from network import permissions
     from network.accounts.services import user_memberships
+    from network.fragments import shared
 
     if not permissions.is_member(user):
         return None
-    return "accounts/panel_my_groups.html", {"memberships": user_memberships(user)}
+    return shared("accounts:my_groups", user.id, (), lambda: render_template(
+        "accounts/panel_my_groups.html", panel={"memberships": user_memberships(user)}), ttl=300)
 
 
 def admin_panel(user: Any) -> tuple[str, dict] | None:

@@ -118,11 +118,19 @@ def _series_resource_link(user, series_id: int):
 
 
 def _panel(user):
+    """Start page: the member's registrations and their groups' coming events. Kept for the
+    member while the calendar holds (every write to it, registrations included, raises
+    ``events``; memberships are structural), and for a minute at most: what is "coming" changes
+    with the clock. Their reading elsewhere (their own scope) leaves it in place."""
+    from flask import render_template
+
     from network.events.services import upcoming_for
+    from network.fragments import shared
 
     if not user.is_authenticated:
         return None
-    return "events/panel.html", upcoming_for(user)
+    return shared("events:mine", user.id, ("events",), lambda: render_template(
+        "events/panel.html", panel=upcoming_for(user)))
 
 
 @click.command("events-send-reminders")

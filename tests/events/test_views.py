@@ -393,3 +393,22 @@ def test_the_organiser_is_named_with_a_link_to_their_profile_for_members(
     assert "Arrangör" in member_page and link in member_page
     visitor_page = client.get(f"/evenemang/{event.id}").get_data(as_text=True)
     assert "Olle Arrangör" in visitor_page and link not in visitor_page
+
+
+def test_the_start_page_panel_shows_a_registration_at_once_and_is_each_member_s_own(
+        app, login, make, organiser, group, make_event, db):
+    from network.accounts.services import add_member
+
+    app.config["PAGE_CACHE"] = False
+    event = make_event(group, organiser, title="Träff om trygghetsvandringar")
+    anna, bo = make.user(), make.user()
+    for person in (anna, bo):
+        add_member(None, group, person)
+    db.session.commit()
+    anna_client, bo_client = login(anna), login(bo)
+    assert "Anmälningar" not in anna_client.get("/").get_data(as_text=True)
+    registrations.register(anna, event)
+    db.session.commit()
+    page = anna_client.get("/").get_data(as_text=True)
+    assert "Anmälningar" in page and "Träff om trygghetsvandringar" in page
+    assert "Anmälningar" not in bo_client.get("/").get_data(as_text=True)
