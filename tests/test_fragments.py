@@ -52,3 +52,43 @@ def test_a_part_holding_a_form_token_is_never_shared(app):
 
     with app.test_request_context(), pytest.raises(SharedRenderingError):
         shared("test:form", ("visitor",), (), render)
+
+
+def _form(app, render):
+    from flask_wtf.csrf import generate_csrf
+
+    from network.fragments import with_slots
+
+    counter = iter(range(100))
+    with app.test_request_context():
+        html = with_slots("test:slots", ("visitor",), (), render,
+                          {"csrf": generate_csrf, "key": lambda: f"<{next(counter)}>"})
+        return str(html), generate_csrf()
+
+
+def test_a_form_is_shared_with_each_response_s_token_and_values_in_its_slots(app):
+    renders = []
+
+    def render(values) -> str:
+        renders.append(values)
+        return render_template_string(
+            '<form method="post"><input type="hidden" name="csrf_token" value="{{ csrf }}">'
+            '<input type="hidden" name="key" value="{{ key }}"></form>', **values)
+
+    first, first_token = _form(app, render)
+    second, second_token = _form(app, render)
+    assert len(renders) == 1  # rendered once, filled twice
+    assert first_token != second_token
+    assert f'value="{first_token}"' in first and first_token not in second
+    assert f'value="{second_token}"' in second
+    assert 'value="&lt;0&gt;"' in first  # each value escaped as the template would have
+    assert "\ue004" not in first + second
+
+
+def test_a_form_with_the_session_s_own_token_is_never_shared(app):
+    def render(_values) -> str:
+        return render_template_string('<input type="hidden" name="csrf_token" '
+                                      'value="{{ csrf_token() }}">')
+
+    with pytest.raises(SharedRenderingError):
+        _form(app, render)

@@ -17,6 +17,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 
 from network import atom
@@ -37,6 +39,7 @@ from network.forums.forms import (
 )
 from network.forums.models import Category, CategoryWatch, Post, Topic
 from network.forums.topic_body import topic_body
+from network.fragments import with_slots
 from network.i18n import gettext as _
 from network.i18n import lazy_gettext as _l
 from network.loaders import parse_id
@@ -145,21 +148,35 @@ def topic(topic_id: int):
     can_moderate = forums_permissions.can_moderate_topic(current_user, topic)
     body, last_on_page = topic_body(topic, page, previous_read, can_reply, can_moderate,
                                     forums_permissions.can_mark_answer(current_user, topic))
-    form = ReplyForm(client_key=fresh_value(CLIENT_KEY))
-    quote = parse_id(request.args.get("citera"))
-    if quote:
-        quoted = db.session.get(Post, quote)
-        if quoted and quoted.topic_id == topic.id and quoted.deleted_at is None:
-            form.body.data, form.reply_to.data = _quote_text(quoted), str(quoted.id)
     html = render_template(
-        "forums/topic.html", topic=topic, category=topic.category, body=body, form=form,
-        previous_read=previous_read, watching=watching, can_reply=can_reply,
-        can_moderate=can_moderate)
+        "forums/topic.html", topic=topic, category=topic.category, body=body,
+        reply_form=_reply_form(topic) if can_reply else None, previous_read=previous_read,
+        watching=watching, can_reply=can_reply, can_moderate=can_moderate)
     # Read position moves after rendering, so the page still marks what was new to the reader.
     if is_member(current_user) and last_on_page:
         services.mark_read(current_user, topic, last_on_page, read)
         db.session.commit()
     return html
+
+
+def _reply_form(topic: Topic) -> Markup:
+    """The reply form, rendered once per topic and language for everyone who may reply (its
+    token and double-submit key filled in per response); a quote fills it for one reader."""
+    quote = parse_id(request.args.get("citera"))
+    quoted = db.session.get(Post, quote) if quote else None
+    if quoted is not None and (quoted.topic_id != topic.id or quoted.deleted_at is not None):
+        quoted = None
+
+    def render(values: dict[str, str]) -> str:
+        form = ReplyForm(client_key="")
+        if quoted is not None:
+            form.body.data, form.reply_to.data = _quote_text(quoted), str(quoted.id)
+        return render_template("forums/_reply_form.html", form=form, topic=topic, **values)
+
+    slots = {"csrf": generate_csrf, "client_key": lambda: fresh_value(CLIENT_KEY)}
+    if quoted is not None:
+        return Markup(render({slot: fill() for slot, fill in slots.items()}))  # noqa: S704
+    return with_slots("forums:reply_form", topic.id, (), render, slots, ttl=3600)
 
 
 def _quote_text(post: Post) -> str:

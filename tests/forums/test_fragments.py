@@ -187,3 +187,27 @@ def test_what_is_new_is_marked_for_each_reader_from_their_own_read_position(
     assert all(new in _article(as_fresh, n) for n in (1, 2, 3))
     again = _page(login(fresh), topic)  # now read to the end: nothing is new
     assert new not in again
+
+
+def test_the_reply_form_is_shared_but_each_response_has_its_own_token_and_key(
+        app, forum, make, login, db):
+    import re
+
+    _author, reader, _facilitator, group, topic = _setup(forum, make, db)
+    other = make.user()
+    accounts.add_member(None, group, other, GroupRole.MEMBER)
+    db.session.commit()
+    pages = [_page(login(who), topic) for who in (reader, other, reader)]
+    keys = [re.search(r'name="client_key" type="hidden" value="([^"]+)"', p).group(1)
+            for p in pages]
+    assert len(set(keys)) == 3  # a new double-submit key in every response
+    tokens = [_tokens(p) for p in pages]
+    assert not tokens[0] & tokens[1]  # and each reader's own token
+    client = login(reader)
+    page = _page(client, topic)
+    form = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1],
+            "client_key": re.search(r'name="client_key" type="hidden" value="([^"]+)"', page)[1],
+            "body": "Svar genom det delade formuläret"}
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post(f"/forum/t/{topic.id}/svara", data=form).status_code == 302
+    assert "Svar genom det delade formuläret" in _page(client, topic)
