@@ -583,6 +583,12 @@ def topic_scope(topic_id: int) -> str:
     return f"forums:topic:{topic_id}"
 
 
+def topic_page_scope(topic_id: int, page: int) -> str:
+    """The scope of one page of a topic's posts (``forums/topic_body.py``): a reply on the last
+    page leaves the sections of the pages before it in place."""
+    return f"forums:topic:{topic_id}:page:{page}"
+
+
 def category_scope(category_id: int) -> str:
     """The cache scope of one category's page: its row and its topics' rows (the list shows
     topics' titles, counters and last posts, never posts' text)."""
@@ -604,7 +610,8 @@ def register_cache_scopes() -> None:
     pages in place."""
     from network.cache import changed_only, register_personal, register_scopes
 
-    register_scopes(Post, lambda post: ("forums", topic_scope(post.topic_id)))
+    register_scopes(Post, lambda post: ("forums", topic_scope(post.topic_id),
+                                        topic_page_scope(post.topic_id, post.page)))
     # A topic changed beyond its counters (new, edited, moved, deleted) may show on other
     # pages than its own (links, moves): "forums:*" too.
     register_scopes(Topic, lambda topic: counter_scopes(topic) if changed_only(

@@ -13,10 +13,15 @@ section alike but for a few things of theirs. So the section is kept per process
   *outline* (each post's number and author), itself kept beside the sections;
 - from which post on the page is new to them (their read position, clipped to the page).
 
-Both are stamped with what the page cache stamps the topic page with (``structural``,
-``forums:*``, the topic's own scope and ``resources``): any post, edit, move or attachment
-change renders it anew for the next reader, and nobody ever gets a section older than the data
-it shows. The TTL bounds the relative times ("3 minuter sedan"), as the page cache's does.
+Both are stamped with ``structural`` (authors, memberships, experts), ``forums:*`` (the topic or
+its category changed beyond counters: moved, locked, renamed), ``resources`` (the attachments)
+and the scope of *this page's* posts (``services.topic_page_scope``): a new post, an edit or a
+deletion renders the page it is on anew for the next reader, and a reply on the last page
+leaves the sections of the pages before it in place. What the section reads of the topic row
+itself (its number of pages, lock and answer) is in the key; with a marked answer, which may be
+on another page, the topic's own scope is in the stamp too. So nobody ever gets a section older
+than the data it shows. The TTL bounds the relative times ("3 minuter sedan"), as the page
+cache's does.
 
 The reader's CSRF token is never in the kept HTML: the section is rendered with the post
 fragments' placeholder (``fragments.CSRF_MARKER``, a secret of this process) in its place,
@@ -35,7 +40,7 @@ from markupsafe import Markup, escape
 from network import cache
 from network.forums import experts, queries
 from network.forums.fragments import CSRF_MARKER, reader
-from network.forums.services import topic_scope
+from network.forums.services import topic_page_scope, topic_scope
 from network.permissions import visibility_scope
 
 _STORE = "forums_topic_bodies"
@@ -49,8 +54,10 @@ def topic_body(topic: Any, page: int, previous_read: int, can_reply: bool, can_m
     """The section's HTML for this reader with their CSRF token, and the number of the page's
     last post (None for an empty page), up to which the reader has now read."""
     store: cache.Cache = current_app.extensions[_STORE]
-    stamp = cache.cache().generation.scope_values(
-        (cache.STRUCTURAL, "forums:*", topic_scope(topic.id), "resources"))
+    scopes = (cache.STRUCTURAL, "forums:*", "resources", topic_page_scope(topic.id, page))
+    if topic.answer_post_id:  # the answer box shows a post of any page
+        scopes += (topic_scope(topic.id),)
+    stamp = cache.cache().generation.scope_values(scopes)
     outline_key = ("outline", topic.id, page)
     outline = store.get(outline_key, stamp)
     posts = None
@@ -63,7 +70,8 @@ def topic_body(topic: Any, page: int, previous_read: int, can_reply: bool, can_m
     own = tuple(number for number, author in outline if is_member and author == user_id)
     new_from = min(max(previous_read, numbers[0] - 1), numbers[-1]) if numbers and is_member else 0
     key = ("section", topic.id, page, own, new_from, bool(can_reply), bool(can_moderate),
-           bool(can_mark_answer), visibility_scope(current_user), *reader()[2:], is_member)
+           bool(can_mark_answer), visibility_scope(current_user), *reader()[2:], is_member,
+           topic.pages, topic.locked, topic.answer_post_id)
     html = store.get(key, stamp)
     if html is None:
         if posts is None:

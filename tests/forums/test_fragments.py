@@ -211,3 +211,58 @@ def test_the_reply_form_is_shared_but_each_response_has_its_own_token_and_key(
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post(f"/forum/t/{topic.id}/svara", data=form).status_code == 302
     assert "Svar genom det delade formuläret" in _page(client, topic)
+
+
+def test_a_reply_renders_only_the_last_page_anew_and_an_edit_its_own_page(
+        app, forum, make, login, db):
+    """Sections are stamped with their page's posts: a reply on page 2 leaves page 1's section
+    in place, an edit on page 1 renders it anew at once, and the page links follow the count."""
+    author, reader, _facilitator, _group, topic = _setup(forum, make, db)
+    for n in range(3, 22):
+        forum.reply(topic, author=author, body=f"Inlägg nummer {n}")
+    db.session.commit()
+    client = login(reader)
+    sections = app.extensions["forums_topic_bodies"]
+    client.get(f"/forum/t/{topic.id}?page=1")  # now read to the page's end: nothing new on it
+    first = client.get(f"/forum/t/{topic.id}?page=1").get_data(as_text=True)
+    assert f'href="/forum/t/{topic.id}?page=2"' in first
+    forum.reply(topic, author=author, body="Ett svar på sidan två")
+    db.session.commit()
+    hits = sections.hits
+    again = client.get(f"/forum/t/{topic.id}?page=1").get_data(as_text=True)
+    assert sections.hits == hits + 2  # outline and section of page 1 kept
+    assert _article(again, 1) == _article(first, 1)
+    assert "Ett svar på sidan två" in client.get(f"/forum/t/{topic.id}?page=2").get_data(
+        as_text=True)
+    post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 5))
+    services.edit_post(author, post, "Rättat inlägg")
+    db.session.commit()
+    assert "Rättat inlägg" in _article(
+        client.get(f"/forum/t/{topic.id}?page=1").get_data(as_text=True), 5)
+    for n in range(23, 42):
+        forum.reply(topic, author=author, body=f"Inlägg nummer {n}")
+    db.session.commit()
+    third = client.get(f"/forum/t/{topic.id}?page=1").get_data(as_text=True)
+    assert f'href="/forum/t/{topic.id}?page=3"' in third  # a third page is linked at once
+
+
+def test_marking_an_answer_on_a_later_page_shows_it_on_the_first_at_once(forum, make, login, db):
+    from network.forums import services as forum_services
+
+    author, reader = make.user(), make.user()
+    group = make.group(members=[author, reader])
+    topic = forum.topic(forum.category(group=group, is_qa=True), author=author, body="Frågan")
+    for n in range(2, 23):
+        forum.reply(topic, author=reader, body=f"Inlägg nummer {n}")
+    db.session.commit()
+    answer = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 22))
+    viewer = login(author)
+    assert "answer-box" not in viewer.get(f"/forum/t/{topic.id}?page=1").get_data(as_text=True)
+    forum_services.mark_answer(author, topic, answer)
+    db.session.commit()
+    page = viewer.get(f"/forum/t/{topic.id}?page=1").get_data(as_text=True)
+    assert "answer-box" in page and "Inlägg nummer 22" in page
+    forum_services.edit_post(reader, answer, "Det rättade svaret")
+    db.session.commit()
+    assert "Det rättade svaret" in viewer.get(f"/forum/t/{topic.id}?page=1").get_data(
+        as_text=True)
