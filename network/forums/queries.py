@@ -292,6 +292,11 @@ def post_attachments(user: Any, posts: list[Post | None]) -> dict[int, list]:
     return resources.attachments_for(user, KIND_POST, ids)
 
 
+def any_attachments(posts: list[Post]) -> bool:
+    """Whether any of ``posts`` has a library resource linked to it, whoever may see it."""
+    return resources.any_links(KIND_POST, [post.id for post in posts])
+
+
 def first_unread_number(topic: Topic, read: TopicRead | None) -> int:
     """The first post number after the read position that still exists (not deleted)."""
     after = read.last_read_number if read else 0

@@ -13,15 +13,17 @@ section alike but for a few things of theirs. So the section is kept per process
   *outline* (each post's number and author), itself kept beside the sections;
 - from which post on the page is new to them (their read position, clipped to the page).
 
-Both are stamped with ``structural`` (authors, memberships, experts), ``forums:*`` (the topic or
-its category changed beyond counters: moved, locked, renamed), ``resources`` (the attachments)
-and the scope of *this page's* posts (``services.topic_page_scope``): a new post, an edit or a
-deletion renders the page it is on anew for the next reader, and a reply on the last page
-leaves the sections of the pages before it in place. What the section reads of the topic row
-itself (its number of pages, lock and answer) is in the key; with a marked answer, which may be
-on another page, the topic's own scope is in the stamp too. So nobody ever gets a section older
-than the data it shows. The TTL bounds the relative times ("3 minuter sedan"), as the page
-cache's does.
+Both are stamped with ``structural`` (authors, memberships, experts), ``forums:*`` (the topic
+or its category changed beyond counters: moved, locked, renamed), ``forums:links`` (a resource
+linked to a post or unlinked) and the scope of *this page's* posts
+(``services.topic_page_scope``): a new post, an edit or a deletion renders the page it is on
+anew for the next reader, and a reply on the last page leaves the pages before it in place.
+What the section reads of the topic row itself (its number of pages, lock and answer) is in the
+key; with a marked answer, which may be on another page, the topic's own scope is in the stamp
+too; with attachments on the page, ``resources`` (a resource renamed, its visibility changed,
+deleted), so a page without any is not rendered anew for every upload to the library. So
+nobody ever gets a section older than the data it shows. The TTL bounds the relative times
+("3 minuter sedan"), as the page cache's does.
 
 The reader's CSRF token is never in the kept HTML: the section is rendered with the post
 fragments' placeholder (``fragments.CSRF_MARKER``, a secret of this process) in its place,
@@ -44,6 +46,8 @@ from network.forums.services import topic_page_scope, topic_scope
 from network.permissions import visibility_scope
 
 _STORE = "forums_topic_bodies"
+# Raised when a library resource is linked to a post or unlinked (``register_link_scope``).
+LINKS_SCOPE = "forums:links"
 TTL = 60.0
 # Sections and outlines kept per process: the busy topics' pages for their kinds of reader.
 MAX_ENTRIES = 2048
@@ -54,17 +58,22 @@ def topic_body(topic: Any, page: int, previous_read: int, can_reply: bool, can_m
     """The section's HTML for this reader with their CSRF token, and the number of the page's
     last post (None for an empty page), up to which the reader has now read."""
     store: cache.Cache = current_app.extensions[_STORE]
-    scopes = (cache.STRUCTURAL, "forums:*", "resources", topic_page_scope(topic.id, page))
+    scopes = (cache.STRUCTURAL, "forums:*", LINKS_SCOPE, topic_page_scope(topic.id, page))
     if topic.answer_post_id:  # the answer box shows a post of any page
         scopes += (topic_scope(topic.id),)
-    stamp = cache.cache().generation.scope_values(scopes)
+    values = cache.cache().generation.scope_values((*scopes, "resources"))
+    outline_stamp = values[:-1] if values is not None else None
     outline_key = ("outline", topic.id, page)
-    outline = store.get(outline_key, stamp)
+    found = store.get(outline_key, outline_stamp)
     posts = None
-    if outline is None:
+    if found is None:
         posts = queries.topic_posts(topic, page)
-        outline = tuple((post.number, post.author_id) for post in posts)
-        store.set(outline_key, outline, stamp, TTL)
+        found = (tuple((post.number, post.author_id) for post in posts),
+                 queries.any_attachments(posts))
+        store.set(outline_key, found, outline_stamp, TTL)
+    outline, attached = found
+    # The library's changes matter to a page with attachments alone.
+    stamp = values if attached else outline_stamp
     is_member, user_id = reader()[:2]
     numbers = [number for number, _author in outline]
     own = tuple(number for number, author in outline if is_member and author == user_id)
@@ -101,5 +110,15 @@ def _render(topic: Any, posts: list, page: int, previous_read: int, can_reply: b
         csrf_token=lambda: CSRF_MARKER)  # the reader's token goes in per response
 
 
+def register_link_scope() -> None:
+    """Links of resources to posts raise ``LINKS_SCOPE`` beside the library's own scopes."""
+    from network.forums.services import KIND_POST
+    from network.resources.models import ResourceLink
+
+    cache.register_scopes(ResourceLink, lambda link: (
+        "resources", "resources:*", LINKS_SCOPE) if link.kind == KIND_POST else None)
+
+
 def init_app(app: Flask) -> None:
+    register_link_scope()
     app.extensions[_STORE] = cache.Cache(app.extensions["network_cache"].generation, MAX_ENTRIES)

@@ -570,6 +570,14 @@ class Attachment:
         return str(TYPE_LABELS.get(ResourceType(self.type), self.type))
 
 
+def any_links(kind: str, object_ids: Iterable[int]) -> bool:
+    """Whether any resource is linked to any of these objects, whoever may see it."""
+    ids = sorted(set(object_ids))
+    return bool(ids) and db.session.scalar(
+        select(ResourceLink.id).where(ResourceLink.kind == kind, ResourceLink.object_id.in_(ids))
+        .limit(1)) is not None
+
+
 def attachments_for(user: Any, kind: str, object_ids: Iterable[int]) -> dict[int, list[Attachment]]:
     """The resources linked to each object that ``user`` may see, oldest link first, with their
     current version's files: one query however many objects and files."""

@@ -266,3 +266,38 @@ def test_marking_an_answer_on_a_later_page_shows_it_on_the_first_at_once(forum, 
     db.session.commit()
     assert "Det rättade svaret" in viewer.get(f"/forum/t/{topic.id}?page=1").get_data(
         as_text=True)
+
+
+def test_the_library_s_writes_renew_only_pages_with_attachments(app, forum, make, login, db):
+    """An upload to the library leaves a topic page without attachments in place; a resource
+    linked to a post, or a change to a linked resource, shows at once."""
+    import io
+
+    from network.resources import services as resources
+    from tests.resources.conftest import make_pdf
+
+    author, reader, _facilitator, _group, topic = _setup(forum, make, db)
+    client = login(reader)
+    _page(client, topic)
+    sections = app.extensions["forums_topic_bodies"]
+
+    def upload(title):
+        return resources.create_resource(
+            author, title=title, visibility="members", type="metodstod",
+            uploads=[resources.Upload(io.BytesIO(make_pdf()), "a.pdf")])
+
+    upload("Något annat i biblioteket")
+    db.session.commit()
+    hits = sections.hits
+    _page(client, topic)
+    assert sections.hits == hits + 2  # outline and section kept through the upload
+    linked = upload("Länkad handbok")
+    post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))
+    resources.attach(author, linked, services.KIND_POST, post.id)
+    db.session.commit()
+    assert "Länkad handbok" in _article(_page(client, topic), 1)
+    resources.update_resource(author, linked, title="Omdöpt handbok", type=linked.type,
+                              visibility=linked.visibility)
+    db.session.commit()
+    page = _page(client, topic)
+    assert "Omdöpt handbok" in _article(page, 1) and "Länkad handbok" not in page
