@@ -11,7 +11,6 @@ section alike but for a few things of theirs. So the section is kept per process
   visibility scope (which attachments they may see), language, time zone and URL prefix;
 - which posts of the page are their own (edit and delete links), read from the page's
   *outline* (each post's number and author), itself kept beside the sections;
-- from which post on the page is new to them (their read position, clipped to the page).
 
 Both are stamped with ``structural`` (authors, memberships, experts), ``forums:*`` (the topic
 or its category changed beyond counters: moved, locked, renamed), ``forums:links`` (a resource
@@ -25,9 +24,10 @@ deleted), so a page without any is not rendered anew for every upload to the lib
 nobody ever gets a section older than the data it shows. The TTL bounds the relative times
 ("3 minuter sedan"), as the page cache's does.
 
-The reader's CSRF token is never in the kept HTML: the section is rendered with the post
-fragments' placeholder (``fragments.CSRF_MARKER``, a secret of this process) in its place,
-and the token is put in for every response.
+Two things of the reader are never in the kept HTML, so that readers share it whatever they have
+read: their CSRF token (rendered as the post fragments' ``CSRF_MARKER``) and the "new" badges
+(rendered as ``fragments.new_slot`` placeholders); both carry a secret of this process and are
+filled in for every response, the badges from the reader's read position.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from markupsafe import Markup, escape
 
 from network import cache
 from network.forums import experts, queries
-from network.forums.fragments import CSRF_MARKER, reader
+from network.forums.fragments import CSRF_MARKER, fill_new, reader
 from network.forums.services import topic_page_scope, topic_scope
 from network.permissions import visibility_scope
 
@@ -77,23 +77,24 @@ def topic_body(topic: Any, page: int, previous_read: int, can_reply: bool, can_m
     is_member, user_id = reader()[:2]
     numbers = [number for number, _author in outline]
     own = tuple(number for number, author in outline if is_member and author == user_id)
-    new_from = min(max(previous_read, numbers[0] - 1), numbers[-1]) if numbers and is_member else 0
-    key = ("section", topic.id, page, own, new_from, bool(can_reply), bool(can_moderate),
+    key = ("section", topic.id, page, own, bool(can_reply), bool(can_moderate),
            bool(can_mark_answer), visibility_scope(current_user), *reader()[2:], is_member,
            topic.pages, topic.locked, topic.answer_post_id)
     html = store.get(key, stamp)
     if html is None:
         if posts is None:
             posts = queries.topic_posts(topic, page)
-        html = _render(topic, posts, page, new_from, can_reply, can_moderate, can_mark_answer)
+        html = _render(topic, posts, page, can_reply, can_moderate, can_mark_answer)
         store.set(key, html, stamp, TTL)
+    if is_member:
+        html = fill_new(html, previous_read)
     token = str(escape(generate_csrf()))
     filled = Markup(html.replace(CSRF_MARKER, token))  # noqa: S704 - rendered by its template
     return filled, (numbers[-1] if numbers else None)
 
 
-def _render(topic: Any, posts: list, page: int, previous_read: int, can_reply: bool,
-            can_moderate: bool, can_mark_answer: bool) -> str:
+def _render(topic: Any, posts: list, page: int, can_reply: bool, can_moderate: bool,
+            can_mark_answer: bool) -> str:
     answer = None
     if topic.answer_post_id:
         answer = next((p for p in posts if p.id == topic.answer_post_id), None) or \
@@ -103,7 +104,7 @@ def _render(topic: Any, posts: list, page: int, previous_read: int, can_reply: b
     return render_template(
         "forums/_topic_body.html", topic=topic, posts=posts, page=page, answer=answer,
         pagination=queries.Page([], page, queries.POSTS_PER_PAGE, topic.last_number),
-        previous_read=previous_read, can_reply=can_reply, can_moderate=can_moderate,
+        can_reply=can_reply, can_moderate=can_moderate,
         can_mark_answer=can_mark_answer,
         attachments=queries.post_attachments(current_user, [*posts, answer]),
         expert_badges=experts.badges(topic.category, [*posts, answer]),

@@ -301,3 +301,24 @@ def test_the_library_s_writes_renew_only_pages_with_attachments(app, forum, make
     db.session.commit()
     page = _page(client, topic)
     assert "Omdöpt handbok" in _article(page, 1) and "Länkad handbok" not in page
+
+
+def test_readers_at_different_read_positions_share_one_section_with_their_own_badges(
+        app, forum, make, login, db):
+    from network.forums.models import TopicRead
+
+    _author, _reader, _facilitator, group, topic = _setup(forum, make, db)
+    early, late = make.user(), make.user()
+    for member in (early, late):
+        accounts.add_member(None, group, member, GroupRole.MEMBER)
+    db.session.add(TopicRead(user_id=late.id, topic_id=topic.id, last_read_number=1))
+    db.session.commit()
+    sections = app.extensions["forums_topic_bodies"]
+    as_early = _page(login(early), topic)  # has read nothing
+    kept = len(sections._items)
+    as_late = _page(login(late), topic)  # has read post 1
+    assert len(sections._items) == kept  # the same section, not another rendering
+    new = 'class="badge badge-new"'
+    assert new in _article(as_early, 1) and new in _article(as_early, 2)
+    assert new not in _article(as_late, 1) and new in _article(as_late, 2)
+    assert "\ue006" not in as_early + as_late  # every slot filled
