@@ -247,14 +247,27 @@ def run(args: argparse.Namespace) -> dict:
     settings = harness.Settings(duration=args.duration, warmup=args.warmup,
                                 connections=args.connections, workers=args.workers,
                                 worker_class="gthread", threads=args.threads, tool="python")
-    with (tempfile.TemporaryDirectory(prefix="bench-mixed-hello-") as log_dir,
-          harness.Server("bench.hello:app", settings, _hello_env(), Path(log_dir)) as hello):
+    with ExitStack() as hello_stack:  # hello-world is measured before and after the mixed run
+        log_dir = hello_stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-mixed-hello-"))
+        hello = hello_stack.enter_context(harness.Server("bench.hello:app", settings, _hello_env(),
+                                                         Path(log_dir)))
         loadgen.run_python(hello.base_url, ["/"], {}, duration=args.warmup,
                            connections=args.connections)
-        cpu = hello.cpu_seconds()
-        hello_result = loadgen.run_python(hello.base_url, ["/"], {}, duration=args.duration,
-                                          connections=args.connections)
-        hello_result.server_cpu_ms = (hello.cpu_seconds() - cpu) * 1000 / max(1, hello_result.requests)
+        hello_before = _measure_hello(hello, args)
+        mixed = _run_mixed(args, settings)
+        hello_after = _measure_hello(hello, args)
+    return _result(args, *mixed, hello_before, hello_after)
+
+
+def _measure_hello(hello: harness.Server, args: argparse.Namespace) -> loadgen.LoadResult:
+    cpu = hello.cpu_seconds()
+    result = loadgen.run_python(hello.base_url, ["/"], {}, duration=args.duration,
+                                connections=args.connections)
+    result.server_cpu_ms = (hello.cpu_seconds() - cpu) * 1000 / max(1, result.requests)
+    return result
+
+
+def _run_mixed(args: argparse.Namespace, settings: harness.Settings) -> tuple[Tally, float, float, int]:
     instance = harness.Instance("mixed")
     with ExitStack() as stack:
         stack.callback(instance.remove)
@@ -281,6 +294,18 @@ def run(args: argparse.Namespace) -> dict:
                                on_measure=measure)
         cpu = sum(s.cpu_seconds() for s in servers) - before["cpu"]
         bumps = generation() - before["bumps"]
+    return tally, elapsed, cpu, bumps
+
+
+def _result(args: argparse.Namespace, tally: Tally, elapsed: float, cpu: float, bumps: int,
+            *hellos: loadgen.LoadResult) -> dict:
+    """The mixed run against hello-world measured before and after it (their mean: a machine's
+    speed drifts during a run, and one hello-world measurement may catch a noisy moment)."""
+    mean = {name: sum(getattr(h, name) for h in hellos) / len(hellos)
+            for name in ("rps", "p50_ms", "p99_ms", "server_cpu_ms")}
+    hello_result = loadgen.LoadResult(
+        tool="python", requests=sum(h.requests for h in hellos),
+        duration_s=sum(h.duration_s for h in hellos), errors=sum(h.errors for h in hellos), **mean)
     latencies = sorted(tally.latencies)
     requests = len(latencies)
     result = {
@@ -290,7 +315,7 @@ def run(args: argparse.Namespace) -> dict:
         "cpu_ms": cpu * 1000 / max(1, requests),
         "page_cache_hit_ratio": tally.hits / max(1, tally.hits + tally.misses),
         "generation_bumps_per_s": bumps / elapsed, "write_requests": tally.writes,
-        "hello": hello_result.as_dict(),
+        "hello": hello_result.as_dict(), "hello_runs": [h.as_dict() for h in hellos],
         "kinds": {kind: {"requests": len(values), "p50_ms": loadgen.percentile(sorted(values), 50),
                          "p99_ms": loadgen.percentile(sorted(values), 99)}
                   for kind, values in sorted(tally.by_kind.items())},
@@ -367,7 +392,10 @@ def format_result(r: dict) -> str:
     ok = r["rps_ratio"] >= target_rps and r["p99_ratio"] <= target_p99 and not r["errors"]
     return "\n".join([
         f"{'':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu ms/req':>11}{'errors':>8}",
-        f"{'hello-world':<14}{hello['rps']:>9.1f}{hello['p50_ms']:>9.2f}{hello['p99_ms']:>9.2f}"
+        *(f"{'hello ' + when:<14}{h['rps']:>9.1f}{h['p50_ms']:>9.2f}{h['p99_ms']:>9.2f}"
+          f"{h['server_cpu_ms']:>11.3f}{h['errors']:>8}"
+          for when, h in zip(("before", "after"), r.get("hello_runs", []), strict=False)),
+        f"{'hello (mean)':<14}{hello['rps']:>9.1f}{hello['p50_ms']:>9.2f}{hello['p99_ms']:>9.2f}"
         f"{hello['server_cpu_ms']:>11.3f}{hello['errors']:>8}",
         f"{'mixed':<14}{r['rps']:>9.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['cpu_ms']:>11.3f}"
         f"{r['errors']:>8}",

@@ -96,3 +96,22 @@ def test_server_cpu_is_read_when_the_measured_window_opens_not_before_the_warmup
     assert 0.25 <= elapsed < 2 and tally.errors == len(tally.latencies) > 0
     assert sum(map(len, tally.by_kind.values())) == len(tally.latencies)  # each under its kind
     assert set(tally.by_kind) <= {kind for kind, _weight in mixed.PAGE_WEIGHTS}
+
+
+def test_the_ratios_are_to_the_mean_of_hello_world_before_and_after_the_run():
+    """One hello-world measurement may catch a noisy moment of the machine: the mixed run is
+    compared with the mean of one taken before it and one after."""
+    import argparse
+
+    from bench import loadgen
+
+    args = argparse.Namespace(backend="sqlite", members=100, writes=0.05)
+    tally = mixed.Tally(latencies=[10.0] * 99 + [50.0], by_kind={"start": [10.0] * 100})
+    hellos = [loadgen.LoadResult("python", 1000, 1.0, rps, 1.0, p99, 0, server_cpu_ms=0.2)
+              for rps, p99 in ((2000.0, 4.0), (4000.0, 6.0))]
+    result = mixed._result(args, tally, 1.0, 0.5, 10, *hellos)
+    assert result["hello"]["rps"] == 3000.0 and result["hello"]["p99_ms"] == 5.0
+    assert result["rps_ratio"] == 100 / 3000.0
+    assert [h["rps"] for h in result["hello_runs"]] == [2000.0, 4000.0]
+    text = mixed.format_result(result)
+    assert "hello before" in text and "hello after" in text and "hello (mean)" in text
