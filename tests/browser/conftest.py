@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from network import create_app
 from network.extensions import db as _db
+from tests.browser.server import serving
 from tests.conftest import IN_CI, backend, make_config
 
 CHROMIUM_ARGS = [
@@ -75,14 +74,9 @@ def app_config(database_template, tmp_path):
 def live_server(app):
     """The app served on 127.0.0.1 at a port the OS picks, in a thread; yields its base URL."""
     server_app = create_app(dict(app.config))
-    server = make_server("127.0.0.1", 0, server_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serving(server_app, "live-server") as url:
+            yield url
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         with server_app.app_context():
             _db.engine.dispose()

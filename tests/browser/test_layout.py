@@ -12,15 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from network import create_app
 from network.extensions import db
+from tests.browser.server import serving
 from tests.conftest import IN_CI, backend, make_config
 
 pytestmark = pytest.mark.browser
@@ -98,15 +97,10 @@ def site(database_template, tmp_path_factory):
         logins = {"admin": (admin.email, ctx.passwords[admin.email]),
                   "member": (member.email, ctx.passwords[member.email])}
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="layout-server", daemon=True)
-    thread.start()
     try:
-        yield {"url": f"http://127.0.0.1:{server.server_port}", "ids": ids, "logins": logins}
+        with serving(app, "layout-server") as url:
+            yield {"url": url, "ids": ids, "logins": logins}
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

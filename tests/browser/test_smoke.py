@@ -57,3 +57,26 @@ def test_wrong_password_gives_a_clear_swedish_message(page, live_server, make, d
     page.get_by_label("Lösenord").fill("fel-lösenord")
     page.get_by_role("button", name="Logga in").click()
     expect(page.get_by_text("Fel e-postadress eller lösenord.").first).to_be_visible()
+
+
+def test_the_live_server_closes_each_response_before_writing_it():
+    """A response's close() runs before the server writes a byte (tests/browser/server.py), so
+    a browser that resets the connection leaves no file open for the garbage collector."""
+    from tests.browser.server import buffered
+
+    closed = []
+
+    class Body:
+        def __iter__(self):
+            yield b"ett "
+            yield b"svar"
+
+        def close(self):
+            closed.append(True)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return Body()
+
+    body = buffered(app)({}, lambda status, headers: None)
+    assert closed == [True] and body == [b"ett svar"]
