@@ -30,8 +30,8 @@ def init_app(app: Flask) -> None:
     from network.fragments import shared
     from network.i18n import lazy_gettext as _l
     from network.notifications.services import register_subject_filter
-    from network.permissions import visibility_scope
     from network.resources import cli, demo, indexing, personal_data, storage, views
+    from network.resources.listing import listing_scope
     from network.resources.models import THEMES, Resource, ResourceDownload
     from network.resources.services import newest
     from network.views import register_nav, register_panel
@@ -46,14 +46,15 @@ def init_app(app: Flask) -> None:
     register_nav(app, "resources.index", _l("Bibliotek"), order=30, members_only=False)
 
     def newest_panel(user):
-        """The same for every reader of one visibility scope: rendered once for all of them."""
+        """The same for every reader of one listing scope: rendered once for all of them."""
+        scope = listing_scope(user)
 
         def render() -> str:
-            items = newest(user, limit=5)
+            items = newest(user, limit=5, scope=scope)
             return render_template("resources/_panel.html", panel={"resources": items}) \
                 if items else ""
 
-        return shared("resources:newest", visibility_scope(user), ("resources",), render) or None
+        return shared("resources:newest", scope, ("resources",), render) or None
 
     register_panel(app, newest_panel, order=30)
     # Who may see a resource: its effective visibility and group (a deleted resource is gone).

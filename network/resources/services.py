@@ -725,14 +725,16 @@ def _ordered(stmt: Any, sort: str, rank: Any):
 COUNT_CAP = 1_000
 
 
-def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20):
+def browse(user: Any, filters: Filters, page: int = 1, per_page: int = 20,
+           scope: tuple | None = None):
     """A page of the library's list. The list shows each resource's themes and organisation
     only: loading its versions, files and municipalities too (as ``browse_query`` does for the
-    catalogue) was more than half of the page's time."""
+    catalogue) was more than half of the page's time. Without a search, ``scope`` (a visibility
+    or ``listing.listing_scope`` no wider than the user's) filters instead of the user."""
     if filters.q:  # a search reads the reader's own rights on each match: built afresh
         stmt, capped = _browse_statements(browse_ids(user, filters, select(Resource)))
     else:  # else the same statements for every reader of one visibility scope
-        stmt, capped = _browse_in_scope(permissions.visibility_scope(user), filters)
+        stmt, capped = _browse_in_scope(scope or permissions.visibility_scope(user), filters)
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
     total = db.session.scalar(capped) or 0
     result.total, result.capped, result.cap = min(total, COUNT_CAP), total > COUNT_CAP, COUNT_CAP
@@ -753,8 +755,9 @@ def _browse_in_scope(scope: tuple, filters: Filters) -> tuple[Any, Any]:
     return _browse_statements(browse_in_scope(scope, filters, select(Resource)))
 
 
-def newest(user: Any, limit: int = 5) -> list[Resource]:
-    return list(db.session.scalars(_newest(permissions.visibility_scope(user), limit)))
+def newest(user: Any, limit: int = 5, scope: tuple | None = None) -> list[Resource]:
+    """The newest resources ``user`` (or every reader of ``scope``, no wider) may see."""
+    return list(db.session.scalars(_newest(scope or permissions.visibility_scope(user), limit)))
 
 
 @lru_cache(maxsize=256)
@@ -784,11 +787,12 @@ def review_queue(user: Any) -> list[Resource]:
 YEARS_SHOWN = 60
 
 
-def years_in_use(user: Any) -> list[int]:
+def years_in_use(user: Any, scope: tuple | None = None) -> list[int]:
     """Every year from the newest visible resource's back to the oldest's, newest first: two
     lookups at the ends of the year index, not a DISTINCT over the whole library (issue 22). A
-    year between them without resources simply finds none."""
-    visible = select(Resource.year).where(visible_resources_filter(user))
+    year between them without resources simply finds none. ``scope`` as in ``browse``."""
+    visible = select(Resource.year).where(
+        scoped_resources_filter(scope) if scope else visible_resources_filter(user))
     newest_year, oldest_year = db.session.execute(select(
         visible.order_by(Resource.year.desc()).limit(1).scalar_subquery(),
         visible.order_by(Resource.year).limit(1).scalar_subquery())).one()

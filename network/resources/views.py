@@ -32,9 +32,9 @@ from network.fragments import shared
 from network.i18n import gettext as _
 from network.i18n import lazy_gettext as _l
 from network.pagecache import cached_page
-from network.permissions import visibility_scope
 from network.resources import filetypes, services, storage
 from network.resources.forms import EditResourceForm, OverrideForm, RejectForm, ResourceForm, VersionForm
+from network.resources.listing import listing_scope
 from network.resources.models import (
     LANGUAGES,
     LICENCES,
@@ -136,6 +136,7 @@ def _filter_form(filters: services.Filters, args: dict) -> Markup:
     """The search and filter form, rendered once for every reader of the same visibility scope
     (the years offered) and organisation (listed first among many) and the same filters."""
     own = getattr(current_user, "organisation_id", None)
+    scope = listing_scope(current_user)
 
     def render() -> str:
         organisations = bounded_choices(
@@ -153,24 +154,25 @@ def _filter_form(filters: services.Filters, args: dict) -> Markup:
         ).all()
         return render_template("resources/_filters.html", filters=filters,
                                organisations=organisations, municipalities=municipalities,
-                               years=services.years_in_use(current_user))
+                               years=services.years_in_use(current_user, scope))
 
-    return shared("resources:filters", (visibility_scope(current_user), own,
+    return shared("resources:filters", (scope, own,
                                         tuple(sorted(args.items()))), ("resources",), render)
 
 
 def _results(filters: services.Filters, page: int, args: dict) -> Markup:
-    """The list, rendered once for every reader of the same visibility scope and URL while the
+    """The list, rendered once for every reader of the same listing scope and URL while the
     library holds; a search reads each match's rights for its reader and is rendered for them."""
+    scope = None if filters.q else listing_scope(current_user)
 
     def render() -> str:
-        found = services.browse(current_user, filters, page=page)
+        found = services.browse(current_user, filters, page=page, scope=scope)
         return render_template("resources/_results.html", page=found, args=args)
 
     if filters.q:
         return Markup(render())  # noqa: S704 - rendered by a template, which escaped it
-    return shared("resources:list", (visibility_scope(current_user), page,
-                                     tuple(sorted(args.items()))), ("resources",), render)
+    return shared("resources:list", (scope, page, tuple(sorted(args.items()))), ("resources",),
+                  render)
 
 
 @bp.get("/flode.atom")

@@ -323,3 +323,37 @@ def test_each_scope_gets_its_own_filter_form_whoever_came_first(db, login, make,
     assert '<option value="2026"' in text(clients["outsider"].get("/bibliotek/"))
     chosen = text(clients["outsider"].get("/bibliotek/?ar=2024"))
     assert '<option value="2024" selected' in chosen
+
+
+def test_members_whose_groups_hold_nothing_private_share_the_list(db, login, make, library,
+                                                                   monkeypatch):
+    """The list is shared per listing scope (network/resources/listing.py): members of different
+    groups share it while those groups hold no group-only resources, and part as soon as one
+    does, each seeing their own group's resource and never the other's."""
+    from network.accounts.models import GroupVisibility
+    from network.resources import services
+
+    calls = []
+    browse = services.browse
+    monkeypatch.setattr(services, "browse", lambda *a, **kw: calls.append(kw.get("scope")) or
+                        browse(*a, **kw))
+    anna, bo = make.user(), make.user()
+    first = make.group(visibility=GroupVisibility.CLOSED, members=[anna])
+    second = make.group(visibility=GroupVisibility.CLOSED, members=[bo])
+    library.resource(title="Allas handbok")
+    db.session.commit()
+    anna_client, bo_client = login(anna), login(bo)
+    assert "Allas handbok" in text(anna_client.get("/bibliotek/"))
+    assert "Allas handbok" in text(bo_client.get("/bibliotek/"))
+    assert calls == [("member", ())]  # rendered once for both
+    library.resource(title="Första gruppens lägesbild", visibility="group", group=first)
+    db.session.commit()
+    as_bo, as_anna = text(bo_client.get("/bibliotek/")), text(anna_client.get("/bibliotek/"))
+    assert "Första gruppens lägesbild" in as_anna and "Första gruppens lägesbild" not in as_bo
+    library.resource(title="Andra gruppens plan", visibility="group", group=second)
+    db.session.commit()
+    as_anna, as_bo = text(anna_client.get("/bibliotek/")), text(bo_client.get("/bibliotek/"))
+    assert "Andra gruppens plan" in as_bo and "Andra gruppens plan" not in as_anna
+    assert "Första gruppens lägesbild" in as_anna and "Första gruppens lägesbild" not in as_bo
+    start = text(bo_client.get("/"))  # the start page's newest resources, by the same scope
+    assert "Andra gruppens plan" in start and "Första gruppens lägesbild" not in start
