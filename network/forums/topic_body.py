@@ -74,11 +74,11 @@ def topic_body(topic: Any, page: int, previous_read: int, can_reply: bool, can_m
     outline, attached = found
     # The library's changes matter to a page with attachments alone.
     stamp = values if attached else outline_stamp
-    is_member, user_id = reader()[:2]
-    numbers = [number for number, _author in outline]
+    who = reader()
+    is_member, user_id = who[:2]
     own = tuple(number for number, author in outline if is_member and author == user_id)
     key = ("section", topic.id, page, own, bool(can_reply), bool(can_moderate),
-           bool(can_mark_answer), visibility_scope(current_user), *reader()[2:], is_member,
+           bool(can_mark_answer), visibility_scope(current_user), *who[2:], is_member,
            topic.pages, topic.locked, topic.answer_post_id)
     html = store.get(key, stamp)
     if html is None:
@@ -90,7 +90,7 @@ def topic_body(topic: Any, page: int, previous_read: int, can_reply: bool, can_m
         html = fill_new(html, previous_read)
     token = str(escape(generate_csrf()))
     filled = Markup(html.replace(CSRF_MARKER, token))  # noqa: S704 - rendered by its template
-    return filled, (numbers[-1] if numbers else None)
+    return filled, (outline[-1][0] if outline else None)
 
 
 def _render(topic: Any, posts: list, page: int, can_reply: bool, can_moderate: bool,

@@ -792,7 +792,7 @@ def years_in_use(user: Any, scope: tuple | None = None) -> list[int]:
     lookups at the ends of the year index, not a DISTINCT over the whole library (issue 22). A
     year between them without resources simply finds none. ``scope`` as in ``browse``."""
     visible = select(Resource.year).where(
-        scoped_resources_filter(scope) if scope else visible_resources_filter(user))
+        scoped_resources_filter(scope or permissions.visibility_scope(user)))
     newest_year, oldest_year = db.session.execute(select(
         visible.order_by(Resource.year.desc()).limit(1).scalar_subquery(),
         visible.order_by(Resource.year).limit(1).scalar_subquery())).one()

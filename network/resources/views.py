@@ -133,7 +133,7 @@ def index():
 
 
 def _filter_form(filters: services.Filters, args: dict) -> Markup:
-    """The search and filter form, rendered once for every reader of the same visibility scope
+    """The search and filter form, rendered once for every reader of the same listing scope
     (the years offered) and organisation (listed first among many) and the same filters."""
     own = getattr(current_user, "organisation_id", None)
     scope = listing_scope(current_user)
